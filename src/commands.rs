@@ -1,0 +1,227 @@
+//! What each CLI command does; errors come back as sentences for `fail` to print.
+
+use std::fmt::Display;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use anyhow::{anyhow, bail, Context as _};
+use hookscope::capture::{Capture, Provider, Verdict};
+use hookscope::config::{Config, Paths};
+use hookscope::engine::Engine;
+use hookscope::filter::Filter;
+use hookscope::samples::{self, SAMPLES};
+use hookscope::store::StoreReader;
+
+pub fn fail(error: impl Display) -> ExitCode {
+    eprintln!("hookscope: {error}");
+    ExitCode::FAILURE
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")
+}
+
+pub fn gui(paths: &Paths) -> anyhow::Result<()> {
+    let config = Config::load_or_create(&paths.config_file)?;
+    hookscope::gui::run(config, paths.clone(), runtime()?)
+}
+
+pub fn serve(paths: &Paths, listen: Option<SocketAddr>) -> anyhow::Result<()> {
+    let mut config = Config::load_or_create(&paths.config_file)?;
+    if let Some(addr) = listen {
+        config.listener.listen = addr;
+    }
+    runtime()?.block_on(async {
+        let engine = Engine::start(config, &paths.store_file()).await?;
+        let base = format!("http://{}", engine.local_addr());
+        let mut captures = engine.store().subscribe();
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "listening on {base}")?;
+        for provider in [Provider::Reestr, Provider::GreenApi, Provider::Moysklad] {
+            writeln!(out, "  {:<10} {base}/{}", provider.name(), provider.name())?;
+        }
+        writeln!(out, "  captures   {}", paths.store_file().display())?;
+        out.flush()?;
+        drop(out);
+        let shutdown = shutdown_signal();
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                received = captures.recv() => match received {
+                    Ok(capture) => println!("{}", line(&capture)),
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                        println!("… {n} captures not shown here (all are stored)");
+                    }
+                    Err(_) => break,
+                },
+                () = &mut shutdown => break,
+            }
+        }
+        eprintln!("hookscope: stopping; in-flight requests are finished and committed");
+        engine.stop().await;
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// One readable line per capture, for `serve` and the `captures` table.
+fn line(c: &Capture) -> String {
+    let j = &c.judgement;
+    let time = c.received_at_rfc3339();
+    let mut text = format!(
+        "#{:<5} {} {:<9} {:<6} {:<20} {} {}",
+        c.id,
+        time.get(..19).unwrap_or(&time).replace('T', " "),
+        j.provider.name(),
+        c.request.method,
+        c.request.path,
+        j.answer.status,
+        j.summary
+    );
+    if let Some(first) = c.repeat_of {
+        text.push_str(&format!("  [repeat of #{first}]"));
+    }
+    if j.verdict == Verdict::Rejected {
+        text.push_str(&format!("  [rejected: {}]", j.reason));
+    } else if !j.reason.is_empty() {
+        text.push_str(&format!("  [note: {}]", j.reason));
+    }
+    text
+}
+
+pub fn captures(
+    paths: &Paths,
+    filter: Option<&str>,
+    limit: Option<u64>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let filter = Filter::parse(filter.unwrap_or("")).map_err(|e| anyhow!("{e}"))?;
+    let reader = StoreReader::open(&paths.store_file())?;
+    let limit = limit.or(if json { None } else { Some(50) });
+    let captures = reader.list(&filter, limit)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let written: std::io::Result<()> = (|| {
+        for capture in &captures {
+            if json {
+                writeln!(out, "{}", capture.to_json())?;
+            } else {
+                writeln!(out, "{}", line(capture))?;
+            }
+        }
+        if captures.is_empty() && !json {
+            writeln!(
+                out,
+                "No captures{}.",
+                if filter.is_empty() {
+                    " yet"
+                } else {
+                    " match that filter"
+                }
+            )?;
+        }
+        out.flush()
+    })();
+    match written {
+        // `hookscope captures | head` closing the pipe early is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+pub fn send_sample(
+    paths: &Paths,
+    name: Option<&str>,
+    to: Option<&str>,
+    list: bool,
+) -> anyhow::Result<()> {
+    if list {
+        for sample in SAMPLES {
+            println!("{:<34} {:<10} {}", sample.name, sample.path, sample.about);
+        }
+        return Ok(());
+    }
+    let Some(name) = name else {
+        bail!("Name a sample to send, e.g. `hookscope send-sample green-api-incoming-text`; `hookscope send-sample --list` shows them all.");
+    };
+    let Some(sample) = samples::find(name) else {
+        let near: Vec<&str> = SAMPLES
+            .iter()
+            .map(|s| s.name)
+            .filter(|n| {
+                name.split('-')
+                    .any(|part| part.len() > 2 && n.contains(part))
+            })
+            .collect();
+        let hint = if near.is_empty() {
+            String::new()
+        } else {
+            format!(" Did you mean {}?", near.join(", "))
+        };
+        bail!(
+            "There is no sample \"{name}\".{hint} `hookscope send-sample --list` shows them all."
+        );
+    };
+    let config = Config::load_or_create(&paths.config_file)?;
+    let base = match to {
+        Some(url) => url.trim_end_matches('/').to_string(),
+        None => {
+            let mut addr = config.listener.listen;
+            if addr.ip().is_unspecified() {
+                addr.set_ip([127, 0, 0, 1].into());
+            }
+            format!("http://{addr}")
+        }
+    };
+    runtime()?.block_on(async {
+        let client = reqwest::Client::new();
+        for request in sample.requests(&config) {
+            let url = format!("{base}{}", request.target);
+            let mut post = client.post(&url).body(request.body);
+            for (name, value) in &request.headers {
+                post = post.header(name, value);
+            }
+            let response = post.send().await.map_err(|e| {
+                if e.is_connect() {
+                    anyhow!("Nothing is listening at {base}: start `hookscope serve` (or the app) first, or pass --to URL.")
+                } else {
+                    anyhow!("Could not post to {url}: {e}")
+                }
+            })?;
+            let status = response.status();
+            let capture = response
+                .headers()
+                .get("x-hookscope-capture")
+                .and_then(|v| v.to_str().ok())
+                .map(|id| format!(" (capture #{id})"))
+                .unwrap_or_default();
+            let body = response.text().await.unwrap_or_default();
+            println!("POST {url} -> {status}{capture} {body:?}");
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,415 @@
+//! The settings file: where it lives, what it holds, and keeping its secrets to its owner.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// A token or password. It prints as `***` so it cannot end up in a log by accident.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_set(&self) -> bool {
+        !self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.is_set() { "***" } else { "(not set)" })
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub listener: ListenerConfig,
+    pub generic: GenericConfig,
+    pub reestr: ReestrConfig,
+    pub green_api: GreenApiConfig,
+    pub moysklad: MoyskladConfig,
+    pub kontur: KonturConfig,
+    pub tunnel: TunnelConfig,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ListenerConfig {
+    /// 127.0.0.1 unless the user asks otherwise: captures can hold customer data.
+    pub listen: SocketAddr,
+    pub max_body_bytes: u64,
+    pub max_captures: u64,
+    /// Seconds a client gets to send its headers, and again its body (slow clients).
+    pub read_timeout_secs: u64,
+}
+
+impl Default for ListenerConfig {
+    fn default() -> Self {
+        ListenerConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
+            max_body_bytes: 10 * 1024 * 1024,
+            max_captures: 100_000,
+            read_timeout_secs: 30,
+        }
+    }
+}
+
+/// The answer for requests no provider claims.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GenericConfig {
+    pub status: u16,
+    pub body: String,
+    pub headers: BTreeMap<String, String>,
+}
+
+impl Default for GenericConfig {
+    fn default() -> Self {
+        GenericConfig {
+            status: 200,
+            body: "OK".into(),
+            headers: BTreeMap::from([(
+                "content-type".to_string(),
+                "text/plain; charset=utf-8".to_string(),
+            )]),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReestrConfig {
+    /// Shown in the Reestr cabinet next to the "confirm" button, e.g. `873fd5a562`.
+    pub confirm_string: String,
+    pub secret_key: Secret,
+    pub api_url: String,
+    pub access_token: Secret,
+}
+
+impl Default for ReestrConfig {
+    fn default() -> Self {
+        ReestrConfig {
+            confirm_string: String::new(),
+            secret_key: Secret::default(),
+            api_url: "https://reestr.net/api/method".into(),
+            access_token: Secret::default(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GreenApiConfig {
+    pub api_url: String,
+    #[serde(deserialize_with = "string_or_number")]
+    pub id_instance: String,
+    pub api_token_instance: Secret,
+    pub webhook_url_token: Secret,
+}
+
+impl Default for GreenApiConfig {
+    fn default() -> Self {
+        GreenApiConfig {
+            api_url: "https://api.green-api.com".into(),
+            id_instance: String::new(),
+            api_token_instance: Secret::default(),
+            webhook_url_token: Secret::default(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MoyskladConfig {
+    pub api_url: String,
+    pub token: Secret,
+}
+
+impl Default for MoyskladConfig {
+    fn default() -> Self {
+        MoyskladConfig {
+            api_url: "https://api.moysklad.ru/api/remap/1.2".into(),
+            token: Secret::default(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KonturConfig {
+    pub api_url: String,
+    pub api_key: Secret,
+    pub org_id: String,
+}
+
+impl Default for KonturConfig {
+    fn default() -> Self {
+        KonturConfig {
+            api_url: "https://api.kontur.ru".into(),
+            api_key: Secret::default(),
+            org_id: String::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TunnelConfig {
+    /// Typed by the user; wins over detection.
+    pub public_url: String,
+    pub ngrok_api: String,
+    pub cloudflared_metrics: String,
+}
+
+impl Default for TunnelConfig {
+    fn default() -> Self {
+        TunnelConfig {
+            public_url: String::new(),
+            ngrok_api: "http://127.0.0.1:4040".into(),
+            cloudflared_metrics: "127.0.0.1:20241-20245".into(),
+        }
+    }
+}
+
+fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Text(String),
+        Number(i64),
+    }
+    Ok(match Either::deserialize(d)? {
+        Either::Text(s) => s,
+        Either::Number(n) => n.to_string(),
+    })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("Could not read the settings file {path}: {source}. Check that it exists and that you may read it, or pass another one with --config.")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("Could not write the settings file {path}: {source}. Check that its folder is writable, or pass another one with --config.")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("The settings file {path} has a mistake; fix it or delete the file to start from defaults.\n{message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error("No settings folder could be found for this user; pass --config FILE.")]
+    NoConfigDir,
+}
+
+impl Config {
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            path: path.to_owned(),
+            message: e.to_string().trim_end().to_string(),
+        })
+    }
+
+    /// Reads the settings file, creating it with defaults (readable by its owner only) when
+    /// it does not exist yet, and tightening its permissions when others could read it.
+    pub fn load_or_create(path: &Path) -> Result<Config, ConfigError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                restrict_to_owner(path).map_err(|source| ConfigError::Write {
+                    path: path.to_owned(),
+                    source,
+                })?;
+                Config::parse(&text, path)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let config = Config::default();
+                config.save(path)?;
+                Ok(config)
+            }
+            Err(source) => Err(ConfigError::Read {
+                path: path.to_owned(),
+                source,
+            }),
+        }
+    }
+
+    /// Writes the whole file atomically, mode 0600 from the first byte.
+    pub fn save(&self, path: &Path) -> Result<(), ConfigError> {
+        let err = |source| ConfigError::Write {
+            path: path.to_owned(),
+            source,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(err)?;
+        }
+        let text = format!(
+            "# hookscope settings. This file holds API tokens: keep it readable by you only.\n\n{}",
+            toml::to_string_pretty(self).expect("settings always serialize")
+        );
+        let tmp = path.with_extension("toml.tmp");
+        write_private(&tmp, text.as_bytes()).map_err(err)?;
+        std::fs::rename(&tmp, path).map_err(err)
+    }
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    restrict_to_owner(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::write(path, bytes)
+}
+
+#[cfg(unix)]
+fn restrict_to_owner(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)?.permissions().mode();
+    if mode & 0o077 != 0 {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & 0o700))?;
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn restrict_to_owner(_path: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// Where the settings file and the capture store live.
+#[derive(Clone, Debug)]
+pub struct Paths {
+    pub config_file: PathBuf,
+    pub data_dir: PathBuf,
+}
+
+impl Paths {
+    /// `--config` / `--data-dir` win; otherwise the platform's folders for hookscope.
+    pub fn resolve(
+        config: Option<PathBuf>,
+        data_dir: Option<PathBuf>,
+    ) -> Result<Paths, ConfigError> {
+        let dirs = directories::ProjectDirs::from("", "", "hookscope");
+        let config_file = match config {
+            Some(path) => path,
+            None => dirs
+                .as_ref()
+                .ok_or(ConfigError::NoConfigDir)?
+                .config_dir()
+                .join("config.toml"),
+        };
+        let data_dir = match data_dir {
+            Some(path) => path,
+            None => dirs
+                .as_ref()
+                .ok_or(ConfigError::NoConfigDir)?
+                .data_dir()
+                .to_owned(),
+        };
+        Ok(Paths {
+            config_file,
+            data_dir,
+        })
+    }
+
+    pub fn store_file(&self) -> PathBuf {
+        self.data_dir.join("captures.sqlite3")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_is_named_with_its_line() {
+        let text = "[listener]\nlisten = \"127.0.0.1:9000\"\nmax_body = 5\n";
+        let err = Config::parse(text, Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 3"), "{err}");
+        assert!(err.contains("max_body"), "{err}");
+    }
+
+    #[test]
+    fn bad_address_is_named_with_its_line() {
+        let text = "\n[listener]\nlisten = \"localhost-ish\"\n";
+        let err = Config::parse(text, Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 3"), "{err}");
+        assert!(err.contains("listen"), "{err}");
+    }
+
+    #[test]
+    fn id_instance_may_be_a_number_or_text() {
+        let a = Config::parse("[green_api]\nid_instance = 7103000001\n", Path::new("a")).unwrap();
+        let b = Config::parse(
+            "[green_api]\nid_instance = \"7103000001\"\n",
+            Path::new("b"),
+        )
+        .unwrap();
+        assert_eq!(a.green_api.id_instance, "7103000001");
+        assert_eq!(b.green_api.id_instance, a.green_api.id_instance);
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let mut config = Config::default();
+        config.moysklad.token = Secret::new("tok-123");
+        assert!(!format!("{config:?}").contains("tok-123"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn created_file_is_owner_only_and_round_trips() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/config.toml");
+        let created = Config::load_or_create(&path).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let again = Config::load_or_create(&path).unwrap();
+        assert_eq!(again.listener.listen, created.listener.listen);
+        assert_eq!(
+            again.moysklad.api_url,
+            "https://api.moysklad.ru/api/remap/1.2"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn loose_permissions_are_tightened() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "[moysklad]\ntoken = \"t\"\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        Config::load_or_create(&path).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}

@@ -1,0 +1,98 @@
+//! Starts and stops the listener and the store together; the app and `serve` both use it.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use tokio::sync::{oneshot, watch};
+use tokio::task::JoinHandle;
+
+use crate::config::Config;
+use crate::listener::{self, Hub};
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("Port {port} on {ip} is in use by another program; stop it or choose another address ([listener] listen in the settings, or --listen).", port = .addr.port(), ip = .addr.ip())]
+    PortInUse { addr: SocketAddr },
+    #[error("Could not listen on {addr}: {source}. Choose another address ([listener] listen in the settings, or --listen).")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A running listener and its store.
+pub struct Engine {
+    store: Store,
+    config: watch::Sender<Arc<Config>>,
+    local_addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    server: JoinHandle<()>,
+}
+
+impl Engine {
+    /// Opens the store and binds the listener (port 0 picks a free port).
+    pub async fn start(config: Config, store_file: &Path) -> Result<Engine, EngineError> {
+        let addr = config.listener.listen;
+        let store = Store::open(store_file, config.listener.max_captures)?;
+        let socket = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| {
+                if source.kind() == std::io::ErrorKind::AddrInUse {
+                    EngineError::PortInUse { addr }
+                } else {
+                    EngineError::Bind { addr, source }
+                }
+            })?;
+        let local_addr = socket
+            .local_addr()
+            .map_err(|source| EngineError::Bind { addr, source })?;
+        let (config, config_rx) = watch::channel(Arc::new(config));
+        let router = listener::router(Hub {
+            store: store.clone(),
+            config: config_rx,
+        });
+        let (stop, stopped) = oneshot::channel::<()>();
+        let read_timeout =
+            std::time::Duration::from_secs(config.borrow().listener.read_timeout_secs);
+        let server = tokio::spawn(listener::run(socket, router, read_timeout, async {
+            let _ = stopped.await;
+        }));
+        Ok(Engine {
+            store,
+            config,
+            local_addr,
+            stop: Some(stop),
+            server,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The rules in force; a change applies to the next request.
+    pub fn config(&self) -> Arc<Config> {
+        self.config.borrow().clone()
+    }
+
+    pub fn set_config(&self, config: Config) {
+        self.config.send_replace(Arc::new(config));
+    }
+
+    /// Stops accepting, lets in-flight requests finish and commits everything.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.server).await;
+        self.store.close().await;
+    }
+}

@@ -1,0 +1,293 @@
+//! GREEN-API (WhatsApp gateway) webhooks.
+//!
+//! Any answer but HTTP 200 (or none within 180 s) makes GREEN-API wait 60 s and send the same
+//! notification again, for up to 24 h, so everything genuine gets a plain 200. With
+//! `webhookUrlToken` set, requests carry `Authorization: Bearer <token>`; GREEN-API's own
+//! receivers also accept `Basic <token>` and a bare token, so hookscope does too.
+
+use serde_json::Value;
+
+use super::{parse_body, text_field};
+use crate::capture::{ellipsize, secrets_match, Answer, Incoming, Judgement, Provider, Verdict};
+use crate::config::GreenApiConfig;
+
+pub fn judge(request: &Incoming, config: &GreenApiConfig) -> Judgement {
+    if let Some(refusal) = check_token(request, config) {
+        return Judgement {
+            provider: Provider::GreenApi,
+            event: String::new(),
+            summary: format!("refused: {refusal}"),
+            verdict: Verdict::Rejected,
+            answer: Answer::text(401, format!("{refusal}\n")),
+            reason: refusal,
+            redelivery_key: None,
+        };
+    }
+    let body = match parse_body(request, Provider::GreenApi) {
+        Ok(body) => body,
+        Err(refused) => return *refused,
+    };
+    let kind = text_field(&body, "typeWebhook").unwrap_or_default();
+    Judgement {
+        provider: Provider::GreenApi,
+        summary: summary(&kind, &body),
+        redelivery_key: redelivery_key(&kind, &body),
+        event: kind,
+        verdict: Verdict::Ok,
+        reason: String::new(),
+        answer: Answer::empty(200),
+    }
+}
+
+fn check_token(request: &Incoming, config: &GreenApiConfig) -> Option<String> {
+    if !config.webhook_url_token.is_set() {
+        return None;
+    }
+    let Some(header) = request.header("authorization") else {
+        return Some(
+            "the Authorization header is missing, but [green_api] webhook_url_token is configured"
+                .into(),
+        );
+    };
+    let header = header.trim();
+    let token = ["Bearer ", "Basic "]
+        .iter()
+        .find_map(|scheme| {
+            header
+                .get(..scheme.len())
+                .filter(|s| s.eq_ignore_ascii_case(scheme))
+                .map(|_| header[scheme.len()..].trim())
+        })
+        .unwrap_or(header);
+    if secrets_match(token, config.webhook_url_token.expose()) {
+        None
+    } else {
+        Some("the webhook token does not match [green_api] webhook_url_token".into())
+    }
+}
+
+/// GREEN-API sends no delivery id: a repeat is the same `typeWebhook` + `idMessage`, plus the
+/// `status` for status and call notifications (one call yields two with the same id).
+fn redelivery_key(kind: &str, body: &Value) -> Option<String> {
+    let id = text_field(body, "idMessage")?;
+    match kind {
+        "outgoingMessageStatus" | "incomingCall" | "outgoingCall" => {
+            let status = text_field(body, "status").unwrap_or_default();
+            Some(format!("{kind}|{id}|{status}"))
+        }
+        _ => Some(format!("{kind}|{id}")),
+    }
+}
+
+fn phone(chat_id: &str) -> &str {
+    chat_id.split('@').next().unwrap_or(chat_id)
+}
+
+fn summary(kind: &str, body: &Value) -> String {
+    let sender = body
+        .pointer("/senderData/sender")
+        .and_then(Value::as_str)
+        .map(phone);
+    let chat = body
+        .pointer("/senderData/chatId")
+        .or_else(|| body.get("chatId"))
+        .and_then(Value::as_str)
+        .map(phone);
+    let field = |key: &str| text_field(body, key).unwrap_or_default();
+    match kind {
+        "incomingMessageReceived" => format!(
+            "{kind} from {}: {}",
+            sender.or(chat).unwrap_or("?"),
+            message_text(body)
+        ),
+        "outgoingMessageReceived" | "outgoingAPIMessageReceived" => {
+            format!("{kind} to {}: {}", chat.unwrap_or("?"), message_text(body))
+        }
+        "outgoingMessageStatus" => format!(
+            "{kind} {} to {}: {}",
+            field("idMessage"),
+            chat.unwrap_or("?"),
+            field("status")
+        ),
+        "stateInstanceChanged" => format!("{kind}: {}", field("stateInstance")),
+        "statusInstanceChanged" => format!("{kind}: {}", field("statusInstance")),
+        "incomingCall" | "outgoingCall" => {
+            format!(
+                "{kind} {} {}: {}",
+                if kind == "incomingCall" { "from" } else { "to" },
+                phone(&field("from")),
+                field("status")
+            )
+        }
+        "deviceInfo" => {
+            let device = |k: &str| {
+                body.pointer(&format!("/deviceData/{k}"))
+                    .map(|v| v.to_string().trim_matches('"').to_string())
+                    .unwrap_or_default()
+            };
+            format!(
+                "{kind}: {} {}, battery {}%",
+                device("platform"),
+                device("deviceModel"),
+                device("battery")
+            )
+        }
+        "quotaExceeded" => {
+            let detail = body
+                .pointer("/quotaData/description")
+                .or_else(|| body.pointer("/quotaData/method"))
+                .and_then(Value::as_str)
+                .unwrap_or("quota exceeded");
+            format!("{kind}: {}", ellipsize(detail, 80))
+        }
+        "" => "notification without typeWebhook".into(),
+        other => match sender.or(chat) {
+            Some(who) => format!("{other} from {who}"),
+            None => other.to_string(),
+        },
+    }
+}
+
+/// The readable part of a message: its text, caption or file name, quoted and shortened.
+fn message_text(body: &Value) -> String {
+    let data = &body["messageData"];
+    let kind = data["typeMessage"].as_str().unwrap_or("message");
+    let first = |paths: &[&str]| {
+        paths.iter().find_map(|p| {
+            data.pointer(p)
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+        })
+    };
+    let text = match kind {
+        "textMessage" => first(&["/textMessageData/textMessage"]),
+        "locationMessage" => first(&[
+            "/locationMessageData/nameLocation",
+            "/locationMessageData/address",
+        ]),
+        "contactMessage" => first(&["/contactMessageData/displayName"]),
+        "pollMessage" => first(&["/pollMessageData/name"]),
+        _ => first(&[
+            "/extendedTextMessageData/text",
+            "/fileMessageData/caption",
+            "/fileMessageData/fileName",
+            "/textMessageData/textMessage",
+        ]),
+    };
+    match (kind, text) {
+        ("textMessage" | "extendedTextMessage", Some(text)) => {
+            format!("\"{}\"", ellipsize(text, 60))
+        }
+        (kind, Some(text)) => format!("[{kind}] \"{}\"", ellipsize(text, 60)),
+        (kind, None) => format!("[{kind}]"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Secret;
+    use crate::providers::tests::request;
+
+    const TEXT: &str = r#"{"typeWebhook":"incomingMessageReceived","instanceData":{"idInstance":7103000001,"wid":"79990000001@c.us","typeInstance":"whatsapp"},"timestamp":1763800000,"idMessage":"3EB0A1","senderData":{"chatId":"79161234567@c.us","sender":"79161234567@c.us","chatName":"Иван","senderName":"Иван"},"messageData":{"typeMessage":"textMessage","textMessageData":{"textMessage":"Привет, заказ готов?"}}}"#;
+
+    fn with_token(token: &str) -> GreenApiConfig {
+        GreenApiConfig {
+            webhook_url_token: Secret::new(token),
+            ..GreenApiConfig::default()
+        }
+    }
+
+    #[test]
+    fn incoming_text_is_summarised_with_sender_and_text() {
+        let j = judge(
+            &request("/green-api", &[], TEXT),
+            &GreenApiConfig::default(),
+        );
+        assert_eq!(j.answer.status, 200);
+        assert_eq!(
+            j.summary,
+            "incomingMessageReceived from 79161234567: \"Привет, заказ готов?\""
+        );
+        assert_eq!(
+            j.redelivery_key.as_deref(),
+            Some("incomingMessageReceived|3EB0A1")
+        );
+    }
+
+    #[test]
+    fn token_is_accepted_as_bearer_basic_or_bare() {
+        let cfg = with_token("wh-token");
+        for header in [
+            "Bearer wh-token",
+            "bearer wh-token",
+            "Basic wh-token",
+            "wh-token",
+        ] {
+            let j = judge(
+                &request("/green-api", &[("Authorization", header)], TEXT),
+                &cfg,
+            );
+            assert_eq!(j.answer.status, 200, "{header}");
+        }
+        for headers in [vec![("Authorization", "Bearer nope")], vec![]] {
+            let j = judge(&request("/green-api", &headers, TEXT), &cfg);
+            assert_eq!(j.answer.status, 401);
+            assert_eq!(j.verdict, Verdict::Rejected);
+            assert!(j.reason.contains("webhook_url_token"), "{}", j.reason);
+        }
+    }
+
+    #[test]
+    fn status_and_call_keys_include_the_status() {
+        let status = r#"{"typeWebhook":"outgoingMessageStatus","chatId":"79161234567@c.us","idMessage":"BAE5","status":"delivered"}"#;
+        let j = judge(
+            &request("/green-api", &[], status),
+            &GreenApiConfig::default(),
+        );
+        assert_eq!(
+            j.redelivery_key.as_deref(),
+            Some("outgoingMessageStatus|BAE5|delivered")
+        );
+        assert_eq!(
+            j.summary,
+            "outgoingMessageStatus BAE5 to 79161234567: delivered"
+        );
+        let call = r#"{"typeWebhook":"incomingCall","from":"79161234567@c.us","idMessage":"C1","status":"offer"}"#;
+        let j = judge(
+            &request("/green-api", &[], call),
+            &GreenApiConfig::default(),
+        );
+        assert_eq!(j.redelivery_key.as_deref(), Some("incomingCall|C1|offer"));
+        assert_eq!(j.summary, "incomingCall from 79161234567: offer");
+    }
+
+    #[test]
+    fn files_and_unknown_kinds_still_read_well() {
+        let image = r#"{"typeWebhook":"incomingMessageReceived","senderData":{"sender":"7916@c.us"},"messageData":{"typeMessage":"imageMessage","fileMessageData":{"downloadUrl":"https://x","caption":"чек","fileName":"a.jpg"}}}"#;
+        let j = judge(
+            &request("/green-api", &[], image),
+            &GreenApiConfig::default(),
+        );
+        assert_eq!(
+            j.summary,
+            "incomingMessageReceived from 7916: [imageMessage] \"чек\""
+        );
+        let state = r#"{"typeWebhook":"stateInstanceChanged","stateInstance":"authorized"}"#;
+        let j = judge(
+            &request("/green-api", &[], state),
+            &GreenApiConfig::default(),
+        );
+        assert_eq!(j.summary, "stateInstanceChanged: authorized");
+        assert_eq!(j.redelivery_key, None);
+        let novel = r#"{"typeWebhook":"somethingNew","senderData":{"chatId":"1@g.us"}}"#;
+        let j = judge(
+            &request("/green-api", &[], novel),
+            &GreenApiConfig::default(),
+        );
+        assert_eq!(
+            (j.summary.as_str(), j.answer.status),
+            ("somethingNew from 1", 200)
+        );
+    }
+}

@@ -1,0 +1,143 @@
+//! Provider rules: which service sent a request, whether it is genuine, and the answer that
+//! service requires. Facts and their sources are in each provider's module.
+
+pub mod generic;
+pub mod green_api;
+pub mod moysklad;
+pub mod reestr;
+
+use serde_json::Value;
+
+use crate::capture::{Answer, Incoming, Judgement, Provider, Verdict};
+use crate::config::Config;
+
+/// Routing by path prefix; MoySklad is also recognised by its User-Agent on any path, because
+/// users often register a secret path for it (its webhooks carry no signature).
+pub fn provider_for(request: &Incoming) -> Provider {
+    let path = request.path.as_str();
+    if path.starts_with("/reestr") {
+        Provider::Reestr
+    } else if path.starts_with("/green-api") {
+        Provider::GreenApi
+    } else if path.starts_with("/moysklad") || moysklad::is_touch_agent(request) {
+        Provider::Moysklad
+    } else {
+        Provider::Generic
+    }
+}
+
+/// Decides the answer for a request whose body arrived whole.
+pub fn judge(request: &Incoming, config: &Config) -> Judgement {
+    match provider_for(request) {
+        Provider::Reestr => reestr::judge(request, &config.reestr),
+        Provider::GreenApi => green_api::judge(request, &config.green_api),
+        Provider::Moysklad => moysklad::judge(request),
+        Provider::Generic => generic::judge(request, &config.generic),
+    }
+}
+
+/// Decides the answer for a request refused before its body was read whole.
+pub fn refuse(request: &Incoming, status: u16, reason: String) -> Judgement {
+    Judgement {
+        provider: provider_for(request),
+        event: String::new(),
+        summary: format!("{} {} refused: {reason}", request.method, request.path),
+        verdict: Verdict::Rejected,
+        answer: Answer::text(status, format!("{reason}\n")),
+        reason,
+        redelivery_key: None,
+    }
+}
+
+/// Parses a provider's JSON body, or says in a capture why it could not.
+fn parse_body(request: &Incoming, provider: Provider) -> Result<Value, Box<Judgement>> {
+    serde_json::from_slice(&request.body).map_err(|e| {
+        let reason = if request.body.is_empty() {
+            "the body is empty, but this provider always sends JSON".to_string()
+        } else {
+            format!("the body is not valid JSON ({e})")
+        };
+        Box::new(Judgement {
+            provider,
+            event: String::new(),
+            summary: format!("malformed JSON, {} bytes", request.body.len()),
+            verdict: Verdict::Rejected,
+            answer: Answer::text(
+                400,
+                format!("hookscope could not read this request: {reason}.\n"),
+            ),
+            reason,
+            redelivery_key: None,
+        })
+    })
+}
+
+/// A field as text, whether the sender wrote it as a string or a number.
+fn text_field(value: &Value, key: &str) -> Option<String> {
+    match value.get(key)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capture::Incoming;
+
+    pub(crate) fn request(path: &str, headers: &[(&str, &str)], body: &str) -> Incoming {
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
+        Incoming {
+            received_at: time::OffsetDateTime::now_utc(),
+            remote_addr: "127.0.0.1:5000".into(),
+            method: "POST".into(),
+            path: path.into(),
+            query: query.into(),
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            body: body.as_bytes().to_vec(),
+            size: body.len() as u64,
+        }
+    }
+
+    #[test]
+    fn routes_by_prefix_and_moysklad_agent() {
+        let ua = [(
+            "user-agent",
+            "MoySklad webhook touch agent 2.0 (/https://www.moysklad.ru)",
+        )];
+        assert_eq!(provider_for(&request("/reestr", &[], "")), Provider::Reestr);
+        assert_eq!(
+            provider_for(&request("/reestr/key1", &[], "")),
+            Provider::Reestr
+        );
+        assert_eq!(
+            provider_for(&request("/green-api", &[], "")),
+            Provider::GreenApi
+        );
+        assert_eq!(
+            provider_for(&request("/moysklad/s3cr3t", &[], "")),
+            Provider::Moysklad
+        );
+        assert_eq!(
+            provider_for(&request("/hooks/x", &ua, "")),
+            Provider::Moysklad
+        );
+        assert_eq!(provider_for(&request("/", &[], "")), Provider::Generic);
+    }
+
+    #[test]
+    fn malformed_json_is_a_400_never_a_5xx() {
+        let config = Config::default();
+        for path in ["/reestr", "/green-api", "/moysklad"] {
+            let j = judge(&request(path, &[], "{\"type\": "), &config);
+            assert_eq!(j.answer.status, 400, "{path}");
+            assert_eq!(j.verdict, Verdict::Rejected);
+            assert!(j.reason.contains("not valid JSON"), "{}", j.reason);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! MoySklad JSON API 1.2 webhook deliveries.
+//!
+//! MoySklad wants 200 or 204 within 1500 ms, else it retries three times back to back and then
+//! drops the event for good; retries keep the same `?requestId=`, the redelivery key. The body
+//! is `{auditContext?, events: [...]}` — `events` may hold several items — or, for stock
+//! webhooks, `{accountId, stockType, reportType, reportUrl}`.
+
+use serde_json::Value;
+
+use super::{parse_body, text_field};
+use crate::capture::{Answer, Incoming, Judgement, Provider, Verdict};
+
+pub fn is_touch_agent(request: &Incoming) -> bool {
+    request
+        .header("user-agent")
+        .is_some_and(|ua| ua.starts_with("MoySklad webhook"))
+}
+
+pub fn judge(request: &Incoming) -> Judgement {
+    let body = match parse_body(request, Provider::Moysklad) {
+        Ok(body) => body,
+        Err(refused) => return *refused,
+    };
+    let (event, summary) = describe(&body);
+    Judgement {
+        provider: Provider::Moysklad,
+        event,
+        summary,
+        verdict: Verdict::Ok,
+        reason: String::new(),
+        redelivery_key: request
+            .query_param("requestId")
+            .filter(|id| !id.is_empty())
+            .map(str::to_owned),
+        answer: Answer::empty(204),
+    }
+}
+
+/// The event column (`entityType:ACTION` for each event) and a one-line summary.
+fn describe(body: &Value) -> (String, String) {
+    if let Some(events) = body.get("events").and_then(Value::as_array) {
+        let parts: Vec<(String, String)> = events.iter().map(describe_event).collect();
+        let event = parts
+            .iter()
+            .map(|(e, _)| e.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
+        let summary = match parts.as_slice() {
+            [] => "delivery with no events".to_string(),
+            [(_, one)] => one.clone(),
+            many => format!(
+                "{} events: {}",
+                many.len(),
+                many.iter()
+                    .map(|(_, s)| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        };
+        return (event, summary);
+    }
+    if body.get("stockType").is_some() || body.get("reportUrl").is_some() {
+        let report = text_field(body, "reportType").unwrap_or_else(|| "?".into());
+        return ("stock".into(), format!("stock changed (report: {report})"));
+    }
+    (String::new(), "delivery without events".into())
+}
+
+fn describe_event(event: &Value) -> (String, String) {
+    let entity = event
+        .pointer("/meta/type")
+        .and_then(Value::as_str)
+        .unwrap_or("?");
+    let action = text_field(event, "action").unwrap_or_else(|| "?".into());
+    let id = event
+        .pointer("/meta/href")
+        .and_then(Value::as_str)
+        .and_then(|href| href.rsplit('/').next())
+        .unwrap_or("");
+    let mut summary = format!("{entity} {action} {id}").trim_end().to_string();
+    if let Some(fields) = event.get("updatedFields").and_then(Value::as_array) {
+        let names: Vec<&str> = fields.iter().filter_map(Value::as_str).collect();
+        if !names.is_empty() {
+            summary.push_str(&format!(" ({})", names.join(", ")));
+        }
+    }
+    (format!("{entity}:{action}"), summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::tests::request;
+
+    #[test]
+    fn several_events_are_all_listed() {
+        let body = r#"{"events":[
+            {"meta":{"type":"product","href":"https://api.moysklad.ru/api/remap/1.2/entity/product/p1"},"action":"UPDATE","accountId":"a","updatedFields":["salePrices","name"]},
+            {"meta":{"type":"customerorder","href":"https://api.moysklad.ru/api/remap/1.2/entity/customerorder/o2"},"action":"CREATE","accountId":"a"}]}"#;
+        let j = judge(&request("/moysklad?requestId=r-1", &[], body));
+        assert_eq!(j.answer.status, 204);
+        assert_eq!(j.event, "product:UPDATE,customerorder:CREATE");
+        assert_eq!(
+            j.summary,
+            "2 events: product UPDATE p1 (salePrices, name); customerorder CREATE o2"
+        );
+        assert_eq!(j.redelivery_key.as_deref(), Some("r-1"));
+    }
+
+    #[test]
+    fn stock_deliveries_and_odd_shapes_are_still_acknowledged() {
+        let stock = r#"{"accountId":"a","stockType":"stock","reportType":"bystore","reportUrl":"https://x"}"#;
+        let j = judge(&request("/moysklad", &[], stock));
+        assert_eq!((j.event.as_str(), j.answer.status), ("stock", 204));
+        assert_eq!(j.redelivery_key, None);
+        let odd = judge(&request(
+            "/moysklad",
+            &[],
+            r#"{"events":[{"action":"DELETE"}],"extra":1}"#,
+        ));
+        assert_eq!((odd.event.as_str(), odd.answer.status), ("?:DELETE", 204));
+    }
+}

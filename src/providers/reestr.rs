@@ -1,0 +1,156 @@
+//! Reestr (Rosreestr extract shop) webhooks.
+//!
+//! One JSON notification per POST: `{type, object, object_id, secret_key?}`. `confirm` must be
+//! answered with the confirmation string from the cabinet as the whole body; everything else
+//! with 200 `OK` — after several errors in a row Reestr pauses delivery to the server.
+
+use serde_json::Value;
+
+use super::{parse_body, text_field};
+use crate::capture::{secrets_match, Answer, Incoming, Judgement, Provider, Verdict};
+use crate::config::ReestrConfig;
+
+pub fn judge(request: &Incoming, config: &ReestrConfig) -> Judgement {
+    let body = match parse_body(request, Provider::Reestr) {
+        Ok(body) => body,
+        Err(refused) => return *refused,
+    };
+    let kind = text_field(&body, "type").unwrap_or_default();
+    let object = text_field(&body, "object").unwrap_or_default();
+    let object_id = text_field(&body, "object_id").unwrap_or_default();
+    let is_confirm = kind == "confirm";
+
+    let mut judgement = Judgement {
+        provider: Provider::Reestr,
+        summary: summary(&kind, &object, &object_id),
+        redelivery_key: (!kind.is_empty()).then(|| format!("{kind}|{object}|{object_id}")),
+        event: kind,
+        verdict: Verdict::Ok,
+        reason: String::new(),
+        answer: Answer::text(200, "OK"),
+    };
+
+    if let Some(refusal) = check_secret(&body, config, is_confirm) {
+        judgement.verdict = Verdict::Rejected;
+        judgement.answer = Answer::text(403, format!("{refusal}\n"));
+        judgement.reason = refusal;
+    } else if is_confirm {
+        if config.confirm_string.is_empty() {
+            // Answering anything else would fail the confirmation anyway; say how to fix it.
+            judgement.answer = Answer::text(200, "");
+            judgement.reason = "no confirmation string is configured, so this confirm could not \
+                succeed: copy it from the Reestr cabinet into [reestr] confirm_string and press \
+                confirm again"
+                .into();
+        } else {
+            judgement.answer = Answer::text(200, config.confirm_string.clone());
+        }
+    }
+    judgement
+}
+
+/// `secret_key` is Reestr's only authenticity signal.
+fn check_secret(body: &Value, config: &ReestrConfig, is_confirm: bool) -> Option<String> {
+    if !config.secret_key.is_set() {
+        return None;
+    }
+    match text_field(body, "secret_key") {
+        Some(given) if secrets_match(&given, config.secret_key.expose()) => None,
+        Some(_) => Some("secret_key does not match [reestr] secret_key".into()),
+        // Reestr's own example of `confirm` carries no secret_key, so a confirm without one is
+        // let through rather than making the address impossible to confirm.
+        None if is_confirm => None,
+        None => Some("secret_key is missing, but [reestr] secret_key is configured".into()),
+    }
+}
+
+fn summary(kind: &str, object: &str, object_id: &str) -> String {
+    match kind {
+        "confirm" => format!("confirm address for access key {object_id}"),
+        "payment" => format!("payment for order {object_id}"),
+        "service_done" => format!("service {object} of order {object_id} done"),
+        "" => "notification without a type".into(),
+        other => format!("{other}: {object} {object_id}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Secret;
+    use crate::providers::tests::request;
+
+    fn config(confirm: &str, secret: &str) -> ReestrConfig {
+        ReestrConfig {
+            confirm_string: confirm.into(),
+            secret_key: Secret::new(secret),
+            ..ReestrConfig::default()
+        }
+    }
+
+    #[test]
+    fn confirm_is_answered_with_the_configured_string_only() {
+        let body = r#"{"type":"confirm","object":"token","object_id":"3-567"}"#;
+        let j = judge(&request("/reestr", &[], body), &config("873fd5a562", ""));
+        assert_eq!(
+            (j.answer.status, j.answer.body.as_slice()),
+            (200, &b"873fd5a562"[..])
+        );
+        assert_eq!(j.verdict, Verdict::Ok);
+        assert_eq!(j.event, "confirm");
+    }
+
+    #[test]
+    fn confirm_without_a_configured_string_explains_the_fix() {
+        let body = r#"{"type":"confirm","object":"token","object_id":"3-567"}"#;
+        let j = judge(&request("/reestr", &[], body), &config("", ""));
+        assert!(j.reason.contains("confirm_string"), "{}", j.reason);
+    }
+
+    #[test]
+    fn other_types_get_ok_and_a_readable_summary() {
+        let body = r#"{"type":"service_done","object":5521,"object_id":"880213"}"#;
+        let j = judge(&request("/reestr", &[], body), &config("x", ""));
+        assert_eq!(
+            (j.answer.status, j.answer.body.as_slice()),
+            (200, &b"OK"[..])
+        );
+        assert_eq!(j.summary, "service 5521 of order 880213 done");
+        assert_eq!(
+            j.redelivery_key.as_deref(),
+            Some("service_done|5521|880213")
+        );
+        let unknown = judge(
+            &request("/reestr", &[], r#"{"type":"refund","x":1}"#),
+            &config("", ""),
+        );
+        assert_eq!(unknown.answer.status, 200);
+        assert_eq!(unknown.event, "refund");
+    }
+
+    #[test]
+    fn secret_is_enforced_when_configured() {
+        let cfg = config("c", "s3cret");
+        let good = r#"{"type":"payment","object":"o","object_id":"1","secret_key":"s3cret"}"#;
+        let bad = r#"{"type":"payment","object":"o","object_id":"1","secret_key":"guess"}"#;
+        let missing = r#"{"type":"payment","object":"o","object_id":"1"}"#;
+        assert_eq!(
+            judge(&request("/reestr", &[], good), &cfg).answer.status,
+            200
+        );
+        for body in [bad, missing] {
+            let j = judge(&request("/reestr", &[], body), &cfg);
+            assert_eq!(j.answer.status, 403);
+            assert_eq!(j.verdict, Verdict::Rejected);
+            assert!(j.reason.contains("secret_key"));
+        }
+        let forged_confirm =
+            r#"{"type":"confirm","object":"token","object_id":"1","secret_key":"x"}"#;
+        assert_eq!(
+            judge(&request("/reestr", &[], forged_confirm), &cfg)
+                .answer
+                .status,
+            403
+        );
+    }
+}

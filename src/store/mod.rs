@@ -1,0 +1,131 @@
+//! The durable capture store: one SQLite file in WAL mode, written by a single writer thread
+//! that commits in groups, read by any number of connections (other processes included).
+
+mod read;
+mod schema;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+pub use read::StoreReader;
+use writer::Job;
+
+use crate::capture::Capture;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("Could not open the capture store {path}: {source}. Check that the folder is writable, or choose another with --data-dir.")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("The capture store {path} was written by a newer hookscope (schema {version}); update hookscope or choose another --data-dir.")]
+    NewerSchema { path: PathBuf, version: usize },
+    #[error("There is no capture store at {path} yet; start `hookscope serve` (or the app) to create it, or point --data-dir at an existing one.")]
+    Missing { path: PathBuf },
+    #[error("The capture store failed: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("The capture could not be saved: {0}")]
+    Write(String),
+    #[error("The capture store has shut down.")]
+    Closed,
+}
+
+/// What the store assigned to a capture when it committed it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Committed {
+    pub id: i64,
+    pub repeat_of: Option<i64>,
+}
+
+/// A handle to the writer. Cheap to clone; every clone talks to the same writer thread.
+#[derive(Clone)]
+pub struct Store {
+    jobs: mpsc::Sender<Job>,
+    captures: broadcast::Sender<Arc<Capture>>,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store file and starts its writer thread.
+    /// `max_captures` is the retention: the newest that many captures are kept.
+    pub fn open(path: &Path, max_captures: u64) -> Result<Store, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+                path: path.to_owned(),
+                source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
+            })?;
+        }
+        let mut conn = connect(path, OpenFlags::default())?;
+        // FULL: a commit is on disk before the request is acknowledged, even across power loss;
+        // group commit keeps that to one fsync per batch.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        schema::migrate(&mut conn, path)?;
+        let (jobs, inbox) = mpsc::channel(4096);
+        let (captures, _) = broadcast::channel(4096);
+        writer::start(conn, inbox, captures.clone(), max_captures)?;
+        Ok(Store {
+            jobs,
+            captures,
+            path: path.to_owned(),
+        })
+    }
+
+    /// Stores a capture and returns once it is committed: only then may it be acknowledged.
+    pub async fn commit(&self, capture: Capture) -> Result<Committed, StoreError> {
+        let (done, committed) = oneshot::channel();
+        self.jobs
+            .send(Job::Commit {
+                capture: Box::new(capture),
+                done,
+            })
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        committed.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Records how long the answer took; written with the next batch, not waited for.
+    pub fn record_elapsed(&self, id: i64, elapsed_ms: f64) {
+        let _ = self.jobs.try_send(Job::Elapsed { id, elapsed_ms });
+    }
+
+    /// Every capture, as it is committed.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Capture>> {
+        self.captures.subscribe()
+    }
+
+    /// A read connection of its own.
+    pub fn reader(&self) -> Result<StoreReader, StoreError> {
+        StoreReader::open(&self.path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Commits everything queued so far, then stops the writer.
+    pub async fn close(&self) {
+        let (done, closed) = oneshot::channel();
+        if self.jobs.send(Job::Close { done }).await.is_ok() {
+            let _ = closed.await;
+        }
+    }
+}
+
+fn connect(path: &Path, flags: OpenFlags) -> Result<Connection, StoreError> {
+    let open = || -> rusqlite::Result<Connection> {
+        let conn = Connection::open_with_flags(path, flags)?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        Ok(conn)
+    };
+    open().map_err(|source| StoreError::Open {
+        path: path.to_owned(),
+        source,
+    })
+}

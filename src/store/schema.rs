@@ -1,0 +1,58 @@
+//! The SQLite schema, versioned with `PRAGMA user_version`: migration N brings a store from
+//! version N to N+1. Append only; never edit a shipped migration.
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE captures (
+    id               INTEGER PRIMARY KEY,
+    received_at      INTEGER NOT NULL,          -- unix microseconds, UTC
+    remote_addr      TEXT    NOT NULL,
+    method           TEXT    NOT NULL,
+    path             TEXT    NOT NULL,
+    query            TEXT    NOT NULL,
+    headers          TEXT    NOT NULL,          -- JSON array of [name, value], arrival order
+    body             BLOB    NOT NULL,          -- the exact bytes
+    size             INTEGER NOT NULL,
+    provider         TEXT    NOT NULL,
+    event            TEXT    NOT NULL,
+    summary          TEXT    NOT NULL,
+    verdict          TEXT    NOT NULL,
+    reason           TEXT    NOT NULL,
+    redelivery_key   TEXT,
+    repeat_of        INTEGER,
+    response_status  INTEGER NOT NULL,
+    response_headers TEXT    NOT NULL,
+    response_body    BLOB    NOT NULL,
+    elapsed_ms       REAL,
+    pinned           INTEGER NOT NULL DEFAULT 0,
+    note             TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX captures_received_at ON captures(received_at);
+CREATE INDEX captures_provider ON captures(provider);
+CREATE INDEX captures_redelivery ON captures(provider, redelivery_key) WHERE redelivery_key IS NOT NULL;
+-- Free-text search: trigram tokens make any 3+ character fragment findable, Cyrillic included.
+CREATE VIRTUAL TABLE captures_text USING fts5(text, tokenize = 'trigram');
+CREATE TRIGGER captures_forget_text AFTER DELETE ON captures BEGIN
+    DELETE FROM captures_text WHERE rowid = old.id;
+END;
+"#];
+
+pub fn migrate(conn: &mut Connection, path: &std::path::Path) -> Result<(), StoreError> {
+    let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version > MIGRATIONS.len() {
+        return Err(StoreError::NewerSchema {
+            path: path.to_owned(),
+            version,
+        });
+    }
+    for (n, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", n + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,373 @@
+//! The `hookscope` binary as a user runs it: serve, captures, send-sample, settings errors,
+//! a clean stop on SIGTERM and no acknowledged capture lost to `kill -9`.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
+
+use hookscope::filter::Filter;
+use hookscope::samples::SAMPLES;
+use hookscope::store::StoreReader;
+use serde_json::Value;
+
+fn hookscope(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hookscope"));
+    command
+        .arg("--config")
+        .arg(dir.join("config.toml"))
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .env_remove("HOOKSCOPE_CONFIG")
+        .env_remove("HOOKSCOPE_DATA_DIR");
+    command
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    hookscope(dir).args(args).output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+struct Serve {
+    child: Child,
+    base: String,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Serve {
+    fn start(dir: &Path) -> Serve {
+        let mut child = hookscope(dir)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let (send, lines) = mpsc::channel();
+        let out = BufReader::new(child.stdout.take().unwrap());
+        std::thread::spawn(move || {
+            for line in out.lines() {
+                if send.send(line.unwrap()).is_err() {
+                    break;
+                }
+            }
+        });
+        let first = lines
+            .recv_timeout(Duration::from_secs(30))
+            .expect("serve printed nothing");
+        let base = first
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+            .to_string();
+        assert!(
+            base.starts_with("http://127.0.0.1:") && !base.ends_with(":0"),
+            "{base}"
+        );
+        Serve { child, base, lines }
+    }
+
+    /// The next line that mentions `text`, skipping others.
+    fn line_with(&self, text: &str) -> String {
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(Duration::from_secs(10))
+                .unwrap_or_else(|_| panic!("no line with {text:?}"));
+            if line.contains(text) {
+                return line;
+            }
+        }
+    }
+
+    fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        assert!(Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success());
+        self.child.wait().unwrap()
+    }
+}
+
+fn store_file(dir: &Path) -> PathBuf {
+    dir.join("data").join("captures.sqlite3")
+}
+
+#[test]
+fn serve_sample_captures_and_a_clean_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    let serve = Serve::start(dir.path());
+
+    let sent = run(
+        dir.path(),
+        &[
+            "send-sample",
+            "green-api-incoming-text",
+            "--to",
+            &serve.base,
+        ],
+    );
+    assert!(sent.status.success(), "{}", stderr(&sent));
+    assert!(
+        stdout(&sent).contains("-> 200 OK (capture #1)"),
+        "{}",
+        stdout(&sent)
+    );
+    let line = serve.line_with("#1");
+    assert!(
+        line.contains("incomingMessageReceived from 79161234567: \"Hello, is the order ready?\""),
+        "{line}"
+    );
+
+    let twice = run(
+        dir.path(),
+        &["send-sample", "moysklad-redelivery", "--to", &serve.base],
+    );
+    assert_eq!(
+        stdout(&twice).matches("-> 204 No Content").count(),
+        2,
+        "{}",
+        stdout(&twice)
+    );
+    assert!(serve.line_with("#3").contains("[repeat of #2]"));
+
+    // The store is readable while serve is writing to it; flags go after the subcommand too.
+    let listed = hookscope(dir.path())
+        .args(["captures", "--json"])
+        .output()
+        .unwrap();
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    let captures: Vec<Value> = stdout(&listed)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(captures.len(), 3);
+    let first = &captures[0];
+    for key in [
+        "id",
+        "received_at",
+        "remote_addr",
+        "method",
+        "path",
+        "query",
+        "headers",
+        "body",
+        "body_base64",
+        "size",
+        "provider",
+        "event",
+        "summary",
+        "verdict",
+        "reason",
+        "repeat_of",
+        "response",
+        "elapsed_ms",
+    ] {
+        assert!(
+            first.get(key).is_some(),
+            "capture JSON lacks {key}: {first}"
+        );
+    }
+    assert_eq!(first["id"], 1);
+    assert_eq!(first["provider"], "green-api");
+    assert_eq!(first["event"], "incomingMessageReceived");
+    assert_eq!(first["verdict"], "ok");
+    assert_eq!(first["response"]["status"], 200);
+    assert!(first["received_at"].as_str().unwrap().ends_with('Z'));
+    assert!(first["headers"][0].as_array().unwrap().len() == 2);
+    assert_eq!(captures[2]["repeat_of"], 2);
+    assert_eq!(captures[2]["query"], captures[1]["query"]);
+
+    let table = run(
+        dir.path(),
+        &["captures", "--filter", "provider:moysklad", "--limit", "1"],
+    );
+    let rows = stdout(&table);
+    assert_eq!(rows.lines().count(), 1, "{rows}");
+    assert!(
+        rows.starts_with("#3 ") && rows.contains("product UPDATE"),
+        "{rows}"
+    );
+
+    let status = serve.terminate();
+    assert!(status.success(), "serve exited with {status:?} on SIGTERM");
+}
+
+#[test]
+fn the_settings_file_is_created_for_its_owner_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let serve = Serve::start(dir.path());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("config.toml"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let text = std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
+    assert!(text.contains("listen = \"127.0.0.1:8787\""), "{text}");
+    serve.terminate();
+}
+
+#[test]
+fn mistakes_are_explained_in_sentences() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad_filter = run(dir.path(), &["captures", "--filter", "provder:reestr"]);
+    assert!(!bad_filter.status.success());
+    assert!(
+        stderr(&bad_filter).contains("Unknown filter field \"provder:\""),
+        "{}",
+        stderr(&bad_filter)
+    );
+
+    let no_store = run(dir.path(), &["captures"]);
+    assert!(!no_store.status.success());
+    assert!(
+        stderr(&no_store).contains("There is no capture store"),
+        "{}",
+        stderr(&no_store)
+    );
+
+    let unknown = run(dir.path(), &["send-sample", "green-api-incoming"]);
+    assert!(!unknown.status.success());
+    assert!(
+        stderr(&unknown).contains("Did you mean green-api-incoming-text"),
+        "{}",
+        stderr(&unknown)
+    );
+
+    let nobody = run(
+        dir.path(),
+        &[
+            "send-sample",
+            "reestr-payment",
+            "--to",
+            "http://127.0.0.1:9",
+        ],
+    );
+    assert!(!nobody.status.success());
+    assert!(
+        stderr(&nobody).contains("Nothing is listening at http://127.0.0.1:9"),
+        "{}",
+        stderr(&nobody)
+    );
+
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "[listener]\nlisten = \"127.0.0.1:8787\"\nmax_body = 10\n",
+    )
+    .unwrap();
+    let bad_config = run(dir.path(), &["serve"]);
+    assert!(!bad_config.status.success());
+    let message = stderr(&bad_config);
+    assert!(
+        message.contains("line 3") && message.contains("max_body"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_busy_port_is_reported_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = run(dir.path(), &["serve", "--listen", &addr]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("is in use"), "{}", stderr(&out));
+}
+
+#[test]
+fn send_sample_lists_every_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = stdout(&run(dir.path(), &["send-sample", "--list"]));
+    for sample in SAMPLES {
+        assert!(
+            out.contains(sample.name),
+            "{} missing from --list",
+            sample.name
+        );
+    }
+}
+
+/// Sends a burst from several connections, kills the server with SIGKILL in the middle of it,
+/// then checks that every request that got a 2xx is in the store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_acknowledged_is_lost_to_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let serve = Serve::start(dir.path());
+    let acknowledged = Arc::new(Mutex::new(Vec::new()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let client = reqwest::Client::new();
+    let workers: Vec<_> = (0..16)
+        .map(|worker| {
+            let (client, base, acknowledged, stop) = (
+                client.clone(),
+                serve.base.clone(),
+                acknowledged.clone(),
+                stop.clone(),
+            );
+            tokio::spawn(async move {
+                for n in 0.. {
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let marker = format!("burst-{worker}-{n}");
+                    match client
+                        .post(format!("{base}/crash"))
+                        .body(marker.clone())
+                        .send()
+                        .await
+                    {
+                        Ok(r) if r.status().is_success() => {
+                            acknowledged.lock().unwrap().push(marker)
+                        }
+                        Ok(_) => {}
+                        Err(_) => break,
+                    }
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let mut child = serve.child;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    stop.store(true, Ordering::Relaxed);
+    for worker in workers {
+        worker.await.unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(
+        acknowledged.len() > 50,
+        "the burst was too small to mean anything: {}",
+        acknowledged.len()
+    );
+    let reader = StoreReader::open(&store_file(dir.path())).unwrap();
+    let stored: std::collections::HashSet<Vec<u8>> = reader
+        .list(&Filter::parse("path:/crash").unwrap(), None)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.request.body)
+        .collect();
+    let lost: Vec<&String> = acknowledged
+        .iter()
+        .filter(|m| !stored.contains(m.as_bytes()))
+        .collect();
+    assert!(
+        lost.is_empty(),
+        "{} acknowledged but not stored, e.g. {:?}",
+        lost.len(),
+        lost.first()
+    );
+}

@@ -1,0 +1,74 @@
+//! A real listener on 127.0.0.1:0 with its own store, for tests that talk HTTP to it.
+#![allow(dead_code)] // each test binary uses its own part of this
+
+use hookscope::capture::Capture;
+use hookscope::config::Config;
+use hookscope::engine::Engine;
+use hookscope::filter::Filter;
+use hookscope::store::StoreReader;
+
+pub struct Listener {
+    pub engine: Engine,
+    pub base: String,
+    pub client: reqwest::Client,
+    pub dir: tempfile::TempDir,
+}
+
+pub async fn start(configure: impl FnOnce(&mut Config)) -> Listener {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::default();
+    config.listener.listen = "127.0.0.1:0".parse().unwrap();
+    configure(&mut config);
+    let engine = Engine::start(config, &dir.path().join("captures.sqlite3"))
+        .await
+        .unwrap();
+    Listener {
+        base: format!("http://{}", engine.local_addr()),
+        engine,
+        client: reqwest::Client::new(),
+        dir,
+    }
+}
+
+impl Listener {
+    pub async fn post(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<reqwest::Body>,
+    ) -> reqwest::Response {
+        let mut request = self.client.post(format!("{}{path}", self.base)).body(body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub fn reader(&self) -> StoreReader {
+        self.engine.store().reader().unwrap()
+    }
+
+    pub fn captures(&self, filter: &str) -> Vec<Capture> {
+        self.reader()
+            .list(&Filter::parse(filter).unwrap(), None)
+            .unwrap()
+    }
+
+    pub fn last(&self) -> Capture {
+        self.captures("").pop().expect("at least one capture")
+    }
+}
+
+/// The capture id hookscope puts on every answer.
+pub fn capture_id(response: &reqwest::Response) -> i64 {
+    response.headers()["x-hookscope-capture"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+pub const GREEN_TEXT: &str = include_str!("../../assets/samples/green-api-incoming-text.json");
+pub const MOYSKLAD_UPDATE: &str = include_str!("../../assets/samples/moysklad-product-update.json");
+pub const REESTR_DONE: &str = include_str!("../../assets/samples/reestr-service-done.json");
+pub const REESTR_CONFIRM: &str = include_str!("../../assets/samples/reestr-confirm.json");

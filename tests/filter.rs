@@ -1,0 +1,129 @@
+//! The filter language against a real store filled through the real listener.
+
+mod common;
+
+use common::{capture_id, start, GREEN_TEXT, MOYSKLAD_UPDATE, REESTR_DONE};
+use hookscope::config::Secret;
+use hookscope::filter::Filter;
+
+struct Fixture {
+    listener: common::Listener,
+    green: i64,
+    green_repeat: i64,
+    moysklad_many: i64,
+    reestr: i64,
+    forged: i64,
+    generic: i64,
+}
+
+const SEVERAL: &str = include_str!("../assets/samples/moysklad-several-events.json");
+const ORDER: &str = include_str!("../assets/samples/moysklad-order-create.json");
+
+async fn fixture() -> Fixture {
+    let listener = start(|c| c.green_api.webhook_url_token = Secret::new("tok")).await;
+    let auth = [("authorization", "Bearer tok")];
+    let cyrillic = GREEN_TEXT.replace("Hello, is the order ready?", "Заказ ГОТОВ к выдаче");
+    let green = capture_id(&listener.post("/green-api", &auth, cyrillic.clone()).await);
+    let green_repeat = capture_id(&listener.post("/green-api", &auth, cyrillic).await);
+    let moysklad_many = capture_id(&listener.post("/moysklad?requestId=a", &[], SEVERAL).await);
+    capture_id(&listener.post("/moysklad?requestId=b", &[], ORDER).await);
+    let reestr = capture_id(&listener.post("/reestr", &[], REESTR_DONE).await);
+    let forged = capture_id(
+        &listener
+            .post("/green-api", &[("authorization", "Bearer no")], GREEN_TEXT)
+            .await,
+    );
+    let generic = capture_id(
+        &listener
+            .client
+            .get(format!("{}/status/check?x=1", listener.base))
+            .header("x-trace", "abc-123")
+            .send()
+            .await
+            .unwrap(),
+    );
+    listener
+        .post("/moysklad?requestId=c", &[], MOYSKLAD_UPDATE)
+        .await;
+    Fixture {
+        listener,
+        green,
+        green_repeat,
+        moysklad_many,
+        reestr,
+        forged,
+        generic,
+    }
+}
+
+impl Fixture {
+    fn ids(&self, query: &str) -> Vec<i64> {
+        let filter = Filter::parse(query).unwrap_or_else(|e| panic!("{query}: {e}"));
+        self.listener
+            .reader()
+            .list(&filter, None)
+            .unwrap()
+            .iter()
+            .map(|c| c.id)
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn every_field_selects_what_it_says() {
+    let f = fixture().await;
+    let all = f.ids("");
+    assert_eq!(all.len(), 8);
+    assert_eq!(f.ids("provider:reestr"), [f.reestr]);
+    assert_eq!(
+        f.ids("provider:green-api"),
+        [f.green, f.green_repeat, f.forged]
+    );
+    assert_eq!(f.ids("event:customerorder:CREATE").len(), 1);
+    // One of several events in a delivery is enough; `event:product` matches any product action.
+    assert_eq!(f.ids("event:product:UPDATE").len(), 2);
+    assert!(f.ids("event:product").contains(&f.moysklad_many));
+    assert_eq!(f.ids("method:get"), [f.generic]);
+    assert_eq!(f.ids("path:/status"), [f.generic]);
+    assert_eq!(f.ids("status:204").len(), 3);
+    assert_eq!(f.ids("status:>=400"), [f.forged]);
+    assert_eq!(f.ids("status:4xx"), [f.forged]);
+    assert_eq!(f.ids("status:<300").len(), 7);
+    assert_eq!(f.ids("header.x-trace:abc"), [f.generic]);
+    assert_eq!(f.ids("header.authorization:*").len(), 3);
+    assert_eq!(f.ids("repeat:yes"), [f.green_repeat]);
+    assert_eq!(f.ids("rejected:yes"), [f.forged]);
+    assert_eq!(f.ids("rejected:no").len(), 7);
+    assert_eq!(f.ids("after:1h").len(), 8);
+    assert_eq!(f.ids("before:1h").len(), 0);
+    assert_eq!(f.ids("after:2000-01-01 before:2100-01-01").len(), 8);
+}
+
+#[tokio::test]
+async fn free_words_search_path_headers_and_body_in_any_case() {
+    let f = fixture().await;
+    assert_eq!(f.ids("готов"), [f.green, f.green_repeat]);
+    assert_eq!(f.ids("ГОТОВ выдаче"), [f.green, f.green_repeat]);
+    assert_eq!(f.ids("\"the order ready\""), [f.forged]);
+    assert_eq!(f.ids("\"ready order\"").len(), 0);
+    assert_eq!(f.ids("salePrices").len(), 2);
+    assert_eq!(f.ids("abc-123"), [f.generic]);
+    assert_eq!(f.ids("x=1"), [f.generic]);
+    // Shorter than three characters falls back to a scan, and still works.
+    assert_eq!(f.ids("x=").len(), 1);
+    assert_eq!(f.ids("880213"), [f.reestr]);
+}
+
+#[tokio::test]
+async fn minus_negates_and_terms_combine() {
+    let f = fixture().await;
+    assert_eq!(
+        f.ids("provider:green-api -repeat:yes -rejected:yes"),
+        [f.green]
+    );
+    assert_eq!(
+        f.ids("-provider:moysklad -provider:green-api"),
+        [f.reestr, f.generic]
+    );
+    assert_eq!(f.ids("-готов provider:green-api"), [f.forged]);
+}

@@ -1,0 +1,358 @@
+//! The listener over real sockets: provider answers, durability before acknowledgement,
+//! redelivery marks, and bad input.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{capture_id, start, GREEN_TEXT, MOYSKLAD_UPDATE, REESTR_CONFIRM, REESTR_DONE};
+use hookscope::capture::{Provider, Verdict};
+use hookscope::config::Secret;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+#[tokio::test]
+async fn reestr_confirm_gets_the_confirmation_string_and_the_rest_ok() {
+    let l = start(|c| c.reestr.confirm_string = "873fd5a562".into()).await;
+    let confirm = l.post("/reestr", &[], REESTR_CONFIRM).await;
+    assert_eq!(confirm.status(), 200);
+    assert_eq!(confirm.text().await.unwrap(), "873fd5a562");
+    let done = l.post("/reestr/key-1", &[], REESTR_DONE).await;
+    assert_eq!(done.status(), 200);
+    assert_eq!(done.text().await.unwrap(), "OK");
+    let captures = l.captures("provider:reestr");
+    assert_eq!(captures.len(), 2);
+    assert_eq!(captures[0].judgement.event, "confirm");
+    assert_eq!(
+        captures[1].judgement.summary,
+        "service 5521 of order 880213 done"
+    );
+    assert_eq!(captures[1].judgement.answer.body, b"OK");
+}
+
+#[tokio::test]
+async fn reestr_with_a_wrong_or_missing_secret_is_refused_and_kept() {
+    let l = start(|c| c.reestr.secret_key = Secret::new("eaa4-1e8485fb21-2117d474")).await;
+    assert_eq!(l.post("/reestr", &[], REESTR_DONE).await.status(), 200);
+    let forged = REESTR_DONE.replace("eaa4-1e8485fb21-2117d474", "eaa4-1e8485fb21-2117d475");
+    assert_eq!(l.post("/reestr", &[], forged).await.status(), 403);
+    let missing = r#"{"type":"payment","object":"order","object_id":"1"}"#;
+    assert_eq!(l.post("/reestr", &[], missing).await.status(), 403);
+    let rejected = l.captures("rejected:yes");
+    assert_eq!(rejected.len(), 2);
+    assert!(rejected
+        .iter()
+        .all(|c| c.judgement.reason.contains("secret_key")));
+}
+
+#[tokio::test]
+async fn green_api_token_in_any_accepted_shape() {
+    let l = start(|c| c.green_api.webhook_url_token = Secret::new("wh-7f3a")).await;
+    for auth in ["Bearer wh-7f3a", "Basic wh-7f3a", "wh-7f3a"] {
+        let r = l
+            .post("/green-api", &[("authorization", auth)], GREEN_TEXT)
+            .await;
+        assert_eq!(r.status(), 200, "{auth}");
+    }
+    let wrong = l
+        .post(
+            "/green-api",
+            &[("authorization", "Bearer wh-7f3b")],
+            GREEN_TEXT,
+        )
+        .await;
+    assert_eq!(wrong.status(), 401);
+    assert_eq!(l.post("/green-api", &[], GREEN_TEXT).await.status(), 401);
+    let rejected = l.captures("rejected:yes");
+    assert_eq!(rejected.len(), 2);
+    assert_eq!(rejected[0].judgement.verdict, Verdict::Rejected);
+    assert!(rejected[0].judgement.reason.contains("does not match"));
+    assert!(rejected[1].judgement.reason.contains("missing"));
+    assert_eq!(l.captures("rejected:no").len(), 3);
+}
+
+#[tokio::test]
+async fn moysklad_gets_204_well_inside_its_deadline() {
+    let l = start(|_| {}).await;
+    let agent = (
+        "user-agent",
+        "MoySklad webhook touch agent 2.0 (/https://www.moysklad.ru)",
+    );
+    let sent = Instant::now();
+    let r = l
+        .post("/hooks/s3cr3t?requestId=0c1d", &[agent], MOYSKLAD_UPDATE)
+        .await;
+    let took = sent.elapsed();
+    assert_eq!(r.status(), 204);
+    // MoySklad drops the event after 1500 ms; the answer must come far sooner.
+    assert!(took < Duration::from_millis(750), "took {took:?}");
+    let c = l.last();
+    assert_eq!(c.judgement.provider, Provider::Moysklad);
+    assert_eq!(c.judgement.event, "product:UPDATE");
+    assert_eq!(c.request.query, "requestId=0c1d");
+}
+
+#[tokio::test]
+async fn generic_requests_get_the_configured_response() {
+    let l = start(|c| {
+        c.generic.status = 202;
+        c.generic.body = "{\"received\":true}".into();
+        c.generic.headers = [("content-type".to_string(), "application/json".to_string())].into();
+    })
+    .await;
+    let r = l
+        .client
+        .put(format!("{}/anything/at/all?x=1&y=%D0%B4", l.base))
+        .body("payload")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    assert_eq!(r.headers()["content-type"], "application/json");
+    assert_eq!(r.text().await.unwrap(), "{\"received\":true}");
+    let c = l.last();
+    assert_eq!(
+        (c.request.method.as_str(), c.request.path.as_str()),
+        ("PUT", "/anything/at/all")
+    );
+    assert_eq!(c.request.query, "x=1&y=%D0%B4");
+    assert_eq!(c.judgement.provider, Provider::Generic);
+}
+
+#[tokio::test]
+async fn malformed_json_on_a_provider_route_is_400_and_captured() {
+    let l = start(|_| {}).await;
+    for path in ["/reestr", "/green-api", "/moysklad"] {
+        let r = l.post(path, &[], "{\"typeWebhook\": \"incomingMess").await;
+        assert_eq!(r.status(), 400, "{path}");
+        assert!(r.text().await.unwrap().contains("not valid JSON"));
+    }
+    let captures = l.captures("rejected:yes");
+    assert_eq!(captures.len(), 3);
+    assert_eq!(
+        captures[0].request.body,
+        b"{\"typeWebhook\": \"incomingMess"
+    );
+}
+
+#[tokio::test]
+async fn bodies_are_stored_byte_for_byte() {
+    let l = start(|_| {}).await;
+    let binary: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
+    let r = l
+        .post(
+            "/upload",
+            &[("content-type", "application/octet-stream")],
+            binary.clone(),
+        )
+        .await;
+    let stored = l.reader().get(capture_id(&r)).unwrap().unwrap();
+    assert_eq!(stored.request.body, binary);
+    assert_eq!(stored.request.size, 4096);
+    let json = stored.to_json();
+    assert!(json["body"].is_null());
+    use base64::Engine as _;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(json["body_base64"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(decoded, binary);
+
+    let cyrillic = GREEN_TEXT.replace(
+        "Hello, is the order ready?",
+        "Здравствуйте, заказ №1542 готов?",
+    );
+    let r = l.post("/green-api", &[], cyrillic.clone()).await;
+    let stored = l.reader().get(capture_id(&r)).unwrap().unwrap();
+    assert_eq!(stored.request.body, cyrillic.as_bytes());
+    assert_eq!(stored.to_json()["body"], cyrillic.as_str());
+    assert!(stored
+        .judgement
+        .summary
+        .contains("\"Здравствуйте, заказ №1542 готов?\""));
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused_with_413_but_captured() {
+    let l = start(|c| c.listener.max_body_bytes = 1024).await;
+    let r = l.post("/green-api", &[], vec![b'x'; 5000]).await;
+    assert_eq!(r.status(), 413);
+    assert!(r.text().await.unwrap().contains("max_body_bytes"));
+    let c = l.last();
+    assert_eq!(c.request.size, 5000);
+    assert!(c.request.body.is_empty());
+    assert_eq!(c.judgement.verdict, Verdict::Rejected);
+    assert!(
+        c.judgement.reason.contains("over the 1024-byte limit"),
+        "{}",
+        c.judgement.reason
+    );
+    assert_eq!(c.judgement.provider, Provider::GreenApi);
+    // A body at the limit is fine.
+    assert_eq!(l.post("/x", &[], vec![b'y'; 1024]).await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_body_that_stops_arriving_is_captured_as_far_as_it_got() {
+    let l = start(|c| c.listener.read_timeout_secs = 1).await;
+    let mut stream = TcpStream::connect(l.engine.local_addr()).await.unwrap();
+    stream
+        .write_all(b"POST /slow HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n0123456789")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    let c = l.last();
+    assert_eq!(c.request.body, b"0123456789");
+    assert!(c.judgement.reason.contains("did not arrive within 1 s"));
+}
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_cut_off() {
+    let l = start(|c| c.listener.read_timeout_secs = 1).await;
+    let mut stream = TcpStream::connect(l.engine.local_addr()).await.unwrap();
+    stream
+        .write_all(b"POST /slow HTTP/1.1\r\nhost: x\r\n")
+        .await
+        .unwrap();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "the connection was still open after 5 s");
+    // The listener is still fine afterwards.
+    assert_eq!(l.post("/after", &[], "x").await.status(), 200);
+}
+
+#[tokio::test]
+async fn redeliveries_are_marked_with_the_first_capture() {
+    let l = start(|_| {}).await;
+    let first = capture_id(&l.post("/green-api", &[], GREEN_TEXT).await);
+    let again = capture_id(&l.post("/green-api", &[], GREEN_TEXT).await);
+    let third = capture_id(&l.post("/green-api", &[], GREEN_TEXT).await);
+    let ms_first = capture_id(
+        &l.post("/moysklad?requestId=r-9", &[], MOYSKLAD_UPDATE)
+            .await,
+    );
+    let ms_again = capture_id(
+        &l.post("/moysklad?requestId=r-9", &[], MOYSKLAD_UPDATE)
+            .await,
+    );
+    let other = capture_id(
+        &l.post("/moysklad?requestId=r-10", &[], MOYSKLAD_UPDATE)
+            .await,
+    );
+    let r1 = capture_id(&l.post("/reestr", &[], REESTR_DONE).await);
+    let r2 = capture_id(&l.post("/reestr", &[], REESTR_DONE).await);
+    let get = |id| l.reader().get(id).unwrap().unwrap().repeat_of;
+    assert_eq!(get(first), None);
+    assert_eq!(get(again), Some(first));
+    assert_eq!(get(third), Some(first));
+    assert_eq!(get(ms_first), None);
+    assert_eq!(get(ms_again), Some(ms_first));
+    assert_eq!(get(other), None);
+    assert_eq!(get(r2), Some(r1));
+    let repeats: Vec<i64> = l.captures("repeat:yes").iter().map(|c| c.id).collect();
+    assert_eq!(repeats, vec![again, third, ms_again, r2]);
+}
+
+#[tokio::test]
+async fn every_acknowledged_request_is_already_in_the_store() {
+    let l = start(|_| {}).await;
+    let reader = l.reader();
+    for n in 0..50 {
+        let r = l.post("/x", &[], format!("request {n}")).await;
+        assert!(r.status().is_success());
+        let stored = reader
+            .get(capture_id(&r))
+            .unwrap()
+            .expect("committed before the answer");
+        assert_eq!(stored.request.body, format!("request {n}").as_bytes());
+    }
+}
+
+#[tokio::test]
+async fn many_simultaneous_connections_are_all_answered_and_stored() {
+    let l = start(|_| {}).await;
+    let addr = l.engine.local_addr();
+    let tasks: Vec<_> = (0..400)
+        .map(|n| {
+            tokio::spawn(async move {
+                let mut stream = TcpStream::connect(addr).await.unwrap();
+                let body = format!("{{\"n\":{n}}}");
+                let request = format!(
+                    "POST /many HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
+                    body.len()
+                );
+                stream.write_all(request.as_bytes()).await.unwrap();
+                let mut answer = String::new();
+                stream.read_to_string(&mut answer).await.unwrap();
+                answer.starts_with("HTTP/1.1 200")
+            })
+        })
+        .collect();
+    for task in tasks {
+        assert!(task.await.unwrap());
+    }
+    assert_eq!(l.reader().count().unwrap(), 400);
+}
+
+#[tokio::test]
+async fn retention_keeps_the_newest_captures() {
+    let l = start(|c| c.listener.max_captures = 5).await;
+    for n in 0..12 {
+        l.post("/x", &[], format!("{n}")).await;
+    }
+    let kept: Vec<Vec<u8>> = l.captures("").into_iter().map(|c| c.request.body).collect();
+    let expected: Vec<Vec<u8>> = (7..12).map(|n: i32| n.to_string().into_bytes()).collect();
+    assert_eq!(kept, expected);
+}
+
+#[tokio::test]
+async fn headers_keep_their_order_and_new_captures_are_broadcast() {
+    let l = start(|_| {}).await;
+    let mut live = l.engine.store().subscribe();
+    let r = l
+        .post(
+            "/x",
+            &[("x-first", "1"), ("x-second", "2"), ("x-third", "3")],
+            "",
+        )
+        .await;
+    let id = capture_id(&r);
+    let announced = tokio::time::timeout(Duration::from_secs(2), live.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(announced.id, id);
+    let names: Vec<&str> = announced
+        .request
+        .headers
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .filter(|n| n.starts_with("x-"))
+        .collect();
+    assert_eq!(names, ["x-first", "x-second", "x-third"]);
+}
+
+#[tokio::test]
+async fn a_config_change_applies_to_the_next_request() {
+    let l = start(|_| {}).await;
+    assert_eq!(
+        l.post("/reestr", &[], REESTR_CONFIRM)
+            .await
+            .text()
+            .await
+            .unwrap(),
+        ""
+    );
+    let mut config = (*l.engine.config()).clone();
+    config.reestr.confirm_string = "a1b2c3".into();
+    l.engine.set_config(config);
+    assert_eq!(
+        l.post("/reestr", &[], REESTR_CONFIRM)
+            .await
+            .text()
+            .await
+            .unwrap(),
+        "a1b2c3"
+    );
+}
