@@ -39,20 +39,28 @@ pub fn judge(request: &Incoming) -> Judgement {
 /// The event column (`entityType:ACTION` for each event) and a one-line summary.
 fn describe(body: &Value) -> (String, String) {
     if let Some(events) = body.get("events").and_then(Value::as_array) {
-        let parts: Vec<(String, String)> = events.iter().map(describe_event).collect();
-        let event = parts
-            .iter()
-            .map(|(e, _)| e.as_str())
-            .collect::<Vec<_>>()
-            .join(",");
-        let summary = match parts.as_slice() {
+        let event = events.iter().map(event_name).collect::<Vec<_>>().join(",");
+        let summary = match events.as_slice() {
             [] => "delivery with no events".to_string(),
-            [(_, one)] => one.clone(),
+            [one] => {
+                let id = one
+                    .pointer("/meta/href")
+                    .and_then(Value::as_str)
+                    .and_then(|href| href.rsplit('/').next())
+                    .unwrap_or_default();
+                let name = event_name(one).replace(':', " ");
+                let with_id = if id.is_empty() {
+                    name
+                } else {
+                    format!("{name} {id}")
+                };
+                format!("{with_id}{}", updated_fields(one))
+            }
             many => format!(
                 "{} events: {}",
                 many.len(),
                 many.iter()
-                    .map(|(_, s)| s.as_str())
+                    .map(|e| format!("{}{}", event_name(e).replace(':', " "), updated_fields(e)))
                     .collect::<Vec<_>>()
                     .join("; ")
             ),
@@ -66,25 +74,28 @@ fn describe(body: &Value) -> (String, String) {
     (String::new(), "delivery without events".into())
 }
 
-fn describe_event(event: &Value) -> (String, String) {
+/// `entityType:ACTION`, with `?` for what the event does not say.
+fn event_name(event: &Value) -> String {
     let entity = event
         .pointer("/meta/type")
         .and_then(Value::as_str)
         .unwrap_or("?");
     let action = text_field(event, "action").unwrap_or_else(|| "?".into());
-    let id = event
-        .pointer("/meta/href")
-        .and_then(Value::as_str)
-        .and_then(|href| href.rsplit('/').next())
-        .unwrap_or("");
-    let mut summary = format!("{entity} {action} {id}").trim_end().to_string();
-    if let Some(fields) = event.get("updatedFields").and_then(Value::as_array) {
-        let names: Vec<&str> = fields.iter().filter_map(Value::as_str).collect();
-        if !names.is_empty() {
-            summary.push_str(&format!(" ({})", names.join(", ")));
-        }
+    format!("{entity}:{action}")
+}
+
+/// ` (name, salePrices)` for an UPDATE with diffType FIELDS, else nothing.
+fn updated_fields(event: &Value) -> String {
+    let names: Vec<&str> = event
+        .get("updatedFields")
+        .and_then(Value::as_array)
+        .map(|fields| fields.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", names.join(", "))
     }
-    (format!("{entity}:{action}"), summary)
 }
 
 #[cfg(test)]
@@ -102,7 +113,12 @@ mod tests {
         assert_eq!(j.event, "product:UPDATE,customerorder:CREATE");
         assert_eq!(
             j.summary,
-            "2 events: product UPDATE p1 (salePrices, name); customerorder CREATE o2"
+            "2 events: product UPDATE (salePrices, name); customerorder CREATE"
+        );
+        let one = r#"{"events":[{"meta":{"type":"product","href":"https://x/entity/product/p1"},"action":"UPDATE","updatedFields":["name"]}]}"#;
+        assert_eq!(
+            judge(&request("/moysklad", &[], one)).summary,
+            "product UPDATE p1 (name)"
         );
         assert_eq!(j.redelivery_key.as_deref(), Some("r-1"));
     }
