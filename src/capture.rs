@@ -194,6 +194,45 @@ impl Capture {
     }
 }
 
+/// What the capture table shows of a capture: everything but the bodies and headers, so that
+/// a hundred thousand of them fit in memory.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CaptureRow {
+    pub id: i64,
+    pub received_at: OffsetDateTime,
+    pub provider: Provider,
+    pub method: String,
+    pub path: String,
+    pub event: String,
+    pub summary: String,
+    pub status: u16,
+    pub size: u64,
+    pub repeat_of: Option<i64>,
+    pub rejected: bool,
+    pub pinned: bool,
+    pub has_note: bool,
+}
+
+impl From<&Capture> for CaptureRow {
+    fn from(c: &Capture) -> CaptureRow {
+        CaptureRow {
+            id: c.id,
+            received_at: c.request.received_at,
+            provider: c.judgement.provider,
+            method: c.request.method.clone(),
+            path: c.request.path.clone(),
+            event: c.judgement.event.clone(),
+            summary: c.judgement.summary.clone(),
+            status: c.judgement.answer.status,
+            size: c.request.size,
+            repeat_of: c.repeat_of,
+            rejected: c.judgement.verdict == Verdict::Rejected,
+            pinned: c.pinned,
+            has_note: !c.note.is_empty(),
+        }
+    }
+}
+
 pub fn format_rfc3339(at: OffsetDateTime) -> String {
     at.format(&Rfc3339)
         .unwrap_or_else(|_| at.unix_timestamp().to_string())

@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use super::{parse_body, text_field};
+use super::{at, parse_body, text_field};
 use crate::capture::{ellipsize, secrets_match, Answer, Incoming, Judgement, Provider, Verdict};
 use crate::config::GreenApiConfig;
 
@@ -77,6 +77,76 @@ fn redelivery_key(kind: &str, body: &Value) -> Option<String> {
         }
         _ => Some(format!("{kind}|{id}")),
     }
+}
+
+pub fn overview(body: &Value) -> Vec<(&'static str, String)> {
+    let time = body
+        .get("timestamp")
+        .and_then(Value::as_i64)
+        .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
+        .map(crate::capture::format_rfc3339)
+        .unwrap_or_default();
+    let sender = match (
+        at(body, "/senderData/senderName"),
+        at(body, "/senderData/sender"),
+    ) {
+        (name, id) if name.is_empty() => id,
+        (name, id) => format!("{name} ({id})"),
+    };
+    let chat = match (
+        at(body, "/senderData/chatName"),
+        at(body, "/senderData/chatId"),
+    ) {
+        (name, id) if name.is_empty() => id,
+        (name, id) => format!("{name} ({id})"),
+    };
+    let data = "/messageData";
+    vec![
+        ("Type", at(body, "/typeWebhook")),
+        ("Instance", at(body, "/instanceData/idInstance")),
+        ("Time", time),
+        ("Sender", sender),
+        (
+            "Chat",
+            if chat.is_empty() {
+                at(body, "/chatId")
+            } else {
+                chat
+            },
+        ),
+        ("Message id", at(body, "/idMessage")),
+        ("Message type", at(body, &format!("{data}/typeMessage"))),
+        ("Text", raw_text(body)),
+        (
+            "File",
+            at(body, &format!("{data}/fileMessageData/fileName")),
+        ),
+        (
+            "File type",
+            at(body, &format!("{data}/fileMessageData/mimeType")),
+        ),
+        (
+            "Download URL",
+            at(body, &format!("{data}/fileMessageData/downloadUrl")),
+        ),
+        ("Status", at(body, "/status")),
+        ("State", at(body, "/stateInstance")),
+        ("Description", at(body, "/description")),
+    ]
+}
+
+/// The full text of a message (not shortened), or its caption.
+fn raw_text(body: &Value) -> String {
+    [
+        "/messageData/textMessageData/textMessage",
+        "/messageData/extendedTextMessageData/text",
+        "/messageData/fileMessageData/caption",
+        "/messageData/editedMessageData/textMessage",
+    ]
+    .iter()
+    .map(|p| at(body, p))
+    .find(|t| !t.is_empty())
+    .unwrap_or_default()
 }
 
 fn phone(chat_id: &str) -> &str {

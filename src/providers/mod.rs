@@ -8,7 +8,7 @@ pub mod reestr;
 
 use serde_json::Value;
 
-use crate::capture::{Answer, Incoming, Judgement, Provider, Verdict};
+use crate::capture::{Answer, Capture, Incoming, Judgement, Provider, Verdict};
 use crate::config::Config;
 
 /// Routing by path prefix; MoySklad is also recognised by its User-Agent on any path, because
@@ -34,6 +34,22 @@ pub fn judge(request: &Incoming, config: &Config) -> Judgement {
         Provider::Moysklad => moysklad::judge(request),
         Provider::Generic => generic::judge(request, &config.generic),
     }
+}
+
+/// The fields a person wants first from a capture, decoded by its provider's rules:
+/// `(label, value)` pairs in reading order. Empty when the body is not JSON.
+pub fn overview(capture: &Capture) -> Vec<(&'static str, String)> {
+    let Ok(body) = serde_json::from_slice::<Value>(&capture.request.body) else {
+        return Vec::new();
+    };
+    let mut fields = match capture.judgement.provider {
+        Provider::Reestr => reestr::overview(&body),
+        Provider::GreenApi => green_api::overview(&body),
+        Provider::Moysklad => moysklad::overview(&body, &capture.request),
+        Provider::Generic => Vec::new(),
+    };
+    fields.retain(|(_, value)| !value.is_empty());
+    fields
 }
 
 /// Decides the answer for a request refused before its body was read whole.
@@ -70,6 +86,15 @@ fn parse_body(request: &Incoming, provider: Provider) -> Result<Value, Box<Judge
             redelivery_key: None,
         })
     })
+}
+
+/// The value at a JSON pointer as text ("" when absent), for overview fields.
+fn at(value: &Value, pointer: &str) -> String {
+    match value.pointer(pointer) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    }
 }
 
 /// A field as text, whether the sender wrote it as a string or a number.
@@ -128,6 +153,59 @@ mod tests {
             Provider::Moysklad
         );
         assert_eq!(provider_for(&request("/", &[], "")), Provider::Generic);
+    }
+
+    fn overview_of(path: &str, body: &str) -> Vec<(&'static str, String)> {
+        let incoming = request(path, &[], body);
+        let judgement = judge(&incoming, &Config::default());
+        overview(&Capture::new(incoming, judgement))
+    }
+
+    #[test]
+    fn overview_decodes_each_provider() {
+        let green = overview_of(
+            "/green-api",
+            include_str!("../../assets/samples/green-api-incoming-image.json"),
+        );
+        assert!(
+            green.contains(&("Sender", "Иван (79161234567@c.us)".into())),
+            "{green:?}"
+        );
+        assert!(green.contains(&("Text", "Фото чека".into())), "{green:?}");
+        assert!(
+            green.contains(&("File type", "image/jpeg".into())),
+            "{green:?}"
+        );
+        let several = overview_of(
+            "/moysklad?requestId=r1",
+            include_str!("../../assets/samples/moysklad-several-events.json"),
+        );
+        assert_eq!(
+            several
+                .iter()
+                .filter(|(label, _)| *label == "Event")
+                .count(),
+            3
+        );
+        assert!(several.contains(&("Request id", "r1".into())));
+        assert!(
+            several.contains(&("Updated fields", "name, salePrices".into())),
+            "{several:?}"
+        );
+        let reestr = overview_of(
+            "/reestr",
+            include_str!("../../assets/samples/reestr-service-done.json"),
+        );
+        assert_eq!(
+            reestr,
+            vec![
+                ("Type", "service_done".into()),
+                ("Order", "880213".into()),
+                ("Service", "5521".into()),
+                ("Secret key", "present".into())
+            ]
+        );
+        assert!(overview_of("/x", "not json").is_empty());
     }
 
     #[test]

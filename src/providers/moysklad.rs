@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use super::{parse_body, text_field};
+use super::{at, parse_body, text_field};
 use crate::capture::{Answer, Incoming, Judgement, Provider, Verdict};
 
 pub fn is_touch_agent(request: &Incoming) -> bool {
@@ -34,6 +34,39 @@ pub fn judge(request: &Incoming) -> Judgement {
             .map(str::to_owned),
         answer: Answer::empty(204),
     }
+}
+
+pub fn overview(body: &Value, request: &Incoming) -> Vec<(&'static str, String)> {
+    let mut fields = vec![
+        (
+            "Request id",
+            request
+                .query_param("requestId")
+                .unwrap_or_default()
+                .to_string(),
+        ),
+        ("Changed by", at(body, "/auditContext/uid")),
+        ("Moment", at(body, "/auditContext/moment")),
+        ("Stock type", at(body, "/stockType")),
+        ("Report type", at(body, "/reportType")),
+        ("Report URL", at(body, "/reportUrl")),
+    ];
+    for event in body
+        .get("events")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        fields.push(("Event", event_name(event).replace(':', " ")));
+        fields.push((
+            "Updated fields",
+            updated_fields(event)
+                .trim_matches([' ', '(', ')'])
+                .to_string(),
+        ));
+        fields.push(("Href", at(event, "/meta/href")));
+    }
+    fields
 }
 
 /// The event column (`entityType:ACTION` for each event) and a one-line summary.

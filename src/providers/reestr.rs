@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::{parse_body, text_field};
+use super::{at, parse_body, text_field};
 use crate::capture::{secrets_match, Answer, Incoming, Judgement, Provider, Verdict};
 use crate::config::ReestrConfig;
 
@@ -62,6 +62,30 @@ fn check_secret(body: &Value, config: &ReestrConfig, is_confirm: bool) -> Option
         None if is_confirm => None,
         None => Some("secret_key is missing, but [reestr] secret_key is configured".into()),
     }
+}
+
+pub fn overview(body: &Value) -> Vec<(&'static str, String)> {
+    let kind = at(body, "/type");
+    let mut fields = vec![("Type", kind.clone())];
+    match kind.as_str() {
+        "confirm" => fields.push(("Access key", at(body, "/object_id"))),
+        "service_done" => {
+            fields.push(("Order", at(body, "/object_id")));
+            fields.push(("Service", at(body, "/object")));
+        }
+        _ => {
+            fields.push(("Order", at(body, "/object_id")));
+            fields.push(("Object", at(body, "/object")));
+        }
+    }
+    // Never the value itself: captures are shown and exported.
+    let secret = if body.get("secret_key").is_some() {
+        "present"
+    } else {
+        "absent"
+    };
+    fields.push(("Secret key", secret.to_string()));
+    fields
 }
 
 fn summary(kind: &str, object: &str, object_id: &str) -> String {

@@ -13,6 +13,7 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 pub use read::StoreReader;
+pub use writer::Edit;
 use writer::Job;
 
 use crate::capture::Capture;
@@ -92,6 +93,14 @@ impl Store {
     /// Records how long the answer took; written with the next batch, not waited for.
     pub fn record_elapsed(&self, id: i64, elapsed_ms: f64) {
         let _ = self.jobs.try_send(Job::Elapsed { id, elapsed_ms });
+    }
+
+    /// Queues a user's edit (pin, note, delete, clear); it is committed with the next batch.
+    pub async fn edit(&self, edit: Edit) -> Result<(), StoreError> {
+        self.jobs
+            .send(Job::Edit(edit))
+            .await
+            .map_err(|_| StoreError::Closed)
     }
 
     /// Every capture, as it is committed.

@@ -6,7 +6,7 @@ use rusqlite::{params_from_iter, Connection, OpenFlags, Row};
 use time::OffsetDateTime;
 
 use super::{connect, StoreError};
-use crate::capture::{Answer, Capture, Incoming, Judgement, Provider, Verdict};
+use crate::capture::{Answer, Capture, CaptureRow, Incoming, Judgement, Provider, Verdict};
 use crate::filter::Filter;
 
 const COLUMNS: &str = "c.id, c.received_at, c.remote_addr, c.method, c.path, c.query, c.headers,
@@ -50,6 +50,58 @@ impl StoreReader {
         Ok(captures)
     }
 
+    /// Table rows of every capture after `after_id`, oldest first.
+    pub fn rows_after(&self, after_id: i64) -> Result<Vec<CaptureRow>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, received_at, provider, method, path, event, summary, response_status, size,
+                    repeat_of, verdict, pinned, note <> ''
+             FROM captures WHERE id > ? ORDER BY id",
+        )?;
+        let rows = stmt
+            .query_map([after_id], |row| {
+                Ok(CaptureRow {
+                    id: row.get(0)?,
+                    received_at: from_micros(row.get(1)?),
+                    provider: provider(row.get(2)?),
+                    method: row.get(3)?,
+                    path: row.get(4)?,
+                    event: row.get(5)?,
+                    summary: row.get(6)?,
+                    status: row.get(7)?,
+                    size: row.get::<_, i64>(8)? as u64,
+                    repeat_of: row.get(9)?,
+                    rejected: row.get::<_, String>(10)? == "rejected",
+                    pinned: row.get(11)?,
+                    has_note: row.get(12)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Ids of the captures matching `filter`, in increasing order; with `among`, only those ids
+    /// are considered (for deciding whether newly arrived captures belong in a filtered view).
+    pub fn matching_ids(
+        &self,
+        filter: &Filter,
+        among: Option<&[i64]>,
+    ) -> Result<Vec<i64>, StoreError> {
+        let (condition, params) = filter.to_sql();
+        let scope = match among {
+            Some(ids) => format!(
+                " AND c.id IN ({})",
+                ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+            ),
+            None => String::new(),
+        };
+        let sql = format!("SELECT c.id FROM captures c WHERE {condition}{scope} ORDER BY c.id");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let ids = stmt
+            .query_map(params_from_iter(params), |row| row.get(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ids)
+    }
+
     pub fn get(&self, id: i64) -> Result<Option<Capture>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM captures c WHERE c.id = ?");
         match self.conn.query_row(&sql, [id], capture_from_row) {
@@ -70,16 +122,21 @@ fn pairs(json: String) -> Vec<(String, String)> {
     serde_json::from_str(&json).unwrap_or_default()
 }
 
+fn from_micros(micros: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+fn provider(name: String) -> Provider {
+    Provider::from_name(&name).unwrap_or(Provider::Generic)
+}
+
 fn capture_from_row(row: &Row) -> rusqlite::Result<Capture> {
-    let micros: i64 = row.get(1)?;
-    let received_at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
-    let provider: String = row.get(9)?;
     let verdict: String = row.get(12)?;
     Ok(Capture {
         id: row.get(0)?,
         request: Incoming {
-            received_at,
+            received_at: from_micros(row.get(1)?),
             remote_addr: row.get(2)?,
             method: row.get(3)?,
             path: row.get(4)?,
@@ -89,7 +146,7 @@ fn capture_from_row(row: &Row) -> rusqlite::Result<Capture> {
             size: row.get::<_, i64>(8)? as u64,
         },
         judgement: Judgement {
-            provider: Provider::from_name(&provider).unwrap_or(Provider::Generic),
+            provider: provider(row.get(9)?),
             event: row.get(10)?,
             summary: row.get(11)?,
             verdict: if verdict == "rejected" {

@@ -19,9 +19,28 @@ const MAX_INDEXED_TEXT: usize = 1 << 20;
 pub(super) type Waiter = oneshot::Sender<Result<Committed, StoreError>>;
 
 pub(super) enum Job {
-    Commit { capture: Box<Capture>, done: Waiter },
-    Elapsed { id: i64, elapsed_ms: f64 },
-    Close { done: oneshot::Sender<()> },
+    Commit {
+        capture: Box<Capture>,
+        done: Waiter,
+    },
+    Elapsed {
+        id: i64,
+        elapsed_ms: f64,
+    },
+    /// A change the user made to stored captures.
+    Edit(Edit),
+    Close {
+        done: oneshot::Sender<()>,
+    },
+}
+
+/// What a user can change about stored captures.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edit {
+    Pin { id: i64, pinned: bool },
+    Note { id: i64, note: String },
+    Delete { ids: Vec<i64> },
+    Clear,
 }
 
 pub(super) fn start(
@@ -70,16 +89,17 @@ impl Writer {
     /// Commits one batch and answers its waiters. Returns true when asked to close.
     fn write(&mut self, batch: Vec<Job>) -> bool {
         let mut commits = Vec::new();
-        let mut timings = Vec::new();
+        let mut changes = Vec::new();
         let mut close = Vec::new();
         for job in batch {
             match job {
                 Job::Commit { capture, done } => commits.push((capture, done)),
-                Job::Elapsed { id, elapsed_ms } => timings.push((id, elapsed_ms)),
+                Job::Elapsed { id, elapsed_ms } => changes.push(Change::Elapsed(id, elapsed_ms)),
+                Job::Edit(edit) => changes.push(Change::Edit(edit)),
                 Job::Close { done } => close.push(done),
             }
         }
-        let result = self.transaction(&mut commits, &timings);
+        let result = self.transaction(&mut commits, &changes);
         for (capture, done) in commits {
             let outcome = match &result {
                 Ok(()) => {
@@ -110,17 +130,16 @@ impl Writer {
     fn transaction(
         &mut self,
         commits: &mut [(Box<Capture>, Waiter)],
-        timings: &[(i64, f64)],
+        changes: &[Change],
     ) -> rusqlite::Result<()> {
         let tx = self.conn.transaction()?;
         for (capture, _) in commits.iter_mut() {
             insert(&tx, capture)?;
         }
-        for (id, ms) in timings {
-            tx.prepare_cached("UPDATE captures SET elapsed_ms = ?2 WHERE id = ?1")?
-                .execute(params![id, ms])?;
-        }
         let mut count = self.count + commits.len() as u64;
+        for change in changes {
+            count -= apply(&tx, change)?;
+        }
         // Pruning in steps of 1% keeps the delete off most batches.
         if count > self.max_captures + self.max_captures / 100 {
             let excess = count - self.max_captures;
@@ -135,6 +154,42 @@ impl Writer {
         self.count = count;
         Ok(())
     }
+}
+
+enum Change {
+    Elapsed(i64, f64),
+    Edit(Edit),
+}
+
+/// Applies one change; returns how many captures it removed.
+fn apply(tx: &Transaction, change: &Change) -> rusqlite::Result<u64> {
+    let removed = match change {
+        Change::Elapsed(id, ms) => {
+            tx.prepare_cached("UPDATE captures SET elapsed_ms = ?2 WHERE id = ?1")?
+                .execute(params![id, ms])?;
+            0
+        }
+        Change::Edit(Edit::Pin { id, pinned }) => {
+            tx.prepare_cached("UPDATE captures SET pinned = ?2 WHERE id = ?1")?
+                .execute(params![id, pinned])?;
+            0
+        }
+        Change::Edit(Edit::Note { id, note }) => {
+            tx.prepare_cached("UPDATE captures SET note = ?2 WHERE id = ?1")?
+                .execute(params![id, note])?;
+            0
+        }
+        Change::Edit(Edit::Delete { ids }) => {
+            let mut delete = tx.prepare_cached("DELETE FROM captures WHERE id = ?1")?;
+            let mut removed = 0;
+            for id in ids {
+                removed += delete.execute([id])?;
+            }
+            removed
+        }
+        Change::Edit(Edit::Clear) => tx.execute("DELETE FROM captures", [])?,
+    };
+    Ok(removed as u64)
 }
 
 fn insert(tx: &Transaction, capture: &mut Capture) -> rusqlite::Result<()> {
