@@ -1,118 +1,578 @@
-//! The desktop app: a face over the engine. The UI thread only reads; the engine's tasks
-//! capture on their own and wake the window with `request_repaint` when something arrives.
+//! The desktop app: a face over the engine. The UI thread only reads: the listener captures on
+//! its own tasks, store reads run on a worker, and both wake the window with `request_repaint`.
+//! Drawing code never mutates state mid-frame; it pushes a [`Command`] that runs after the pass.
 
-use std::sync::Arc;
+mod detail;
+mod list;
+mod queries;
+mod settings;
+mod table;
+pub mod texts;
+mod theme;
+mod top_bar;
 
+use std::net::SocketAddr;
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
-use crate::capture::Capture;
+use crate::capture::{Capture, CaptureRow};
 use crate::config::{Config, Paths};
-use crate::engine::Engine;
+use crate::engine::{Engine, EngineError};
+use crate::filter::Filter;
+use crate::store::Edit;
+use list::CaptureList;
+use queries::{Answer, Queries, Question};
+pub use texts::Language;
+
+/// How long `logic` may spend draining arrivals per frame, so a flood never freezes the UI.
+const DRAIN_BUDGET: Duration = Duration::from_millis(8);
 
 /// Opens the window and blocks until it closes; the listener stops with it.
 pub fn run(config: Config, paths: Paths, runtime: tokio::runtime::Runtime) -> anyhow::Result<()> {
-    let listening = runtime.block_on(Engine::start(config, &paths.store_file()));
+    let engine = runtime.block_on(Engine::start(config.clone(), &paths.store_file()));
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("hookscope")
-            .with_inner_size([900.0, 600.0]),
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([640.0, 400.0]),
         ..Default::default()
     };
-    let result = eframe::run_native(
+    let handle = runtime.handle().clone();
+    eframe::run_native(
         "hookscope",
         options,
-        Box::new(|cc| {
-            let app = App::new(listening, runtime.handle().clone(), cc.egui_ctx.clone());
-            Ok(Box::new(app) as Box<dyn eframe::App>)
-        }),
+        Box::new(move |cc| Ok(Box::new(App::new(cc, engine, config, paths, handle)))),
     )
     .map_err(|e| {
         anyhow::anyhow!(
             "The window could not open ({e}). Without a display, run `hookscope serve`."
         )
-    });
-    result
+    })
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ThemeChoice {
+    Dark,
+    Light,
+    System,
+}
+
+/// What the app remembers across restarts besides window size and column widths
+/// (which eframe and egui keep themselves).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Remembered {
+    pub theme: ThemeChoice,
+    pub language: Language,
+    pub filter: String,
+}
+
+impl Default for Remembered {
+    fn default() -> Self {
+        Remembered {
+            theme: ThemeChoice::System,
+            language: Language::from_system(),
+            filter: String::new(),
+        }
+    }
+}
+
+/// The outcome of (re)starting the listener from the app.
+type Restarted = Result<Engine, EngineError>;
+
+/// Everything the UI can ask for; handled after the frame's drawing.
+#[derive(Clone, Debug)]
+pub enum Command {
+    Select(i64),
+    MoveSelection(isize),
+    SetFilter(String),
+    SetFollow(bool),
+    Pin(i64, bool),
+    EditNote(i64),
+    SaveNote(i64, String),
+    Delete(i64),
+    ClearAll,
+    CopyText(String),
+    Listen(SocketAddr),
+    SaveSettings(Box<Config>, Remembered),
+    SetPublicUrl(String),
 }
 
 pub struct App {
-    engine: Result<Engine, String>,
-    captures: Option<broadcast::Receiver<Arc<Capture>>>,
-    total: u64,
-    latest: Vec<Arc<Capture>>,
+    runtime: tokio::runtime::Handle,
+    paths: Paths,
+    config: Config,
+    engine: Option<Engine>,
+    listen_error: Option<String>,
+    restarts: (mpsc::Sender<Restarted>, mpsc::Receiver<Restarted>),
+    arrivals: Option<broadcast::Receiver<Arc<Capture>>>,
+    queries: Queries,
+    list: CaptureList,
+    loading: bool,
+    filter: FilterState,
+    selected: Option<i64>,
+    detail: Option<Box<Capture>>,
+    detail_view: detail::View,
+    follow: bool,
+    unseen: usize,
+    scroll_to_selected: bool,
+    remembered: Remembered,
+    settings: Option<settings::Draft>,
+    note: Option<(i64, String)>,
+    confirm_clear: bool,
+    notice: Option<(String, Instant)>,
+    commands: Vec<Command>,
+    ctx: egui::Context,
+}
+
+#[derive(Default)]
+struct FilterState {
+    text: String,
+    error: Option<String>,
+    generation: u64,
+    pending: bool,
+    focus: bool,
 }
 
 impl App {
-    /// `ctx` is woken from the engine's runtime whenever a capture is committed.
     pub fn new(
-        engine: Result<Engine, crate::engine::EngineError>,
+        cc: &eframe::CreationContext<'_>,
+        engine: Result<Engine, EngineError>,
+        config: Config,
+        paths: Paths,
         runtime: tokio::runtime::Handle,
-        ctx: egui::Context,
     ) -> App {
-        let engine = engine.map_err(|e| e.to_string());
-        let total = engine
-            .as_ref()
-            .ok()
-            .and_then(|e| e.store().reader().ok()?.count().ok())
-            .unwrap_or(0);
-        let captures = engine.as_ref().ok().map(|e| {
-            let mut wake = e.store().subscribe();
-            runtime.spawn(async move {
-                while let Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) = wake.recv().await {
-                    ctx.request_repaint();
-                }
-            });
-            e.store().subscribe()
-        });
-        App {
+        let remembered: Remembered = cc
+            .storage
+            .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+            .unwrap_or_default();
+        let ctx = cc.egui_ctx.clone();
+        let queries = Queries::start(paths.store_file(), ctx.clone());
+        queries.ask(Question::RowsAfter(0));
+        let (engine, listen_error) = match engine {
+            Ok(engine) => (Some(engine), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        let mut app = App {
+            runtime,
+            paths,
+            config,
+            arrivals: None,
             engine,
-            captures,
-            total,
-            latest: Vec::new(),
+            listen_error,
+            restarts: mpsc::channel(),
+            queries,
+            list: CaptureList::default(),
+            loading: true,
+            filter: FilterState::default(),
+            selected: None,
+            detail: None,
+            detail_view: detail::View::default(),
+            follow: true,
+            unseen: 0,
+            scroll_to_selected: false,
+            remembered: remembered.clone(),
+            settings: None,
+            note: None,
+            confirm_clear: false,
+            notice: None,
+            commands: Vec::new(),
+            ctx,
+        };
+        app.subscribe();
+        app.apply_look();
+        app.set_filter(remembered.filter);
+        app
+    }
+
+    fn texts(&self) -> &'static texts::Texts {
+        self.remembered.language.texts()
+    }
+
+    /// Listens for new captures, waking the window for each.
+    fn subscribe(&mut self) {
+        let Some(engine) = &self.engine else {
+            return;
+        };
+        let mut wake = engine.store().subscribe();
+        let ctx = self.ctx.clone();
+        self.runtime.spawn(async move {
+            while let Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) = wake.recv().await {
+                ctx.request_repaint();
+            }
+        });
+        self.arrivals = Some(engine.store().subscribe());
+    }
+
+    fn apply_look(&self) {
+        self.ctx.set_theme(match self.remembered.theme {
+            ThemeChoice::Dark => egui::ThemePreference::Dark,
+            ThemeChoice::Light => egui::ThemePreference::Light,
+            ThemeChoice::System => egui::ThemePreference::System,
+        });
+    }
+
+    fn set_filter(&mut self, text: String) {
+        self.filter.text = text.clone();
+        self.remembered.filter = text;
+        match Filter::parse(&self.filter.text) {
+            Err(e) => self.filter.error = Some(e.to_string()),
+            Ok(filter) => {
+                self.filter.error = None;
+                self.filter.generation += 1;
+                if filter.is_empty() {
+                    self.filter.pending = false;
+                    self.list.show_all();
+                } else {
+                    self.filter.pending = true;
+                    self.list.start_filtering();
+                    self.queries.ask(Question::Matching {
+                        generation: self.filter.generation,
+                        filter,
+                        among: None,
+                    });
+                }
+            }
         }
+    }
+
+    /// New rows: shown at once without a filter, else after the store says they match.
+    fn add_rows(&mut self, rows: Vec<CaptureRow>, live: bool) {
+        let added = rows.len();
+        let check = self.list.add(rows, live);
+        if !self.follow && live {
+            self.unseen += added;
+        }
+        if !check.is_empty() {
+            if let Ok(filter) = Filter::parse(&self.filter.text) {
+                self.queries.ask(Question::Matching {
+                    generation: self.filter.generation,
+                    filter,
+                    among: Some(check),
+                });
+            }
+        }
+    }
+
+    fn notify(&mut self, text: impl Into<String>) {
+        self.notice = Some((text.into(), Instant::now()));
+    }
+
+    fn edit(&mut self, edit: Edit) {
+        if let Some(engine) = &self.engine {
+            let store = engine.store().clone();
+            self.runtime.spawn(async move { store.edit(edit).await });
+        }
+    }
+
+    fn handle(&mut self, command: Command) {
+        match command {
+            Command::Select(id) => {
+                if self.selected != Some(id) {
+                    self.selected = Some(id);
+                    self.detail = None;
+                    self.queries.ask(Question::Capture(id));
+                }
+            }
+            Command::MoveSelection(step) => {
+                let count = self.list.visible().len();
+                if count == 0 {
+                    return;
+                }
+                let current = self.selected.and_then(|id| self.list.position_of(id));
+                let next = match current {
+                    Some(p) => p.saturating_add_signed(step).min(count - 1),
+                    None if step < 0 => count - 1,
+                    None => 0,
+                };
+                if let Some(row) = self.list.visible_row(next) {
+                    let id = row.id;
+                    self.handle(Command::Select(id));
+                    self.scroll_to_selected = true;
+                    self.follow = next == count - 1;
+                }
+            }
+            Command::SetFilter(text) => self.set_filter(text),
+            Command::SetFollow(follow) => {
+                self.follow = follow;
+                if follow {
+                    self.unseen = 0;
+                }
+            }
+            Command::Pin(id, pinned) => {
+                if let Some(row) = self.list.row_mut(id) {
+                    row.pinned = pinned;
+                }
+                if let Some(detail) = self.detail.as_mut().filter(|d| d.id == id) {
+                    detail.pinned = pinned;
+                }
+                self.edit(Edit::Pin { id, pinned });
+            }
+            Command::EditNote(id) => {
+                let current = self
+                    .detail
+                    .as_ref()
+                    .filter(|d| d.id == id)
+                    .map(|d| d.note.clone());
+                self.note = Some((id, current.unwrap_or_default()));
+            }
+            Command::SaveNote(id, note) => {
+                if let Some(row) = self.list.row_mut(id) {
+                    row.has_note = !note.is_empty();
+                }
+                if let Some(detail) = self.detail.as_mut().filter(|d| d.id == id) {
+                    detail.note = note.clone();
+                }
+                self.note = None;
+                self.edit(Edit::Note { id, note });
+            }
+            Command::Delete(id) => {
+                let next = self
+                    .list
+                    .position_of(id)
+                    .and_then(|p| {
+                        self.list
+                            .visible_row(p + 1)
+                            .or_else(|| p.checked_sub(1).and_then(|p| self.list.visible_row(p)))
+                    })
+                    .map(|r| r.id);
+                self.list.remove(&[id]);
+                self.selected = None;
+                self.detail = None;
+                if let Some(next) = next {
+                    self.handle(Command::Select(next));
+                }
+                self.edit(Edit::Delete { ids: vec![id] });
+            }
+            Command::ClearAll => {
+                self.list.clear();
+                self.selected = None;
+                self.detail = None;
+                self.confirm_clear = false;
+                self.edit(Edit::Clear);
+            }
+            Command::CopyText(text) => {
+                self.ctx.copy_text(text);
+                let copied = self.texts().copied;
+                self.notify(copied);
+            }
+            Command::Listen(addr) => self.restart_listener(addr),
+            Command::SaveSettings(config, remembered) => self.save_settings(*config, remembered),
+            Command::SetPublicUrl(url) => {
+                let mut config = self.config.clone();
+                config.tunnel.public_url = url.trim().trim_end_matches('/').to_string();
+                self.save_config(config);
+            }
+        }
+    }
+
+    fn save_config(&mut self, config: Config) {
+        if let Err(e) = config.save(&self.paths.config_file) {
+            self.notify(e.to_string());
+            return;
+        }
+        if let Some(engine) = &self.engine {
+            engine.set_config(config.clone());
+        }
+        self.config = config;
+    }
+
+    fn save_settings(&mut self, config: Config, remembered: Remembered) {
+        let listen_changed = config.listener.listen != self.config.listener.listen;
+        self.save_config(config);
+        self.remembered.theme = remembered.theme;
+        self.remembered.language = remembered.language;
+        self.apply_look();
+        self.settings = None;
+        let saved = self.texts().settings_saved;
+        self.notify(saved);
+        if listen_changed || self.engine.is_none() {
+            self.restart_listener(self.config.listener.listen);
+        }
+    }
+
+    /// Stops the listener (if any) and starts it on `addr`; the result arrives in `logic`.
+    fn restart_listener(&mut self, addr: SocketAddr) {
+        let mut config = self.config.clone();
+        config.listener.listen = addr;
+        self.config.listener.listen = addr;
+        let old = self.engine.take();
+        self.arrivals = None;
+        let store_file = self.paths.store_file();
+        let done = self.restarts.0.clone();
+        let ctx = self.ctx.clone();
+        self.runtime.spawn(async move {
+            if let Some(old) = old {
+                old.stop().await;
+            }
+            let _ = done.send(Engine::start(config, &store_file).await);
+            ctx.request_repaint();
+        });
+    }
+
+    /// Applies what arrived since the last frame, within a time budget.
+    fn drain(&mut self) {
+        let started = Instant::now();
+        while let Ok(result) = self.restarts.1.try_recv() {
+            match result {
+                Ok(engine) => {
+                    self.engine = Some(engine);
+                    self.listen_error = None;
+                    self.subscribe();
+                    self.queries.ask(Question::RowsAfter(self.list.last_id()));
+                    if let Err(e) = self.config.save(&self.paths.config_file) {
+                        self.notify(e.to_string());
+                    }
+                }
+                Err(e) => self.listen_error = Some(e.to_string()),
+            }
+        }
+        let mut fresh = Vec::new();
+        if let Some(arrivals) = &mut self.arrivals {
+            while started.elapsed() < DRAIN_BUDGET {
+                match arrivals.try_recv() {
+                    Ok(capture) => fresh.push(CaptureRow::from(capture.as_ref())),
+                    Err(broadcast::error::TryRecvError::Lagged(_)) => {
+                        // Too many to hear one by one: read what was missed from the store.
+                        self.queries.ask(Question::RowsAfter(self.list.last_id()));
+                    }
+                    Err(_) => break,
+                }
+            }
+            if started.elapsed() >= DRAIN_BUDGET {
+                self.ctx.request_repaint();
+            }
+        }
+        if !fresh.is_empty() {
+            self.add_rows(fresh, true);
+        }
+        let answers: Vec<Answer> = self.queries.answers().collect();
+        for answer in answers {
+            match answer {
+                Answer::Rows(rows) => {
+                    self.loading = false;
+                    self.add_rows(rows, false);
+                }
+                Answer::Matching {
+                    generation,
+                    ids,
+                    partial,
+                } if generation == self.filter.generation => {
+                    self.list.show_matching(&ids, partial);
+                    if !partial {
+                        self.filter.pending = false;
+                    }
+                }
+                Answer::Matching { .. } => {}
+                Answer::Capture(id, capture) if Some(id) == self.selected => self.detail = capture,
+                Answer::Capture(..) => {}
+                Answer::Failed(e) => {
+                    self.loading = false;
+                    self.filter.pending = false;
+                    // Nothing stored yet is not a failure worth a message.
+                    if self.engine.is_some() || !e.contains("no capture store") {
+                        self.notify(e);
+                    }
+                }
+            }
+        }
+    }
+
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        use egui::{Key, Modifiers};
+        let typing = ctx.egui_wants_keyboard_input();
+        let mut commands = Vec::new();
+        ctx.input_mut(|i| {
+            if i.consume_key(Modifiers::NONE, Key::Escape) {
+                commands.push(Command::SetFilter(String::new()));
+            }
+            if typing {
+                return;
+            }
+            if i.consume_key(Modifiers::NONE, Key::ArrowDown)
+                || i.consume_key(Modifiers::NONE, Key::J)
+            {
+                commands.push(Command::MoveSelection(1));
+            }
+            if i.consume_key(Modifiers::NONE, Key::ArrowUp)
+                || i.consume_key(Modifiers::NONE, Key::K)
+            {
+                commands.push(Command::MoveSelection(-1));
+            }
+            if i.consume_key(Modifiers::NONE, Key::Slash) {
+                self.filter.focus = true;
+            }
+            if i.consume_key(Modifiers::NONE, Key::Space) {
+                commands.push(Command::SetFollow(!self.follow));
+            }
+            let copy = i.consume_key(Modifiers::COMMAND, Key::C)
+                || i.events.iter().any(|e| matches!(e, egui::Event::Copy));
+            if copy {
+                if let Some(detail) = &self.detail {
+                    commands.push(Command::CopyText(
+                        String::from_utf8_lossy(&detail.request.body).into_owned(),
+                    ));
+                }
+            }
+        });
+        self.commands.extend(commands);
     }
 }
 
 impl eframe::App for App {
-    fn logic(&mut self, _ctx: &egui::Context, _frame: &mut eframe::Frame) {
-        let Some(captures) = &mut self.captures else {
-            return;
-        };
-        loop {
-            match captures.try_recv() {
-                Ok(capture) => {
-                    self.total += 1;
-                    self.latest.push(capture);
-                }
-                Err(broadcast::error::TryRecvError::Lagged(n)) => self.total += n,
-                Err(_) => break,
-            }
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.drain();
+        if self.list.per_second() > 0 {
+            // Let the rate fall back to zero on screen once arrivals stop.
+            ctx.request_repaint_after(Duration::from_secs(1));
         }
-        let keep = self.latest.len().saturating_sub(20);
-        self.latest.drain(..keep);
+        if self
+            .notice
+            .as_ref()
+            .is_some_and(|(_, at)| at.elapsed() > Duration::from_secs(4))
+        {
+            self.notice = None;
+        } else if self.notice.is_some() {
+            ctx.request_repaint_after(Duration::from_secs(1));
+        }
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        egui::CentralPanel::default().show(ui, |ui| {
-            ui.heading("hookscope");
-            match &self.engine {
-                Ok(engine) => {
-                    ui.label(format!("Listening on http://{}", engine.local_addr()));
-                }
-                Err(error) => {
-                    ui.colored_label(ui.visuals().error_fg_color, error);
-                }
-            }
-            ui.label(format!("Captures: {}", self.total));
-            ui.separator();
-            for capture in self.latest.iter().rev() {
-                ui.label(format!(
-                    "#{} {} {} {}",
-                    capture.id,
-                    capture.judgement.provider.name(),
-                    capture.judgement.answer.status,
-                    capture.judgement.summary
-                ));
-            }
-        });
+        let ctx = ui.ctx().clone();
+        self.shortcuts(&ctx);
+        top_bar::show(ui, self);
+        detail::show(ui, self);
+        table::show(ui, self);
+        settings::show(&ctx, self);
+        for command in std::mem::take(&mut self.commands) {
+            self.handle(command);
+        }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.remembered);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remembered_state_survives_serialisation() {
+        let remembered = Remembered {
+            theme: ThemeChoice::Light,
+            language: Language::Russian,
+            filter: "provider:reestr".into(),
+        };
+        let text = serde_json::to_string(&remembered).unwrap();
+        let back: Remembered = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            (back.theme, back.language, back.filter.as_str()),
+            (ThemeChoice::Light, Language::Russian, "provider:reestr")
+        );
     }
 }

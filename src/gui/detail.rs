@@ -1,0 +1,516 @@
+//! The selected capture: provider-decoded overview, headers, query, body and the answer.
+
+use egui::text::LayoutJob;
+use egui::{Color32, FontId, RichText, TextFormat, Ui};
+use egui_json_tree::{DefaultExpand, JsonTree};
+use serde_json::Value;
+
+use super::texts::Texts;
+use super::theme::provider_badge;
+use super::{App, Command};
+use crate::capture::{format_rfc3339, Capture, Verdict};
+use crate::providers;
+
+/// Text views show at most this much; Hex shows everything.
+const TEXT_VIEW_LIMIT: usize = 256 * 1024;
+const HEX_ROW: usize = 16;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Tab {
+    #[default]
+    Overview,
+    Headers,
+    Query,
+    Body,
+    Response,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyMode {
+    Tree,
+    Pretty,
+    Raw,
+    Hex,
+}
+
+/// How the pane is looking at the capture, plus what was decoded from it once.
+#[derive(Default)]
+pub struct View {
+    tab: Tab,
+    /// None: the best view for the body (tree for JSON, hex for binary, else raw).
+    mode: Option<BodyMode>,
+    search: String,
+    expand_all: Option<bool>,
+    decoded: Option<Decoded>,
+}
+
+struct Decoded {
+    id: i64,
+    json: Option<Value>,
+    pretty: Option<String>,
+    text: Option<String>,
+}
+
+impl Decoded {
+    fn of(capture: &Capture) -> Decoded {
+        let body = &capture.request.body;
+        let json: Option<Value> = serde_json::from_slice(body).ok();
+        let pretty = json
+            .as_ref()
+            .and_then(|v| serde_json::to_string_pretty(v).ok());
+        let text = std::str::from_utf8(body).ok().map(str::to_owned);
+        Decoded {
+            id: capture.id,
+            json,
+            pretty,
+            text,
+        }
+    }
+
+    fn best_mode(&self) -> BodyMode {
+        match (&self.json, &self.text) {
+            (Some(_), _) => BodyMode::Tree,
+            (None, Some(_)) => BodyMode::Raw,
+            (None, None) => BodyMode::Hex,
+        }
+    }
+}
+
+pub fn show(ui: &mut Ui, app: &mut App) {
+    let t = app.texts();
+    let width = ui.available_width();
+    egui::Panel::right("detail")
+        .resizable(true)
+        .default_size((width * 0.36).max(340.0))
+        .show(ui, |ui| {
+            let Some(capture) = app.detail.take() else {
+                ui.add_space(20.0);
+                ui.vertical_centered(|ui| ui.label(t.select_capture));
+                return;
+            };
+            if app
+                .detail_view
+                .decoded
+                .as_ref()
+                .is_none_or(|d| d.id != capture.id)
+            {
+                app.detail_view.decoded = Some(Decoded::of(&capture));
+                app.detail_view.mode = None;
+            }
+            header(ui, app, &capture, t);
+            ui.separator();
+            egui::ScrollArea::both()
+                .auto_shrink(false)
+                .id_salt(("detail", app.detail_view.tab as u8))
+                .show(ui, |ui| match app.detail_view.tab {
+                    Tab::Overview => overview(ui, app, &capture, t),
+                    Tab::Headers => pairs(ui, &capture.request.headers, ""),
+                    Tab::Query => query(ui, &capture.request.query, t),
+                    Tab::Body => body(ui, &mut app.detail_view, &capture, t),
+                    Tab::Response => response(ui, &capture, t),
+                });
+            app.detail = Some(capture);
+        });
+}
+
+fn header(ui: &mut Ui, app: &mut App, c: &Capture, t: &Texts) {
+    ui.horizontal_wrapped(|ui| {
+        ui.strong(format!("#{}", c.id));
+        provider_badge(ui, c.judgement.provider);
+        ui.label(RichText::new(format!("{} {}", c.request.method, c.request.path)).monospace());
+        if !c.judgement.event.is_empty() {
+            ui.label(RichText::new(&c.judgement.event).italics());
+        }
+    });
+    ui.horizontal_wrapped(|ui| {
+        if ui.button(t.copy_body).on_hover_text("Ctrl+C").clicked() {
+            app.commands.push(Command::CopyText(
+                String::from_utf8_lossy(&c.request.body).into_owned(),
+            ));
+        }
+        let pin = if c.pinned { t.unpin } else { t.pin };
+        if ui.button(pin).clicked() {
+            app.commands.push(Command::Pin(c.id, !c.pinned));
+        }
+        if ui.button(t.add_note).clicked() {
+            app.commands.push(Command::EditNote(c.id));
+        }
+        if ui.button(t.delete).clicked() {
+            app.commands.push(Command::Delete(c.id));
+        }
+    });
+    if let Some((id, note)) = &mut app.note {
+        if *id == c.id {
+            let id = *id;
+            ui.horizontal(|ui| {
+                ui.add(
+                    egui::TextEdit::singleline(note)
+                        .hint_text(t.note)
+                        .desired_width(ui.available_width() - 140.0),
+                );
+                if ui.button(t.save).clicked() {
+                    app.commands.push(Command::SaveNote(id, note.clone()));
+                }
+                if ui.button(t.cancel).clicked() {
+                    app.commands.push(Command::SaveNote(id, c.note.clone()));
+                }
+            });
+        }
+    }
+    ui.horizontal(|ui| {
+        for (tab, label) in [
+            (Tab::Overview, t.tab_overview),
+            (Tab::Headers, t.tab_headers),
+            (Tab::Query, t.tab_query),
+            (Tab::Body, t.tab_body),
+            (Tab::Response, t.tab_response),
+        ] {
+            ui.selectable_value(&mut app.detail_view.tab, tab, label);
+        }
+    });
+}
+
+fn grid(ui: &mut Ui, id: &str, rows: impl FnOnce(&mut Ui)) {
+    egui::Grid::new(id)
+        .num_columns(2)
+        .striped(true)
+        .spacing([12.0, 4.0])
+        .show(ui, rows);
+}
+
+fn overview(ui: &mut Ui, app: &mut App, c: &Capture, t: &Texts) {
+    let j = &c.judgement;
+    let repeated_by: Vec<i64> = app
+        .list
+        .rows()
+        .iter()
+        .filter(|r| r.repeat_of == Some(c.id))
+        .map(|r| r.id)
+        .collect();
+    grid(ui, "overview", |ui| {
+        ui.label(t.received);
+        ui.label(format_rfc3339(c.request.received_at));
+        ui.end_row();
+        ui.label(t.from);
+        ui.label(&c.request.remote_addr);
+        ui.end_row();
+        ui.label(t.verdict);
+        match j.verdict {
+            Verdict::Ok => ui.label(t.verdict_ok),
+            Verdict::Rejected => ui.colored_label(ui.visuals().error_fg_color, t.verdict_rejected),
+        };
+        ui.end_row();
+        if !j.reason.is_empty() {
+            ui.label(t.reason);
+            ui.add(egui::Label::new(&j.reason).wrap());
+            ui.end_row();
+        }
+        ui.label(t.answered);
+        let elapsed = c
+            .elapsed_ms
+            .map(|ms| format!(" {} {ms:.1} ms", t.in_ms))
+            .unwrap_or_default();
+        ui.label(format!("{}{elapsed}", j.answer.status));
+        ui.end_row();
+        if let Some(first) = c.repeat_of {
+            ui.label(t.repeat_of);
+            if ui.link(format!("#{first}")).clicked() {
+                app.commands.push(Command::Select(first));
+            }
+            ui.end_row();
+        }
+        if !repeated_by.is_empty() {
+            ui.label(t.repeated_by);
+            ui.horizontal_wrapped(|ui| {
+                for id in &repeated_by {
+                    if ui.link(format!("#{id}")).clicked() {
+                        app.commands.push(Command::Select(*id));
+                    }
+                }
+            });
+            ui.end_row();
+        }
+        if !c.note.is_empty() {
+            ui.label(t.note);
+            ui.label(&c.note);
+            ui.end_row();
+        }
+        for (label, value) in providers::overview(c) {
+            ui.label(super::texts::field_label(app.remembered.language, label));
+            ui.add(egui::Label::new(value).wrap());
+            ui.end_row();
+        }
+    });
+}
+
+fn pairs(ui: &mut Ui, pairs: &[(String, String)], empty: &str) {
+    if pairs.is_empty() {
+        ui.label(empty);
+        return;
+    }
+    grid(ui, "pairs", |ui| {
+        for (name, value) in pairs {
+            ui.label(RichText::new(name).monospace().strong());
+            ui.add(egui::Label::new(RichText::new(value).monospace()).wrap());
+            ui.end_row();
+        }
+    });
+}
+
+fn query(ui: &mut Ui, query: &str, t: &Texts) {
+    let decoded: Vec<(String, String)> = reqwest::Url::parse(&format!("http://query/?{query}"))
+        .map(|url| {
+            url.query_pairs()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+    if !query.is_empty() {
+        ui.label(RichText::new(format!("?{query}")).monospace().weak());
+        ui.add_space(4.0);
+    }
+    pairs(ui, &decoded, t.no_query);
+}
+
+fn body(ui: &mut Ui, view: &mut View, c: &Capture, t: &Texts) {
+    let Some(decoded) = &view.decoded else {
+        return;
+    };
+    if c.request.body.is_empty() {
+        ui.label(t.empty_body);
+        return;
+    }
+    let mut mode = view.mode.unwrap_or_else(|| decoded.best_mode());
+    ui.horizontal(|ui| {
+        for (m, label, available) in [
+            (BodyMode::Tree, t.view_tree, decoded.json.is_some()),
+            (BodyMode::Pretty, t.view_pretty, decoded.pretty.is_some()),
+            (BodyMode::Raw, t.view_raw, true),
+            (BodyMode::Hex, t.view_hex, true),
+        ] {
+            if ui
+                .add_enabled(available, egui::Button::selectable(mode == m, label))
+                .clicked()
+            {
+                mode = m;
+                view.mode = Some(m);
+            }
+        }
+    });
+    ui.add_space(4.0);
+    match mode {
+        BodyMode::Tree => {
+            if let Some(json) = &decoded.json {
+                json_tree(ui, json, &mut view.search, &mut view.expand_all, c.id, t);
+            }
+        }
+        BodyMode::Pretty => {
+            if let Some(pretty) = &decoded.pretty {
+                ui.label(highlight_json(clip(pretty), ui.visuals().dark_mode));
+            }
+        }
+        BodyMode::Raw => {
+            let raw = decoded
+                .text
+                .clone()
+                .unwrap_or_else(|| String::from_utf8_lossy(&c.request.body).into_owned());
+            ui.add(egui::Label::new(RichText::new(clip(&raw)).monospace()).wrap());
+        }
+        BodyMode::Hex => hex(ui, &c.request.body),
+    }
+}
+
+fn clip(text: &str) -> &str {
+    match text.char_indices().nth(TEXT_VIEW_LIMIT) {
+        Some((cut, _)) => &text[..cut],
+        None => text,
+    }
+}
+
+fn json_tree(
+    ui: &mut Ui,
+    json: &Value,
+    search: &mut String,
+    expand_all: &mut Option<bool>,
+    id: i64,
+    t: &Texts,
+) {
+    let mut reset = false;
+    ui.horizontal(|ui| {
+        reset |= ui
+            .add(
+                egui::TextEdit::singleline(search)
+                    .hint_text(t.search_json)
+                    .desired_width(180.0),
+            )
+            .changed();
+        if ui.button(t.expand_all).clicked() {
+            *expand_all = Some(true);
+            reset = true;
+        }
+        if ui.button(t.collapse_all).clicked() {
+            *expand_all = Some(false);
+            reset = true;
+        }
+    });
+    let expand = if !search.is_empty() {
+        DefaultExpand::SearchResults(search)
+    } else {
+        match expand_all {
+            Some(false) => DefaultExpand::None,
+            Some(true) => DefaultExpand::All,
+            None => DefaultExpand::ToLevel(2),
+        }
+    };
+    let response = JsonTree::new(("body-tree", id), json)
+        .default_expand(expand)
+        .show(ui);
+    if reset {
+        response.reset_expanded(ui);
+    }
+}
+
+fn hex(ui: &mut Ui, bytes: &[u8]) {
+    let rows = bytes.len().div_ceil(HEX_ROW);
+    let height = ui.text_style_height(&egui::TextStyle::Monospace);
+    egui::ScrollArea::vertical()
+        .id_salt("hex")
+        .auto_shrink(false)
+        .show_rows(ui, height, rows, |ui, range| {
+            for row in range {
+                ui.label(RichText::new(hex_line(bytes, row)).monospace());
+            }
+        });
+}
+
+/// `00000010  7b 22 61 22 …  {"a"…`: offset, 16 bytes, printable ASCII.
+pub fn hex_line(bytes: &[u8], row: usize) -> String {
+    let start = row * HEX_ROW;
+    let chunk = &bytes[start..(start + HEX_ROW).min(bytes.len())];
+    let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
+    let ascii: String = chunk
+        .iter()
+        .map(|&b| {
+            if b.is_ascii_graphic() || b == b' ' {
+                b as char
+            } else {
+                '.'
+            }
+        })
+        .collect();
+    format!("{start:08x}  {:<47}  {ascii}", hex.join(" "))
+}
+
+fn response(ui: &mut Ui, c: &Capture, t: &Texts) {
+    let answer = &c.judgement.answer;
+    grid(ui, "response", |ui| {
+        ui.label(t.col_status);
+        ui.label(answer.status.to_string());
+        ui.end_row();
+        if let Some(ms) = c.elapsed_ms {
+            ui.label(t.answered);
+            ui.label(format!("{} {ms:.2} ms", t.in_ms));
+            ui.end_row();
+        }
+    });
+    ui.add_space(6.0);
+    pairs(ui, &answer.headers, "");
+    ui.add_space(6.0);
+    if answer.body.is_empty() {
+        ui.label(t.empty_body);
+    } else {
+        ui.label(RichText::new(String::from_utf8_lossy(&answer.body)).monospace());
+    }
+}
+
+/// Colours keys, strings, numbers and literals of pretty-printed JSON.
+fn highlight_json(text: &str, dark: bool) -> LayoutJob {
+    let (key, string, number, literal, punct) = if dark {
+        (
+            Color32::from_rgb(0x7d, 0xc4, 0xe4),
+            Color32::from_rgb(0xa6, 0xe2, 0x2e),
+            Color32::from_rgb(0xfd, 0x97, 0x1f),
+            Color32::from_rgb(0xae, 0x81, 0xff),
+            Color32::GRAY,
+        )
+    } else {
+        (
+            Color32::from_rgb(0x00, 0x55, 0x99),
+            Color32::from_rgb(0x22, 0x77, 0x22),
+            Color32::from_rgb(0xb3, 0x50, 0x00),
+            Color32::from_rgb(0x77, 0x33, 0xbb),
+            Color32::DARK_GRAY,
+        )
+    };
+    let mut job = LayoutJob::default();
+    let font = FontId::monospace(12.0);
+    let push = |job: &mut LayoutJob, s: &str, color: Color32| {
+        job.append(s, 0.0, TextFormat::simple(font.clone(), color))
+    };
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let len = match c {
+            '"' => {
+                let mut escaped = false;
+                let end = rest[1..]
+                    .char_indices()
+                    .find(|&(_, ch)| {
+                        let done = ch == '"' && !escaped;
+                        escaped = ch == '\\' && !escaped;
+                        done
+                    })
+                    .map_or(rest.len(), |(i, _)| i + 2);
+                let is_key = rest[end..].trim_start().starts_with(':');
+                push(&mut job, &rest[..end], if is_key { key } else { string });
+                end
+            }
+            '-' | '0'..='9' => {
+                let end = rest
+                    .find(|ch: char| !(ch.is_ascii_digit() || "+-.eE".contains(ch)))
+                    .unwrap_or(rest.len());
+                push(&mut job, &rest[..end], number);
+                end
+            }
+            't' | 'f' | 'n' => {
+                let end = rest
+                    .find(|ch: char| !ch.is_ascii_alphabetic())
+                    .unwrap_or(rest.len());
+                push(&mut job, &rest[..end], literal);
+                end
+            }
+            _ => {
+                let end = rest
+                    .find(|ch: char| ch == '"' || ch == '-' || ch.is_ascii_alphanumeric())
+                    .unwrap_or(rest.len())
+                    .max(c.len_utf8());
+                push(&mut job, &rest[..end], punct);
+                end
+            }
+        };
+        rest = &rest[len..];
+    }
+    job
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_lines_show_offset_bytes_and_ascii() {
+        let bytes: Vec<u8> = b"{\"a\":1}\x00\xff".to_vec();
+        assert_eq!(
+            hex_line(&bytes, 0),
+            format!(
+                "00000000  {:<47}  {{\"a\":1}}..",
+                "7b 22 61 22 3a 31 7d 00 ff"
+            )
+        );
+    }
+
+    #[test]
+    fn highlighting_keeps_every_character() {
+        let text = "{\n  \"ключ\": \"зна\\\"чение\",\n  \"n\": -1.5e3,\n  \"ok\": true\n}";
+        assert_eq!(highlight_json(text, true).text, text);
+    }
+}

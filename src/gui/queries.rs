@@ -1,0 +1,94 @@
+//! Store reads off the UI thread: a worker with its own read connection answers the app's
+//! questions and wakes the window when an answer is ready.
+
+use std::path::PathBuf;
+use std::sync::mpsc;
+
+use crate::capture::{Capture, CaptureRow};
+use crate::filter::Filter;
+use crate::store::StoreReader;
+
+pub enum Question {
+    /// Table rows of every capture after this id.
+    RowsAfter(i64),
+    /// Which captures match; `among` limits the check to those ids (new arrivals).
+    Matching {
+        generation: u64,
+        filter: Filter,
+        among: Option<Vec<i64>>,
+    },
+    /// One whole capture, for the detail pane.
+    Capture(i64),
+}
+
+pub enum Answer {
+    Rows(Vec<CaptureRow>),
+    Matching {
+        generation: u64,
+        ids: Vec<i64>,
+        partial: bool,
+    },
+    Capture(i64, Option<Box<Capture>>),
+    Failed(String),
+}
+
+pub struct Queries {
+    ask: mpsc::Sender<Question>,
+    answers: mpsc::Receiver<Answer>,
+}
+
+impl Queries {
+    pub fn start(store_file: PathBuf, ctx: egui::Context) -> Queries {
+        let (ask, questions) = mpsc::channel::<Question>();
+        let (reply, answers) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("hookscope-queries".into())
+            .spawn(move || {
+                let mut reader: Option<StoreReader> = None;
+                for question in questions {
+                    let answer = match reader.as_ref() {
+                        Some(r) => answer(r, question),
+                        None => match StoreReader::open(&store_file) {
+                            Ok(r) => answer(reader.insert(r), question),
+                            Err(e) => Answer::Failed(e.to_string()),
+                        },
+                    };
+                    if reply.send(answer).is_err() {
+                        break;
+                    }
+                    ctx.request_repaint();
+                }
+            })
+            .expect("a thread can be started");
+        Queries { ask, answers }
+    }
+
+    pub fn ask(&self, question: Question) {
+        let _ = self.ask.send(question);
+    }
+
+    pub fn answers(&self) -> impl Iterator<Item = Answer> + '_ {
+        self.answers.try_iter()
+    }
+}
+
+fn answer(reader: &StoreReader, question: Question) -> Answer {
+    let result = match question {
+        Question::RowsAfter(id) => reader.rows_after(id).map(Answer::Rows),
+        Question::Matching {
+            generation,
+            filter,
+            among,
+        } => reader
+            .matching_ids(&filter, among.as_deref())
+            .map(|ids| Answer::Matching {
+                generation,
+                ids,
+                partial: among.is_some(),
+            }),
+        Question::Capture(id) => reader
+            .get(id)
+            .map(|capture| Answer::Capture(id, capture.map(Box::new))),
+    };
+    result.unwrap_or_else(|e| Answer::Failed(e.to_string()))
+}

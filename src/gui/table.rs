@@ -1,0 +1,224 @@
+//! The capture table: virtualised (`rows(h, n, …)` draws only what is on screen), follow mode
+//! that sticks to the newest row and pauses when the user scrolls up.
+
+use egui::{RichText, Sense, Ui};
+use egui_extras::{Column, TableBuilder};
+
+use super::theme::{provider_badge, status_color, ROW_HEIGHT};
+use super::{App, Command};
+use crate::capture::CaptureRow;
+
+pub fn show(ui: &mut Ui, app: &mut App) {
+    let t = app.texts();
+    egui::CentralPanel::default().show(ui, |ui| {
+        ui.horizontal(|ui| {
+            let label = if app.follow { t.follow } else { t.paused };
+            if ui
+                .selectable_label(app.follow, format!("⏵ {label}"))
+                .on_hover_text("Space")
+                .clicked()
+            {
+                app.commands.push(Command::SetFollow(!app.follow));
+            }
+            if !app.follow
+                && app.unseen > 0
+                && ui.link(format!("{} {}", app.unseen, t.new_rows)).clicked()
+            {
+                app.commands.push(Command::SetFollow(true));
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui
+                    .add_enabled(!app.list.rows().is_empty(), egui::Button::new(t.clear_all))
+                    .clicked()
+                {
+                    app.confirm_clear = true;
+                }
+            });
+        });
+        if app.confirm_clear {
+            confirm_clear(ui, app);
+        }
+        if app.list.visible().is_empty() {
+            ui.add_space(20.0);
+            ui.vertical_centered(|ui| {
+                let text = if app.loading {
+                    t.loading
+                } else if app.list.rows().is_empty() {
+                    t.empty
+                } else {
+                    t.no_match
+                };
+                ui.label(text);
+            });
+            return;
+        }
+        rows(ui, app);
+    });
+}
+
+fn confirm_clear(ui: &mut Ui, app: &mut App) {
+    let t = app.texts();
+    ui.horizontal(|ui| {
+        ui.colored_label(ui.visuals().warn_fg_color, t.clear_all_question);
+        if ui.button(t.delete).clicked() {
+            app.commands.push(Command::ClearAll);
+        }
+        if ui.button(t.cancel).clicked() {
+            app.confirm_clear = false;
+        }
+    });
+}
+
+fn rows(ui: &mut Ui, app: &mut App) {
+    let t = app.texts();
+    let count = app.list.visible().len();
+    let mut table = TableBuilder::new(ui)
+        .id_salt("captures")
+        .striped(true)
+        .resizable(true)
+        .sense(Sense::click())
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .column(Column::initial(64.0).at_least(50.0))
+        .column(Column::initial(72.0).at_least(40.0))
+        .column(Column::initial(50.0).at_least(36.0))
+        .column(Column::initial(90.0).at_least(40.0).clip(true))
+        .column(Column::initial(120.0).at_least(40.0).clip(true))
+        .column(Column::remainder().at_least(80.0).clip(true))
+        .column(Column::initial(44.0).at_least(36.0))
+        .column(Column::initial(58.0).at_least(40.0))
+        .column(Column::initial(56.0).at_least(40.0))
+        .stick_to_bottom(app.follow);
+    if std::mem::take(&mut app.scroll_to_selected) {
+        if let Some(position) = app.selected.and_then(|id| app.list.position_of(id)) {
+            table = table.scroll_to_row(position, None);
+        }
+    } else if app.follow {
+        table = table.scroll_to_row(count - 1, Some(egui::Align::BOTTOM));
+    }
+    let mut clicked = None;
+    let mut menu_command = None;
+    let output = table
+        .header(ROW_HEIGHT, |mut header| {
+            for title in [
+                t.col_time,
+                t.col_provider,
+                t.col_method,
+                t.col_path,
+                t.col_event,
+                t.col_summary,
+                t.col_status,
+                t.col_size,
+                t.col_flags,
+            ] {
+                header.col(|ui| {
+                    ui.strong(title);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(ROW_HEIGHT, count, |mut row| {
+                let Some(capture) = app.list.visible_row(row.index()) else {
+                    return;
+                };
+                row.set_selected(app.selected == Some(capture.id));
+                cells(&mut row, capture, t);
+                let response = row.response();
+                if response.clicked() {
+                    clicked = Some(capture.id);
+                }
+                response.context_menu(|ui| {
+                    if let Some(command) = row_menu(ui, capture, t) {
+                        menu_command = Some(command);
+                        ui.close();
+                    }
+                });
+            });
+        });
+    // Scrolling up pauses follow mode; reaching the bottom again resumes it.
+    let state = output.state;
+    let at_bottom =
+        state.offset.y + output.inner_rect.height() >= output.content_size.y - ROW_HEIGHT;
+    let scrolled = ui.input(|i| i.smooth_scroll_delta.y != 0.0);
+    if scrolled && ui.rect_contains_pointer(output.inner_rect) && at_bottom != app.follow {
+        app.commands.push(Command::SetFollow(at_bottom));
+    }
+    if let Some(id) = clicked {
+        app.commands.push(Command::Select(id));
+    }
+    if let Some(command) = menu_command {
+        app.commands.push(command);
+    }
+}
+
+fn cells(row: &mut egui_extras::TableRow<'_, '_>, c: &CaptureRow, t: &super::texts::Texts) {
+    row.col(|ui| {
+        let time = c.received_at;
+        ui.label(
+            RichText::new(format!(
+                "{:02}:{:02}:{:02}",
+                time.hour(),
+                time.minute(),
+                time.second()
+            ))
+            .monospace(),
+        );
+    });
+    row.col(|ui| provider_badge(ui, c.provider));
+    row.col(|ui| {
+        ui.label(&c.method);
+    });
+    row.col(|ui| {
+        ui.label(&c.path);
+    });
+    row.col(|ui| {
+        ui.label(&c.event);
+    });
+    row.col(|ui| {
+        ui.label(&c.summary);
+    });
+    row.col(|ui| {
+        let color = status_color(c.status, ui.visuals());
+        ui.label(RichText::new(c.status.to_string()).color(color));
+    });
+    row.col(|ui| {
+        ui.label(human_size(c.size));
+    });
+    row.col(|ui| {
+        if c.repeat_of.is_some() {
+            ui.label("↻").on_hover_text(t.repeat_flag);
+        }
+        if c.rejected {
+            ui.colored_label(ui.visuals().error_fg_color, "⛔")
+                .on_hover_text(t.rejected_flag);
+        }
+        if c.pinned {
+            ui.label("📌").on_hover_text(t.pinned_flag);
+        }
+        if c.has_note {
+            ui.label("✏").on_hover_text(t.note);
+        }
+    });
+}
+
+/// The right-click menu of a row; the same actions as the detail pane's buttons.
+fn row_menu(ui: &mut Ui, c: &CaptureRow, t: &super::texts::Texts) -> Option<Command> {
+    let pin = if c.pinned { t.unpin } else { t.pin };
+    if ui.button(pin).clicked() {
+        return Some(Command::Pin(c.id, !c.pinned));
+    }
+    if ui.button(t.add_note).clicked() {
+        return Some(Command::EditNote(c.id));
+    }
+    if ui.button(t.delete).clicked() {
+        return Some(Command::Delete(c.id));
+    }
+    None
+}
+
+pub fn human_size(bytes: u64) -> String {
+    match bytes {
+        0..=1023 => format!("{bytes} B"),
+        1024..=1_048_575 => format!("{:.1} KiB", bytes as f64 / 1024.0),
+        _ => format!("{:.1} MiB", bytes as f64 / 1_048_576.0),
+    }
+}

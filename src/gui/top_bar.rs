@@ -1,0 +1,199 @@
+//! The top of the window: listener state, public URL and webhook URLs, counters, filter bar.
+
+use egui::{RichText, Ui};
+
+use super::{App, Command};
+use crate::capture::Provider;
+use crate::filter::Filter;
+
+pub fn show(ui: &mut Ui, app: &mut App) {
+    let t = app.texts();
+    egui::Panel::top("listener").show(ui, |ui| {
+        ui.add_space(4.0);
+        ui.horizontal(|ui| {
+            ui.heading("hookscope");
+            ui.separator();
+            match (&app.engine, &app.listen_error) {
+                (Some(engine), _) => {
+                    ui.label(format!("{} http://{}", t.listening_on, engine.local_addr()));
+                }
+                (None, Some(error)) => {
+                    ui.colored_label(ui.visuals().error_fg_color, error);
+                }
+                (None, None) => {
+                    ui.spinner();
+                    ui.label(t.not_listening);
+                }
+            }
+            if app.engine.is_none() {
+                listen_field(ui, app);
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.button(t.settings).clicked() {
+                    app.settings = Some(super::settings::Draft::new(&app.config, &app.remembered));
+                }
+                ui.separator();
+                counters(ui, app);
+            });
+        });
+        ui.horizontal(|ui| {
+            ui.label(t.public_url);
+            let id = egui::Id::new("public-url");
+            let mut url = ui
+                .data(|d| d.get_temp::<String>(id))
+                .unwrap_or_else(|| app.config.tunnel.public_url.clone());
+            let edit = ui.add(
+                egui::TextEdit::singleline(&mut url)
+                    .hint_text(t.public_url_hint)
+                    .desired_width(260.0),
+            );
+            if edit.changed() {
+                ui.data_mut(|d| d.insert_temp(id, url.clone()));
+            }
+            if edit.lost_focus() && url != app.config.tunnel.public_url {
+                ui.data_mut(|d| d.remove::<String>(id));
+                app.commands.push(Command::SetPublicUrl(url));
+            }
+            let base = public_base(app);
+            for provider in [Provider::Reestr, Provider::GreenApi, Provider::Moysklad] {
+                let url = format!("{base}/{}", provider.name());
+                ui.separator();
+                super::theme::provider_badge(ui, provider);
+                ui.label(RichText::new(&url).monospace().small());
+                if ui
+                    .small_button("📋")
+                    .on_hover_text(format!("{} {url}", t.copy))
+                    .clicked()
+                {
+                    app.commands.push(Command::CopyText(url));
+                }
+            }
+        });
+        ui.add_space(2.0);
+    });
+    egui::Panel::top("filter").show(ui, |ui| filter_bar(ui, app));
+    if let Some((notice, _)) = &app.notice {
+        egui::Panel::bottom("notice").show(ui, |ui| {
+            ui.label(notice);
+        });
+    }
+}
+
+/// The public URL when one is set, else the local listener's.
+fn public_base(app: &App) -> String {
+    if !app.config.tunnel.public_url.is_empty() {
+        return app.config.tunnel.public_url.clone();
+    }
+    let addr = app
+        .engine
+        .as_ref()
+        .map_or(app.config.listener.listen, |e| e.local_addr());
+    format!("http://{addr}")
+}
+
+/// Shown when the listener is not running: change the address right here.
+fn listen_field(ui: &mut Ui, app: &mut App) {
+    let t = app.texts();
+    let id = egui::Id::new("listen-address");
+    let mut text = ui
+        .data(|d| d.get_temp::<String>(id))
+        .unwrap_or_else(|| app.config.listener.listen.to_string());
+    ui.label(t.address);
+    let edit = ui.add(egui::TextEdit::singleline(&mut text).desired_width(140.0));
+    if edit.changed() {
+        ui.data_mut(|d| d.insert_temp(id, text.clone()));
+    }
+    let parsed = text.trim().parse();
+    let start = ui.add_enabled(parsed.is_ok(), egui::Button::new(t.start));
+    if start.clicked() || (edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))) {
+        if let Ok(addr) = parsed {
+            app.commands.push(Command::Listen(addr));
+        }
+    }
+}
+
+fn counters(ui: &mut Ui, app: &mut App) {
+    let t = app.texts();
+    let rate = app.list.per_second();
+    ui.label(format!("{} {}", app.list.repeats(), t.repeats));
+    ui.label(format!("{} {}", app.list.rejected(), t.rejected));
+    ui.label(format!("{rate}{}", t.per_second));
+    ui.label(RichText::new(format!("{} {}", app.list.rows().len(), t.total)).strong());
+}
+
+fn filter_bar(ui: &mut Ui, app: &mut App) {
+    let t = app.texts();
+    ui.add_space(2.0);
+    ui.horizontal(|ui| {
+        let mut text = app.filter.text.clone();
+        let edit = ui.add(
+            egui::TextEdit::singleline(&mut text)
+                .id(egui::Id::new("filter"))
+                .hint_text(t.filter_hint)
+                .desired_width(ui.available_width() - 420.0),
+        );
+        if std::mem::take(&mut app.filter.focus) {
+            edit.request_focus();
+        }
+        if edit.changed() {
+            app.commands.push(Command::SetFilter(text));
+        }
+        if ui
+            .add_enabled(!app.filter.text.is_empty(), egui::Button::new("✖"))
+            .on_hover_text(t.clear_filter)
+            .clicked()
+        {
+            app.commands.push(Command::SetFilter(String::new()));
+        }
+        let current = Filter::parse(&app.filter.text).ok();
+        for provider in Provider::ALL {
+            let chip = format!("provider:{}", provider.name());
+            let on = app.filter.text.split_whitespace().any(|w| w == chip);
+            if ui.selectable_label(on, provider.name()).clicked() {
+                app.commands
+                    .push(Command::SetFilter(toggle_chip(&app.filter.text, &chip)));
+            }
+        }
+        if app.filter.pending && current.is_some() {
+            ui.spinner();
+            ui.label(t.filtering);
+        }
+    });
+    if let Some(error) = &app.filter.error {
+        ui.colored_label(ui.visuals().error_fg_color, error);
+    }
+    ui.add_space(2.0);
+}
+
+/// Adds a `provider:` chip to the filter, replacing another provider chip, or removes it.
+fn toggle_chip(filter: &str, chip: &str) -> String {
+    let words: Vec<&str> = filter.split_whitespace().collect();
+    if words.contains(&chip) {
+        return words
+            .into_iter()
+            .filter(|w| *w != chip)
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    let mut kept: Vec<&str> = words
+        .into_iter()
+        .filter(|w| !w.starts_with("provider:"))
+        .collect();
+    kept.push(chip);
+    kept.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::toggle_chip;
+
+    #[test]
+    fn chips_toggle_and_replace_each_other() {
+        assert_eq!(toggle_chip("", "provider:reestr"), "provider:reestr");
+        assert_eq!(toggle_chip("x provider:reestr", "provider:reestr"), "x");
+        assert_eq!(
+            toggle_chip("provider:reestr x", "provider:moysklad"),
+            "x provider:moysklad"
+        );
+    }
+}
