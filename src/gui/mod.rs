@@ -118,6 +118,8 @@ pub struct App {
     detail_view: detail::View,
     follow: bool,
     unseen: usize,
+    /// How many rows the table showed last frame, to notice arrivals in follow mode.
+    shown_rows: usize,
     scroll_to_selected: bool,
     remembered: Remembered,
     settings: Option<settings::Draft>,
@@ -173,6 +175,7 @@ impl App {
             detail_view: detail::View::default(),
             follow: true,
             unseen: 0,
+            shown_rows: 0,
             scroll_to_selected: false,
             remembered: remembered.clone(),
             settings: None,
@@ -186,6 +189,14 @@ impl App {
         app.apply_look();
         app.set_filter(remembered.filter);
         app
+    }
+
+    /// Starts from `remembered` instead of what the window's storage held.
+    pub fn remembering(mut self, remembered: Remembered) -> App {
+        self.remembered = remembered.clone();
+        self.apply_look();
+        self.set_filter(remembered.filter);
+        self
     }
 
     fn texts(&self) -> &'static texts::Texts {
@@ -300,6 +311,7 @@ impl App {
                 self.follow = follow;
                 if follow {
                     self.unseen = 0;
+                    self.shown_rows = 0;
                 }
             }
             Command::Pin(id, pinned) => {

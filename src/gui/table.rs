@@ -71,6 +71,8 @@ fn confirm_clear(ui: &mut Ui, app: &mut App) {
 
 fn rows(ui: &mut Ui, app: &mut App) {
     let t = app.texts();
+    // A click anywhere on a row selects it, text included.
+    ui.style_mut().interaction.selectable_labels = false;
     let count = app.list.visible().len();
     let mut table = TableBuilder::new(ui)
         .id_salt("captures")
@@ -87,12 +89,14 @@ fn rows(ui: &mut Ui, app: &mut App) {
         .column(Column::initial(44.0).at_least(36.0))
         .column(Column::initial(58.0).at_least(40.0))
         .column(Column::initial(56.0).at_least(40.0))
+        .animate_scrolling(false)
         .stick_to_bottom(app.follow);
     if std::mem::take(&mut app.scroll_to_selected) {
         if let Some(position) = app.selected.and_then(|id| app.list.position_of(id)) {
             table = table.scroll_to_row(position, None);
         }
-    } else if app.follow {
+    } else if app.follow && count != std::mem::replace(&mut app.shown_rows, count) {
+        // Only when rows arrive: scrolling every frame would repaint forever.
         table = table.scroll_to_row(count - 1, Some(egui::Align::BOTTOM));
     }
     let mut clicked = None;
@@ -168,13 +172,13 @@ fn cells(row: &mut egui_extras::TableRow<'_, '_>, c: &CaptureRow, t: &super::tex
         ui.label(&c.method);
     });
     row.col(|ui| {
-        ui.label(&c.path);
+        ui.add(egui::Label::new(&c.path).truncate());
     });
     row.col(|ui| {
-        ui.label(&c.event);
+        ui.add(egui::Label::new(&c.event).truncate());
     });
     row.col(|ui| {
-        ui.label(&c.summary);
+        ui.add(egui::Label::new(&c.summary).truncate());
     });
     row.col(|ui| {
         let color = status_color(c.status, ui.visuals());

@@ -1,0 +1,291 @@
+//! The real app driven through egui_kittest: webhooks sent to its listener, typing, clicking,
+//! and snapshots rendered with wgpu (lavapipe on CI).
+
+use std::time::{Duration, Instant};
+
+use egui_kittest::kittest::{by, Queryable};
+use egui_kittest::{Harness, SnapshotOptions};
+use hookscope::capture::Capture;
+use hookscope::config::{Config, Paths};
+use hookscope::engine::Engine;
+use hookscope::gui::{App, Language, Remembered, ThemeChoice};
+use hookscope::providers;
+use hookscope::store::Store;
+use time::macros::datetime;
+
+struct Fixture {
+    harness: Harness<'static, App>,
+    base: String,
+    client: reqwest::Client,
+    // Dropped last: the app's engine runs on this runtime.
+    runtime: tokio::runtime::Runtime,
+    _dir: tempfile::TempDir,
+}
+
+fn remembered(theme: ThemeChoice) -> Remembered {
+    Remembered {
+        theme,
+        language: Language::English,
+        filter: String::new(),
+    }
+}
+
+fn start(listen: &str, seed: &[(&str, &str)], theme: ThemeChoice) -> Fixture {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let paths = Paths {
+        config_file: dir.path().join("config.toml"),
+        data_dir: dir.path().join("data"),
+    };
+    let mut config = Config::default();
+    config.listener.listen = listen.parse().unwrap();
+    runtime.block_on(seed_store(&paths, &config, seed));
+    let engine = runtime.block_on(Engine::start(config.clone(), &paths.store_file()));
+    let base = format!("http://{}", engine.as_ref().unwrap().local_addr());
+    let handle = runtime.handle().clone();
+    // The harness applies its own theme after the app is built; keep the two in agreement.
+    let harness_theme = match theme {
+        ThemeChoice::Light => egui::Theme::Light,
+        ThemeChoice::Dark | ThemeChoice::System => egui::Theme::Dark,
+    };
+    let harness = Harness::builder()
+        .with_size([1280.0, 720.0])
+        .with_theme(harness_theme)
+        .wgpu()
+        .build_eframe(move |cc| {
+            App::new(cc, engine, config, paths, handle).remembering(remembered(theme))
+        });
+    let mut fixture = Fixture {
+        harness,
+        base,
+        client: reqwest::Client::new(),
+        runtime,
+        _dir: dir,
+    };
+    fixture.wait_for("the store to load", |h| {
+        h.query_by_label_contains("Time, UTC").is_some()
+            || h.query_by_label_contains("No captures yet").is_some()
+    });
+    fixture
+}
+
+/// Captures with fixed times, so snapshots do not change from run to run.
+async fn seed_store(paths: &Paths, config: &Config, seed: &[(&str, &str)]) {
+    if seed.is_empty() {
+        return;
+    }
+    let store = Store::open(&paths.store_file(), 1000).unwrap();
+    for (n, (path, body)) in seed.iter().enumerate() {
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
+        let request = hookscope::capture::Incoming {
+            received_at: datetime!(2026-11-20 10:15:00 UTC) + time::Duration::seconds(n as i64 * 7),
+            remote_addr: "127.0.0.1:50000".into(),
+            method: "POST".into(),
+            path: path.into(),
+            query: query.into(),
+            headers: vec![("content-type".into(), "application/json".into())],
+            size: body.len() as u64,
+            body: body.as_bytes().to_vec(),
+        };
+        let judgement = providers::judge(&request, config);
+        let mut capture = Capture::new(request, judgement);
+        capture.elapsed_ms = Some(1.25);
+        store.commit(capture).await.unwrap();
+    }
+    store.close().await;
+}
+
+impl Fixture {
+    fn wait_for(&mut self, what: &str, found: impl Fn(&Harness<'static, App>) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            // Arrivals and store answers wake the app from other threads, so more than one
+            // frame may be wanted here; that is not a repaint loop.
+            let _ = self.harness.try_run();
+            if found(&self.harness) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn post(&self, path: &str, body: &str) -> reqwest::StatusCode {
+        let request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .body(body.to_string());
+        self.runtime
+            .block_on(async { request.send().await.unwrap().status() })
+    }
+
+    fn type_filter(&mut self, text: &str) {
+        self.harness.key_press(egui::Key::Slash);
+        let _ = self.harness.try_run();
+        self.harness
+            .get(by().predicate(|n| n.is_focused()))
+            .type_text(text);
+        let _ = self.harness.try_run();
+    }
+}
+
+const GREEN_TEXT: &str = include_str!("../assets/samples/green-api-incoming-text.json");
+const REESTR_DONE: &str = include_str!("../assets/samples/reestr-service-done.json");
+const MOYSKLAD: &str = include_str!("../assets/samples/moysklad-product-update.json");
+const CYRILLIC: &str = include_str!("../assets/samples/green-api-incoming-extended-text.json");
+
+#[test]
+fn a_webhook_sent_to_the_listener_appears_as_a_row() {
+    let mut f = start("127.0.0.1:0", &[], ThemeChoice::Dark);
+    assert!(f
+        .harness
+        .query_by_label_contains("No captures yet")
+        .is_some());
+    assert_eq!(f.post("/green-api", GREEN_TEXT), 200);
+    f.wait_for("the new row", |h| {
+        h.query_by_label_contains("from 79161234567").is_some()
+    });
+    assert!(f.harness.query_by_label_contains("1 total").is_some());
+    // Once nothing arrives, the app stops asking for frames (run() fails on a repaint loop).
+    std::thread::sleep(Duration::from_millis(100));
+    f.harness.run();
+}
+
+#[test]
+fn typing_a_filter_narrows_the_table_and_errors_show_inline() {
+    let mut f = start("127.0.0.1:0", &[], ThemeChoice::Dark);
+    f.post("/green-api", GREEN_TEXT);
+    f.post("/reestr", REESTR_DONE);
+    f.post("/moysklad?requestId=1", MOYSKLAD);
+    f.wait_for("three rows", |h| {
+        h.query_by_label_contains("3 total").is_some()
+    });
+    assert!(f
+        .harness
+        .query_by_label_contains("service 5521 of order 880213 done")
+        .is_some());
+
+    f.type_filter("provider:green-api");
+    f.wait_for("the filter to apply", |h| {
+        h.query_by_label_contains("service 5521").is_none()
+    });
+    assert!(f
+        .harness
+        .query_by_label_contains("from 79161234567")
+        .is_some());
+    assert!(f
+        .harness
+        .query_by_label_contains("product UPDATE")
+        .is_none());
+
+    // A new arrival that does not match stays hidden; one that matches shows up.
+    f.post("/reestr", REESTR_DONE);
+    f.post(
+        "/green-api",
+        &GREEN_TEXT.replace("Hello, is the order ready?", "Second message"),
+    );
+    f.wait_for("the matching arrival", |h| {
+        h.query_by_label_contains("Second message").is_some()
+    });
+    assert!(f.harness.query_by_label_contains("service 5521").is_none());
+
+    f.harness.key_press(egui::Key::Escape);
+    f.wait_for("the filter to clear", |h| {
+        h.query_all_by_label_contains("service 5521").count() == 2
+    });
+
+    f.type_filter("provder:x");
+    f.wait_for("the inline error", |h| {
+        h.query_by_label_contains("Unknown filter field \"provder:\"")
+            .is_some()
+    });
+}
+
+#[test]
+fn clicking_a_row_shows_decoded_fields() {
+    let mut f = start("127.0.0.1:0", &[], ThemeChoice::Dark);
+    f.post(
+        "/moysklad?requestId=r-1",
+        include_str!("../assets/samples/moysklad-several-events.json"),
+    );
+    f.post("/green-api", CYRILLIC);
+    f.wait_for("rows", |h| h.query_by_label_contains("2 total").is_some());
+    f.harness
+        .get_by_label_contains("Здравствуйте! Заказ №1542")
+        .click();
+    f.wait_for("the detail pane", |h| h.query_by_label("Sender").is_some());
+    assert!(f
+        .harness
+        .query_by_label("Иван (79161234567@c.us)")
+        .is_some());
+    assert!(f.harness.query_by_label("extendedTextMessage").is_some());
+
+    f.harness.get_by_label_contains("3 events").click();
+    f.wait_for("the MoySklad detail", |h| {
+        h.query_by_label("Request id").is_some()
+    });
+    assert_eq!(f.harness.query_all_by_label("product UPDATE").count(), 3);
+    assert!(f.harness.query_by_label("name, salePrices").is_some());
+
+    f.harness.get_by_label("Body").click();
+    f.harness.run();
+    assert!(f.harness.query_by_label("Tree").is_some());
+    f.harness.get_by_label("Hex").click();
+    f.harness.run();
+    assert!(f
+        .harness
+        .query_by_label_contains("00000000  7b 22 61 75")
+        .is_some());
+}
+
+#[test]
+fn keyboard_moves_the_selection_and_pin_marks_the_row() {
+    let mut f = start("127.0.0.1:0", &[], ThemeChoice::Dark);
+    f.post("/reestr", REESTR_DONE);
+    f.post("/green-api", GREEN_TEXT);
+    f.wait_for("rows", |h| h.query_by_label_contains("2 total").is_some());
+    f.harness.key_press(egui::Key::ArrowDown);
+    f.wait_for("the first capture", |h| h.query_by_label("#1").is_some());
+    f.harness.key_press(egui::Key::J);
+    f.wait_for("the second capture", |h| h.query_by_label("#2").is_some());
+    f.harness.key_press(egui::Key::K);
+    f.wait_for("the first again", |h| h.query_by_label("#1").is_some());
+    f.harness.get_by_label("Pin").click();
+    f.wait_for("the pin", |h| h.query_by_label("Unpin").is_some());
+}
+
+fn snapshot_options() -> SnapshotOptions {
+    // Above zero: lavapipe and GPUs anti-alias text edges slightly differently.
+    SnapshotOptions::new().threshold(1.0).max_failed_pixels(200)
+}
+
+fn main_window_snapshot(listen: &str, theme: ThemeChoice, name: &str) {
+    let seed = [
+        ("/reestr", REESTR_DONE),
+        ("/green-api", GREEN_TEXT),
+        ("/moysklad?requestId=7f1", MOYSKLAD),
+        ("/moysklad?requestId=7f1", MOYSKLAD),
+        ("/green-api", CYRILLIC),
+    ];
+    let mut f = start(listen, &seed, theme);
+    f.wait_for("rows", |h| h.query_by_label_contains("5 total").is_some());
+    f.harness
+        .get_by_label_contains("Здравствуйте! Заказ №1542")
+        .click();
+    f.wait_for("the detail pane", |h| h.query_by_label("Sender").is_some());
+    f.harness.snapshot_options(name, &snapshot_options());
+}
+
+#[test]
+fn main_window_dark() {
+    main_window_snapshot("127.0.0.1:48787", ThemeChoice::Dark, "main_window_dark");
+}
+
+#[test]
+fn main_window_light() {
+    main_window_snapshot("127.0.0.1:48788", ThemeChoice::Light, "main_window_light");
+}
