@@ -3,15 +3,17 @@
 use std::fmt::Display;
 use std::io::Write;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Context as _};
 use hookscope::capture::{Capture, Provider, Verdict};
 use hookscope::config::{Config, Paths};
 use hookscope::engine::Engine;
+use hookscope::export::{self, Format, ImportError, Masker};
 use hookscope::filter::Filter;
 use hookscope::samples::{self, SAMPLES};
-use hookscope::store::StoreReader;
+use hookscope::store::{Store, StoreReader};
 
 pub fn fail(error: impl Display) -> ExitCode {
     eprintln!("hookscope: {error}");
@@ -235,5 +237,83 @@ pub fn send_sample(
             println!("(accepted because no token or secret is configured for this provider, so nothing is checked)");
         }
         Ok(())
+    })
+}
+
+pub fn export(
+    paths: &Paths,
+    format: Format,
+    filter: Option<&str>,
+    output: Option<&Path>,
+) -> anyhow::Result<()> {
+    let filter = Filter::parse(filter.unwrap_or("")).map_err(|e| anyhow!("{e}"))?;
+    let config = Config::load_or_create(&paths.config_file)?;
+    let masker = Masker::new(&config);
+    let captures = StoreReader::open(&paths.store_file())?.list(&filter, None)?;
+    match output {
+        Some(path) => {
+            let write = || -> std::io::Result<()> {
+                let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+                export::write(&captures, format, &masker, &mut out)?;
+                out.into_inner().map_err(|e| e.into_error())?.sync_all()
+            };
+            write().map_err(|e| {
+                anyhow!(
+                    "Could not write {}: {e}. Check that its folder exists and is writable, or leave out -o to print to standard output.",
+                    path.display()
+                )
+            })?;
+            println!("exported {} captures to {}", captures.len(), path.display());
+            Ok(())
+        }
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            match export::write(&captures, format, &masker, &mut out).and_then(|()| out.flush()) {
+                // `hookscope export … | head` closing the pipe early is not an error.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => Ok(other?),
+            }
+        }
+    }
+}
+
+pub fn import(paths: &Paths, file: &Path) -> anyhow::Result<()> {
+    let from_stdin = file == Path::new("-");
+    let name = if from_stdin {
+        "standard input".to_string()
+    } else {
+        file.display().to_string()
+    };
+    let bytes = if from_stdin {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes).map(|_| bytes)
+    } else {
+        std::fs::read(file)
+    }
+    .map_err(|e| anyhow!("Could not read {name}: {e}. Check the path and that you may read it."))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        anyhow!(
+            "{name} is neither a HAR file nor capture NDJSON: it is not UTF-8 text (byte {} is not). Import a file written by `hookscope export --format har` or `--format ndjson`.",
+            e.utf8_error().valid_up_to() + 1
+        )
+    })?;
+    let config = Config::load_or_create(&paths.config_file)?;
+    runtime()?.block_on(async {
+        let store = Store::open(&paths.store_file(), config.listener.max_captures)?;
+        let imported = export::import(&store, &text, &config).await;
+        store.close().await;
+        match imported {
+            Ok(n) => {
+                println!("imported {n} captures");
+                Ok(())
+            }
+            Err(e @ ImportError::Store { .. }) => Err(anyhow!("Could not import {name}: {e}.")),
+            Err(ImportError::NotJson { line, message }) => Err(anyhow!(
+                "{name} is neither a HAR file nor capture NDJSON: line {line} is not JSON ({message}). Nothing was imported; import a file written by `hookscope export --format har` or `--format ndjson`."
+            )),
+            Err(e) => Err(anyhow!(
+                "Could not import {name}: {e}. Nothing was imported; fix that or export the captures again."
+            )),
+        }
     })
 }

@@ -6,6 +6,7 @@
 pub mod capture;
 pub mod config;
 pub mod engine;
+pub mod export;
 pub mod filter;
 pub mod gui;
 pub mod listener;

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
 #[command(
@@ -59,6 +59,41 @@ enum Command {
         #[arg(long)]
         list: bool,
     },
+    /// Write stored captures, oldest first, with configured secrets replaced by ***.
+    Export {
+        /// har (browser devtools, HTTP Toolkit), ndjson (capture JSON per line) or curl (a
+        /// shell script that sends the requests again).
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        format: ExportFormat,
+        /// Only captures matching this filter (see `captures --filter`).
+        #[arg(long, short, value_name = "QUERY")]
+        filter: Option<String>,
+        /// Write to FILE instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Add the captures of a HAR or capture NDJSON file (`-` reads standard input) to the store.
+    Import {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Har,
+    Ndjson,
+    Curl,
+}
+
+impl From<ExportFormat> for hookscope::export::Format {
+    fn from(format: ExportFormat) -> Self {
+        match format {
+            ExportFormat::Har => hookscope::export::Format::Har,
+            ExportFormat::Ndjson => hookscope::export::Format::Ndjson,
+            ExportFormat::Curl => hookscope::export::Format::Curl,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -84,6 +119,12 @@ fn main() -> ExitCode {
         Command::SendSample { name, to, list } => {
             commands::send_sample(&paths, name.as_deref(), to.as_deref(), list)
         }
+        Command::Export {
+            format,
+            filter,
+            output,
+        } => commands::export(&paths, format.into(), filter.as_deref(), output.as_deref()),
+        Command::Import { file } => commands::import(&paths, &file),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
