@@ -187,9 +187,12 @@ impl Capture {
             "repeat_of": self.repeat_of,
             "response": {
                 "status": j.answer.status,
+                "headers": j.answer.headers.iter().map(|(n, v)| json!([n, v])).collect::<Vec<_>>(),
                 "body": String::from_utf8_lossy(&j.answer.body),
             },
             "elapsed_ms": self.elapsed_ms,
+            "pinned": self.pinned,
+            "note": self.note,
         })
     }
 }

@@ -103,7 +103,7 @@ async fn send_variety(l: &Listener) {
 }
 
 /// Every field equal, ids aside; `repeat_of` must point at the corresponding new capture.
-fn assert_same(originals: &[Capture], imported: &[Capture], response_headers: bool) {
+fn assert_same(originals: &[Capture], imported: &[Capture]) {
     assert_eq!(originals.len(), imported.len());
     let new_id: HashMap<i64, i64> = originals
         .iter()
@@ -136,12 +136,10 @@ fn assert_same(originals: &[Capture], imported: &[Capture], response_headers: bo
         );
         assert_eq!(nj.answer.status, oj.answer.status, "{what}: status");
         assert!(nj.answer.body == oj.answer.body, "{what}: answer body");
-        if response_headers {
-            assert_eq!(
-                nj.answer.headers, oj.answer.headers,
-                "{what}: answer headers"
-            );
-        }
+        assert_eq!(
+            nj.answer.headers, oj.answer.headers,
+            "{what}: answer headers"
+        );
         assert_eq!(n.elapsed_ms, o.elapsed_ms, "{what}: elapsed_ms");
         assert_eq!(n.pinned, o.pinned, "{what}: pinned");
         assert_eq!(n.note, o.note, "{what}: note");
@@ -212,7 +210,7 @@ async fn har_and_ndjson_round_trips_keep_every_field_and_byte() {
     assert!(originals.iter().all(|c| c.elapsed_ms.is_some()));
 
     let (imported, har) = export_and_import("har", dir.path(), 5).await;
-    assert_same(&originals, &imported, true);
+    assert_same(&originals, &imported);
     let har: Value = serde_json::from_str(&har).unwrap();
     assert_eq!(har["log"]["version"], "1.2");
     assert_eq!(har["log"]["creator"]["name"], "hookscope");
@@ -230,7 +228,7 @@ async fn har_and_ndjson_round_trips_keep_every_field_and_byte() {
 
     let (imported, ndjson) = export_and_import("ndjson", dir.path(), 5).await;
     // Capture JSON carries the answer's status and body, not its headers.
-    assert_same(&originals, &imported, false);
+    assert_same(&originals, &imported);
     let listed = run({
         let mut c = hookscope(&dir.path().join("config.toml"), dir.path());
         c.args(["captures", "--json"]);

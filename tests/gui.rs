@@ -19,7 +19,7 @@ struct Fixture {
     client: reqwest::Client,
     // Dropped last: the app's engine runs on this runtime.
     runtime: tokio::runtime::Runtime,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 fn remembered(theme: ThemeChoice) -> Remembered {
@@ -64,7 +64,7 @@ fn start(listen: &str, seed: &[(&str, &str)], theme: ThemeChoice) -> Fixture {
         base,
         client: reqwest::Client::new(),
         runtime,
-        _dir: dir,
+        dir,
     };
     fixture.wait_for("the store to load", |h| {
         h.query_by_label_contains("Time, UTC").is_some()
@@ -256,6 +256,84 @@ fn keyboard_moves_the_selection_and_pin_marks_the_row() {
     f.wait_for("the first again", |h| h.query_by_label("#1").is_some());
     f.harness.get_by_label("Pin").click();
     f.wait_for("the pin", |h| h.query_by_label("Unpin").is_some());
+}
+
+impl Fixture {
+    fn stored(&self) -> Vec<Capture> {
+        let file = self.dir.path().join("data").join("captures.sqlite3");
+        let reader = hookscope::store::StoreReader::open(&file).unwrap();
+        reader
+            .list(&hookscope::filter::Filter::default(), None)
+            .unwrap()
+    }
+
+    /// Steps frames until the app puts text on the clipboard.
+    fn copied_text(&mut self) -> String {
+        for _ in 0..200 {
+            self.harness.step();
+            let copied = self
+                .harness
+                .output()
+                .platform_output
+                .commands
+                .iter()
+                .find_map(|c| match c {
+                    egui::OutputCommand::CopyText(text) => Some(text.clone()),
+                    _ => None,
+                });
+            if let Some(text) = copied {
+                return text;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("nothing was copied");
+    }
+}
+
+#[test]
+fn copy_as_curl_reproduces_the_capture() {
+    let mut f = start("127.0.0.1:0", &[], ThemeChoice::Dark);
+    let body = CYRILLIC.replace("3EB0C1D2E3F40516", "CURL-1");
+    let request = f
+        .client
+        .post(format!("{}/green-api?source=test&x=%D0%B4", f.base))
+        .header("x-custom", "значение ok")
+        .header("content-type", "application/json")
+        .body(body.clone());
+    f.runtime.block_on(async { request.send().await.unwrap() });
+    f.wait_for("the row", |h| {
+        h.query_by_label_contains("Здравствуйте!").is_some()
+    });
+    f.harness.get_by_label_contains("Здравствуйте!").click();
+    f.wait_for("the detail pane", |h| {
+        h.query_by_label("Copy as cURL").is_some()
+    });
+    f.harness.get_by_label("Copy as cURL").click();
+    let command = f.copied_text();
+    assert!(command.starts_with("curl "), "{command}");
+
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&command)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "{command}");
+    f.wait_for("the replayed capture", |h| {
+        h.query_by_label_contains("2 total").is_some()
+    });
+    let captures = f.stored();
+    let (original, replayed) = (&captures[0].request, &captures[1].request);
+    assert_eq!(replayed.method, original.method);
+    assert_eq!(replayed.path, original.path);
+    assert_eq!(replayed.query, original.query);
+    assert_eq!(replayed.body, original.body);
+    let header = |r: &hookscope::capture::Incoming, name: &str| r.header(name).map(str::to_owned);
+    for name in ["x-custom", "content-type"] {
+        assert_eq!(header(replayed, name), header(original, name), "{name}");
+    }
+    // Same GREEN-API message again: the app marks it as a repeat.
+    assert_eq!(captures[1].repeat_of, Some(captures[0].id));
 }
 
 fn snapshot_options() -> SnapshotOptions {

@@ -123,6 +123,9 @@ fn header(ui: &mut Ui, app: &mut App, c: &Capture, t: &Texts) {
         }
     });
     ui.horizontal_wrapped(|ui| {
+        if ui.button(t.copy_curl).clicked() {
+            app.commands.push(Command::CopyCurl(c.id));
+        }
         if ui.button(t.copy_body).on_hover_text("Ctrl+C").clicked() {
             app.commands.push(Command::CopyText(
                 String::from_utf8_lossy(&c.request.body).into_owned(),

@@ -21,6 +21,7 @@ use tokio::sync::broadcast;
 use crate::capture::{Capture, CaptureRow};
 use crate::config::{Config, Paths};
 use crate::engine::{Engine, EngineError};
+use crate::export;
 use crate::filter::Filter;
 use crate::store::Edit;
 use list::CaptureList;
@@ -96,6 +97,10 @@ pub enum Command {
     Delete(i64),
     ClearAll,
     CopyText(String),
+    /// Copies a cURL command that replays the capture against the listener.
+    CopyCurl(i64),
+    Export,
+    Import,
     Listen(SocketAddr),
     SaveSettings(Box<Config>, Remembered),
     SetPublicUrl(String),
@@ -126,6 +131,10 @@ pub struct App {
     note: Option<(i64, String)>,
     confirm_clear: bool,
     notice: Option<(String, Instant)>,
+    /// Messages from background work (export, import) for the notice line.
+    notices: (mpsc::Sender<String>, mpsc::Receiver<String>),
+    /// A capture whose cURL command is wanted as soon as it is loaded.
+    copy_curl_of: Option<i64>,
     commands: Vec<Command>,
     ctx: egui::Context,
 }
@@ -182,6 +191,8 @@ impl App {
             note: None,
             confirm_clear: false,
             notice: None,
+            notices: mpsc::channel(),
+            copy_curl_of: None,
             commands: Vec::new(),
             ctx,
         };
@@ -371,6 +382,13 @@ impl App {
                 let copied = self.texts().copied;
                 self.notify(copied);
             }
+            Command::CopyCurl(id) => {
+                self.copy_curl_of = Some(id);
+                self.handle(Command::Select(id));
+                self.copy_curl_when_loaded();
+            }
+            Command::Export => self.export(),
+            Command::Import => self.import(),
             Command::Listen(addr) => self.restart_listener(addr),
             Command::SaveSettings(config, remembered) => self.save_settings(*config, remembered),
             Command::SetPublicUrl(url) => {
@@ -379,6 +397,86 @@ impl App {
                 self.save_config(config);
             }
         }
+    }
+
+    fn copy_curl_when_loaded(&mut self) {
+        let Some(capture) = self
+            .detail
+            .as_ref()
+            .filter(|d| Some(d.id) == self.copy_curl_of)
+        else {
+            return;
+        };
+        let base = match &self.engine {
+            Some(engine) => format!("http://{}", engine.local_addr()),
+            None => format!("http://{}", self.config.listener.listen),
+        };
+        let masked = export::Masker::new(&self.config).capture(capture);
+        let command = export::curl::command(&masked, &base);
+        self.copy_curl_of = None;
+        self.handle(Command::CopyText(command));
+    }
+
+    /// Writes the captures the filter shows to a file the user picks; the format follows the
+    /// file's extension (.har, .ndjson, .sh).
+    fn export(&mut self) {
+        let filter = Filter::parse(&self.filter.text).unwrap_or_default();
+        let store_file = self.paths.store_file();
+        let masker = export::Masker::new(&self.config);
+        let notices = self.notices.0.clone();
+        let ctx = self.ctx.clone();
+        self.runtime.spawn(async move {
+            let Some(file) = rfd::AsyncFileDialog::new()
+                .set_file_name("captures.har")
+                .add_filter("HAR", &["har"])
+                .add_filter("NDJSON", &["ndjson", "jsonl"])
+                .add_filter("cURL script", &["sh"])
+                .save_file()
+                .await
+            else {
+                return;
+            };
+            let path = file.path().to_owned();
+            let written = tokio::task::spawn_blocking(move || {
+                export_file(&store_file, &filter, &masker, &path)
+            })
+            .await;
+            let message = written
+                .unwrap_or_else(|e| Err(e.to_string()))
+                .unwrap_or_else(|e| e);
+            let _ = notices.send(message);
+            ctx.request_repaint();
+        });
+    }
+
+    fn import(&mut self) {
+        let Some(engine) = &self.engine else {
+            self.notify(self.listen_error.clone().unwrap_or_default());
+            return;
+        };
+        let store = engine.store().clone();
+        let config = self.config.clone();
+        let notices = self.notices.0.clone();
+        let ctx = self.ctx.clone();
+        self.runtime.spawn(async move {
+            let Some(file) = rfd::AsyncFileDialog::new()
+                .add_filter("HAR or NDJSON", &["har", "ndjson", "jsonl", "json"])
+                .pick_file()
+                .await
+            else {
+                return;
+            };
+            let name = file.file_name();
+            let message = match tokio::fs::read_to_string(file.path()).await {
+                Err(e) => format!("Could not read {name}: {e}."),
+                Ok(text) => match export::import(&store, &text, &config).await {
+                    Ok(n) => format!("Imported {n} captures from {name}."),
+                    Err(e) => format!("{name} was not imported: {e}."),
+                },
+            };
+            let _ = notices.send(message);
+            ctx.request_repaint();
+        });
     }
 
     fn save_config(&mut self, config: Config) {
@@ -461,6 +559,9 @@ impl App {
         if !fresh.is_empty() {
             self.add_rows(fresh, true);
         }
+        while let Ok(message) = self.notices.1.try_recv() {
+            self.notify(message);
+        }
         let answers: Vec<Answer> = self.queries.answers().collect();
         for answer in answers {
             match answer {
@@ -479,7 +580,10 @@ impl App {
                     }
                 }
                 Answer::Matching { .. } => {}
-                Answer::Capture(id, capture) if Some(id) == self.selected => self.detail = capture,
+                Answer::Capture(id, capture) if Some(id) == self.selected => {
+                    self.detail = capture;
+                    self.copy_curl_when_loaded();
+                }
                 Answer::Capture(..) => {}
                 Answer::Failed(e) => {
                     self.loading = false;
@@ -500,6 +604,9 @@ impl App {
         ctx.input_mut(|i| {
             if i.consume_key(Modifiers::NONE, Key::Escape) {
                 commands.push(Command::SetFilter(String::new()));
+            }
+            if i.consume_key(Modifiers::COMMAND, Key::E) {
+                commands.push(Command::Export);
             }
             if typing {
                 return;
@@ -567,6 +674,36 @@ impl eframe::App for App {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, eframe::APP_KEY, &self.remembered);
     }
+}
+
+/// The export behind the Export button: the filtered captures, masked, to `path`.
+fn export_file(
+    store_file: &std::path::Path,
+    filter: &Filter,
+    masker: &export::Masker,
+    path: &std::path::Path,
+) -> Result<String, String> {
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("har");
+    let format = match extension {
+        "ndjson" | "jsonl" => export::Format::Ndjson,
+        "sh" => export::Format::Curl,
+        _ => export::Format::Har,
+    };
+    let captures = crate::store::StoreReader::open(store_file)
+        .and_then(|reader| reader.list(filter, None))
+        .map_err(|e| e.to_string())?;
+    let mut file = std::io::BufWriter::new(
+        std::fs::File::create(path)
+            .map_err(|e| format!("Could not create {}: {e}.", path.display()))?,
+    );
+    export::write(&captures, format, masker, &mut file)
+        .and_then(|()| std::io::Write::flush(&mut file))
+        .map_err(|e| format!("Could not write {}: {e}.", path.display()))?;
+    Ok(format!(
+        "Exported {} captures to {}.",
+        captures.len(),
+        path.display()
+    ))
 }
 
 #[cfg(test)]

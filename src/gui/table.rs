@@ -27,11 +27,19 @@ pub fn show(ui: &mut Ui, app: &mut App) {
                 app.commands.push(Command::SetFollow(true));
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let any = !app.list.rows().is_empty();
                 if ui
-                    .add_enabled(!app.list.rows().is_empty(), egui::Button::new(t.clear_all))
+                    .add_enabled(any, egui::Button::new(t.clear_all))
                     .clicked()
                 {
                     app.confirm_clear = true;
+                }
+                let export = ui.add_enabled(any, egui::Button::new(t.export));
+                if export.on_hover_text("Ctrl+E").clicked() {
+                    app.commands.push(Command::Export);
+                }
+                if ui.button(t.import).clicked() {
+                    app.commands.push(Command::Import);
                 }
             });
         });
@@ -206,6 +214,9 @@ fn cells(row: &mut egui_extras::TableRow<'_, '_>, c: &CaptureRow, t: &super::tex
 
 /// The right-click menu of a row; the same actions as the detail pane's buttons.
 fn row_menu(ui: &mut Ui, c: &CaptureRow, t: &super::texts::Texts) -> Option<Command> {
+    if ui.button(t.copy_curl).clicked() {
+        return Some(Command::CopyCurl(c.id));
+    }
     let pin = if c.pinned { t.unpin } else { t.pin };
     if ui.button(pin).clicked() {
         return Some(Command::Pin(c.id, !c.pinned));
