@@ -32,7 +32,7 @@ async fn drive(addr: SocketAddr, requests: usize, connections: usize, tag: &str)
         .pool_max_idle_per_host(connections)
         .build()
         .unwrap();
-    let url = format!("http://{addr}/green-api");
+    let url = format!("http://{addr}/green-api/{tag}");
     let started = Instant::now();
     let mut tasks = Vec::new();
     for worker in 0..connections {
@@ -114,7 +114,7 @@ fn main() {
             .store()
             .reader()
             .unwrap()
-            .list(&hookscope::filter::Filter::parse("real-").unwrap(), None)
+            .list(&hookscope::filter::Filter::parse("path:/green-api/real").unwrap(), None)
             .unwrap()
             .len();
 

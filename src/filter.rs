@@ -8,6 +8,7 @@ use time::format_description::well_known::Rfc3339;
 use time::{Date, Duration, OffsetDateTime};
 
 use crate::capture::Provider;
+use crate::store::search::{INDEXED_UPTO, SEARCHABLE_TEXT};
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{0}")]
@@ -95,13 +96,21 @@ impl Test {
     fn to_sql(&self, params: &mut Vec<SqlValue>) -> String {
         let mut bind = |v: SqlValue| params.push(v);
         match self {
-            Test::Text(word) if word.chars().count() >= 3 => {
-                bind(SqlValue::Text(format!("\"{}\"", word.replace('"', "\"\""))));
-                "c.id IN (SELECT rowid FROM captures_text WHERE captures_text MATCH ?)".into()
-            }
             Test::Text(word) => {
-                bind(SqlValue::Text(format!("%{}%", like_escape(word))));
-                r"c.id IN (SELECT rowid FROM captures_text WHERE text LIKE ? ESCAPE '\')".into()
+                // Indexed rows through the trigram index (which needs 3+ characters to use
+                // MATCH); the few not indexed yet by a scan.
+                let indexed = if word.chars().count() >= 3 {
+                    bind(SqlValue::Text(format!("\"{}\"", word.replace('"', "\"\""))));
+                    "captures_text MATCH ?"
+                } else {
+                    bind(SqlValue::Text(format!("%{}%", like_escape(word))));
+                    r"text LIKE ? ESCAPE '\'"
+                };
+                bind(SqlValue::Text(word.to_lowercase()));
+                format!(
+                    "c.id IN (SELECT rowid FROM captures_text WHERE {indexed}) \
+                     OR (c.id > {INDEXED_UPTO} AND instr(fold({SEARCHABLE_TEXT}), ?) > 0)"
+                )
             }
             Test::Provider(p) => {
                 bind(SqlValue::Text(p.name().into()));
@@ -383,11 +392,15 @@ mod tests {
     #[test]
     fn quotes_keep_phrases_and_colons_as_text() {
         let (_, params) = sql("\"http://x y\" \"заказ\"");
+        let text = |s: &str| SqlValue::Text(s.into());
+        // Each word: the index query, then the scan of rows not indexed yet.
         assert_eq!(
             params,
             vec![
-                SqlValue::Text("\"http://x y\"".into()),
-                SqlValue::Text("\"заказ\"".into())
+                text("\"http://x y\""),
+                text("http://x y"),
+                text("\"заказ\""),
+                text("заказ")
             ]
         );
     }
@@ -396,7 +409,10 @@ mod tests {
     fn short_words_fall_back_to_a_substring_scan() {
         let (sql, params) = sql("ok");
         assert!(sql.contains("LIKE"), "{sql}");
-        assert_eq!(params, vec![SqlValue::Text("%ok%".into())]);
+        assert_eq!(
+            params,
+            vec![SqlValue::Text("%ok%".into()), SqlValue::Text("ok".into())]
+        );
     }
 
     #[test]

@@ -127,3 +127,47 @@ async fn minus_negates_and_terms_combine() {
     );
     assert_eq!(f.ids("-готов provider:green-api"), [f.forged]);
 }
+
+/// Free words find the same captures whether the search index has caught up or not.
+#[tokio::test]
+async fn results_do_not_depend_on_the_search_index_having_caught_up() {
+    let f = fixture().await;
+    let store_file = f.listener.engine.store().path().to_owned();
+    let raw = rusqlite::Connection::open(&store_file).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let (upto, max): (i64, i64) = raw
+            .query_row(
+                "SELECT (SELECT indexed_upto FROM search_progress), (SELECT max(id) FROM captures)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        if upto == max {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the index never caught up"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let queries = [
+        "готов",
+        "ГОТОВ выдаче",
+        "salePrices",
+        "abc-123",
+        "x=",
+        "\"the order ready\"",
+        "\"x-trace: abc-123\"",
+    ];
+    let indexed: Vec<Vec<i64>> = queries.iter().map(|q| f.ids(q)).collect();
+    assert_eq!(indexed[1], [f.green, f.green_repeat]);
+    assert_eq!(indexed[6], [f.generic]);
+
+    // Forget the index, as if these captures had just arrived: the scan must find the same.
+    raw.execute_batch("DELETE FROM captures_text; UPDATE search_progress SET indexed_upto = 0;")
+        .unwrap();
+    let scanned: Vec<Vec<i64>> = queries.iter().map(|q| f.ids(q)).collect();
+    assert_eq!(scanned, indexed);
+}

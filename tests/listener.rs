@@ -356,3 +356,21 @@ async fn a_config_change_applies_to_the_next_request() {
         "a1b2c3"
     );
 }
+
+#[tokio::test]
+async fn ids_are_never_reused_and_search_works_after_clearing() {
+    let l = start(|_| {}).await;
+    let before = capture_id(&l.post("/x", &[], "first body").await);
+    l.engine
+        .store()
+        .edit(hookscope::store::Edit::Clear)
+        .await
+        .unwrap();
+    let after = capture_id(&l.post("/x", &[], "second body").await);
+    assert!(after > before, "{after} after {before}");
+    // Searchable at once, and again once the index has caught up.
+    assert_eq!(l.captures("second").len(), 1);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(l.captures("second").len(), 1);
+    assert_eq!(l.captures("first").len(), 0);
+}

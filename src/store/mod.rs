@@ -3,6 +3,7 @@
 
 mod read;
 mod schema;
+pub(crate) mod search;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -131,6 +132,7 @@ fn connect(path: &Path, flags: OpenFlags) -> Result<Connection, StoreError> {
         let conn = Connection::open_with_flags(path, flags)?;
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
+        search::register_fold(&conn)?;
         Ok(conn)
     };
     open().map_err(|source| StoreError::Open {

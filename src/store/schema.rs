@@ -7,7 +7,7 @@ use super::StoreError;
 
 const MIGRATIONS: &[&str] = &[r#"
 CREATE TABLE captures (
-    id               INTEGER PRIMARY KEY,
+    id               INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused, even after a clear
     received_at      INTEGER NOT NULL,          -- unix microseconds, UTC
     remote_addr      TEXT    NOT NULL,
     method           TEXT    NOT NULL,
@@ -34,7 +34,10 @@ CREATE INDEX captures_received_at ON captures(received_at);
 CREATE INDEX captures_provider ON captures(provider);
 CREATE INDEX captures_redelivery ON captures(provider, redelivery_key) WHERE redelivery_key IS NOT NULL;
 -- Free-text search: trigram tokens make any 3+ character fragment findable, Cyrillic included.
+-- Filled behind the writer (see search.rs); search_progress says how far.
 CREATE VIRTUAL TABLE captures_text USING fts5(text, tokenize = 'trigram');
+CREATE TABLE search_progress (indexed_upto INTEGER NOT NULL);
+INSERT INTO search_progress VALUES (0);
 CREATE TRIGGER captures_forget_text AFTER DELETE ON captures BEGIN
     DELETE FROM captures_text WHERE rowid = old.id;
 END;

@@ -6,14 +6,11 @@ use std::sync::Arc;
 use rusqlite::{params, Connection, Transaction};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
-use super::{Committed, StoreError};
+use super::{search, Committed, StoreError};
 use crate::capture::Capture;
 
 /// Enough to amortise one fsync over a burst, small enough to keep latency flat.
 const MAX_BATCH: usize = 512;
-
-/// Bodies longer than this are searchable by their first part only.
-const MAX_INDEXED_TEXT: usize = 1 << 20;
 
 /// Where the writer reports a commit's outcome to the request waiting on it.
 pub(super) type Waiter = oneshot::Sender<Result<Committed, StoreError>>;
@@ -50,7 +47,12 @@ pub(super) fn start(
     max_captures: u64,
 ) -> Result<(), StoreError> {
     let count: u64 = conn.query_row("SELECT count(*) FROM captures", [], |r| r.get(0))?;
+    let last_id: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM captures", [], |r| {
+        r.get(0)
+    })?;
     let mut writer = Writer {
+        indexed_upto: search::indexed_upto(&conn)?,
+        last_id,
         conn,
         captures,
         count,
@@ -63,8 +65,15 @@ pub(super) fn start(
     Ok(())
 }
 
+/// The writer indexes for search once no job has come for this long.
+const QUIET: std::time::Duration = std::time::Duration::from_millis(50);
+/// Past this many unindexed captures the writer indexes between batches too.
+const MAX_UNINDEXED: i64 = 50_000;
+
 struct Writer {
     conn: Connection,
+    last_id: i64,
+    indexed_upto: i64,
     captures: broadcast::Sender<Arc<Capture>>,
     count: u64,
     max_captures: u64,
@@ -72,7 +81,14 @@ struct Writer {
 
 impl Writer {
     fn run(&mut self, mut inbox: mpsc::Receiver<Job>) {
-        while let Some(first) = inbox.blocking_recv() {
+        let Ok(clock) = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+        else {
+            tracing::error!("the capture store could not start its timer");
+            return;
+        };
+        while let Some(first) = self.next_job(&mut inbox, &clock) {
             let mut batch = vec![first];
             while batch.len() < MAX_BATCH {
                 match inbox.try_recv() {
@@ -86,21 +102,66 @@ impl Writer {
         }
     }
 
-    /// Commits one batch and answers its waiters. Returns true when asked to close.
-    fn write(&mut self, batch: Vec<Job>) -> bool {
-        let mut commits = Vec::new();
-        let mut changes = Vec::new();
-        let mut close = Vec::new();
-        for job in batch {
-            match job {
-                Job::Commit { capture, done } => commits.push((capture, done)),
-                Job::Elapsed { id, elapsed_ms } => changes.push(Change::Elapsed(id, elapsed_ms)),
-                Job::Edit(edit) => changes.push(Change::Edit(edit)),
-                Job::Close { done } => close.push(done),
+    /// Waits for the next job, indexing for search while the listener is quiet: indexing
+    /// between batches under load would make waiting requests wait longer.
+    fn next_job(
+        &mut self,
+        inbox: &mut mpsc::Receiver<Job>,
+        clock: &tokio::runtime::Runtime,
+    ) -> Option<Job> {
+        loop {
+            match inbox.try_recv() {
+                Ok(job) => return Some(job),
+                Err(mpsc::error::TryRecvError::Disconnected) => return None,
+                Err(mpsc::error::TryRecvError::Empty) => {}
+            }
+            let behind = self.last_id - self.indexed_upto;
+            if behind > MAX_UNINDEXED {
+                // Searches scan what is not indexed; keep that small even under load.
+                if self.index_step() {
+                    continue;
+                }
+            } else if behind > 0 {
+                match clock.block_on(async { tokio::time::timeout(QUIET, inbox.recv()).await }) {
+                    Ok(job) => return job,
+                    Err(_) if self.index_step() => continue,
+                    Err(_) => {}
+                }
+            }
+            return inbox.blocking_recv();
+        }
+    }
+
+    /// One step of search indexing; false when it failed (it is retried after the next batch).
+    fn index_step(&mut self) -> bool {
+        match search::index_step(&mut self.conn, self.indexed_upto) {
+            Ok(upto) => {
+                // Nothing left to index below last_id (deleted rows): call it caught up.
+                self.indexed_upto = if upto == self.indexed_upto {
+                    self.last_id
+                } else {
+                    upto
+                };
+                true
+            }
+            Err(e) => {
+                tracing::warn!("the search index could not be updated: {e}");
+                false
             }
         }
-        let result = self.transaction(&mut commits, &changes);
-        for (capture, done) in commits {
+    }
+
+    /// Commits one batch, applying its jobs in the order they came, and answers its waiters.
+    /// Returns true when asked to close.
+    fn write(&mut self, batch: Vec<Job>) -> bool {
+        let (mut work, close): (Vec<Job>, Vec<Job>) = batch
+            .into_iter()
+            .partition(|job| !matches!(job, Job::Close { .. }));
+        let result = self.transaction(&mut work);
+        for job in work {
+            let Job::Commit { capture, done } = job else {
+                continue;
+            };
             let outcome = match &result {
                 Ok(()) => {
                     let committed = Committed {
@@ -117,28 +178,35 @@ impl Writer {
         if let Err(e) = result {
             tracing::error!("capture store write failed: {e}");
         }
-        let closing = !close.is_empty();
-        if closing {
-            let _ = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+        if close.is_empty() {
+            return false;
         }
-        for done in close {
-            let _ = done.send(());
+        let _ = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+        for job in close {
+            if let Job::Close { done } = job {
+                let _ = done.send(());
+            }
         }
-        closing
+        true
     }
 
-    fn transaction(
-        &mut self,
-        commits: &mut [(Box<Capture>, Waiter)],
-        changes: &[Change],
-    ) -> rusqlite::Result<()> {
+    fn transaction(&mut self, work: &mut [Job]) -> rusqlite::Result<()> {
         let tx = self.conn.transaction()?;
-        for (capture, _) in commits.iter_mut() {
-            insert(&tx, capture)?;
-        }
-        let mut count = self.count + commits.len() as u64;
-        for change in changes {
-            count -= apply(&tx, change)?;
+        let (mut count, mut last_id) = (self.count, self.last_id);
+        for job in work.iter_mut() {
+            match job {
+                Job::Commit { capture, .. } => {
+                    insert(&tx, capture)?;
+                    count += 1;
+                    last_id = capture.id;
+                }
+                Job::Elapsed { id, elapsed_ms } => {
+                    tx.prepare_cached("UPDATE captures SET elapsed_ms = ?2 WHERE id = ?1")?
+                        .execute(params![*id, *elapsed_ms])?;
+                }
+                Job::Edit(edit) => count -= apply(&tx, edit)?,
+                Job::Close { .. } => {}
+            }
         }
         // Pruning in steps of 1% keeps the delete off most batches.
         if count > self.max_captures + self.max_captures / 100 {
@@ -152,34 +220,23 @@ impl Writer {
         }
         tx.commit()?;
         self.count = count;
+        self.last_id = last_id;
         Ok(())
     }
 }
 
-enum Change {
-    Elapsed(i64, f64),
-    Edit(Edit),
-}
-
-/// Applies one change; returns how many captures it removed.
-fn apply(tx: &Transaction, change: &Change) -> rusqlite::Result<u64> {
-    let removed = match change {
-        Change::Elapsed(id, ms) => {
-            tx.prepare_cached("UPDATE captures SET elapsed_ms = ?2 WHERE id = ?1")?
-                .execute(params![id, ms])?;
-            0
-        }
-        Change::Edit(Edit::Pin { id, pinned }) => {
-            tx.prepare_cached("UPDATE captures SET pinned = ?2 WHERE id = ?1")?
-                .execute(params![id, pinned])?;
-            0
-        }
-        Change::Edit(Edit::Note { id, note }) => {
-            tx.prepare_cached("UPDATE captures SET note = ?2 WHERE id = ?1")?
-                .execute(params![id, note])?;
-            0
-        }
-        Change::Edit(Edit::Delete { ids }) => {
+/// Applies a user's edit; returns how many captures it removed.
+fn apply(tx: &Transaction, edit: &Edit) -> rusqlite::Result<u64> {
+    let removed = match edit {
+        Edit::Pin { id, pinned } => tx
+            .prepare_cached("UPDATE captures SET pinned = ?2 WHERE id = ?1")?
+            .execute(params![id, pinned])
+            .map(|_| 0)?,
+        Edit::Note { id, note } => tx
+            .prepare_cached("UPDATE captures SET note = ?2 WHERE id = ?1")?
+            .execute(params![id, note])
+            .map(|_| 0)?,
+        Edit::Delete { ids } => {
             let mut delete = tx.prepare_cached("DELETE FROM captures WHERE id = ?1")?;
             let mut removed = 0;
             for id in ids {
@@ -187,7 +244,7 @@ fn apply(tx: &Transaction, change: &Change) -> rusqlite::Result<u64> {
             }
             removed
         }
-        Change::Edit(Edit::Clear) => tx.execute("DELETE FROM captures", [])?,
+        Edit::Clear => tx.execute("DELETE FROM captures", [])?,
     };
     Ok(removed as u64)
 }
@@ -239,26 +296,11 @@ fn insert(tx: &Transaction, capture: &mut Capture) -> rusqlite::Result<()> {
         capture.pinned,
         capture.note,
     ])?;
-    let id = tx.last_insert_rowid();
-    tx.prepare_cached("INSERT INTO captures_text (rowid, text) VALUES (?1, ?2)")?
-        .execute(params![id, searchable_text(capture)])?;
-    capture.id = id;
+    capture.id = tx.last_insert_rowid();
     capture.repeat_of = repeat_of;
     Ok(())
 }
 
 pub(super) fn pairs_to_json(pairs: &[(String, String)]) -> String {
     serde_json::to_string(pairs).expect("string pairs always serialize")
-}
-
-/// What free words in a filter search: path, query, headers, the summary and the body as text.
-fn searchable_text(capture: &Capture) -> String {
-    let r = &capture.request;
-    let mut text = format!("{}\n{}\n{}\n", r.path, r.query, capture.judgement.summary);
-    for (name, value) in &r.headers {
-        text.push_str(&format!("{name}: {value}\n"));
-    }
-    let body = &r.body[..r.body.len().min(MAX_INDEXED_TEXT)];
-    text.push_str(&String::from_utf8_lossy(body));
-    text
 }
