@@ -183,13 +183,7 @@ fn grid(ui: &mut Ui, id: &str, rows: impl FnOnce(&mut Ui)) {
 
 fn overview(ui: &mut Ui, app: &mut App, c: &Capture, t: &Texts) {
     let j = &c.judgement;
-    let repeated_by: Vec<i64> = app
-        .list
-        .rows()
-        .iter()
-        .filter(|r| r.repeat_of == Some(c.id))
-        .map(|r| r.id)
-        .collect();
+    let repeated_by = app.list.repeats_of(c.id).to_vec();
     grid(ui, "overview", |ui| {
         ui.label(t.received);
         ui.label(format_rfc3339(c.request.received_at));

@@ -1,7 +1,7 @@
 //! The captures the table shows: every row in id order, and the indices of those the current
 //! filter lets through. Rebuilt only when the filter or the data changes.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use crate::capture::CaptureRow;
@@ -14,6 +14,11 @@ pub struct CaptureList {
     /// While a filter is set, new rows wait for the store to say whether they match.
     filtered: bool,
     arrivals: VecDeque<Instant>,
+    /// Kept as rows come and go: the counters are drawn every frame.
+    rejected: usize,
+    repeat_count: usize,
+    /// First capture → its repeats, for the detail pane.
+    repeats: HashMap<i64, Vec<i64>>,
 }
 
 impl CaptureList {
@@ -58,6 +63,7 @@ impl CaptureList {
             self.arrivals.extend(rows.iter().map(|_| now));
         }
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let known = self.rows.len();
         if in_order {
             let start = self.rows.len();
             self.rows.extend(rows);
@@ -76,10 +82,43 @@ impl CaptureList {
                 self.visible = (0..self.rows.len()).collect();
             }
         }
+        if in_order {
+            let added: Vec<_> = self.rows[known..]
+                .iter()
+                .map(|r| (r.id, r.rejected, r.repeat_of))
+                .collect();
+            for (id, rejected, repeat_of) in added {
+                self.count(id, rejected, repeat_of);
+            }
+        } else {
+            self.recount();
+        }
         if self.filtered {
             ids
         } else {
             Vec::new()
+        }
+    }
+
+    fn count(&mut self, id: i64, rejected: bool, repeat_of: Option<i64>) {
+        self.rejected += usize::from(rejected);
+        if let Some(first) = repeat_of {
+            self.repeat_count += 1;
+            self.repeats.entry(first).or_default().push(id);
+        }
+    }
+
+    fn recount(&mut self) {
+        self.rejected = 0;
+        self.repeat_count = 0;
+        self.repeats.clear();
+        let counts: Vec<(i64, bool, Option<i64>)> = self
+            .rows
+            .iter()
+            .map(|r| (r.id, r.rejected, r.repeat_of))
+            .collect();
+        for (id, rejected, repeat_of) in counts {
+            self.count(id, rejected, repeat_of);
         }
     }
 
@@ -124,11 +163,13 @@ impl CaptureList {
             .collect();
         self.rows.retain(|r| !ids.contains(&r.id));
         self.show_only(&visible);
+        self.recount();
     }
 
     pub fn clear(&mut self) {
         self.rows.clear();
         self.visible.clear();
+        self.recount();
     }
 
     /// Captures that arrived within the last second.
@@ -141,11 +182,16 @@ impl CaptureList {
     }
 
     pub fn rejected(&self) -> usize {
-        self.rows.iter().filter(|r| r.rejected).count()
+        self.rejected
     }
 
     pub fn repeats(&self) -> usize {
-        self.rows.iter().filter(|r| r.repeat_of.is_some()).count()
+        self.repeat_count
+    }
+
+    /// The captures marked as repeats of `id`.
+    pub fn repeats_of(&self, id: i64) -> &[i64] {
+        self.repeats.get(&id).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -199,5 +245,26 @@ mod tests {
         assert_eq!(visible_ids(&list), [2, 6]);
         list.show_all();
         assert_eq!(visible_ids(&list), [1, 2, 3, 5, 6]);
+    }
+
+    #[test]
+    fn counters_follow_additions_merges_and_removals() {
+        let mut list = CaptureList::default();
+        let mut repeat = row(3);
+        repeat.repeat_of = Some(1);
+        let mut refused = row(4);
+        refused.rejected = true;
+        list.add(vec![row(1), row(2), repeat.clone(), refused.clone()], true);
+        assert_eq!(
+            (list.rejected(), list.repeats(), list.repeats_of(1)),
+            (1, 1, &[3][..])
+        );
+        list.add(vec![row(1), repeat], false);
+        assert_eq!((list.rejected(), list.repeats()), (1, 1));
+        list.remove(&[3, 4]);
+        assert_eq!(
+            (list.rejected(), list.repeats(), list.repeats_of(1)),
+            (0, 0, &[][..])
+        );
     }
 }

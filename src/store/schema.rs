@@ -36,6 +36,8 @@ CREATE INDEX captures_redelivery ON captures(provider, redelivery_key) WHERE red
 -- Free-text search: trigram tokens make any 3+ character fragment findable, Cyrillic included.
 -- Filled behind the writer (see search.rs); search_progress says how far.
 CREATE VIRTUAL TABLE captures_text USING fts5(text, tokenize = 'trigram');
+-- Indexing comes in many small steps; merging segments less eagerly halves its cost.
+INSERT INTO captures_text (captures_text, rank) VALUES ('automerge', 16);
 CREATE TABLE search_progress (indexed_upto INTEGER NOT NULL);
 INSERT INTO search_progress VALUES (0);
 CREATE TRIGGER captures_forget_text AFTER DELETE ON captures BEGIN

@@ -40,7 +40,7 @@ pub fn register_fold(conn: &Connection) -> rusqlite::Result<()> {
 pub const INDEXED_UPTO: &str = "(SELECT indexed_upto FROM search_progress)";
 
 /// Rows indexed per step, so a request arriving meanwhile never waits long for the writer.
-const STEP: i64 = 256;
+const STEP: i64 = 512;
 
 /// How far the index has got.
 pub fn indexed_upto(conn: &Connection) -> rusqlite::Result<i64> {
