@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use super::json::{self, Object};
 use super::ndjson::{extras, judgement};
 use super::{percent_decode, ImportError, Masker};
-use crate::capture::{format_rfc3339, Answer, Capture, Incoming};
+use crate::capture::{format_rfc3339, Capture, Incoming};
 use crate::config::Config;
 
 const BASE64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
@@ -241,20 +241,14 @@ pub fn from_entry(entry: &Value, config: &Config) -> Result<Capture, String> {
         body,
     };
     let answer = match json::opt_object(entry, "response")? {
-        Some(response) => Some(Answer {
-            status: json::opt_status(response, "status")
-                .map_err(|e| format!("response.{e}"))?
-                .unwrap_or(200),
-            headers: json::opt_pairs(response, "headers")
-                .map_err(|e| format!("response.{e}"))?
-                .unwrap_or_default(),
-            body: match json::opt_object(response, "content")
-                .map_err(|e| format!("response.{e}"))?
-            {
-                Some(content) => text_bytes(content, "response.content")?,
-                None => Vec::new(),
-            },
-        }),
+        Some(response) => {
+            let body =
+                match json::opt_object(response, "content").map_err(|e| format!("response.{e}"))? {
+                    Some(content) => text_bytes(content, "response.content")?,
+                    None => Vec::new(),
+                };
+            Some(json::answer(response, body)?)
+        }
         None => None,
     };
     let judgement =

@@ -133,3 +133,18 @@ pub fn opt_pairs(obj: &Object, key: &str) -> Result<Option<Vec<(String, String)>
         .collect::<Result<Vec<_>, _>>()
         .map(Some)
 }
+
+/// A `response` object's status (200 when absent) and headers, with errors naming
+/// `response.<field>`; HAR and capture JSON share this part of the answer.
+pub fn answer(response: &Object, body: Vec<u8>) -> Result<crate::capture::Answer, String> {
+    let within = |e: String| format!("response.{e}");
+    Ok(crate::capture::Answer {
+        status: opt_status(response, "status")
+            .map_err(within)?
+            .unwrap_or(200),
+        headers: opt_pairs(response, "headers")
+            .map_err(within)?
+            .unwrap_or_default(),
+        body,
+    })
+}

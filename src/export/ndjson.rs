@@ -81,7 +81,7 @@ pub fn from_json(value: &Value, config: &Config) -> Result<Capture, String> {
     Ok(capture)
 }
 
-/// `{status, body, body_base64?, headers?}`; headers are not part of capture JSON today.
+/// `{status, headers, body, body_base64?}`.
 fn answer(response: &Object) -> Result<Answer, String> {
     let body = match json::opt_base64(response, "body_base64")? {
         Some(bytes) => bytes,
@@ -90,15 +90,7 @@ fn answer(response: &Object) -> Result<Answer, String> {
             .as_bytes()
             .to_vec(),
     };
-    Ok(Answer {
-        status: json::opt_status(response, "status")
-            .map_err(|e| format!("response.{e}"))?
-            .unwrap_or(200),
-        headers: json::opt_pairs(response, "headers")
-            .map_err(|e| format!("response.{e}"))?
-            .unwrap_or_default(),
-        body,
-    })
+    json::answer(response, body)
 }
 
 /// The provider's verdict as recorded in `obj`, with whatever is missing judged anew.
