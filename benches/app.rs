@@ -22,7 +22,10 @@ struct Figures {
     index: Duration,
     frame: Duration,
     filter: Duration,
+    /// The slowest frame while 1 000 webhooks a second arrive at the listener.
+    flood_frame: Duration,
     rss_mb: f64,
+    rss_total_mb: f64,
 }
 
 fn rss_mb() -> f64 {
@@ -97,6 +100,7 @@ fn measure(count: usize) -> Figures {
         config.clone(),
         &paths.store_file(),
     ));
+    let addr = engine.as_ref().unwrap().local_addr();
     let handle = runtime.handle().clone();
     let store_file = paths.store_file();
     let remembered = Remembered {
@@ -160,14 +164,46 @@ fn measure(count: usize) -> Figures {
         harness.step();
     }
     let filter = started.elapsed();
-    let rss_mb = rss_mb() - before;
+
+    // 1 000 webhooks a second for two seconds, through the real listener, while frames run.
+    harness.key_press(egui::Key::Escape);
+    harness.step();
+    let base = format!("http://{addr}/green-api");
+    let flood = runtime.spawn(async move {
+        let client = reqwest::Client::new();
+        let mut tick = tokio::time::interval(Duration::from_millis(1));
+        let mut sent = Vec::new();
+        for n in 0..2000 {
+            tick.tick().await;
+            let request = client
+                .post(&base)
+                .body(BODY.replace("3EB0C1D2E3F40516", &format!("F{n}")));
+            sent.push(tokio::spawn(async move { request.send().await.is_ok() }));
+        }
+        for s in sent {
+            s.await.unwrap();
+        }
+    });
+    let mut flood_frame = Duration::ZERO;
+    let expected = format!("{} total", count + 2000);
+    while harness.query_by_label(&expected).is_none() {
+        let frame = Instant::now();
+        harness.step();
+        flood_frame = flood_frame.max(frame.elapsed());
+        std::thread::sleep(Duration::from_millis(4));
+    }
+    runtime.block_on(flood).unwrap();
+    let rss_total_mb = rss_mb();
+    let rss_mb = rss_total_mb - before;
     drop(harness);
     Figures {
         startup,
         index,
         frame,
         filter,
+        flood_frame,
         rss_mb,
+        rss_total_mb,
     }
 }
 
@@ -213,5 +249,17 @@ fn main() {
         ms(big.index),
         "ms",
     );
+    row(
+        "slowest frame, 1000 webhooks/s",
+        ms(small.flood_frame),
+        ms(big.flood_frame),
+        "ms",
+    );
     row("resident memory added", small.rss_mb, big.rss_mb, "MB");
+    row(
+        "resident memory of the process",
+        small.rss_total_mb,
+        big.rss_total_mb,
+        "MB",
+    );
 }
