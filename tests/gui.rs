@@ -45,7 +45,10 @@ fn start(listen: &str, seed: &[(&str, &str)], theme: ThemeChoice) -> Fixture {
     config.listener.listen = listen.parse().unwrap();
     runtime.block_on(seed_store(&paths, &config, seed));
     let engine = runtime.block_on(Engine::start(config.clone(), &paths.store_file()));
-    let base = format!("http://{}", engine.as_ref().unwrap().local_addr());
+    let base = engine.as_ref().map_or_else(
+        |_| format!("http://{listen}"),
+        |e| format!("http://{}", e.local_addr()),
+    );
     let handle = runtime.handle().clone();
     // The harness applies its own theme after the app is built; keep the two in agreement.
     let harness_theme = match theme {
@@ -334,6 +337,32 @@ fn copy_as_curl_reproduces_the_capture() {
     }
     // Same GREEN-API message again: the app marks it as a repeat.
     assert_eq!(captures[1].repeat_of, Some(captures[0].id));
+}
+
+#[test]
+fn a_busy_port_is_explained_and_another_can_be_chosen_in_place() {
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let busy_addr = busy.local_addr().unwrap().to_string();
+    let mut f = start(&busy_addr, &[], ThemeChoice::Dark);
+    assert!(f
+        .harness
+        .query_by_label_contains("is in use by another program")
+        .is_some());
+    let field = || {
+        by().role(egui::accesskit::Role::TextInput)
+            .value(&busy_addr)
+    };
+    f.harness.get(field()).focus();
+    f.harness
+        .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    f.harness.get(field()).type_text("127.0.0.1:0");
+    let _ = f.harness.try_run();
+    f.harness.get_by_label("Start").click();
+    f.wait_for("the listener", |h| {
+        h.query_by_label_contains("Listening on http://127.0.0.1:")
+            .is_some()
+    });
+    assert!(f.harness.query_by_label_contains("is in use").is_none());
 }
 
 fn snapshot_options() -> SnapshotOptions {

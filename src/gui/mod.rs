@@ -163,9 +163,9 @@ impl App {
         let ctx = cc.egui_ctx.clone();
         let queries = Queries::start(paths.store_file(), ctx.clone());
         queries.ask(Question::RowsAfter(0));
-        let (engine, listen_error) = match engine {
+        let (engine, failure) = match engine {
             Ok(engine) => (Some(engine), None),
-            Err(e) => (None, Some(e.to_string())),
+            Err(e) => (None, Some(e)),
         };
         let mut app = App {
             runtime,
@@ -173,7 +173,7 @@ impl App {
             config,
             arrivals: None,
             engine,
-            listen_error,
+            listen_error: None,
             restarts: mpsc::channel(),
             queries,
             list: CaptureList::default(),
@@ -196,10 +196,23 @@ impl App {
             commands: Vec::new(),
             ctx,
         };
+        app.listen_error = failure.map(|e| app.explain(&e));
         app.subscribe();
         app.apply_look();
         app.set_filter(remembered.filter);
         app
+    }
+
+    /// Why the listener could not start, in the app's language where it is a common case.
+    fn explain(&self, error: &EngineError) -> String {
+        match error {
+            EngineError::PortInUse { addr } => self
+                .texts()
+                .port_in_use
+                .replace("{port}", &addr.port().to_string())
+                .replace("{ip}", &addr.ip().to_string()),
+            other => other.to_string(),
+        }
     }
 
     /// Starts from `remembered` instead of what the window's storage held.
@@ -537,7 +550,7 @@ impl App {
                         self.notify(e.to_string());
                     }
                 }
-                Err(e) => self.listen_error = Some(e.to_string()),
+                Err(e) => self.listen_error = Some(self.explain(&e)),
             }
         }
         let mut fresh = Vec::new();

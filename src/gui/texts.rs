@@ -42,6 +42,7 @@ macro_rules! texts {
 texts! {
     listening_on: "Listening on", "Слушаю";
     not_listening: "Not listening", "Не слушаю";
+    port_in_use: "Port {port} on {ip} is in use by another program: stop it, or try another address here.", "Порт {port} на {ip} занят другой программой: остановите её или попробуйте другой адрес здесь.";
     start: "Start", "Запустить";
     address: "Address", "Адрес";
     public_url: "Public URL", "Публичный URL";

@@ -17,16 +17,13 @@ pub fn show(ui: &mut Ui, app: &mut App) {
                 (Some(engine), _) => {
                     ui.label(format!("{} http://{}", t.listening_on, engine.local_addr()));
                 }
-                (None, Some(error)) => {
-                    ui.colored_label(ui.visuals().error_fg_color, error);
+                (None, Some(_)) => {
+                    ui.colored_label(ui.visuals().error_fg_color, t.not_listening);
                 }
                 (None, None) => {
                     ui.spinner();
                     ui.label(t.not_listening);
                 }
-            }
-            if app.engine.is_none() {
-                listen_field(ui, app);
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui.button(t.settings).clicked() {
@@ -36,6 +33,13 @@ pub fn show(ui: &mut Ui, app: &mut App) {
                 counters(ui, app);
             });
         });
+        if let (None, Some(error)) = (&app.engine, app.listen_error.clone()) {
+            // Why it is not listening, and the address to try instead, right there.
+            ui.horizontal_wrapped(|ui| {
+                ui.colored_label(ui.visuals().error_fg_color, error);
+                listen_field(ui, app);
+            });
+        }
         ui.horizontal(|ui| {
             ui.label(t.public_url);
             let id = egui::Id::new("public-url");
