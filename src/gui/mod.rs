@@ -601,10 +601,7 @@ impl App {
                 Answer::Failed(e) => {
                     self.loading = false;
                     self.filter.pending = false;
-                    // Nothing stored yet is not a failure worth a message.
-                    if self.engine.is_some() || !e.contains("no capture store") {
-                        self.notify(e);
-                    }
+                    self.notify(e);
                 }
             }
         }

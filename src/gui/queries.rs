@@ -6,7 +6,7 @@ use std::sync::mpsc;
 
 use crate::capture::{Capture, CaptureRow};
 use crate::filter::Filter;
-use crate::store::StoreReader;
+use crate::store::{StoreError, StoreReader};
 
 pub enum Question {
     /// Table rows of every capture after this id.
@@ -50,6 +50,8 @@ impl Queries {
                         Some(r) => answer(r, question),
                         None => match StoreReader::open(&store_file) {
                             Ok(r) => answer(reader.insert(r), question),
+                            // No store yet (the listener could not start): no captures.
+                            Err(StoreError::Missing { .. }) => nothing(question),
                             Err(e) => Answer::Failed(e.to_string()),
                         },
                     };
@@ -69,6 +71,21 @@ impl Queries {
 
     pub fn answers(&self) -> impl Iterator<Item = Answer> + '_ {
         self.answers.try_iter()
+    }
+}
+
+/// The answer of an empty store.
+fn nothing(question: Question) -> Answer {
+    match question {
+        Question::RowsAfter(_) => Answer::Rows(Vec::new()),
+        Question::Matching {
+            generation, among, ..
+        } => Answer::Matching {
+            generation,
+            ids: Vec::new(),
+            partial: among.is_some(),
+        },
+        Question::Capture(id) => Answer::Capture(id, None),
     }
 }
 

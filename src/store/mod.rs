@@ -26,6 +26,11 @@ pub enum StoreError {
         path: PathBuf,
         source: rusqlite::Error,
     },
+    #[error("Could not create the folder {path} for the capture store: {source}. Choose a writable one with --data-dir.")]
+    Folder {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("The capture store {path} was written by a newer hookscope (schema {version}); update hookscope or choose another --data-dir.")]
     NewerSchema { path: PathBuf, version: usize },
     #[error("There is no capture store at {path} yet; start `hookscope serve` (or the app) to create it, or point --data-dir at an existing one.")]
@@ -58,9 +63,9 @@ impl Store {
     /// `max_captures` is the retention: the newest that many captures are kept.
     pub fn open(path: &Path, max_captures: u64) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
-                path: path.to_owned(),
-                source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Folder {
+                path: dir.to_owned(),
+                source,
             })?;
         }
         let mut conn = connect(path, OpenFlags::default())?;
