@@ -24,6 +24,11 @@ impl Secret {
     pub fn is_set(&self) -> bool {
         !self.0.is_empty()
     }
+
+    /// For the app's masked text fields.
+    pub fn edit(&mut self) -> &mut String {
+        &mut self.0
+    }
 }
 
 impl fmt::Debug for Secret {
@@ -32,7 +37,7 @@ impl fmt::Debug for Secret {
     }
 }
 
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub listener: ListenerConfig,
@@ -44,7 +49,7 @@ pub struct Config {
     pub tunnel: TunnelConfig,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ListenerConfig {
     /// 127.0.0.1 unless the user asks otherwise: captures can hold customer data.
@@ -67,7 +72,7 @@ impl Default for ListenerConfig {
 }
 
 /// The answer for requests no provider claims.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct GenericConfig {
     pub status: u16,
@@ -88,7 +93,7 @@ impl Default for GenericConfig {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ReestrConfig {
     /// Shown in the Reestr cabinet next to the "confirm" button, e.g. `873fd5a562`.
@@ -109,7 +114,7 @@ impl Default for ReestrConfig {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct GreenApiConfig {
     pub api_url: String,
@@ -130,7 +135,7 @@ impl Default for GreenApiConfig {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MoyskladConfig {
     pub api_url: String,
@@ -146,7 +151,7 @@ impl Default for MoyskladConfig {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct KonturConfig {
     pub api_url: String,
@@ -164,7 +169,7 @@ impl Default for KonturConfig {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TunnelConfig {
     /// Typed by the user; wins over detection.

@@ -3,6 +3,7 @@
 //!
 //! This library is the engine; the `hookscope` binary puts a CLI and a desktop app over it.
 
+pub mod api;
 pub mod capture;
 pub mod config;
 pub mod engine;
@@ -11,5 +12,7 @@ pub mod filter;
 pub mod gui;
 pub mod listener;
 pub mod providers;
+pub mod repoint;
 pub mod samples;
 pub mod store;
+pub mod tunnel;

@@ -5,6 +5,8 @@
 //! `webhookUrlToken` set, requests carry `Authorization: Bearer <token>`; GREEN-API's own
 //! receivers also accept `Basic <token>` and a bare token, so hookscope does too.
 
+pub mod api;
+
 use serde_json::Value;
 
 use super::{at, parse_body, text_field};

@@ -3,6 +3,7 @@
 
 pub mod generic;
 pub mod green_api;
+pub mod kontur;
 pub mod moysklad;
 pub mod reestr;
 

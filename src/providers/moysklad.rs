@@ -5,6 +5,8 @@
 //! is `{auditContext?, events: [...]}` — `events` may hold several items — or, for stock
 //! webhooks, `{accountId, stockType, reportType, reportUrl}`.
 
+pub mod api;
+
 use serde_json::Value;
 
 use super::{at, parse_body, text_field};
@@ -14,6 +16,21 @@ pub fn is_touch_agent(request: &Incoming) -> bool {
     request
         .header("user-agent")
         .is_some_and(|ua| ua.starts_with("MoySklad webhook"))
+}
+
+/// The `meta.href` of each event of a delivery, in order: what "Load object" reads back with
+/// the API token (deliveries carry no signature, so the object is the trustworthy part).
+pub fn hrefs(body: &[u8]) -> Vec<String> {
+    let Ok(body) = serde_json::from_slice::<Value>(body) else {
+        return Vec::new();
+    };
+    body["events"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|event| event["meta"]["href"].as_str())
+        .map(str::to_string)
+        .collect()
 }
 
 pub fn judge(request: &Incoming) -> Judgement {

@@ -4,10 +4,12 @@
 //! answered with the confirmation string from the cabinet as the whole body; everything else
 //! with 200 `OK` — after several errors in a row Reestr pauses delivery to the server.
 
+pub mod api;
+
 use serde_json::Value;
 
 use super::{at, parse_body, text_field};
-use crate::capture::{secrets_match, Answer, Incoming, Judgement, Provider, Verdict};
+use crate::capture::{secrets_match, Answer, Capture, Incoming, Judgement, Provider, Verdict};
 use crate::config::ReestrConfig;
 
 pub fn judge(request: &Incoming, config: &ReestrConfig) -> Judgement {
@@ -86,6 +88,40 @@ pub fn overview(body: &Value) -> Vec<(&'static str, String)> {
     };
     fields.push(("Secret key", secret.to_string()));
     fields
+}
+
+/// What a `confirm` capture means for the address's confirmation in the Reestr cabinet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Confirmation {
+    /// Answered 200 with the configured confirmation string.
+    Confirmed,
+    /// Answered with an empty body because no confirmation string was configured.
+    NoString,
+    /// Refused (a wrong `secret_key`) or answered otherwise; the reason says why.
+    Failed(String),
+}
+
+pub fn confirmation(capture: &Capture) -> Confirmation {
+    let j = &capture.judgement;
+    if j.verdict == Verdict::Rejected || j.answer.status != 200 {
+        Confirmation::Failed(j.reason.clone())
+    } else if j.answer.body.is_empty() {
+        Confirmation::NoString
+    } else {
+        Confirmation::Confirmed
+    }
+}
+
+/// The order a `payment` or `service_done` notification names, for `order.get`.
+pub fn order_id(capture: &Capture) -> Option<String> {
+    let body: Value = serde_json::from_slice(&capture.request.body).ok()?;
+    matches!(
+        text_field(&body, "type")?.as_str(),
+        "payment" | "service_done"
+    )
+    .then(|| text_field(&body, "object_id"))
+    .flatten()
+    .filter(|id| !id.is_empty())
 }
 
 fn summary(kind: &str, object: &str, object_id: &str) -> String {

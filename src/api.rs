@@ -1,0 +1,237 @@
+//! Calling provider APIs: one HTTP client, and every failure told as a sentence that says what
+//! happened and what to do. No error carries a request's URL: GREEN-API puts its token in the
+//! path and Reestr in the query, and errors end up on screen and in terminals.
+
+use std::time::Duration;
+
+use reqwest::header::HeaderMap;
+use reqwest::StatusCode;
+use serde::de::DeserializeOwned;
+
+/// How long one API call may take before the user is told it timed out.
+pub const TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The client every provider call goes through: gzip on (MoySklad requires it), a timeout,
+/// and hookscope's name in the User-Agent.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .user_agent(concat!("hookscope/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(TIMEOUT)
+        .build()
+        .expect("the HTTP client's settings are valid")
+}
+
+/// A field a provider refused, as it named it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A setting the call needs is empty.
+    #[error("{0}")]
+    NotConfigured(String),
+    /// The request was not sent because it could not be right.
+    #[error("{0}")]
+    Input(String),
+    #[error("Could not reach {service} at {origin} ({detail}). Check the API URL in the settings and your connection.")]
+    Unreachable {
+        service: &'static str,
+        origin: String,
+        detail: String,
+    },
+    #[error("{service} did not answer within {} seconds. Try again, or check the API URL in the settings.", TIMEOUT.as_secs())]
+    Timeout { service: &'static str },
+    /// The provider answered with an error; `message` is its own text plus what to do.
+    #[error("{service} refused the request (HTTP {status}): {message}{}", fields_text(.fields))]
+    Refused {
+        service: &'static str,
+        status: u16,
+        message: String,
+        fields: Vec<FieldError>,
+    },
+    #[error("{service} answered HTTP {status} with something hookscope could not read ({detail}): {body}")]
+    Unreadable {
+        service: &'static str,
+        status: u16,
+        detail: String,
+        body: String,
+    },
+}
+
+fn fields_text(fields: &[FieldError]) -> String {
+    fields
+        .iter()
+        .map(|f| format!("\n  {}: {}", f.field, f.message))
+        .collect()
+}
+
+impl ApiError {
+    pub fn refused(service: &'static str, status: StatusCode, message: impl Into<String>) -> Self {
+        ApiError::Refused {
+            service,
+            status: status.as_u16(),
+            message: message.into(),
+            fields: Vec::new(),
+        }
+    }
+
+    /// The HTTP status the provider answered, if it answered at all.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Refused { status, .. } | ApiError::Unreadable { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+/// What a provider answered.
+pub struct Reply {
+    pub service: &'static str,
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        serde_json::from_slice(&self.body).map_err(|e| self.unreadable(e))
+    }
+
+    pub fn unreadable(&self, detail: impl std::fmt::Display) -> ApiError {
+        ApiError::Unreadable {
+            service: self.service,
+            status: self.status.as_u16(),
+            detail: detail.to_string(),
+            body: self.text_clipped(),
+        }
+    }
+
+    /// The body as text for an error message, cut short so a HTML error page stays readable.
+    pub fn text_clipped(&self) -> String {
+        let text = String::from_utf8_lossy(&self.body);
+        let text = text.trim();
+        if text.is_empty() {
+            return "(empty body)".into();
+        }
+        crate::capture::ellipsize(text, 300)
+    }
+}
+
+/// Sends a request and reads the whole answer; transport failures become sentences that name
+/// the host but never the URL (it may hold a token).
+pub async fn send(
+    service: &'static str,
+    request: reqwest::RequestBuilder,
+) -> Result<Reply, ApiError> {
+    let transport = |e: reqwest::Error| {
+        if e.is_timeout() {
+            return ApiError::Timeout { service };
+        }
+        let origin = e
+            .url()
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_else(|| "its API URL".into());
+        ApiError::Unreachable {
+            service,
+            origin,
+            detail: root_cause(&e.without_url()),
+        }
+    };
+    let response = request.send().await.map_err(transport)?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.bytes().await.map_err(transport)?.to_vec();
+    Ok(Reply {
+        service,
+        status,
+        headers,
+        body,
+    })
+}
+
+/// The innermost reason of a transport error ("Connection refused"), which says more to a
+/// person than reqwest's outer "error sending request".
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = error;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    let text = cause.to_string();
+    // io::Error prints "Connection refused (os error 111)"; the number helps nobody.
+    match text.find(" (os error") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
+}
+
+/// Checks that a required setting is filled in.
+pub fn required<'a>(value: &'a str, what: &str, hint: &str) -> Result<&'a str, ApiError> {
+    let value = value.trim();
+    if value.is_empty() {
+        Err(ApiError::NotConfigured(format!(
+            "{what} is not set: {hint}"
+        )))
+    } else {
+        Ok(value)
+    }
+}
+
+/// An API base URL as typed, without a trailing slash, checked to be http(s).
+pub fn base_url(url: &str, service: &str) -> Result<String, ApiError> {
+    let url = url.trim().trim_end_matches('/');
+    if url.starts_with("http://") || url.starts_with("https://") {
+        Ok(url.to_string())
+    } else {
+        Err(ApiError::NotConfigured(format!(
+            "The {service} API URL \"{url}\" is not an http(s) address: set it in the settings."
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn unreachable_names_the_host_but_not_the_token_in_the_path() {
+        // A port nothing listens on: bind one, note it, close it.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let url = format!("http://127.0.0.1:{port}/waInstance1/getSettings/SECRET-TOKEN");
+        let err = send("GREEN-API", client().get(url)).await.err().unwrap();
+        let text = err.to_string();
+        assert!(text.contains(&format!("127.0.0.1:{port}")), "{text}");
+        assert!(text.to_lowercase().contains("refused"), "{text}");
+        assert!(!text.contains("SECRET-TOKEN"), "{text}");
+    }
+
+    #[test]
+    fn refused_lists_fields_one_per_line() {
+        let err = ApiError::Refused {
+            service: "Kontur.Reestro",
+            status: 400,
+            message: "Validation failed".into(),
+            fields: vec![FieldError {
+                field: "afterEventId".into(),
+                message: "afterEventId should be guid".into(),
+            }],
+        };
+        assert_eq!(
+            err.to_string(),
+            "Kontur.Reestro refused the request (HTTP 400): Validation failed\n  afterEventId: afterEventId should be guid"
+        );
+    }
+
+    #[test]
+    fn base_url_drops_the_trailing_slash_and_wants_http() {
+        assert_eq!(base_url(" https://a.b/x/ ", "X").unwrap(), "https://a.b/x");
+        assert!(base_url("a.b", "X").is_err());
+    }
+}

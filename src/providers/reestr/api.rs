@@ -1,0 +1,53 @@
+//! Reestr's API: `order.get`, to see the order a `payment` or `service_done` notification names.
+//!
+//! `GET {api}/order.get?id={order_id}&access_token={token}&v=1.0`. The answer's shape is not
+//! documented beyond "JSON", so it is shown as it came; an `error` object, even in a 200, is
+//! the service's refusal.
+
+use serde_json::Value;
+
+use crate::api::{self, ApiError};
+use crate::config::ReestrConfig;
+
+const SERVICE: &str = "Reestr";
+
+/// The order, as Reestr sent it.
+pub async fn order(config: &ReestrConfig, order_id: &str) -> Result<Value, ApiError> {
+    let order_id = api::required(
+        order_id,
+        "The order id",
+        "pass the object_id of a payment or service_done notification.",
+    )?;
+    let token = api::required(
+        config.access_token.expose(),
+        "The Reestr access token",
+        "copy it from the Reestr cabinet (API settings) into the Reestr panel, or set [reestr] access_token in the settings.",
+    )?;
+    let api_url = api::base_url(&config.api_url, SERVICE)?;
+    let request = api::client().get(format!("{api_url}/order.get")).query(&[
+        ("id", order_id),
+        ("access_token", token),
+        ("v", "1.0"),
+    ]);
+    let reply = api::send(SERVICE, request).await?;
+    let answer: Option<Value> = serde_json::from_slice(&reply.body).ok();
+    let error = answer
+        .as_ref()
+        .and_then(|a| a.get("error"))
+        .filter(|e| !e.is_null());
+    if reply.status.is_success() && error.is_none() {
+        return answer.ok_or_else(|| reply.unreadable("it is not JSON"));
+    }
+    let said = error
+        .map(|e| match e.get("message").and_then(Value::as_str) {
+            Some(message) => message.to_string(),
+            None => e.to_string(),
+        })
+        .unwrap_or_else(|| reply.text_clipped());
+    let message = match reply.status.as_u16() {
+        401 | 403 => format!("{said}. Check the access token in the Reestr panel."),
+        404 => format!("{said}. Check the order id."),
+        _ => said,
+    };
+    Err(ApiError::refused(SERVICE, reply.status, message))
+}

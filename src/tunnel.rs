@@ -1,0 +1,241 @@
+//! Finding the public URL of the tunnel in front of the listener.
+//!
+//! * ngrok's agent serves `GET /api/tunnels` (`{tunnels: [{public_url, proto, config: {addr}}]}`)
+//!   and, in newer versions, `GET /api/endpoints` (`{endpoints: [{url, upstream: {url}}]}`);
+//!   the https tunnel whose address is our port is ours. The agent refuses a `Host` other
+//!   than its own address, which a request to `127.0.0.1:4040` sends by itself.
+//! * cloudflared's metrics server, on the first free port of 20241–20245, serves
+//!   `GET /quicktunnel` → `{"hostname": "x.trycloudflare.com"}` (no scheme; empty for named
+//!   tunnels, whose URL only the user knows).
+//!
+//! A URL the user typed wins over both.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::config::TunnelConfig;
+
+/// Where a public URL came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    Typed,
+    Ngrok { api: String },
+    Cloudflared { metrics: String },
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Typed => f.write_str("typed in the settings ([tunnel] public_url)"),
+            Source::Ngrok { api } => write!(f, "the ngrok agent at {api}"),
+            Source::Cloudflared { metrics } => {
+                write!(f, "the cloudflared quick tunnel (metrics at {metrics})")
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found {
+    /// `https://host`, without a trailing slash.
+    pub url: String,
+    pub source: Source,
+}
+
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("No tunnel was found for port {port}: {}. Start one, e.g. `cloudflared tunnel --url http://127.0.0.1:{port}` or `ngrok http {port}`, or type its https URL as the public URL.", .tried.join("; "))]
+pub struct NotFound {
+    pub port: u16,
+    /// What each place said, as sentences.
+    pub tried: Vec<String>,
+}
+
+/// The public URL for a listener on `port`: the typed one, else a detected one.
+pub async fn find(config: &TunnelConfig, port: u16) -> Result<Found, NotFound> {
+    let typed = config.public_url.trim().trim_end_matches('/');
+    if !typed.is_empty() {
+        return Ok(Found {
+            url: typed.to_string(),
+            source: Source::Typed,
+        });
+    }
+    detect(config, port).await
+}
+
+/// Asks ngrok and cloudflared at once; ngrok wins when both answer, as only its answer says
+/// which port the tunnel forwards to.
+pub async fn detect(config: &TunnelConfig, port: u16) -> Result<Found, NotFound> {
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .no_proxy()
+        .build()
+        .expect("the HTTP client's settings are valid");
+    let (ngrok, cloudflared) = tokio::join!(
+        ngrok(&http, &config.ngrok_api, port),
+        cloudflared(&http, &config.cloudflared_metrics)
+    );
+    let mut tried = Vec::new();
+    for outcome in [ngrok, cloudflared] {
+        match outcome {
+            Ok(found) => return Ok(found),
+            Err(said) => tried.push(said),
+        }
+    }
+    Err(NotFound { port, tried })
+}
+
+async fn get_json(http: &reqwest::Client, url: &str) -> Result<Option<Value>, String> {
+    let response = http.get(url).send().await.map_err(|e| {
+        if e.is_connect() {
+            "not running".to_string()
+        } else {
+            e.without_url().to_string()
+        }
+    })?;
+    if response.status() == reqwest::StatusCode::NOT_FOUND {
+        return Ok(None);
+    }
+    if !response.status().is_success() {
+        return Err(format!("answered HTTP {}", response.status().as_u16()));
+    }
+    response
+        .json()
+        .await
+        .map(Some)
+        .map_err(|_| "answered something that is not its JSON".to_string())
+}
+
+async fn ngrok(http: &reqwest::Client, api: &str, port: u16) -> Result<Found, String> {
+    let api = api.trim().trim_end_matches('/');
+    let said = |what: String| format!("the ngrok agent at {api} {what}");
+    let mut candidates = Vec::new();
+    if let Some(list) = get_json(http, &format!("{api}/api/tunnels"))
+        .await
+        .map_err(said)?
+    {
+        for t in list["tunnels"].as_array().into_iter().flatten() {
+            candidates.push((text(&t["public_url"]), text(&t["config"]["addr"])));
+        }
+    }
+    if candidates.is_empty() {
+        if let Some(list) = get_json(http, &format!("{api}/api/endpoints"))
+            .await
+            .map_err(said)?
+        {
+            for e in list["endpoints"].as_array().into_iter().flatten() {
+                candidates.push((text(&e["url"]), text(&e["upstream"]["url"])));
+            }
+        }
+    }
+    let https: Vec<_> = candidates
+        .iter()
+        .filter(|(url, _)| url.starts_with("https://"))
+        .collect();
+    if let Some((url, _)) = https.iter().find(|(_, addr)| port_of(addr) == Some(port)) {
+        return Ok(Found {
+            url: url.trim_end_matches('/').to_string(),
+            source: Source::Ngrok { api: api.into() },
+        });
+    }
+    Err(said(match https.as_slice() {
+        [] => "has no https tunnel".to_string(),
+        others => format!(
+            "forwards only to {}, not to port {port}",
+            others
+                .iter()
+                .map(|(_, addr)| addr.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }))
+}
+
+async fn cloudflared(http: &reqwest::Client, metrics: &str) -> Result<Found, String> {
+    let Some((host, ports)) = metrics_ports(metrics) else {
+        return Err(format!(
+            "cloudflared's metrics address \"{metrics}\" is not host:port or host:first-last ([tunnel] cloudflared_metrics)"
+        ));
+    };
+    let mut named = None;
+    for port in ports {
+        let at = format!("{host}:{port}");
+        let Ok(Some(answer)) = get_json(http, &format!("http://{at}/quicktunnel")).await else {
+            continue;
+        };
+        match answer["hostname"].as_str().map(str::trim) {
+            Some(hostname) if !hostname.is_empty() => {
+                return Ok(Found {
+                    url: format!("https://{}", hostname.trim_end_matches('/')),
+                    source: Source::Cloudflared { metrics: at },
+                })
+            }
+            _ => named = Some(at),
+        }
+    }
+    Err(match named {
+        Some(at) => format!("cloudflared at {at} runs a named tunnel, whose URL only you know: type it as the public URL"),
+        None => format!("no cloudflared quick tunnel answers at {metrics}"),
+    })
+}
+
+fn text(value: &Value) -> String {
+    value.as_str().unwrap_or_default().to_string()
+}
+
+/// The port an ngrok address forwards to: `http://localhost:8787`, `localhost:8787`, `8787`.
+fn port_of(addr: &str) -> Option<u16> {
+    let rest = addr.split_once("://").map_or(addr, |(_, rest)| rest);
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let port = authority.rsplit(':').next().unwrap_or(authority);
+    port.parse().ok().or_else(|| match addr.split_once("://") {
+        Some(("https", _)) => Some(443),
+        Some(("http", _)) => Some(80),
+        _ => None,
+    })
+}
+
+/// `127.0.0.1:20241-20245` → the host and the ports to try, in order.
+fn metrics_ports(metrics: &str) -> Option<(String, std::ops::RangeInclusive<u16>)> {
+    let (host, ports) = metrics.trim().rsplit_once(':')?;
+    let (first, last) = ports.split_once('-').unwrap_or((ports, ports));
+    let (first, last) = (first.trim().parse().ok()?, last.trim().parse().ok()?);
+    (!host.is_empty() && first <= last).then(|| (host.to_string(), first..=last))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_of_ngrok_addresses() {
+        assert_eq!(port_of("http://localhost:8787"), Some(8787));
+        assert_eq!(port_of("localhost:8787"), Some(8787));
+        assert_eq!(port_of("8787"), Some(8787));
+        assert_eq!(port_of("https://127.0.0.1:8787/"), Some(8787));
+        assert_eq!(port_of("http://localhost"), Some(80));
+        assert_eq!(port_of("localhost"), None);
+    }
+
+    #[test]
+    fn metrics_ranges() {
+        let (host, ports) = metrics_ports("127.0.0.1:20241-20245").unwrap();
+        assert_eq!((host.as_str(), ports), ("127.0.0.1", 20241..=20245));
+        assert_eq!(metrics_ports("localhost:5000").unwrap().1, 5000..=5000);
+        assert!(metrics_ports("20241").is_none());
+        assert!(metrics_ports("h:9-1").is_none());
+    }
+
+    #[tokio::test]
+    async fn a_typed_url_wins_without_asking_anyone() {
+        let config = TunnelConfig {
+            public_url: "https://mine.example/ ".into(),
+            ngrok_api: "http://127.0.0.1:1".into(),
+            ..Default::default()
+        };
+        let found = find(&config, 8787).await.unwrap();
+        assert_eq!(found.url, "https://mine.example");
+        assert_eq!(found.source, Source::Typed);
+    }
+}
