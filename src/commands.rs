@@ -1,5 +1,7 @@
 //! What each CLI command does; errors come back as sentences for `fail` to print.
 
+pub mod providers;
+
 use std::fmt::Display;
 use std::io::Write;
 use std::net::SocketAddr;
@@ -20,7 +22,7 @@ pub fn fail(error: impl Display) -> ExitCode {
     ExitCode::FAILURE
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use commands::providers::{self, WebhookAction};
+use hookscope::providers::moysklad::api::NewWebhook;
 
 #[derive(Parser)]
 #[command(
@@ -77,6 +79,130 @@ enum Command {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    /// Print the public URL of the tunnel in front of the listener and where it was found.
+    Tunnel {
+        /// Then move every provider registration from this old public URL to the current one.
+        #[arg(long, value_name = "OLD_URL")]
+        repoint: Option<String>,
+    },
+    /// GREEN-API instance settings and webhooks.
+    #[command(subcommand, name = "green-api")]
+    GreenApi(GreenApiCommand),
+    /// MoySklad webhook subscriptions and objects.
+    #[command(subcommand)]
+    Moysklad(MoyskladCommand),
+    /// Reestr orders.
+    #[command(subcommand)]
+    Reestr(ReestrCommand),
+    /// The Rosreestr document-flow events of Kontur.Reestro.
+    #[command(subcommand)]
+    Rosreestr(RosreestrCommand),
+}
+
+#[derive(Subcommand)]
+enum GreenApiCommand {
+    /// Print the instance's settings (getSettings); the webhook token is masked.
+    Settings {
+        /// As one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Point the instance's webhooks at hookscope (setSettings).
+    SetWebhook {
+        /// Webhook URL (default: the public URL + /green-api).
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+        /// Webhook token GREEN-API sends; saved to the settings so the listener checks it
+        /// (default: the one in the settings).
+        #[arg(long, value_name = "TOKEN")]
+        token: Option<String>,
+        /// Notifications to turn on, comma-separated (default: incomingWebhook,
+        /// outgoingWebhook, outgoingMessageWebhook, outgoingAPIMessageWebhook, stateWebhook,
+        /// incomingCallWebhook); the others are turned off.
+        #[arg(long, value_name = "LIST", value_delimiter = ',')]
+        notify: Option<Vec<String>>,
+    },
+    /// Turn the instance's webhooks off (an empty webhookUrl).
+    Disconnect,
+}
+
+#[derive(Subcommand)]
+enum MoyskladCommand {
+    /// Webhook subscriptions (entity and stock webhooks).
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
+    /// Trade a login and password for a token and save it in the settings (the password is read
+    /// from HOOKSCOPE_MOYSKLAD_PASSWORD, or from standard input).
+    Login {
+        #[arg(long, value_name = "LOGIN")]
+        login: String,
+    },
+    /// Print the object behind a delivery event's meta.href.
+    Object {
+        #[arg(value_name = "HREF")]
+        href: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum WebhooksCommand {
+    /// List them; with --json one MoySklad object per line.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Subscribe a URL to an entity type's action (`--entity-type stock` for stock changes).
+    Create {
+        /// e.g. customerorder, product, counterparty, demand, stock.
+        #[arg(long, value_name = "TYPE")]
+        entity_type: String,
+        /// CREATE, UPDATE, DELETE or PROCESSED (async only).
+        #[arg(long, value_name = "ACTION", default_value = "CREATE")]
+        action: String,
+        /// FIELDS to receive updatedFields (UPDATE only).
+        #[arg(long, value_name = "FIELDS")]
+        diff_type: Option<String>,
+        /// Where to deliver (default: the public URL + /moysklad).
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+    },
+    Enable {
+        id: String,
+    },
+    Disable {
+        id: String,
+    },
+    Delete {
+        id: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReestrCommand {
+    /// Print an order (order.get), e.g. the object_id of a payment notification.
+    Order {
+        #[arg(value_name = "ORDER_ID")]
+        order_id: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum RosreestrCommand {
+    /// Print events oldest first; the cursor to continue from goes to standard error.
+    Events {
+        /// Start after this eventId (default: from the start of the feed).
+        #[arg(long, value_name = "EVENT_ID")]
+        after: Option<String>,
+        /// Events per page, 1 to 100 (default 30; 100 with --all).
+        #[arg(long, short = 'n', value_name = "N", value_parser = clap::value_parser!(u8).range(1..=100))]
+        count: Option<u8>,
+        /// Keep reading pages until the end of the feed.
+        #[arg(long)]
+        all: bool,
+        /// One Kontur event object per line.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -125,6 +251,52 @@ fn main() -> ExitCode {
             output,
         } => commands::export(&paths, format.into(), filter.as_deref(), output.as_deref()),
         Command::Import { file } => commands::import(&paths, &file),
+        Command::Tunnel { repoint } => providers::tunnel(&paths, repoint.as_deref()),
+        Command::GreenApi(command) => match command {
+            GreenApiCommand::Settings { json } => providers::green_api_settings(&paths, json),
+            GreenApiCommand::SetWebhook { url, token, notify } => providers::green_api_set_webhook(
+                &paths,
+                url.as_deref(),
+                token.as_deref(),
+                notify.as_deref(),
+            ),
+            GreenApiCommand::Disconnect => providers::green_api_disconnect(&paths),
+        },
+        Command::Moysklad(MoyskladCommand::Login { login }) => {
+            providers::moysklad_login(&paths, &login)
+        }
+        Command::Moysklad(MoyskladCommand::Object { href }) => {
+            providers::moysklad_object(&paths, &href)
+        }
+        Command::Moysklad(MoyskladCommand::Webhooks(command)) => {
+            let action = match command {
+                WebhooksCommand::List { json } => WebhookAction::List { json },
+                WebhooksCommand::Create {
+                    entity_type,
+                    action,
+                    diff_type,
+                    url,
+                } => WebhookAction::Create(NewWebhook {
+                    entity_type,
+                    action,
+                    diff_type,
+                    url: url.unwrap_or_default(),
+                }),
+                WebhooksCommand::Enable { id } => WebhookAction::SetEnabled(id, true),
+                WebhooksCommand::Disable { id } => WebhookAction::SetEnabled(id, false),
+                WebhooksCommand::Delete { id } => WebhookAction::Delete(id),
+            };
+            providers::moysklad_webhooks(&paths, action)
+        }
+        Command::Reestr(ReestrCommand::Order { order_id }) => {
+            providers::reestr_order(&paths, &order_id)
+        }
+        Command::Rosreestr(RosreestrCommand::Events {
+            after,
+            count,
+            all,
+            json,
+        }) => providers::rosreestr_events(&paths, after.as_deref(), count, all, json),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
