@@ -238,6 +238,38 @@ fn overview(ui: &mut Ui, app: &mut App, c: &Capture, t: &Texts) {
             ui.end_row();
         }
     });
+    loaded(ui, app, c, t);
+}
+
+/// "Load object" (MoySklad) or "Load order" (Reestr), and what was loaded, beside the capture.
+fn loaded(ui: &mut Ui, app: &mut App, c: &Capture, t: &Texts) {
+    let Some(call) = super::panels::load_call(c, &app.config) else {
+        return;
+    };
+    ui.add_space(6.0);
+    ui.horizontal(|ui| {
+        let label = match c.judgement.provider {
+            crate::capture::Provider::Reestr => t.load_order,
+            _ => t.load_object,
+        };
+        if ui.button(label).clicked() {
+            app.commands.push(Command::Provider(call));
+        }
+        ui.checkbox(&mut app.remembered.auto_load, t.automatically);
+    });
+    match &app.panels.loaded {
+        Some((id, Ok(objects))) if *id == c.id => {
+            for object in objects {
+                let text = serde_json::to_string_pretty(object).unwrap_or_default();
+                let dark = ui.visuals().dark_mode;
+                ui.add(egui::Label::new(highlight_json(clip(&text), dark)).wrap());
+            }
+        }
+        Some((id, Err(error))) if *id == c.id => {
+            ui.colored_label(ui.visuals().error_fg_color, error);
+        }
+        _ => {}
+    }
 }
 
 fn pairs(ui: &mut Ui, pairs: &[(String, String)], empty: &str) {

@@ -4,6 +4,7 @@
 
 mod detail;
 mod list;
+mod panels;
 mod queries;
 mod settings;
 mod table;
@@ -69,6 +70,12 @@ pub struct Remembered {
     pub theme: ThemeChoice,
     pub language: Language,
     pub filter: String,
+    /// The public URL providers were last seen at, to notice when a tunnel's URL changes.
+    pub public_url: String,
+    /// Load a MoySklad capture's objects and a Reestr capture's order when it is selected.
+    pub auto_load: bool,
+    /// Where the Rosreestr events panel stood.
+    pub events_after: Option<String>,
 }
 
 impl Default for Remembered {
@@ -77,6 +84,9 @@ impl Default for Remembered {
             theme: ThemeChoice::System,
             language: Language::from_system(),
             filter: String::new(),
+            public_url: String::new(),
+            auto_load: false,
+            events_after: None,
         }
     }
 }
@@ -104,6 +114,8 @@ pub enum Command {
     Listen(SocketAddr),
     SaveSettings(Box<Config>, Remembered),
     SetPublicUrl(String),
+    /// A provider panel's call (API requests, tunnel detection, re-pointing).
+    Provider(panels::Call),
 }
 
 pub struct App {
@@ -136,6 +148,7 @@ pub struct App {
     /// A capture whose cURL command is wanted as soon as it is loaded.
     copy_curl_of: Option<i64>,
     commands: Vec<Command>,
+    panels: panels::Panels,
     ctx: egui::Context,
 }
 
@@ -170,7 +183,7 @@ impl App {
         let mut app = App {
             runtime,
             paths,
-            config,
+            config: config.clone(),
             arrivals: None,
             engine,
             listen_error: None,
@@ -194,6 +207,7 @@ impl App {
             notices: mpsc::channel(),
             copy_curl_of: None,
             commands: Vec::new(),
+            panels: panels::Panels::new(&config, remembered.events_after.clone()),
             ctx,
         };
         app.listen_error = failure.map(|e| app.explain(&e));
@@ -218,6 +232,7 @@ impl App {
     /// Starts from `remembered` instead of what the window's storage held.
     pub fn remembering(mut self, remembered: Remembered) -> App {
         self.remembered = remembered.clone();
+        self.panels = panels::Panels::new(&self.config, remembered.events_after.clone());
         self.apply_look();
         self.set_filter(remembered.filter);
         self
@@ -408,7 +423,9 @@ impl App {
                 let mut config = self.config.clone();
                 config.tunnel.public_url = url.trim().trim_end_matches('/').to_string();
                 self.save_config(config);
+                self.handle(Command::Provider(panels::Call::DetectTunnel));
             }
+            Command::Provider(call) => self.call(call),
         }
     }
 
@@ -596,6 +613,7 @@ impl App {
                 Answer::Capture(id, capture) if Some(id) == self.selected => {
                     self.detail = capture;
                     self.copy_curl_when_loaded();
+                    self.capture_loaded();
                 }
                 Answer::Capture(..) => {}
                 Answer::Failed(e) => {
@@ -654,6 +672,7 @@ impl App {
 impl eframe::App for App {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.drain();
+        self.drain_panels();
         if self.list.per_second() > 0 {
             // Let the rate fall back to zero on screen once arrivals stop.
             ctx.request_repaint_after(Duration::from_secs(1));
@@ -676,12 +695,14 @@ impl eframe::App for App {
         detail::show(ui, self);
         table::show(ui, self);
         settings::show(&ctx, self);
+        panels::show(&ctx, self);
         for command in std::mem::take(&mut self.commands) {
             self.handle(command);
         }
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.remembered.events_after = self.panels.events_cursor();
         eframe::set_value(storage, eframe::APP_KEY, &self.remembered);
     }
 }
@@ -726,6 +747,8 @@ mod tests {
             theme: ThemeChoice::Light,
             language: Language::Russian,
             filter: "provider:reestr".into(),
+            events_after: Some("e1".into()),
+            ..Remembered::default()
         };
         let text = serde_json::to_string(&remembered).unwrap();
         let back: Remembered = serde_json::from_str(&text).unwrap();
@@ -733,5 +756,6 @@ mod tests {
             (back.theme, back.language, back.filter.as_str()),
             (ThemeChoice::Light, Language::Russian, "provider:reestr")
         );
+        assert_eq!(back.events_after.as_deref(), Some("e1"));
     }
 }

@@ -109,7 +109,7 @@ pub fn show(ctx: &egui::Context, app: &mut App) {
         let remembered = Remembered {
             theme: draft.theme,
             language: draft.language,
-            filter: app.remembered.filter.clone(),
+            ..app.remembered.clone()
         };
         app.commands
             .push(Command::SaveSettings(Box::new(config), remembered));

@@ -2,9 +2,11 @@
 
 use egui::{RichText, Ui};
 
+use super::panels::Call;
 use super::{App, Command};
 use crate::capture::Provider;
 use crate::filter::Filter;
+use crate::tunnel::Source;
 
 pub fn show(ui: &mut Ui, app: &mut App) {
     let t = app.texts();
@@ -28,6 +30,9 @@ pub fn show(ui: &mut Ui, app: &mut App) {
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui.button(t.settings).clicked() {
                     app.settings = Some(super::settings::Draft::new(&app.config, &app.remembered));
+                }
+                if ui.button(t.providers).clicked() {
+                    app.panels.open = !app.panels.open;
                 }
                 ui.separator();
                 counters(ui, app);
@@ -58,6 +63,20 @@ pub fn show(ui: &mut Ui, app: &mut App) {
                 ui.data_mut(|d| d.remove::<String>(id));
                 app.commands.push(Command::SetPublicUrl(url));
             }
+            if ui.button(t.detect).on_hover_text(t.detect_hint).clicked() {
+                // Detection only runs while no URL is typed: clearing it hands over to it.
+                ui.data_mut(|d| d.remove::<String>(id));
+                app.commands.push(Command::SetPublicUrl(String::new()));
+            }
+            if let Some(found) = app
+                .panels
+                .tunnel
+                .as_ref()
+                .filter(|f| f.source != Source::Typed)
+            {
+                ui.label(RichText::new(&found.url).monospace())
+                    .on_hover_text(format!("{} {}", t.found_at, found.source));
+            }
             let base = public_base(app);
             for provider in [Provider::Reestr, Provider::GreenApi, Provider::Moysklad] {
                 let url = format!("{base}/{}", provider.name());
@@ -75,6 +94,9 @@ pub fn show(ui: &mut Ui, app: &mut App) {
         });
         ui.add_space(2.0);
     });
+    if app.panels.url_changed.is_some() {
+        egui::Panel::top("url-changed").show(ui, |ui| url_changed(ui, app));
+    }
     egui::Panel::top("filter").show(ui, |ui| filter_bar(ui, app));
     if let Some((notice, _)) = &app.notice {
         egui::Panel::bottom("notice").show(ui, |ui| {
@@ -83,16 +105,49 @@ pub fn show(ui: &mut Ui, app: &mut App) {
     }
 }
 
-/// The public URL when one is set, else the local listener's.
+/// The public URL when one is typed or found, else the local listener's.
 fn public_base(app: &App) -> String {
-    if !app.config.tunnel.public_url.is_empty() {
-        return app.config.tunnel.public_url.clone();
+    if let Some(found) = &app.panels.tunnel {
+        return found.url.clone();
     }
     let addr = app
         .engine
         .as_ref()
         .map_or(app.config.listener.listen, |e| e.local_addr());
     format!("http://{addr}")
+}
+
+/// The tunnel's URL changed: offer to move every provider over, then say how each went.
+fn url_changed(ui: &mut Ui, app: &mut App) {
+    let t = app.texts();
+    let Some((old, new)) = app.panels.url_changed.clone() else {
+        return;
+    };
+    ui.horizontal_wrapped(|ui| {
+        let text = t.url_changed.replace("{old}", &old).replace("{new}", &new);
+        ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ {text}"));
+        if ui.button(t.reregister).clicked() {
+            app.commands
+                .push(Command::Provider(Call::Repoint { old, new }));
+        }
+        if ui.button(t.dismiss).clicked() {
+            app.panels.url_changed = None;
+            app.panels.repointed.clear();
+        }
+    });
+    for outcome in &app.panels.repointed {
+        let line = format!(
+            "{}: {}",
+            outcome.provider.name(),
+            match &outcome.result {
+                Ok(text) | Err(text) => text,
+            }
+        );
+        match outcome.result {
+            Ok(_) => ui.label(line),
+            Err(_) => ui.colored_label(ui.visuals().error_fg_color, line),
+        };
+    }
 }
 
 /// Shown when the listener is not running: change the address right here.

@@ -1,0 +1,303 @@
+//! The Rosreestr events panel (Kontur.Reestro): a paged table of document-flow events. Next
+//! follows the page's cursor, Back pops the cursors of earlier pages, Follow polls for events
+//! after the newest one and marks them. The page's cursor is remembered across restarts.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use egui::Ui;
+
+use super::{field, secret_field, Call, Tab};
+use crate::gui::texts::Texts;
+use crate::gui::{App, Command};
+use crate::providers::kontur::{Event, Page, DEFAULT_COUNT, MAX_COUNT, PRODUCTION, TEST_STAND};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Move {
+    Start,
+    Next,
+    Back,
+    Reload,
+    /// Append what came after the newest event shown.
+    Follow,
+}
+
+pub struct State {
+    /// The cursor the shown page was asked with (`None`: the start of the feed).
+    pub after: Option<String>,
+    /// The cursors of the pages before it, for Back.
+    earlier: Vec<Option<String>>,
+    /// The cursor after the shown page.
+    next: Option<String>,
+    pub count: u8,
+    events: Vec<Event>,
+    /// Events that arrived while following.
+    fresh: HashSet<String>,
+    follow: bool,
+    every_secs: u64,
+    last_poll: Option<Instant>,
+    state_filter: String,
+    type_filter: String,
+    loaded: bool,
+    error: Option<String>,
+    note: Option<&'static str>,
+}
+
+impl State {
+    pub fn new(after: Option<String>) -> State {
+        State {
+            after,
+            earlier: Vec::new(),
+            next: None,
+            count: DEFAULT_COUNT,
+            events: Vec::new(),
+            fresh: HashSet::new(),
+            follow: false,
+            every_secs: 15,
+            last_poll: None,
+            state_filter: String::new(),
+            type_filter: String::new(),
+            loaded: false,
+            error: None,
+            note: None,
+        }
+    }
+
+    /// The cursor a move asks with.
+    pub fn after_for(&mut self, movement: &Move) -> Option<String> {
+        match movement {
+            Move::Start => None,
+            Move::Next => self.next.clone(),
+            Move::Back => self.earlier.last().cloned().flatten(),
+            Move::Reload => self.after.clone(),
+            Move::Follow => {
+                self.last_poll = Some(Instant::now());
+                self.next.clone().or_else(|| self.after.clone())
+            }
+        }
+    }
+
+    pub fn follow_due(&self) -> bool {
+        self.follow
+            && self
+                .last_poll
+                .is_none_or(|at| at.elapsed() >= Duration::from_secs(self.every_secs))
+    }
+
+    pub fn arrived(&mut self, movement: Move, result: Result<Page, String>) {
+        self.loaded = true;
+        let page = match result {
+            Ok(page) => page,
+            Err(e) => {
+                self.error = Some(e);
+                self.follow = false;
+                return;
+            }
+        };
+        self.error = None;
+        self.note = None;
+        match movement {
+            Move::Start => {
+                self.earlier.clear();
+                self.after = None;
+                self.events = page.events;
+            }
+            Move::Next if page.events.is_empty() => self.note = Some("empty"),
+            Move::Next => {
+                self.earlier.push(self.after.take());
+                self.after = self.next.clone();
+                self.events = page.events;
+            }
+            Move::Back => {
+                self.after = self.earlier.pop().flatten();
+                self.events = page.events;
+            }
+            Move::Reload => self.events = page.events,
+            Move::Follow => {
+                self.fresh
+                    .extend(page.events.iter().map(|e| e.event_id.clone()));
+                self.events.extend(page.events);
+            }
+        }
+        self.next = page.cursor;
+    }
+
+    fn shown(&self, event: &Event) -> bool {
+        let contains = |value: &str, wanted: &str| {
+            wanted.is_empty() || value.to_lowercase().contains(&wanted.trim().to_lowercase())
+        };
+        contains(&event.docflow_state, &self.state_filter)
+            && contains(&event.docflow_type, &self.type_filter)
+    }
+}
+
+pub fn show(ui: &mut Ui, app: &mut App, t: &'static Texts) {
+    let p = &mut app.panels;
+    egui::Grid::new("kontur-fields")
+        .num_columns(2)
+        .spacing([12.0, 6.0])
+        .show(ui, |ui| {
+            let draft = &mut p.draft.kontur;
+            ui.label(t.stand);
+            ui.horizontal(|ui| {
+                let url = draft.api_url.trim_end_matches('/').to_string();
+                if ui.radio(url == PRODUCTION, t.production).clicked() {
+                    draft.api_url = PRODUCTION.into();
+                }
+                if ui.radio(url == TEST_STAND, t.test_stand).clicked() {
+                    draft.api_url = TEST_STAND.into();
+                }
+            });
+            ui.end_row();
+            field(ui, t.api_url, &mut draft.api_url);
+            secret_field(ui, &mut p.revealed, t.api_key, &mut draft.api_key, t);
+            field(ui, t.org_id, &mut draft.org_id);
+        });
+    let events = &mut p.events;
+    let configured = p.draft.kontur.api_key.is_set() && !p.draft.kontur.org_id.trim().is_empty();
+    if configured && !events.loaded && !p.busy.contains(&Tab::Rosreestr) {
+        events.loaded = true;
+        app.commands
+            .push(Command::Provider(Call::Events(Move::Reload)));
+    }
+    let mut movement = None;
+    ui.horizontal_wrapped(|ui| {
+        ui.label(t.page_size);
+        ui.add(egui::DragValue::new(&mut events.count).range(1..=MAX_COUNT));
+        if ui.button(t.from_start).clicked() {
+            movement = Some(Move::Start);
+        }
+        if ui
+            .add_enabled(!events.earlier.is_empty(), egui::Button::new(t.back))
+            .clicked()
+        {
+            movement = Some(Move::Back);
+        }
+        if ui
+            .add_enabled(events.next.is_some(), egui::Button::new(t.next))
+            .clicked()
+        {
+            movement = Some(Move::Next);
+        }
+        if ui.button(t.refresh).clicked() {
+            movement = Some(Move::Reload);
+        }
+        ui.separator();
+        ui.checkbox(&mut events.follow, t.follow);
+        ui.label(t.every_seconds);
+        ui.add(egui::DragValue::new(&mut events.every_secs).range(2..=3600));
+    });
+    ui.horizontal(|ui| {
+        ui.label(t.state_filter);
+        ui.add(egui::TextEdit::singleline(&mut events.state_filter).desired_width(140.0));
+        ui.label(t.type_filter);
+        ui.add(egui::TextEdit::singleline(&mut events.type_filter).desired_width(140.0));
+    });
+    if let Some(movement) = movement {
+        app.commands.push(Command::Provider(Call::Events(movement)));
+    }
+    let events = &app.panels.events;
+    if let Some(error) = &events.error {
+        ui.colored_label(ui.visuals().error_fg_color, error);
+    }
+    if events.note.is_some() {
+        ui.label(t.no_events);
+    }
+    event_table(ui, events, t);
+}
+
+fn event_table(ui: &mut Ui, state: &State, t: &Texts) {
+    let shown: Vec<&Event> = state.events.iter().filter(|e| state.shown(e)).collect();
+    if shown.is_empty() {
+        if state.loaded && state.error.is_none() {
+            ui.label(t.no_events);
+        }
+        return;
+    }
+    egui::Grid::new("kontur-events")
+        .num_columns(6)
+        .striped(true)
+        .spacing([10.0, 4.0])
+        .show(ui, |ui| {
+            for title in [
+                t.col_date,
+                t.state_filter,
+                t.type_filter,
+                t.col_docflow,
+                t.col_external,
+                t.col_requirement,
+            ] {
+                ui.strong(title);
+            }
+            ui.end_row();
+            for event in shown {
+                let fresh = state.fresh.contains(&event.event_id);
+                let text = |s: &str| {
+                    let text = egui::RichText::new(s.to_string());
+                    if fresh {
+                        text.strong().color(egui::Color32::from_rgb(60, 170, 90))
+                    } else {
+                        text
+                    }
+                };
+                ui.label(text(&event.event_date));
+                ui.label(text(&event.docflow_state));
+                ui.label(text(&event.docflow_type));
+                ui.label(text(&event.docflow_id).monospace());
+                ui.label(text(&event.external_id));
+                let requirement = event
+                    .requirement
+                    .as_ref()
+                    .map(|r| format!("{}: {}", r.service, r.message))
+                    .unwrap_or_default();
+                ui.add(egui::Label::new(text(&requirement)).wrap());
+                ui.end_row();
+            }
+        });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(ids: &[&str], cursor: Option<&str>) -> Result<Page, String> {
+        Ok(Page {
+            events: ids
+                .iter()
+                .map(|id| Event {
+                    event_id: id.to_string(),
+                    ..Default::default()
+                })
+                .collect(),
+            cursor: cursor.map(str::to_string),
+        })
+    }
+
+    #[test]
+    fn next_and_back_walk_the_cursor_stack() {
+        let mut state = State::new(None);
+        state.arrived(Move::Reload, page(&["a", "b"], Some("b")));
+        assert_eq!(state.after_for(&Move::Next).as_deref(), Some("b"));
+        state.arrived(Move::Next, page(&["c", "d"], Some("d")));
+        assert_eq!(state.after.as_deref(), Some("b"));
+        assert_eq!(state.after_for(&Move::Back), None);
+        state.arrived(Move::Back, page(&["a", "b"], Some("b")));
+        assert_eq!(state.after, None);
+        assert!(state.earlier.is_empty());
+        // An empty next page keeps the page and its cursor.
+        state.arrived(Move::Next, page(&["c", "d"], Some("d")));
+        state.arrived(Move::Next, page(&[], Some("d")));
+        assert_eq!(state.events.len(), 2);
+        assert_eq!(state.after.as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn following_appends_and_marks_new_events() {
+        let mut state = State::new(None);
+        state.arrived(Move::Reload, page(&["a"], Some("a")));
+        state.arrived(Move::Follow, page(&["b"], Some("b")));
+        assert_eq!(state.events.len(), 2);
+        assert!(state.fresh.contains("b") && !state.fresh.contains("a"));
+        assert_eq!(state.after_for(&Move::Follow).as_deref(), Some("b"));
+    }
+}
