@@ -1,6 +1,8 @@
 //! A real listener on 127.0.0.1:0 with its own store, for tests that talk HTTP to it.
 #![allow(dead_code)] // each test binary uses its own part of this
 
+pub mod fakes;
+
 use hookscope::capture::Capture;
 use hookscope::config::Config;
 use hookscope::engine::Engine;
