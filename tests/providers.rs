@@ -1,0 +1,613 @@
+//! The provider clients and their CLI commands against fake servers that keep each provider's
+//! documented contract (tests/common/fakes): GREEN-API, MoySklad, Reestr, Kontur.Reestro, and
+//! the ngrok and cloudflared agents that tunnel discovery asks.
+
+mod common;
+
+use std::process::{Command, Output};
+
+use common::fakes::cloudflared::FakeCloudflared;
+use common::fakes::green_api::FakeGreenApi;
+use common::fakes::kontur::FakeReestro;
+use common::fakes::moysklad::FakeMoysklad;
+use common::fakes::ngrok::{FakeNgrok, Tunnel};
+use common::fakes::reestr::FakeReestr;
+use hookscope::config::{Config, Secret};
+use hookscope::providers::green_api::api::Instance;
+use hookscope::providers::kontur::Feed;
+use hookscope::providers::moysklad::api::{obtain_token, Account};
+use hookscope::{repoint, tunnel};
+use serde_json::{json, Value};
+
+const GREEN_ID: &str = "1101000001";
+const GREEN_TOKEN: &str = "d75b3a66374942c5b3c019c698abc2067e151558acbd412345";
+const SKLAD_TOKEN: &str = "sklad-token-4f1e";
+const KONTUR_KEY: &str = "2c8b6e9a-6f4c-4b34-9a1e-0d5f3e8a7b11";
+const KONTUR_ORG: &str = "7d2f1c3b-1a2b-4c3d-8e9f-0a1b2c3d4e5f";
+
+/// A temp folder with a settings file written by `configure`, for the CLI and the clients.
+struct Setup {
+    dir: tempfile::TempDir,
+    config: Config,
+}
+
+fn setup(configure: impl FnOnce(&mut Config)) -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::default();
+    // Nothing of the user's machine may answer tunnel discovery in these tests.
+    config.tunnel.ngrok_api = "http://127.0.0.1:9".into();
+    config.tunnel.cloudflared_metrics = "127.0.0.1:9".into();
+    configure(&mut config);
+    config.save(&dir.path().join("config.toml")).unwrap();
+    Setup { dir, config }
+}
+
+impl Setup {
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hookscope"));
+        command
+            .arg("--config")
+            .arg(self.dir.path().join("config.toml"))
+            .arg("--data-dir")
+            .arg(self.dir.path().join("data"))
+            .args(args)
+            .env_remove("HOOKSCOPE_CONFIG")
+            .env_remove("HOOKSCOPE_DATA_DIR")
+            .env_remove("HOOKSCOPE_MOYSKLAD_PASSWORD");
+        command
+    }
+
+    fn saved(&self) -> Config {
+        Config::load_or_create(&self.dir.path().join("config.toml")).unwrap()
+    }
+}
+
+fn ok(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "failed: {}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn failed(output: &Output) -> String {
+    assert!(
+        !output.status.success(),
+        "should have failed: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+fn green_setup(fake: &FakeGreenApi) -> Setup {
+    setup(|c| {
+        c.green_api.api_url = fake.api_url();
+        c.green_api.id_instance = GREEN_ID.into();
+        c.green_api.api_token_instance = Secret::new(GREEN_TOKEN);
+    })
+}
+
+#[test]
+fn green_api_set_webhook_points_the_instance_here_and_keeps_the_token_for_the_listener() {
+    let fake = FakeGreenApi::start(GREEN_ID, GREEN_TOKEN);
+    let s = green_setup(&fake);
+    let out = ok(&s.run(&[
+        "green-api",
+        "set-webhook",
+        "--url",
+        "https://t.example/green-api",
+        "--token",
+        "hook-secret-1",
+    ]));
+    assert!(out.contains("within about 5 minutes"), "{out}");
+    let settings = fake.settings();
+    assert_eq!(settings["webhookUrl"], "https://t.example/green-api");
+    assert_eq!(settings["webhookUrlToken"], "hook-secret-1");
+    for on in [
+        "incomingWebhook",
+        "outgoingWebhook",
+        "outgoingMessageWebhook",
+        "outgoingAPIMessageWebhook",
+        "stateWebhook",
+        "incomingCallWebhook",
+    ] {
+        assert_eq!(settings[on], "yes", "{on}");
+    }
+    assert_eq!(settings["pollMessageWebhook"], "no");
+    // The listener will check the same token GREEN-API now sends.
+    assert_eq!(
+        s.saved().green_api.webhook_url_token.expose(),
+        "hook-secret-1"
+    );
+
+    let shown = ok(&s.run(&["green-api", "settings"]));
+    assert!(shown.contains("https://t.example/green-api"), "{shown}");
+    assert!(
+        !shown.contains("hook-secret-1"),
+        "the token must be masked: {shown}"
+    );
+    let json: Value =
+        serde_json::from_str(&ok(&s.run(&["green-api", "settings", "--json"]))).unwrap();
+    assert_eq!(json["webhookUrlToken"], "***");
+
+    ok(&s.run(&["green-api", "disconnect"]));
+    assert_eq!(fake.settings()["webhookUrl"], "");
+}
+
+#[test]
+fn green_api_errors_say_what_to_do_and_never_print_the_token() {
+    let fake = FakeGreenApi::start(GREEN_ID, "the-real-token");
+    let s = green_setup(&fake);
+    let err = failed(&s.run(&["green-api", "settings"]));
+    assert!(
+        err.contains("HTTP 401") && err.contains("do not match"),
+        "{err}"
+    );
+    assert!(!err.contains(GREEN_TOKEN), "{err}");
+
+    let err = failed(&s.run(&[
+        "green-api",
+        "set-webhook",
+        "--url",
+        "https://x/green-api",
+        "--notify",
+        "incomingWebhook,smsWebhook",
+    ]));
+    assert!(
+        err.contains("\"smsWebhook\" is not a GREEN-API notification"),
+        "{err}"
+    );
+
+    let err = failed(&s.run(&["green-api", "set-webhook"]));
+    assert!(
+        err.contains("No tunnel was found") && err.contains("--url"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn green_api_quota_is_explained() {
+    let fake = FakeGreenApi::start(GREEN_ID, GREEN_TOKEN);
+    fake.exceed_quota(true);
+    let s = green_setup(&fake);
+    let err = Instance::new(&s.config.green_api)
+        .unwrap()
+        .settings()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(466));
+    assert!(
+        err.to_string().contains("quota is used up: Monthly quota"),
+        "{err}"
+    );
+}
+
+fn sklad_setup(fake: &FakeMoysklad, public: &str) -> Setup {
+    setup(|c| {
+        c.moysklad.api_url = fake.api_url();
+        c.moysklad.token = Secret::new(SKLAD_TOKEN);
+        c.tunnel.public_url = public.into();
+    })
+}
+
+#[test]
+fn moysklad_webhooks_from_the_cli() {
+    let fake = FakeMoysklad::start(SKLAD_TOKEN);
+    let s = sklad_setup(&fake, "https://now.trycloudflare.com");
+    ok(&s.run(&[
+        "moysklad",
+        "webhooks",
+        "create",
+        "--entity-type",
+        "customerorder",
+        "--action",
+        "CREATE",
+    ]));
+    ok(&s.run(&[
+        "moysklad",
+        "webhooks",
+        "create",
+        "--entity-type",
+        "product",
+        "--action",
+        "UPDATE",
+        "--diff-type",
+        "FIELDS",
+        "--url",
+        "https://other.example/hook",
+    ]));
+    ok(&s.run(&["moysklad", "webhooks", "create", "--entity-type", "stock"]));
+    let webhooks = fake.webhooks();
+    assert_eq!(webhooks.len(), 2);
+    assert_eq!(webhooks[0]["url"], "https://now.trycloudflare.com/moysklad");
+    assert_eq!(webhooks[1]["diffType"], "FIELDS");
+    assert_eq!(fake.stock_webhooks()[0]["reportType"], "all");
+
+    let lines: Vec<Value> = ok(&s.run(&["moysklad", "webhooks", "list", "--json"]))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    let table = ok(&s.run(&["moysklad", "webhooks", "list"]));
+    assert_eq!(table.matches("(this tunnel)").count(), 2, "{table}");
+
+    let id = webhooks[1]["id"].as_str().unwrap();
+    ok(&s.run(&["moysklad", "webhooks", "disable", id]));
+    assert_eq!(fake.webhooks()[1]["enabled"], false);
+    ok(&s.run(&["moysklad", "webhooks", "enable", id]));
+    assert_eq!(fake.webhooks()[1]["enabled"], true);
+    ok(&s.run(&["moysklad", "webhooks", "delete", id]));
+    assert_eq!(fake.webhooks().len(), 1);
+    let stock_id = fake.stock_webhooks()[0]["id"].as_str().unwrap().to_string();
+    ok(&s.run(&["moysklad", "webhooks", "delete", &stock_id]));
+    assert!(fake.stock_webhooks().is_empty());
+
+    // Every request asked for gzip, as MoySklad requires (the fake answers 415 otherwise).
+    assert!(fake.requests().iter().all(|r| r
+        .headers
+        .iter()
+        .any(|(n, v)| n == "accept-encoding" && v.contains("gzip"))));
+}
+
+#[test]
+fn moysklad_refusals_exit_non_zero_with_the_code_and_the_russian_text() {
+    let fake = FakeMoysklad::start(SKLAD_TOKEN);
+    let s = sklad_setup(&fake, "https://now.trycloudflare.com");
+    let create = [
+        "moysklad",
+        "webhooks",
+        "create",
+        "--entity-type",
+        "demand",
+        "--action",
+        "CREATE",
+    ];
+    ok(&s.run(&create));
+    let err = failed(&s.run(&create));
+    assert!(
+        err.contains("HTTP 412") && err.contains("30003") && err.contains("уже существует"),
+        "{err}"
+    );
+    let err = failed(&s.run(&[
+        "moysklad",
+        "webhooks",
+        "create",
+        "--entity-type",
+        "product",
+        "--action",
+        "PROCESSED",
+    ]));
+    assert!(err.contains("30008"), "{err}");
+    let err = failed(&s.run(&[
+        "moysklad",
+        "webhooks",
+        "delete",
+        "00000000-0000-0000-0000-000000000000",
+    ]));
+    assert!(err.contains("HTTP 404") && err.contains("1021"), "{err}");
+
+    let wrong = setup(|c| {
+        c.moysklad.api_url = fake.api_url();
+        c.moysklad.token = Secret::new("expired");
+    });
+    let err = failed(&wrong.run(&["moysklad", "webhooks", "list"]));
+    assert!(
+        err.contains("HTTP 401") && err.contains("check the token"),
+        "{err}"
+    );
+    assert!(!err.contains("expired"), "{err}");
+}
+
+#[tokio::test]
+async fn moysklad_waits_out_429_as_x_lognex_retry_after_says() {
+    let fake = FakeMoysklad::start(SKLAD_TOKEN);
+    let s = sklad_setup(&fake, "");
+    fake.throttle_next(2, 150);
+    let started = std::time::Instant::now();
+    let webhooks = Account::new(&s.config.moysklad)
+        .unwrap()
+        .webhooks()
+        .await
+        .unwrap();
+    assert!(webhooks.is_empty());
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(300),
+        "{:?}",
+        started.elapsed()
+    );
+    // Two refused, then the two lists (entity and stock webhooks).
+    assert_eq!(fake.requests().len(), 4);
+}
+
+#[test]
+fn moysklad_login_saves_a_token_the_next_calls_use() {
+    let fake = FakeMoysklad::start(SKLAD_TOKEN).with_login("admin@acme", "пароль-1");
+    let s = setup(|c| c.moysklad.api_url = fake.api_url());
+    let out = ok(&s
+        .command(&["moysklad", "login", "--login", "admin@acme"])
+        .env("HOOKSCOPE_MOYSKLAD_PASSWORD", "пароль-1")
+        .output()
+        .unwrap());
+    assert!(out.contains("Logged in"), "{out}");
+    assert_eq!(s.saved().moysklad.token.expose(), SKLAD_TOKEN);
+    ok(&s.run(&["moysklad", "webhooks", "list"]));
+}
+
+#[tokio::test]
+async fn moysklad_objects_load_only_from_the_configured_api() {
+    let fake = FakeMoysklad::start(SKLAD_TOKEN);
+    let s = sklad_setup(&fake, "");
+    let path = "/entity/product/8a1b6c3e-1d2f-11ee-0a80-0d5f00000001";
+    fake.add_object(path, json!({"name": "Кофе в зёрнах", "code": "00001"}));
+    let account = Account::new(&s.config.moysklad).unwrap();
+    let product = account
+        .load(&format!("{}{path}", fake.api_url()))
+        .await
+        .unwrap();
+    assert_eq!(product["name"], "Кофе в зёрнах");
+
+    let seen = fake.requests().len();
+    let err = account
+        .load("https://evil.example/api/remap/1.2/entity/product/1")
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("sends your token only there"),
+        "{err}"
+    );
+    assert_eq!(
+        fake.requests().len(),
+        seen,
+        "nothing may be sent for a foreign href"
+    );
+    assert!(obtain_token(&fake.api_url(), "a", "b").await.is_err());
+}
+
+#[test]
+fn reestr_order_prints_the_order_or_the_refusal() {
+    let fake = FakeReestr::start("reestr-token-9");
+    fake.add_order(
+        "1542",
+        json!({"id": 1542, "status": "done", "object": "Выписка ЕГРН об объекте"}),
+    );
+    let s = setup(|c| {
+        c.reestr.api_url = fake.api_url();
+        c.reestr.access_token = Secret::new("reestr-token-9");
+    });
+    let out = ok(&s.run(&["reestr", "order", "1542"]));
+    assert!(out.contains("Выписка ЕГРН об объекте"), "{out}");
+    assert!(fake.requests().iter().all(|r| r.contains("v=1.0")));
+    let err = failed(&s.run(&["reestr", "order", "999"]));
+    assert!(
+        err.contains("HTTP 404") && err.contains("Заказ 999 не найден"),
+        "{err}"
+    );
+
+    let wrong = setup(|c| {
+        c.reestr.api_url = fake.api_url();
+        c.reestr.access_token = Secret::new("old");
+    });
+    let err = failed(&wrong.run(&["reestr", "order", "1542"]));
+    assert!(err.contains("Check the access token"), "{err}");
+    assert!(!err.contains("access_token=old"), "{err}");
+}
+
+fn kontur_setup(fake: &FakeReestro, key: &str, org: &str) -> Setup {
+    setup(|c| {
+        c.kontur.api_url = fake.api_url();
+        c.kontur.api_key = Secret::new(key);
+        c.kontur.org_id = org.into();
+    })
+}
+
+#[test]
+fn rosreestr_events_all_pages_through_the_whole_feed() {
+    let fake = FakeReestro::start(KONTUR_KEY, KONTUR_ORG, 250);
+    let s = kontur_setup(&fake, KONTUR_KEY, KONTUR_ORG);
+    let output = s.run(&["rosreestr", "events", "--all", "--json"]);
+    let lines: Vec<Value> = ok(&output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 250);
+    let ids: std::collections::HashSet<_> = lines
+        .iter()
+        .map(|e| e["eventId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 250);
+    let last = fake.event_id(249);
+    assert!(String::from_utf8_lossy(&output.stderr).contains(&format!("cursor: {last}")));
+
+    // Continue from the cursor once more events arrived.
+    fake.push_events(3);
+    let output = s.run(&["rosreestr", "events", "--after", &last, "--count", "2"]);
+    let table = ok(&output);
+    assert_eq!(table.lines().count(), 2, "{table}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains(&fake.event_id(251)));
+}
+
+#[test]
+fn rosreestr_refusals_name_the_field_or_say_what_to_check() {
+    let fake = FakeReestro::start(KONTUR_KEY, KONTUR_ORG, 5);
+    let s = kontur_setup(&fake, KONTUR_KEY, KONTUR_ORG);
+    let err = failed(&s.run(&["rosreestr", "events", "--after", "nope"]));
+    assert!(
+        err.contains("HTTP 400") && err.contains("afterEventId: afterEventId should be guid"),
+        "{err}"
+    );
+    let err = failed(&s.run(&["rosreestr", "events", "--count", "101"]));
+    assert!(err.contains("101"), "{err}");
+
+    let err = failed(
+        &kontur_setup(&fake, "5a5a5a5a-0000-4000-8000-000000000000", KONTUR_ORG)
+            .run(&["rosreestr", "events"]),
+    );
+    assert!(
+        err.contains("HTTP 401") && err.contains("apiKey was not accepted"),
+        "{err}"
+    );
+    let err = failed(
+        &kontur_setup(&fake, KONTUR_KEY, "11111111-2222-4333-8444-555555555555")
+            .run(&["rosreestr", "events"]),
+    );
+    assert!(err.contains("HTTP 403") && err.contains("orgId"), "{err}");
+}
+
+#[tokio::test]
+async fn an_empty_page_keeps_the_cursor() {
+    let fake = FakeReestro::start(KONTUR_KEY, KONTUR_ORG, 3);
+    let s = kontur_setup(&fake, KONTUR_KEY, KONTUR_ORG);
+    let feed = Feed::new(&s.config.kontur).unwrap();
+    let first = feed.page(None, 100).await.unwrap();
+    assert_eq!(first.events.len(), 3);
+    assert_eq!(first.events[2].docflow_state, "WaitingSignStatements");
+    let cursor = first.cursor.clone().unwrap();
+    let empty = feed.page(Some(&cursor), 100).await.unwrap();
+    assert!(empty.events.is_empty());
+    assert_eq!(empty.cursor.as_deref(), Some(cursor.as_str()));
+}
+
+fn ngrok_tunnel(public_url: &str, addr: &str) -> Tunnel {
+    Tunnel {
+        public_url: public_url.into(),
+        proto: if public_url.starts_with("https") {
+            "https"
+        } else {
+            "http"
+        }
+        .into(),
+        addr: addr.into(),
+    }
+}
+
+#[test]
+fn tunnel_prints_the_ngrok_tunnel_that_forwards_to_our_port() {
+    let ngrok = FakeNgrok::start(vec![
+        ngrok_tunnel("https://other.ngrok-free.app", "http://localhost:3000"),
+        ngrok_tunnel("http://ours.ngrok-free.app", "http://localhost:8787"),
+        ngrok_tunnel("https://ours.ngrok-free.app", "http://localhost:8787"),
+    ]);
+    let s = setup(|c| c.tunnel.ngrok_api = ngrok.api_url());
+    let out = ok(&s.run(&["tunnel"]));
+    assert!(out.starts_with("https://ours.ngrok-free.app\n"), "{out}");
+    assert!(
+        out.contains("ngrok agent") && out.contains("https://ours.ngrok-free.app/moysklad"),
+        "{out}"
+    );
+
+    let typed = setup(|c| {
+        c.tunnel.ngrok_api = ngrok.api_url();
+        c.tunnel.public_url = "https://hooks.example.com".into();
+    });
+    assert!(ok(&typed.run(&["tunnel"])).contains("typed in the settings"));
+}
+
+#[tokio::test]
+async fn newer_ngrok_agents_and_cloudflared_quick_tunnels_are_found() {
+    let ngrok = FakeNgrok::start_endpoints(vec![(
+        "https://new.ngrok-free.app".into(),
+        "http://localhost:8787".into(),
+    )]);
+    let mut config = Config::default().tunnel;
+    config.ngrok_api = ngrok.api_url();
+    config.cloudflared_metrics = "127.0.0.1:9".into();
+    let found = tunnel::detect(&config, 8787).await.unwrap();
+    assert_eq!(found.url, "https://new.ngrok-free.app");
+
+    let cloudflared = FakeCloudflared::start("plain-words-here.trycloudflare.com");
+    config.ngrok_api = "http://127.0.0.1:9".into();
+    // The first port of the range is closed: the search goes on to the next.
+    config.cloudflared_metrics = format!(
+        "127.0.0.1:{}-{}",
+        cloudflared.port() - 1,
+        cloudflared.port()
+    );
+    let found = tunnel::detect(&config, 8787).await.unwrap();
+    assert_eq!(found.url, "https://plain-words-here.trycloudflare.com");
+
+    let named = FakeCloudflared::start("");
+    config.cloudflared_metrics = format!("127.0.0.1:{}", named.port());
+    let err = tunnel::detect(&config, 8787).await.unwrap_err().to_string();
+    assert!(
+        err.contains("named tunnel") && err.contains("not running"),
+        "{err}"
+    );
+}
+
+#[test]
+fn repoint_moves_green_api_and_the_moysklad_webhooks_of_the_old_tunnel() {
+    let green = FakeGreenApi::start(GREEN_ID, GREEN_TOKEN);
+    let sklad = FakeMoysklad::start(SKLAD_TOKEN);
+    let old = "https://old-words.trycloudflare.com";
+    sklad.add_webhook("customerorder", "CREATE", &format!("{old}/moysklad/k8Jq2"));
+    sklad.add_webhook("product", "UPDATE", &format!("{old}/moysklad/k8Jq2"));
+    sklad.add_webhook("demand", "CREATE", "https://elsewhere.example/hook");
+    let s = setup(|c| {
+        c.green_api.api_url = green.api_url();
+        c.green_api.id_instance = GREEN_ID.into();
+        c.green_api.api_token_instance = Secret::new(GREEN_TOKEN);
+        c.moysklad.api_url = sklad.api_url();
+        c.moysklad.token = Secret::new(SKLAD_TOKEN);
+        c.tunnel.public_url = "https://new-words.trycloudflare.com".into();
+    });
+    let set = [
+        "green-api",
+        "set-webhook",
+        "--url",
+        &format!("{old}/green-api"),
+    ];
+    ok(&s.run(&set));
+    let out = ok(&s.run(&["tunnel", "--repoint", old]));
+    assert!(
+        out.contains("2 webhook(s) now point at https://new-words.trycloudflare.com"),
+        "{out}"
+    );
+    assert!(
+        out.contains("paste https://new-words.trycloudflare.com/reestr"),
+        "{out}"
+    );
+    assert_eq!(
+        green.settings()["webhookUrl"],
+        "https://new-words.trycloudflare.com/green-api"
+    );
+    let urls: Vec<String> = sklad
+        .webhooks()
+        .iter()
+        .map(|w| w["url"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            "https://new-words.trycloudflare.com/moysklad/k8Jq2",
+            "https://new-words.trycloudflare.com/moysklad/k8Jq2",
+            "https://elsewhere.example/hook"
+        ]
+    );
+    // Providers without credentials are left out rather than failing.
+    let only_reestr = setup(|c| c.tunnel.public_url = "https://n.example".into());
+    let outcomes = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(repoint::repoint(
+            &only_reestr.config,
+            old,
+            "https://n.example",
+        ));
+    assert_eq!(outcomes.len(), 1);
+}
+
+#[test]
+fn missing_credentials_are_explained_before_anything_is_sent() {
+    let s = setup(|_| {});
+    let err = failed(&s.run(&["moysklad", "webhooks", "list"]));
+    assert!(err.contains("The MoySklad token is not set"), "{err}");
+    let err = failed(&s.run(&["rosreestr", "events"]));
+    assert!(err.contains("The Kontur apiKey is not set"), "{err}");
+    let err = failed(&s.run(&["reestr", "order", "1"]));
+    assert!(err.contains("The Reestr access token is not set"), "{err}");
+}
