@@ -107,6 +107,7 @@ fn measure(count: usize) -> Figures {
         theme: ThemeChoice::Dark,
         language: Language::English,
         filter: String::new(),
+        ..Remembered::default()
     };
     let mut harness = Harness::builder()
         .with_size([1280.0, 800.0])

@@ -1,6 +1,8 @@
 //! The real app driven through egui_kittest: webhooks sent to its listener, typing, clicking,
 //! and snapshots rendered with wgpu (lavapipe on CI).
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use egui_kittest::kittest::{by, Queryable};
@@ -27,10 +29,21 @@ fn remembered(theme: ThemeChoice) -> Remembered {
         theme,
         language: Language::English,
         filter: String::new(),
+        ..Remembered::default()
     }
 }
 
 fn start(listen: &str, seed: &[(&str, &str)], theme: ThemeChoice) -> Fixture {
+    start_with(listen, seed, theme, |_, _| {})
+}
+
+/// The app with settings and remembered state of the test's choosing.
+fn start_with(
+    listen: &str,
+    seed: &[(&str, &str)],
+    theme: ThemeChoice,
+    configure: impl FnOnce(&mut Config, &mut Remembered),
+) -> Fixture {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -43,6 +56,12 @@ fn start(listen: &str, seed: &[(&str, &str)], theme: ThemeChoice) -> Fixture {
     };
     let mut config = Config::default();
     config.listener.listen = listen.parse().unwrap();
+    // No tunnel agent of the machine running the tests may change what the app shows.
+    config.tunnel.ngrok_api = "http://127.0.0.1:9".into();
+    config.tunnel.cloudflared_metrics = "127.0.0.1:9".into();
+    let mut remembered = remembered(theme);
+    configure(&mut config, &mut remembered);
+    config.save(&paths.config_file).unwrap();
     runtime.block_on(seed_store(&paths, &config, seed));
     let engine = runtime.block_on(Engine::start(config.clone(), &paths.store_file()));
     let base = engine.as_ref().map_or_else(
@@ -60,7 +79,7 @@ fn start(listen: &str, seed: &[(&str, &str)], theme: ThemeChoice) -> Fixture {
         .with_theme(harness_theme)
         .wgpu()
         .build_eframe(move |cc| {
-            App::new(cc, engine, config, paths, handle).remembering(remembered(theme))
+            App::new(cc, engine, config, paths, handle).remembering(remembered)
         });
     let mut fixture = Fixture {
         harness,
@@ -395,4 +414,246 @@ fn main_window_dark() {
 #[test]
 fn main_window_light() {
     main_window_snapshot("127.0.0.1:48788", ThemeChoice::Light, "main_window_light");
+}
+
+/// Opens the Providers window on a tab.
+fn open_panel(f: &mut Fixture, tab: &str) {
+    f.harness.get_by_label("Providers").click();
+    f.wait_for("the Providers window", |h| {
+        h.query_by_label("GREEN-API").is_some()
+    });
+    f.harness.get_by_label(tab).click();
+    let _ = f.harness.try_run();
+}
+
+#[test]
+fn green_api_panel_connects_the_instance_to_the_public_url() {
+    use common::fakes::green_api::FakeGreenApi;
+    let token = "d75b3a66374942c5b3c019c698abc2067e151558acbd412345";
+    let fake = FakeGreenApi::start("1101000001", token);
+    let mut f = start_with("127.0.0.1:0", &[], ThemeChoice::Dark, |c, _| {
+        c.green_api.api_url = fake.api_url();
+        c.green_api.id_instance = "1101000001".into();
+        c.green_api.api_token_instance = hookscope::config::Secret::new(token);
+        c.tunnel.public_url = "https://t.example".into();
+    });
+    open_panel(&mut f, "GREEN-API");
+    // The top bar and the panel both show it.
+    assert_eq!(
+        f.harness
+            .query_all_by_label("https://t.example/green-api")
+            .count(),
+        2
+    );
+    // Switches can be changed before connecting: polls on, incoming calls off.
+    f.harness.get_by_label("Polls").click();
+    f.harness.get_by_label("Incoming calls").click();
+    f.harness.get_by_label("Connect").click();
+    f.wait_for("GREEN-API's answer", |h| {
+        h.query_by_label_contains("changes apply within about 5 minutes")
+            .is_some()
+    });
+    let settings = fake.settings();
+    assert_eq!(settings["webhookUrl"], "https://t.example/green-api");
+    assert_eq!(settings["pollMessageWebhook"], "yes");
+    assert_eq!(settings["incomingCallWebhook"], "no");
+    assert_eq!(settings["incomingWebhook"], "yes");
+
+    f.harness.get_by_label("Load settings").click();
+    f.wait_for("the current settings", |h| {
+        h.query_by_label("Current settings").is_some()
+    });
+    assert!(f.harness.query_by_label("webhookUrl").is_some());
+    assert!(
+        f.harness.query_by_label_contains(token).is_none(),
+        "the token must stay masked"
+    );
+}
+
+#[test]
+fn moysklad_panel_marks_this_tunnel_and_repoints_an_older_one() {
+    use common::fakes::moysklad::FakeMoysklad;
+    let fake = FakeMoysklad::start("sklad-token");
+    fake.add_webhook(
+        "customerorder",
+        "CREATE",
+        "https://new-words.trycloudflare.com/moysklad",
+    );
+    let old = fake.add_webhook(
+        "product",
+        "UPDATE",
+        "https://old-words.trycloudflare.com/moysklad",
+    );
+    let mut f = start_with("127.0.0.1:0", &[], ThemeChoice::Dark, |c, _| {
+        c.moysklad.api_url = fake.api_url();
+        c.moysklad.token = hookscope::config::Secret::new("sklad-token");
+        c.tunnel.public_url = "https://new-words.trycloudflare.com".into();
+    });
+    open_panel(&mut f, "MoySklad");
+    f.harness.get_by_label("Refresh").click();
+    f.wait_for("the webhook list", |h| {
+        h.query_by_label("● this tunnel").is_some()
+    });
+    assert!(f.harness.query_by_label("an older tunnel").is_some());
+    f.harness.get_by_label("Re-point").click();
+    f.wait_for("the re-pointed webhook", |h| {
+        h.query_all_by_label("● this tunnel").count() == 2
+    });
+    let moved = fake
+        .webhooks()
+        .into_iter()
+        .find(|w| w["id"] == old.as_str())
+        .unwrap();
+    assert_eq!(moved["url"], "https://new-words.trycloudflare.com/moysklad");
+
+    f.harness
+        .get_all_by_label("Disable")
+        .next()
+        .unwrap()
+        .click();
+    f.wait_for("the disabled webhook", |h| {
+        h.query_by_label("Enable").is_some()
+    });
+    assert_eq!(fake.webhooks()[0]["enabled"], false);
+}
+
+#[test]
+fn reestr_panel_follows_the_confirm_handshake() {
+    let mut f = start_with("127.0.0.1:0", &[], ThemeChoice::Dark, |c, _| {
+        c.tunnel.public_url = "https://t.example".into();
+    });
+    open_panel(&mut f, "Reestr");
+    assert!(f
+        .harness
+        .query_by_label("Waiting for Reestr's confirm request…")
+        .is_some());
+    assert_eq!(
+        f.harness
+            .query_all_by_label("https://t.example/reestr")
+            .count(),
+        2
+    );
+    // No confirmation string yet: the confirm fails, loudly.
+    f.post("/reestr", common::REESTR_CONFIRM);
+    f.wait_for("the warning", |h| {
+        h.query_by_label_contains("no confirmation string is set")
+            .is_some()
+    });
+    // The user pastes the string and Reestr confirms again.
+    let field = || {
+        by().label("Confirmation string")
+            .role(egui::accesskit::Role::TextInput)
+    };
+    f.harness.get(field()).click();
+    let _ = f.harness.try_run();
+    f.harness.get(field()).type_text("873fd5a562");
+    let _ = f.harness.try_run();
+    f.harness.get_by_label("Save").click();
+    let _ = f.harness.try_run();
+    let answered = f.runtime.block_on(async {
+        let url = format!("{}/reestr", f.base);
+        let response = f
+            .client
+            .post(url)
+            .body(common::REESTR_CONFIRM)
+            .send()
+            .await
+            .unwrap();
+        response.text().await.unwrap()
+    });
+    assert_eq!(answered, "873fd5a562");
+    f.wait_for("the confirmation", |h| {
+        h.query_by_label_contains("✔ Confirmed at").is_some()
+    });
+}
+
+#[test]
+fn rosreestr_panel_pages_forward_and_back_and_remembers_its_cursor() {
+    use common::fakes::kontur::FakeReestro;
+    let key = "2c8b6e9a-6f4c-4b34-9a1e-0d5f3e8a7b11";
+    let org = "7d2f1c3b-1a2b-4c3d-8e9f-0a1b2c3d4e5f";
+    let fake = FakeReestro::start(key, org, 75);
+    let mut f = start_with("127.0.0.1:0", &[], ThemeChoice::Dark, |c, _| {
+        c.kontur.api_url = fake.api_url();
+        c.kontur.api_key = hookscope::config::Secret::new(key);
+        c.kontur.org_id = org.into();
+    });
+    open_panel(&mut f, "Rosreestr · Kontur");
+    f.wait_for("the first page", |h| h.query_by_label("ext-0").is_some());
+    assert!(
+        f.harness.query_by_label("ext-29").is_some()
+            && f.harness.query_by_label("ext-30").is_none()
+    );
+    f.harness.get_by_label("Next").click();
+    f.wait_for("the second page", |h| h.query_by_label("ext-30").is_some());
+    assert!(f.harness.query_by_label("ext-0").is_none());
+    f.harness.get_by_label("Back").click();
+    f.wait_for("the first page again", |h| {
+        h.query_by_label("ext-0").is_some()
+    });
+    f.harness.get_by_label("Next").click();
+    f.wait_for("the second page", |h| h.query_by_label("ext-59").is_some());
+
+    // The page's cursor is what the app remembers; a restart opens the same page.
+    let saved = f.harness.state().remembered();
+    assert_eq!(saved.events_after, Some(fake.event_id(29)));
+}
+
+#[test]
+fn load_object_shows_the_moysklad_entity_beside_the_event() {
+    use common::fakes::moysklad::FakeMoysklad;
+    let fake = FakeMoysklad::start("sklad-token");
+    let path = "/entity/product/8a1b6c3e-1d2f-11ee-0a80-0d5f00000001";
+    fake.add_object(path, serde_json::json!({"name": "Кофе в зёрнах, 1 кг"}));
+    let mut f = start_with("127.0.0.1:0", &[], ThemeChoice::Dark, |c, _| {
+        c.moysklad.api_url = fake.api_url();
+        c.moysklad.token = hookscope::config::Secret::new("sklad-token");
+    });
+    let delivery = serde_json::json!({"events": [{
+        "meta": {"type": "product", "href": format!("{}{path}", fake.api_url())},
+        "action": "UPDATE", "accountId": "a1", "updatedFields": ["name"]
+    }]});
+    f.post("/moysklad?requestId=r-9", &delivery.to_string());
+    f.wait_for("the row", |h| {
+        h.query_by_label_contains("product UPDATE").is_some()
+    });
+    f.harness.get_by_label_contains("product UPDATE").click();
+    f.wait_for("the button", |h| h.query_by_label("Load object").is_some());
+    f.harness.get_by_label("Load object").click();
+    f.wait_for("the entity", |h| {
+        h.query_by_label_contains("Кофе в зёрнах, 1 кг").is_some()
+    });
+}
+
+#[test]
+fn a_changed_public_url_offers_to_re_register_every_provider() {
+    use common::fakes::moysklad::FakeMoysklad;
+    let fake = FakeMoysklad::start("sklad-token");
+    fake.add_webhook(
+        "customerorder",
+        "CREATE",
+        "https://old-words.trycloudflare.com/moysklad",
+    );
+    let mut f = start_with("127.0.0.1:0", &[], ThemeChoice::Dark, |c, r| {
+        c.moysklad.api_url = fake.api_url();
+        c.moysklad.token = hookscope::config::Secret::new("sklad-token");
+        c.tunnel.public_url = "https://new-words.trycloudflare.com".into();
+        r.public_url = "https://old-words.trycloudflare.com".into();
+    });
+    f.wait_for("the banner", |h| {
+        h.query_by_label("Re-register providers").is_some()
+    });
+    f.harness.get_by_label("Re-register providers").click();
+    f.wait_for("the outcomes", |h| {
+        h.query_by_label_contains("moysklad: 1 webhook(s)")
+            .is_some()
+    });
+    assert!(f
+        .harness
+        .query_by_label_contains("reestr: Reestr has no API for this")
+        .is_some());
+    assert_eq!(
+        fake.webhooks()[0]["url"],
+        "https://new-words.trycloudflare.com/moysklad"
+    );
 }

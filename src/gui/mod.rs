@@ -238,6 +238,14 @@ impl App {
         self
     }
 
+    /// What the app keeps across restarts, as of now.
+    pub fn remembered(&self) -> Remembered {
+        Remembered {
+            events_after: self.panels.events_cursor(),
+            ..self.remembered.clone()
+        }
+    }
+
     fn texts(&self) -> &'static texts::Texts {
         self.remembered.language.texts()
     }
@@ -586,6 +594,9 @@ impl App {
                 self.ctx.request_repaint();
             }
         }
+        if fresh.iter().any(panels::is_confirm) {
+            self.call(panels::Call::ReestrConfirmation);
+        }
         if !fresh.is_empty() {
             self.add_rows(fresh, true);
         }
@@ -702,8 +713,7 @@ impl eframe::App for App {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        self.remembered.events_after = self.panels.events_cursor();
-        eframe::set_value(storage, eframe::APP_KEY, &self.remembered);
+        eframe::set_value(storage, eframe::APP_KEY, &self.remembered());
     }
 }
 

@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 
 use super::texts::Texts;
 use super::{App, Command};
-use crate::capture::Provider;
+use crate::capture::{CaptureRow, Provider};
 use crate::config::{Config, Secret};
 use crate::providers::green_api::api::Instance;
 use crate::providers::kontur::{Feed, Page};
@@ -398,8 +398,7 @@ impl App {
         {
             self.panels.loaded = None;
         }
-        let is_confirm =
-            capture.judgement.provider == Provider::Reestr && capture.judgement.event == "confirm";
+        let is_confirm = is_confirm(&CaptureRow::from(capture.as_ref()));
         let load = load_call(capture, &self.config).filter(|_| self.remembered.auto_load);
         if is_confirm {
             self.call(Call::ReestrConfirmation);
@@ -408,6 +407,11 @@ impl App {
             self.call(call);
         }
     }
+}
+
+/// Reestr's address check: its outcome is the Reestr panel's confirmation state.
+pub fn is_confirm(row: &CaptureRow) -> bool {
+    row.provider == Provider::Reestr && row.event == "confirm"
 }
 
 /// "Load object" / "Load order" for a capture, when its provider has something to load.
@@ -496,8 +500,9 @@ pub fn show(ctx: &egui::Context, app: &mut App) {
 
 /// A labelled text field in a panel's grid.
 fn field(ui: &mut Ui, label: &str, value: &mut String) {
-    ui.label(label);
-    ui.add(egui::TextEdit::singleline(value).desired_width(360.0));
+    let label = ui.label(label);
+    ui.add(egui::TextEdit::singleline(value).desired_width(360.0))
+        .labelled_by(label.id);
     ui.end_row();
 }
 
@@ -509,14 +514,15 @@ fn secret_field(
     value: &mut Secret,
     t: &Texts,
 ) {
-    ui.label(label);
+    let name = ui.label(label);
     ui.horizontal(|ui| {
         let mut shown = revealed.contains(label);
         ui.add(
             egui::TextEdit::singleline(value.edit())
                 .password(!shown)
                 .desired_width(300.0),
-        );
+        )
+        .labelled_by(name.id);
         if ui.checkbox(&mut shown, t.show_secret).changed() {
             if shown {
                 revealed.insert(label);
