@@ -4,7 +4,7 @@
 use egui::Ui;
 use serde_json::{Map, Value};
 
-use super::{field, outcome, secret_field, webhook_url_row, Call};
+use super::{field, form, outcome, secret_field, webhook_url_row, Call};
 use crate::capture::Provider;
 use crate::gui::texts::Texts;
 use crate::gui::{App, Command};
@@ -56,34 +56,31 @@ fn switch_label(t: &Texts, field: &str) -> &'static str {
 
 pub fn show(ui: &mut Ui, app: &mut App, t: &'static Texts) {
     let p = &mut app.panels;
-    egui::Grid::new("green-api-fields")
-        .num_columns(2)
-        .spacing([12.0, 6.0])
-        .show(ui, |ui| {
-            let draft = &mut p.draft.green_api;
-            field(ui, t.api_url, &mut draft.api_url);
-            field(ui, "idInstance", &mut draft.id_instance);
-            secret_field(
-                ui,
-                &mut p.revealed,
-                t.green_token,
-                &mut draft.api_token_instance,
-                t,
-            );
-            secret_field(
-                ui,
-                &mut p.revealed,
-                t.green_webhook_token,
-                &mut draft.webhook_url_token,
-                t,
-            );
-            ui.label("");
-            if ui.button(t.generate).clicked() {
-                // A webhook token only has to be unguessable; 128 random bits are plenty.
-                *draft.webhook_url_token.edit() = uuid::Uuid::new_v4().simple().to_string();
-            }
-            ui.end_row();
-        });
+    form(ui, "green-api-fields", |ui| {
+        let draft = &mut p.draft.green_api;
+        field(ui, t.api_url, &mut draft.api_url);
+        field(ui, "idInstance", &mut draft.id_instance);
+        secret_field(
+            ui,
+            &mut p.revealed,
+            t.green_token,
+            &mut draft.api_token_instance,
+            t,
+        );
+        secret_field(
+            ui,
+            &mut p.revealed,
+            t.green_webhook_token,
+            &mut draft.webhook_url_token,
+            t,
+        );
+        ui.label("");
+        if ui.button(t.generate).clicked() {
+            // A webhook token only has to be unguessable; 128 random bits are plenty.
+            *draft.webhook_url_token.edit() = uuid::Uuid::new_v4().simple().to_string();
+        }
+        ui.end_row();
+    });
     let url = webhook_url_row(ui, app, Provider::GreenApi, t);
     let p = &mut app.panels;
     ui.label(t.notifications);

@@ -498,6 +498,14 @@ pub fn show(ctx: &egui::Context, app: &mut App) {
     app.panels.open = open;
 }
 
+/// A panel's fields: labels on the left, inputs on the right.
+fn form(ui: &mut Ui, id: &str, fields: impl FnOnce(&mut Ui)) {
+    egui::Grid::new(id)
+        .num_columns(2)
+        .spacing([12.0, 6.0])
+        .show(ui, fields);
+}
+
 /// A labelled text field in a panel's grid.
 fn field(ui: &mut Ui, label: &str, value: &mut String) {
     let label = ui.label(label);

@@ -4,7 +4,7 @@
 use egui::Ui;
 use serde_json::json;
 
-use super::{field, outcome, secret_field, webhook_url_row, Call};
+use super::{field, form, outcome, secret_field, webhook_url_row, Call};
 use crate::capture::Provider;
 use crate::gui::texts::Texts;
 use crate::gui::{App, Command};
@@ -52,33 +52,30 @@ fn on_a_tunnel(url: &str) -> bool {
 
 pub fn show(ui: &mut Ui, app: &mut App, t: &'static Texts) {
     let p = &mut app.panels;
-    egui::Grid::new("moysklad-fields")
-        .num_columns(2)
-        .spacing([12.0, 6.0])
-        .show(ui, |ui| {
-            field(ui, t.api_url, &mut p.draft.moysklad.api_url);
-            secret_field(ui, &mut p.revealed, t.token, &mut p.draft.moysklad.token, t);
-            field(ui, t.login, &mut p.sklad.login);
-            ui.label(t.password);
-            ui.horizontal(|ui| {
-                ui.add(
-                    egui::TextEdit::singleline(&mut p.sklad.password)
-                        .password(true)
-                        .desired_width(200.0),
-                );
-                let ready = !p.sklad.login.is_empty() && !p.sklad.password.is_empty();
-                if ui
-                    .add_enabled(ready, egui::Button::new(t.get_token))
-                    .clicked()
-                {
-                    app.commands.push(Command::Provider(Call::SkladLogin {
-                        login: p.sklad.login.clone(),
-                        password: p.sklad.password.clone(),
-                    }));
-                }
-            });
-            ui.end_row();
+    form(ui, "moysklad-fields", |ui| {
+        field(ui, t.api_url, &mut p.draft.moysklad.api_url);
+        secret_field(ui, &mut p.revealed, t.token, &mut p.draft.moysklad.token, t);
+        field(ui, t.login, &mut p.sklad.login);
+        ui.label(t.password);
+        ui.horizontal(|ui| {
+            ui.add(
+                egui::TextEdit::singleline(&mut p.sklad.password)
+                    .password(true)
+                    .desired_width(200.0),
+            );
+            let ready = !p.sklad.login.is_empty() && !p.sklad.password.is_empty();
+            if ui
+                .add_enabled(ready, egui::Button::new(t.get_token))
+                .clicked()
+            {
+                app.commands.push(Command::Provider(Call::SkladLogin {
+                    login: p.sklad.login.clone(),
+                    password: p.sklad.password.clone(),
+                }));
+            }
         });
+        ui.end_row();
+    });
     let here = webhook_url_row(ui, app, Provider::Moysklad, t);
     let public = app.panels.tunnel.as_ref().map(|f| f.url.clone());
     ui.horizontal(|ui| {

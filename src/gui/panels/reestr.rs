@@ -5,7 +5,7 @@ use std::path::Path;
 
 use egui::Ui;
 
-use super::{field, secret_field, webhook_url_row};
+use super::{field, form, secret_field, webhook_url_row};
 use crate::capture::{format_rfc3339, Provider};
 use crate::filter::Filter;
 use crate::gui::texts::Texts;
@@ -35,22 +35,19 @@ pub fn latest_confirmation(store_file: &Path) -> Option<(String, Confirmation)> 
 
 pub fn show(ui: &mut Ui, app: &mut App, t: &'static Texts) {
     let p = &mut app.panels;
-    egui::Grid::new("reestr-fields")
-        .num_columns(2)
-        .spacing([12.0, 6.0])
-        .show(ui, |ui| {
-            let draft = &mut p.draft.reestr;
-            field(ui, t.confirm_string, &mut draft.confirm_string);
-            secret_field(ui, &mut p.revealed, t.secret_key, &mut draft.secret_key, t);
-            field(ui, t.api_url, &mut draft.api_url);
-            secret_field(
-                ui,
-                &mut p.revealed,
-                t.access_token,
-                &mut draft.access_token,
-                t,
-            );
-        });
+    form(ui, "reestr-fields", |ui| {
+        let draft = &mut p.draft.reestr;
+        field(ui, t.confirm_string, &mut draft.confirm_string);
+        secret_field(ui, &mut p.revealed, t.secret_key, &mut draft.secret_key, t);
+        field(ui, t.api_url, &mut draft.api_url);
+        secret_field(
+            ui,
+            &mut p.revealed,
+            t.access_token,
+            &mut draft.access_token,
+            t,
+        );
+    });
     if ui.button(t.save).clicked() {
         app.commands
             .push(super::Command::Provider(super::Call::Save));

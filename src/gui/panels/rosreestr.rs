@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use egui::Ui;
 
-use super::{field, secret_field, Call, Tab};
+use super::{field, form, secret_field, Call, Tab};
 use crate::gui::texts::Texts;
 use crate::gui::{App, Command};
 use crate::providers::kontur::{Event, Page, DEFAULT_COUNT, MAX_COUNT, PRODUCTION, TEST_STAND};
@@ -133,26 +133,23 @@ impl State {
 
 pub fn show(ui: &mut Ui, app: &mut App, t: &'static Texts) {
     let p = &mut app.panels;
-    egui::Grid::new("kontur-fields")
-        .num_columns(2)
-        .spacing([12.0, 6.0])
-        .show(ui, |ui| {
-            let draft = &mut p.draft.kontur;
-            ui.label(t.stand);
-            ui.horizontal(|ui| {
-                let url = draft.api_url.trim_end_matches('/').to_string();
-                if ui.radio(url == PRODUCTION, t.production).clicked() {
-                    draft.api_url = PRODUCTION.into();
-                }
-                if ui.radio(url == TEST_STAND, t.test_stand).clicked() {
-                    draft.api_url = TEST_STAND.into();
-                }
-            });
-            ui.end_row();
-            field(ui, t.api_url, &mut draft.api_url);
-            secret_field(ui, &mut p.revealed, t.api_key, &mut draft.api_key, t);
-            field(ui, t.org_id, &mut draft.org_id);
+    form(ui, "kontur-fields", |ui| {
+        let draft = &mut p.draft.kontur;
+        ui.label(t.stand);
+        ui.horizontal(|ui| {
+            let url = draft.api_url.trim_end_matches('/').to_string();
+            if ui.radio(url == PRODUCTION, t.production).clicked() {
+                draft.api_url = PRODUCTION.into();
+            }
+            if ui.radio(url == TEST_STAND, t.test_stand).clicked() {
+                draft.api_url = TEST_STAND.into();
+            }
         });
+        ui.end_row();
+        field(ui, t.api_url, &mut draft.api_url);
+        secret_field(ui, &mut p.revealed, t.api_key, &mut draft.api_key, t);
+        field(ui, t.org_id, &mut draft.org_id);
+    });
     let events = &mut p.events;
     let configured = p.draft.kontur.api_key.is_set() && !p.draft.kontur.org_id.trim().is_empty();
     if configured && !events.loaded && !p.busy.contains(&Tab::Rosreestr) {
