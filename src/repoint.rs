@@ -17,7 +17,7 @@ pub struct Outcome {
 }
 
 /// `url` with its `old` base replaced by `new`, when it starts with `old`
-/// (`https://a.trycloudflare.com/moysklad/k8J` → `https://b.trycloudflare.com/moysklad/k8J`).
+/// (`https://a.trycloudflare.com/moysklad/k8J` > `https://b.trycloudflare.com/moysklad/k8J`).
 pub fn moved(url: &str, old: &str, new: &str) -> Option<String> {
     let old = old.trim_end_matches('/');
     let rest = url.strip_prefix(old)?;
@@ -44,7 +44,7 @@ pub async fn repoint(config: &Config, old: &str, new: &str) -> Vec<Outcome> {
     outcomes.push(Outcome {
         provider: Provider::Reestr,
         result: Ok(format!(
-            "Reestr has no API for this: paste {}/reestr into the Reestr cabinet (API settings → access key → Webhooks) and press confirm.",
+            "Reestr has no API for this: paste {}/reestr into the Reestr cabinet (API settings > access key > Webhooks) and press confirm.",
             new.trim_end_matches('/')
         )),
     });

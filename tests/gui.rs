@@ -492,12 +492,12 @@ fn moysklad_panel_marks_this_tunnel_and_repoints_an_older_one() {
     open_panel(&mut f, "MoySklad");
     f.harness.get_by_label("Refresh").click();
     f.wait_for("the webhook list", |h| {
-        h.query_by_label("● this tunnel").is_some()
+        h.query_by_label("✔ this tunnel").is_some()
     });
     assert!(f.harness.query_by_label("an older tunnel").is_some());
     f.harness.get_by_label("Re-point").click();
     f.wait_for("the re-pointed webhook", |h| {
-        h.query_all_by_label("● this tunnel").count() == 2
+        h.query_all_by_label("✔ this tunnel").count() == 2
     });
     let moved = fake
         .webhooks()

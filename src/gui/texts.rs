@@ -175,7 +175,7 @@ texts! {
     confirm_string: "Confirmation string", "Строка подтверждения";
     secret_key: "Secret key", "Секретный ключ";
     access_token: "Access token", "Токен доступа";
-    paste_in_cabinet: "Paste into the Reestr cabinet (API settings → access key → Webhooks) and press confirm:", "Вставьте в кабинете Реестра (Настройки API → ключ доступа → Вебхуки) и нажмите «подтвердить»:";
+    paste_in_cabinet: "Paste into the Reestr cabinet (API settings > access key > Webhooks) and press confirm:", "Вставьте в кабинете Реестра (Настройки API > ключ доступа > Вебхуки) и нажмите «подтвердить»:";
     confirm_waiting: "Waiting for Reestr's confirm request…", "Жду запрос подтверждения от Реестра…";
     confirm_done: "Confirmed at {time}.", "Подтверждено {time}.";
     confirm_no_string: "A confirm arrived at {time}, but no confirmation string is set, so it failed. Paste the string from the cabinet above and press confirm again.", "Запрос подтверждения пришёл {time}, но строка подтверждения не задана, поэтому подтверждение не прошло. Вставьте строку из кабинета выше и нажмите «подтвердить» ещё раз.";

@@ -238,19 +238,19 @@ impl App {
             Call::SkladCreate(new) => self.spawn(Some(Tab::Moysklad), async move {
                 let made = sklad_call(&config, |a| async move { a.create(&new).await }).await;
                 Done::SkladChanged(
-                    made.map(|w| format!("{} {} → {}", w.entity_type, w.action, w.url)),
+                    made.map(|w| format!("{} {} > {}", w.entity_type, w.action, w.url)),
                 )
             }),
             Call::SkladUpdate(webhook, change) => self.spawn(Some(Tab::Moysklad), async move {
                 let done =
                     sklad_call(&config, |a| async move { a.update(&webhook, change).await }).await;
                 Done::SkladChanged(
-                    done.map(|w| format!("{} {} → {}", w.entity_type, w.action, w.url)),
+                    done.map(|w| format!("{} {} > {}", w.entity_type, w.action, w.url)),
                 )
             }),
             Call::SkladDelete(webhook) => self.spawn(Some(Tab::Moysklad), async move {
                 let line = format!(
-                    "{} {} → {}",
+                    "{} {} > {}",
                     webhook.entity_type, webhook.action, webhook.url
                 );
                 let done = sklad_call(&config, |a| async move { a.delete(&webhook).await }).await;

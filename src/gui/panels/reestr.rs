@@ -27,10 +27,10 @@ pub fn latest_confirmation(store_file: &Path) -> Option<(String, Confirmation)> 
         .list(&filter, Some(1))
         .ok()?
         .pop()?;
-    Some((
-        format_rfc3339(newest.request.received_at),
-        confirmation(&newest),
-    ))
+    let at = format_rfc3339(newest.request.received_at);
+    // Seconds are enough for a person: "2026-11-25 08:05:44 UTC".
+    let at = format!("{} UTC", at.get(..19).unwrap_or(&at).replace('T', " "));
+    Some((at, confirmation(&newest)))
 }
 
 pub fn show(ui: &mut Ui, app: &mut App, t: &'static Texts) {

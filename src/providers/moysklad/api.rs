@@ -127,7 +127,7 @@ impl Account {
         api::required(
             config.token.expose(),
             "The MoySklad token",
-            "create one in MoySklad (Settings → Tokens) or log in from the MoySklad panel, or set [moysklad] token in the settings.",
+            "create one in MoySklad (Settings > Tokens) or log in from the MoySklad panel, or set [moysklad] token in the settings.",
         )?;
         Ok(Account {
             http: api::client(),
