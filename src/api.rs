@@ -79,6 +79,11 @@ impl ApiError {
         }
     }
 
+    /// Whether the user must fill in a setting before the call can be made.
+    pub fn is_setting(&self) -> bool {
+        matches!(self, ApiError::NotConfigured(_))
+    }
+
     /// The HTTP status the provider answered, if it answered at all.
     pub fn status(&self) -> Option<u16> {
         match self {

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use commands::providers::{self, WebhookAction};
+use hookscope::api::ApiError;
 use hookscope::providers::moysklad::api::NewWebhook;
 
 #[derive(Parser)]
@@ -156,9 +157,9 @@ enum WebhooksCommand {
         /// e.g. customerorder, product, counterparty, demand, stock.
         #[arg(long, value_name = "TYPE")]
         entity_type: String,
-        /// CREATE, UPDATE, DELETE or PROCESSED (async only).
-        #[arg(long, value_name = "ACTION", default_value = "CREATE")]
-        action: String,
+        /// CREATE, UPDATE, DELETE or PROCESSED (async only); for stock, all (default) or bystore.
+        #[arg(long, value_name = "ACTION")]
+        action: Option<String>,
         /// FIELDS to receive updatedFields (UPDATE only).
         #[arg(long, value_name = "FIELDS")]
         diff_type: Option<String>,
@@ -166,15 +167,12 @@ enum WebhooksCommand {
         #[arg(long, value_name = "URL")]
         url: Option<String>,
     },
-    Enable {
-        id: String,
-    },
-    Disable {
-        id: String,
-    },
-    Delete {
-        id: String,
-    },
+    /// Turn a webhook on again (its id is the first column of `list`).
+    Enable { id: String },
+    /// Turn a webhook off without deleting it.
+    Disable { id: String },
+    /// Delete a webhook subscription.
+    Delete { id: String },
 }
 
 #[derive(Subcommand)]
@@ -278,7 +276,7 @@ fn main() -> ExitCode {
                     url,
                 } => WebhookAction::Create(NewWebhook {
                     entity_type,
-                    action,
+                    action: action.unwrap_or_default(),
                     diff_type,
                     url: url.unwrap_or_default(),
                 }),
@@ -300,6 +298,15 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e)
+            if e.downcast_ref::<ApiError>()
+                .is_some_and(ApiError::is_setting) =>
+        {
+            commands::fail(format!(
+                "{e}\n  Settings file: {}",
+                paths.config_file.display()
+            ))
+        }
         Err(e) => commands::fail(e),
     }
 }

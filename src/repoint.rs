@@ -70,20 +70,45 @@ async fn green_api(config: &Config, old: &str, new: &str) -> Result<String, ApiE
 
 async fn moysklad(config: &Config, old: &str, new: &str) -> Result<String, ApiError> {
     let account = Account::new(&config.moysklad)?;
-    let mut moved_urls = Vec::new();
-    for webhook in account.webhooks().await? {
-        if let Some(url) = moved(&webhook.url, old, new) {
-            account.update(&webhook, json!({ "url": url })).await?;
-            moved_urls.push(format!("{} {}", webhook.entity_type, webhook.action));
+    let webhooks = account.webhooks().await?;
+    let (mut moved_kinds, mut dropped_kinds) = (Vec::new(), Vec::new());
+    for webhook in &webhooks {
+        let Some(url) = moved(&webhook.url, old, new) else {
+            continue;
+        };
+        let kind = format!("{} {}", webhook.entity_type, webhook.action);
+        // MoySklad refuses a second webhook of a kind for one URL (30003): when the new URL
+        // already has this one, the old registration only points at a dead tunnel.
+        let twin = webhooks.iter().any(|w| {
+            w.url == url && w.entity_type == webhook.entity_type && w.action == webhook.action
+        });
+        if twin {
+            account.delete(webhook).await?;
+            dropped_kinds.push(kind);
+        } else {
+            account.update(webhook, json!({ "url": url })).await?;
+            moved_kinds.push(kind);
         }
     }
-    Ok(match moved_urls.len() {
-        0 => format!("no webhook points at {old}."),
-        n => format!(
-            "{n} webhook(s) now point at {new}: {}.",
-            moved_urls.join(", ")
-        ),
-    })
+    let mut said = Vec::new();
+    if !moved_kinds.is_empty() {
+        said.push(format!(
+            "{} webhook(s) now point at {new}: {}.",
+            moved_kinds.len(),
+            moved_kinds.join(", ")
+        ));
+    }
+    if !dropped_kinds.is_empty() {
+        said.push(format!(
+            "deleted {} old webhook(s) whose kind already had one at {new}: {}.",
+            dropped_kinds.len(),
+            dropped_kinds.join(", ")
+        ));
+    }
+    if said.is_empty() {
+        said.push(format!("no webhook points at {old}."));
+    }
+    Ok(said.join(" "))
 }
 
 #[cfg(test)]

@@ -89,9 +89,9 @@ pub async fn detect(config: &TunnelConfig, port: u16) -> Result<Found, NotFound>
 async fn get_json(http: &reqwest::Client, url: &str) -> Result<Option<Value>, String> {
     let response = http.get(url).send().await.map_err(|e| {
         if e.is_connect() {
-            "not running".to_string()
+            "is not running".to_string()
         } else {
-            e.without_url().to_string()
+            format!("did not answer ({})", e.without_url())
         }
     })?;
     if response.status() == reqwest::StatusCode::NOT_FOUND {

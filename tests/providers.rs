@@ -223,17 +223,26 @@ fn moysklad_webhooks_from_the_cli() {
         "https://other.example/hook",
     ]));
     ok(&s.run(&["moysklad", "webhooks", "create", "--entity-type", "stock"]));
+    let by_store = ["--entity-type", "stock", "--action", "bystore", "--url"];
+    let by_store = [
+        &["moysklad", "webhooks", "create"],
+        &by_store[..],
+        &["https://b.example/s"],
+    ]
+    .concat();
+    ok(&s.run(&by_store));
     let webhooks = fake.webhooks();
     assert_eq!(webhooks.len(), 2);
     assert_eq!(webhooks[0]["url"], "https://now.trycloudflare.com/moysklad");
     assert_eq!(webhooks[1]["diffType"], "FIELDS");
     assert_eq!(fake.stock_webhooks()[0]["reportType"], "all");
+    assert_eq!(fake.stock_webhooks()[1]["reportType"], "bystore");
 
     let lines: Vec<Value> = ok(&s.run(&["moysklad", "webhooks", "list", "--json"]))
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 3);
+    assert_eq!(lines.len(), 4);
     let table = ok(&s.run(&["moysklad", "webhooks", "list"]));
     assert_eq!(table.matches("(this tunnel)").count(), 2, "{table}");
 
@@ -246,7 +255,7 @@ fn moysklad_webhooks_from_the_cli() {
     assert_eq!(fake.webhooks().len(), 1);
     let stock_id = fake.stock_webhooks()[0]["id"].as_str().unwrap().to_string();
     ok(&s.run(&["moysklad", "webhooks", "delete", &stock_id]));
-    assert!(fake.stock_webhooks().is_empty());
+    assert_eq!(fake.stock_webhooks().len(), 1);
 
     // Every request asked for gzip, as MoySklad requires (the fake answers 415 otherwise).
     assert!(fake.requests().iter().all(|r| r
@@ -284,6 +293,33 @@ fn moysklad_refusals_exit_non_zero_with_the_code_and_the_russian_text() {
         "PROCESSED",
     ]));
     assert!(err.contains("30008"), "{err}");
+    // An error naming a parameter is listed under it, once.
+    let err = failed(&s.run(&[
+        "moysklad",
+        "webhooks",
+        "create",
+        "--entity-type",
+        "product",
+        "--action",
+        "CREATE",
+        "--diff-type",
+        "FIELDS",
+    ]));
+    assert!(
+        err.contains("\n  diffType: ") && err.contains("30009"),
+        "{err}"
+    );
+    assert_eq!(err.matches("30009").count(), 1, "{err}");
+    let err = failed(&s.run(&[
+        "moysklad",
+        "webhooks",
+        "create",
+        "--entity-type",
+        "stock",
+        "--action",
+        "CREATE",
+    ]));
+    assert!(err.contains("all or bystore"), "{err}");
     let err = failed(&s.run(&[
         "moysklad",
         "webhooks",
@@ -335,6 +371,17 @@ fn moysklad_login_saves_a_token_the_next_calls_use() {
         .output()
         .unwrap());
     assert!(out.contains("Logged in"), "{out}");
+    let wrong = s
+        .command(&["moysklad", "login", "--login", "admin@acme"])
+        .env("HOOKSCOPE_MOYSKLAD_PASSWORD", "wrong")
+        .output()
+        .unwrap();
+    let err = failed(&wrong);
+    assert!(
+        err.contains("admin@acme and this password were not accepted"),
+        "{err}"
+    );
+    assert!(!err.contains("wrong"), "{err}");
     assert_eq!(s.saved().moysklad.token.expose(), SKLAD_TOKEN);
     ok(&s.run(&["moysklad", "webhooks", "list"]));
 }
@@ -548,6 +595,10 @@ fn repoint_moves_green_api_and_the_moysklad_webhooks_of_the_old_tunnel() {
     sklad.add_webhook("customerorder", "CREATE", &format!("{old}/moysklad/k8Jq2"));
     sklad.add_webhook("product", "UPDATE", &format!("{old}/moysklad/k8Jq2"));
     sklad.add_webhook("demand", "CREATE", "https://elsewhere.example/hook");
+    // Registered again at the new tunnel already: moving the old one would be refused (30003).
+    sklad.add_webhook("supply", "CREATE", &format!("{old}/moysklad"));
+    let twin = "https://new-words.trycloudflare.com/moysklad";
+    sklad.add_webhook("supply", "CREATE", twin);
     let s = setup(|c| {
         c.green_api.api_url = green.api_url();
         c.green_api.id_instance = GREEN_ID.into();
@@ -569,6 +620,10 @@ fn repoint_moves_green_api_and_the_moysklad_webhooks_of_the_old_tunnel() {
         "{out}"
     );
     assert!(
+        out.contains("deleted 1 old webhook(s) whose kind already had one at https://new-words.trycloudflare.com: supply CREATE."),
+        "{out}"
+    );
+    assert!(
         out.contains("paste https://new-words.trycloudflare.com/reestr"),
         "{out}"
     );
@@ -586,7 +641,8 @@ fn repoint_moves_green_api_and_the_moysklad_webhooks_of_the_old_tunnel() {
         [
             "https://new-words.trycloudflare.com/moysklad/k8Jq2",
             "https://new-words.trycloudflare.com/moysklad/k8Jq2",
-            "https://elsewhere.example/hook"
+            "https://elsewhere.example/hook",
+            twin
         ]
     );
     // Providers without credentials are left out rather than failing.

@@ -163,6 +163,7 @@ texts! {
     refresh: "Refresh", "Обновить";
     entity_type: "Entity type", "Тип сущности";
     action: "Action", "Действие";
+    report_type: "Report", "Отчёт";
     diff_type: "diffType", "diffType";
     enabled: "Enabled", "Включён";
     enable: "Enable", "Включить";

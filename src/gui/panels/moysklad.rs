@@ -8,7 +8,9 @@ use super::{field, form, outcome, secret_field, webhook_url_row, Call};
 use crate::capture::Provider;
 use crate::gui::texts::Texts;
 use crate::gui::{App, Command};
-use crate::providers::moysklad::api::{NewWebhook, Webhook, ACTIONS, COMMON_ENTITY_TYPES};
+use crate::providers::moysklad::api::{
+    NewWebhook, Webhook, ACTIONS, COMMON_ENTITY_TYPES, REPORT_TYPES,
+};
 use crate::repoint::moved;
 
 #[derive(Default)]
@@ -162,8 +164,10 @@ fn webhook_table(ui: &mut Ui, app: &mut App, public: Option<&str>, t: &Texts) {
 
 fn create_form(ui: &mut Ui, app: &mut App, here: Option<String>, t: &Texts) {
     let new = &mut app.panels.sklad.new;
-    if new.action.is_empty() {
-        new.action = "CREATE".into();
+    let stock = new.entity_type.trim() == "stock";
+    let choices = if stock { REPORT_TYPES } else { ACTIONS };
+    if !choices.contains(&new.action.as_str()) {
+        new.action = choices[0].into();
     }
     if new.url.is_empty() {
         new.url = here.unwrap_or_default();
@@ -178,17 +182,15 @@ fn create_form(ui: &mut Ui, app: &mut App, here: Option<String>, t: &Texts) {
                 }
             });
         ui.add(egui::TextEdit::singleline(&mut new.entity_type).desired_width(110.0));
-        if new.entity_type != "stock" {
-            ui.label(t.action);
-            egui::ComboBox::from_id_salt("moysklad-action")
-                .selected_text(&new.action)
-                .show_ui(ui, |ui| {
-                    for action in ACTIONS {
-                        ui.selectable_value(&mut new.action, action.to_string(), *action);
-                    }
-                });
-        }
-        if new.action == "UPDATE" && new.entity_type != "stock" {
+        ui.label(if stock { t.report_type } else { t.action });
+        egui::ComboBox::from_id_salt("moysklad-action")
+            .selected_text(&new.action)
+            .show_ui(ui, |ui| {
+                for action in choices {
+                    ui.selectable_value(&mut new.action, action.to_string(), *action);
+                }
+            });
+        if new.action == "UPDATE" {
             let diff = new.diff_type.get_or_insert_with(|| "NONE".into());
             ui.label(t.diff_type);
             egui::ComboBox::from_id_salt("moysklad-diff")

@@ -37,6 +37,9 @@ pub const COMMON_ENTITY_TYPES: &[&str] = &[
 
 pub const ACTIONS: &[&str] = &["CREATE", "UPDATE", "DELETE", "PROCESSED"];
 
+/// A stock webhook's "action": whether its report covers all stores or each store.
+pub const REPORT_TYPES: &[&str] = &["all", "bystore"];
+
 /// A webhook subscription; stock webhooks show `stock` as their entity type and their
 /// `reportType` as the action.
 #[derive(Clone, Debug, PartialEq)]
@@ -114,6 +117,15 @@ pub async fn obtain_token(api_url: &str, login: &str, password: &str) -> Result<
         .header("accept", ACCEPT)
         .header("authorization", format!("Basic {basic}"));
     let reply = send_waiting(request).await?;
+    if reply.status == reqwest::StatusCode::UNAUTHORIZED {
+        return Err(ApiError::refused(
+            SERVICE,
+            reply.status,
+            format!(
+                "the login {login} and this password were not accepted. Check both (the login looks like admin@company) and try again."
+            ),
+        ));
+    }
     check(&reply)?;
     let answer: Value = reply.json()?;
     match answer["access_token"].as_str() {
@@ -183,8 +195,14 @@ impl Account {
     pub async fn create(&self, new: &NewWebhook) -> Result<Webhook, ApiError> {
         let stock = new.entity_type == "stock";
         let body = if stock {
-            json!({"url": new.url, "stockType": "stock", "reportType": "all"})
+            json!({"url": new.url, "stockType": "stock", "reportType": report_type(&new.action)?})
         } else {
+            if new.action.trim().is_empty() {
+                return Err(ApiError::Input(format!(
+                    "Choose what the webhook is for: {} (--action).",
+                    ACTIONS.join(", ")
+                )));
+            }
             let mut body = json!({
                 "url": new.url,
                 "action": new.action.to_uppercase(),
@@ -250,6 +268,23 @@ impl Account {
     }
 }
 
+/// A stock webhook's action is its report type: `all` (the default) or `bystore`.
+fn report_type(action: &str) -> Result<&'static str, ApiError> {
+    let action = action.trim().to_lowercase();
+    if action.is_empty() {
+        return Ok(REPORT_TYPES[0]);
+    }
+    REPORT_TYPES
+        .iter()
+        .find(|kind| **kind == action)
+        .copied()
+        .ok_or_else(|| {
+            ApiError::Input(format!(
+                "A stock webhook's action is its report type, all or bystore, not \"{action}\"."
+            ))
+        })
+}
+
 /// Sends a request, waiting out 429s as `X-Lognex-Retry-After` says.
 async fn send_waiting(request: reqwest::RequestBuilder) -> Result<Reply, ApiError> {
     for _ in 0..RETRIES {
@@ -291,17 +326,23 @@ fn check(reply: &Reply) -> Result<(), ApiError> {
         .ok()
         .and_then(|v| v["errors"].as_array().cloned())
         .unwrap_or_default();
-    let mut message: Vec<String> = errors
-        .iter()
-        .map(|e| {
-            let code = e["code"].as_i64().unwrap_or_default();
-            let text = e["error"].as_str().unwrap_or_default();
-            match hint(code) {
-                Some(hint) => format!("{text} (code {code}: {hint})"),
-                None => format!("{text} (code {code})"),
-            }
+    // An error that names a parameter is listed under it; the others make the sentence.
+    let (with_field, general): (Vec<&Value>, Vec<&Value>) =
+        errors.iter().partition(|e| e["parameter"].is_string());
+    let mut message: Vec<String> = general.into_iter().map(explain).collect();
+    let fields: Vec<FieldError> = with_field
+        .into_iter()
+        .map(|e| FieldError {
+            field: e["parameter"].as_str().unwrap_or_default().to_string(),
+            message: explain(e),
         })
         .collect();
+    if message.is_empty() && !fields.is_empty() {
+        message.push(match fields.len() {
+            1 => "this field was not accepted".into(),
+            _ => "these fields were not accepted".into(),
+        });
+    }
     if message.is_empty() {
         message.push(match status.as_u16() {
             415 => "the request did not ask for gzip, which MoySklad requires".into(),
@@ -314,21 +355,22 @@ fn check(reply: &Reply) -> Result<(), ApiError> {
     if status == reqwest::StatusCode::UNAUTHORIZED {
         message.push("check the token in the MoySklad panel, or log in again".into());
     }
-    let fields = errors
-        .iter()
-        .filter_map(|e| {
-            Some(FieldError {
-                field: e["parameter"].as_str()?.to_string(),
-                message: e["error"].as_str().unwrap_or_default().to_string(),
-            })
-        })
-        .collect();
     Err(ApiError::Refused {
         service: SERVICE,
         status: status.as_u16(),
         message: message.join("; "),
         fields,
     })
+}
+
+/// One MoySklad error: its own text and code, and what the code means when it is a webhook's.
+fn explain(error: &Value) -> String {
+    let code = error["code"].as_i64().unwrap_or_default();
+    let text = error["error"].as_str().unwrap_or_default();
+    match hint(code) {
+        Some(hint) => format!("{text} (code {code}: {hint})"),
+        None => format!("{text} (code {code})"),
+    }
 }
 
 /// What the webhook error codes mean and what to do about them.
