@@ -438,6 +438,10 @@ fn green_api_panel_connects_the_instance_to_the_public_url() {
         c.tunnel.public_url = "https://t.example".into();
     });
     open_panel(&mut f, "GREEN-API");
+    // Opening the panel reads the instance's settings.
+    f.wait_for("the current settings", |h| {
+        h.query_by_label("Current settings").is_some()
+    });
     // The top bar and the panel both show it.
     assert_eq!(
         f.harness
@@ -460,8 +464,8 @@ fn green_api_panel_connects_the_instance_to_the_public_url() {
     assert_eq!(settings["incomingWebhook"], "yes");
 
     f.harness.get_by_label("Load settings").click();
-    f.wait_for("the current settings", |h| {
-        h.query_by_label("Current settings").is_some()
+    f.wait_for("the new webhook URL among the settings", |h| {
+        h.query_all_by_label("https://t.example/green-api").count() == 3
     });
     assert!(f.harness.query_by_label("webhookUrl").is_some());
     assert!(
@@ -489,15 +493,30 @@ fn moysklad_panel_marks_this_tunnel_and_repoints_an_older_one() {
         c.moysklad.token = hookscope::config::Secret::new("sklad-token");
         c.tunnel.public_url = "https://new-words.trycloudflare.com".into();
     });
+    // Registered at both tunnels: the old one can only be deleted (MoySklad refuses twins).
+    fake.add_webhook(
+        "supply",
+        "CREATE",
+        "https://old-words.trycloudflare.com/moysklad",
+    );
+    fake.add_webhook(
+        "supply",
+        "CREATE",
+        "https://new-words.trycloudflare.com/moysklad",
+    );
     open_panel(&mut f, "MoySklad");
-    f.harness.get_by_label("Refresh").click();
+    // Opening the panel lists the webhooks.
     f.wait_for("the webhook list", |h| {
-        h.query_by_label("✔ this tunnel").is_some()
+        h.query_all_by_label("✔ this tunnel").count() == 2
     });
-    assert!(f.harness.query_by_label("an older tunnel").is_some());
+    assert_eq!(f.harness.query_all_by_label("an older tunnel").count(), 2);
+    assert!(f
+        .harness
+        .query_by_label("and also at this tunnel: delete this one")
+        .is_some());
     f.harness.get_by_label("Re-point").click();
     f.wait_for("the re-pointed webhook", |h| {
-        h.query_all_by_label("✔ this tunnel").count() == 2
+        h.query_all_by_label("✔ this tunnel").count() == 3
     });
     let moved = fake
         .webhooks()

@@ -171,6 +171,7 @@ texts! {
     repoint: "Re-point", "Перенаправить";
     this_tunnel: "this tunnel", "этот туннель";
     old_tunnel: "an older tunnel", "старый туннель";
+    twin_here: "and also at this tunnel: delete this one", "и уже на этом туннеле: удалите эту";
     create: "Create", "Создать";
     no_webhooks: "No webhooks. Create one below.", "Вебхуков нет. Создайте ниже.";
     confirm_string: "Confirmation string", "Строка подтверждения";

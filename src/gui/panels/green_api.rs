@@ -14,6 +14,8 @@ pub struct State {
     /// The notification switches Connect turns on.
     switches: Vec<&'static str>,
     settings: Option<Vec<(String, String)>>,
+    /// Whether the settings were asked for since the app started; the first look does.
+    asked: bool,
     pub outcome: Option<Result<String, String>>,
 }
 
@@ -22,6 +24,7 @@ impl Default for State {
         State {
             switches: api::default_switches(),
             settings: None,
+            asked: false,
             outcome: None,
         }
     }
@@ -56,6 +59,14 @@ fn switch_label(t: &Texts, field: &str) -> &'static str {
 
 pub fn show(ui: &mut Ui, app: &mut App, t: &'static Texts) {
     let p = &mut app.panels;
+    let credentials = &p.draft.green_api;
+    if !p.green.asked
+        && !credentials.id_instance.is_empty()
+        && credentials.api_token_instance.is_set()
+    {
+        p.green.asked = true;
+        app.commands.push(Command::Provider(Call::GreenSettings));
+    }
     form(ui, "green-api-fields", |ui| {
         let draft = &mut p.draft.green_api;
         field(ui, t.api_url, &mut draft.api_url);

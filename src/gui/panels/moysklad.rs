@@ -18,6 +18,8 @@ pub struct State {
     pub login: String,
     pub password: String,
     webhooks: Option<Vec<Webhook>>,
+    /// Whether the list was asked for since the app started; the first look at the panel does.
+    asked: bool,
     new: NewWebhook,
     pub outcome: Option<Result<String, String>>,
 }
@@ -54,6 +56,10 @@ fn on_a_tunnel(url: &str) -> bool {
 
 pub fn show(ui: &mut Ui, app: &mut App, t: &'static Texts) {
     let p = &mut app.panels;
+    if !p.sklad.asked && p.draft.moysklad.token.is_set() {
+        p.sklad.asked = true;
+        app.commands.push(Command::Provider(Call::SkladList));
+    }
     form(ui, "moysklad-fields", |ui| {
         field(ui, t.api_url, &mut p.draft.moysklad.api_url);
         secret_field(ui, &mut p.revealed, t.token, &mut p.draft.moysklad.token, t);
@@ -129,8 +135,16 @@ fn webhook_table(ui: &mut Ui, app: &mut App, public: Option<&str>, t: &Texts) {
                             format!("✔ {}", t.this_tunnel),
                         );
                     } else if let Some(url) = repointed {
+                        // MoySklad refuses a second webhook of a kind for one URL (30003).
+                        let twin = webhooks.iter().any(|w| {
+                            w.url == url
+                                && w.entity_type == webhook.entity_type
+                                && w.action == webhook.action
+                        });
                         ui.colored_label(ui.visuals().warn_fg_color, t.old_tunnel);
-                        if ui.small_button(t.repoint).on_hover_text(&url).clicked() {
+                        if twin {
+                            ui.label(t.twin_here);
+                        } else if ui.small_button(t.repoint).on_hover_text(&url).clicked() {
                             app.commands.push(Command::Provider(Call::SkladUpdate(
                                 Box::new(webhook.clone()),
                                 json!({ "url": url }),
