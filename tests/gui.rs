@@ -5,6 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use egui::accesskit::Role;
 use egui_kittest::kittest::{by, Queryable};
 use egui_kittest::{Harness, SnapshotOptions};
 use hookscope::capture::Capture;
@@ -616,6 +617,38 @@ fn rosreestr_panel_pages_forward_and_back_and_remembers_its_cursor() {
     // The page's cursor is what the app remembers; a restart opens the same page.
     let saved = f.harness.state().remembered();
     assert_eq!(saved.events_after, Some(fake.event_id(29)));
+
+    // The state filter narrows the page (ext-37 and ext-47 are Rejected, ext-30 is not).
+    f.harness
+        .get(by().role(Role::TextInput).label("State"))
+        .click();
+    let _ = f.harness.try_run();
+    f.harness
+        .get(by().role(Role::TextInput).label("State"))
+        .type_text("rejected");
+    f.wait_for("the filtered page", |h| {
+        h.query_by_label("ext-30").is_none()
+    });
+    assert!(f.harness.query_by_label("ext-37").is_some());
+    assert!(f.harness.query_by_label("ext-47").is_some());
+}
+
+#[test]
+fn rosreestr_panel_explains_a_key_kontur_refuses() {
+    use common::fakes::kontur::FakeReestro;
+    let org = "7d2f1c3b-1a2b-4c3d-8e9f-0a1b2c3d4e5f";
+    let fake = FakeReestro::start("2c8b6e9a-6f4c-4b34-9a1e-0d5f3e8a7b11", org, 5);
+    let mut f = start_with("127.0.0.1:0", &[], ThemeChoice::Dark, |c, _| {
+        c.kontur.api_url = fake.api_url();
+        c.kontur.api_key = hookscope::config::Secret::new("an-old-key");
+        c.kontur.org_id = org.into();
+    });
+    open_panel(&mut f, "Rosreestr · Kontur");
+    f.wait_for("the refusal", |h| {
+        h.query_by_label_contains("the apiKey was not accepted")
+            .is_some()
+    });
+    assert!(f.harness.query_by_label_contains("an-old-key").is_none());
 }
 
 #[test]

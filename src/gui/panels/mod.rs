@@ -461,7 +461,7 @@ pub fn show(ctx: &egui::Context, app: &mut App) {
     let mut open = app.panels.open;
     egui::Window::new(t.providers)
         .open(&mut open)
-        .default_size([760.0, 520.0])
+        .default_size([920.0, 560.0])
         .show(ctx, |ui| {
             ui.horizontal(|ui| {
                 for (tab, name) in [

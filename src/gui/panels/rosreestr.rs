@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use egui::Ui;
+use egui_extras::{Column, TableBuilder};
 
 use super::{field, form, secret_field, Call, Tab};
 use crate::gui::texts::Texts;
@@ -185,10 +186,14 @@ pub fn show(ui: &mut Ui, app: &mut App, t: &'static Texts) {
         ui.add(egui::DragValue::new(&mut events.every_secs).range(2..=3600));
     });
     ui.horizontal(|ui| {
-        ui.label(t.state_filter);
-        ui.add(egui::TextEdit::singleline(&mut events.state_filter).desired_width(140.0));
-        ui.label(t.type_filter);
-        ui.add(egui::TextEdit::singleline(&mut events.type_filter).desired_width(140.0));
+        for (label, filter) in [
+            (t.state_filter, &mut events.state_filter),
+            (t.type_filter, &mut events.type_filter),
+        ] {
+            let label = ui.label(label);
+            ui.add(egui::TextEdit::singleline(filter).desired_width(140.0))
+                .labelled_by(label.id);
+        }
     });
     if let Some(movement) = movement {
         app.commands.push(Command::Provider(Call::Events(movement)));
@@ -211,11 +216,20 @@ fn event_table(ui: &mut Ui, state: &State, t: &Texts) {
         }
         return;
     }
-    egui::Grid::new("kontur-events")
-        .num_columns(6)
+    let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+    TableBuilder::new(ui)
+        .id_salt("kontur-events")
         .striped(true)
-        .spacing([10.0, 4.0])
-        .show(ui, |ui| {
+        .vscroll(false)
+        .resizable(true)
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .column(Column::initial(140.0).at_least(70.0).clip(true))
+        .column(Column::initial(170.0).at_least(60.0).clip(true))
+        .column(Column::initial(140.0).at_least(60.0).clip(true))
+        .column(Column::initial(100.0).at_least(50.0).clip(true))
+        .column(Column::initial(70.0).at_least(40.0).clip(true))
+        .column(Column::remainder().at_least(120.0).clip(true))
+        .header(row_height, |mut header| {
             for title in [
                 t.col_date,
                 t.state_filter,
@@ -224,33 +238,51 @@ fn event_table(ui: &mut Ui, state: &State, t: &Texts) {
                 t.col_external,
                 t.col_requirement,
             ] {
-                ui.strong(title);
+                header.col(|ui| {
+                    ui.strong(title);
+                });
             }
-            ui.end_row();
+        })
+        .body(|mut body| {
             for event in shown {
                 let fresh = state.fresh.contains(&event.event_id);
-                let text = |s: &str| {
-                    let text = egui::RichText::new(s.to_string());
-                    if fresh {
-                        text.strong().color(egui::Color32::from_rgb(60, 170, 90))
-                    } else {
-                        text
-                    }
-                };
-                ui.label(text(&event.event_date));
-                ui.label(text(&event.docflow_state));
-                ui.label(text(&event.docflow_type));
-                ui.label(text(&event.docflow_id).monospace());
-                ui.label(text(&event.external_id));
                 let requirement = event
                     .requirement
                     .as_ref()
                     .map(|r| format!("{}: {}", r.service, r.message))
                     .unwrap_or_default();
-                ui.add(egui::Label::new(text(&requirement)).wrap());
-                ui.end_row();
+                let date = short_date(&event.event_date);
+                body.row(row_height, |mut row| {
+                    for (shown, full) in [
+                        (date.as_str(), &event.event_date),
+                        (event.docflow_state.as_str(), &event.docflow_state),
+                        (event.docflow_type.as_str(), &event.docflow_type),
+                        (event.docflow_id.as_str(), &event.docflow_id),
+                        (event.external_id.as_str(), &event.external_id),
+                        (requirement.as_str(), &requirement),
+                    ] {
+                        row.col(|ui| {
+                            let mut text = egui::RichText::new(shown);
+                            if fresh {
+                                text = text.strong().color(egui::Color32::from_rgb(60, 170, 90));
+                            }
+                            let label = ui.add(egui::Label::new(text).truncate());
+                            if !full.is_empty() {
+                                label.on_hover_text(full);
+                            }
+                        });
+                    }
+                });
             }
         });
+}
+
+/// `2026-11-01T09:00:00+03:00` as `2026-11-01 09:00:00`; the offset shows on hover.
+fn short_date(date: &str) -> String {
+    match date.get(..19) {
+        Some(cut) if cut.as_bytes()[10] == b'T' => cut.replacen('T', " ", 1),
+        _ => date.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -286,6 +318,23 @@ mod tests {
         state.arrived(Move::Next, page(&[], Some("d")));
         assert_eq!(state.events.len(), 2);
         assert_eq!(state.after.as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn dates_lose_the_t_and_the_offset_only_when_they_are_rfc_3339() {
+        assert_eq!(
+            short_date("2026-11-01T09:00:00+03:00"),
+            "2026-11-01 09:00:00"
+        );
+        assert_eq!(
+            short_date("2026-11-01T09:00:00.123Z"),
+            "2026-11-01 09:00:00"
+        );
+        assert_eq!(short_date("вчера"), "вчера");
+        assert_eq!(
+            short_date("2026-11-01 09:00:00 MSK"),
+            "2026-11-01 09:00:00 MSK"
+        );
     }
 
     #[test]
