@@ -39,6 +39,7 @@ pub fn serve(paths: &Paths, listen: Option<SocketAddr>) -> anyhow::Result<()> {
     if let Some(addr) = listen {
         config.listener.listen = addr;
     }
+    let tunnel_config = config.tunnel.clone();
     runtime()?.block_on(async {
         let engine = Engine::start(config, &paths.store_file()).await?;
         let base = format!("http://{}", engine.local_addr());
@@ -51,6 +52,15 @@ pub fn serve(paths: &Paths, listen: Option<SocketAddr>) -> anyhow::Result<()> {
         writeln!(out, "  captures   {}", paths.store_file().display())?;
         out.flush()?;
         drop(out);
+        let port = engine.local_addr().port();
+        tokio::spawn(async move {
+            match hookscope::tunnel::find(&tunnel_config, port).await {
+                Ok(found) => println!("  public URL {} (from {})", found.url, found.source),
+                Err(_) => println!(
+                    "  public URL none yet: start a tunnel to port {port}; `hookscope tunnel` finds it"
+                ),
+            }
+        });
         let shutdown = shutdown_signal();
         tokio::pin!(shutdown);
         loop {

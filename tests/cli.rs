@@ -105,7 +105,13 @@ fn store_file(dir: &Path) -> PathBuf {
 #[test]
 fn serve_sample_captures_and_a_clean_stop() {
     let dir = tempfile::tempdir().unwrap();
+    let config = "[tunnel]\npublic_url = \"https://typed.example/\"\n";
+    std::fs::write(dir.path().join("config.toml"), config).unwrap();
     let serve = Serve::start(dir.path());
+    assert_eq!(
+        serve.line_with("public URL"),
+        "  public URL https://typed.example (from typed in the settings ([tunnel] public_url))"
+    );
 
     let sent = run(
         dir.path(),
