@@ -94,7 +94,7 @@ impl Feed {
         let Some(events) = body["events"].as_array() else {
             return Err(reply.unreadable("there is no events list in it"));
         };
-        let events = events
+        let events: Vec<Event> = events
             .iter()
             .map(|raw| {
                 // A field of an unexpected type must not lose the event: keep it raw.
@@ -103,16 +103,23 @@ impl Feed {
                 event
             })
             .collect();
-        let cursor = body["lastEventId"]
-            .as_str()
-            .filter(|id| !id.is_empty())
-            .or(after)
-            .map(str::to_string);
+        let cursor = next_cursor(body["lastEventId"].as_str(), &events, after);
         Ok(Page { events, cursor })
     }
 }
 
 /// 400s name the faulty fields; 401 and 403 get a sentence each.
+/// Where the next page starts: `lastEventId`; when it is null or absent, the last event's id
+/// (so paging moves on even then), and with no events the old cursor.
+fn next_cursor(last: Option<&str>, events: &[Event], after: Option<&str>) -> Option<String> {
+    let last_event = events.last().map(|e| e.event_id.as_str());
+    [last, last_event, after]
+        .into_iter()
+        .flatten()
+        .find(|id| !id.is_empty())
+        .map(str::to_string)
+}
+
 fn refusal(reply: &api::Reply) -> ApiError {
     let body: Value = serde_json::from_slice(&reply.body).unwrap_or_default();
     let said = body["message"].as_str().unwrap_or_default();
@@ -153,6 +160,27 @@ mod tests {
         assert_eq!(event.docflow_state, "Rejected");
         assert_eq!(event.requirement.unwrap().message, "Отказ");
         assert_eq!(event.external_id, "");
+    }
+
+    #[test]
+    fn the_cursor_moves_on_even_without_last_event_id() {
+        let events = [Event {
+            event_id: "e7".into(),
+            ..Default::default()
+        }];
+        assert_eq!(
+            next_cursor(Some("e9"), &events, Some("e1")).as_deref(),
+            Some("e9")
+        );
+        assert_eq!(
+            next_cursor(None, &events, Some("e1")).as_deref(),
+            Some("e7")
+        );
+        assert_eq!(
+            next_cursor(Some(""), &[], Some("e1")).as_deref(),
+            Some("e1")
+        );
+        assert_eq!(next_cursor(None, &[], None), None);
     }
 
     #[tokio::test]
