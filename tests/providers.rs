@@ -188,6 +188,11 @@ async fn green_api_quota_is_explained() {
     );
 }
 
+/// `hookscope moysklad webhooks create ARGS…`
+fn create_webhook(s: &Setup, args: &[&str]) -> Output {
+    s.run(&[&["moysklad", "webhooks", "create"], args].concat())
+}
+
 fn sklad_setup(fake: &FakeMoysklad, public: &str) -> Setup {
     setup(|c| {
         c.moysklad.api_url = fake.api_url();
@@ -200,37 +205,35 @@ fn sklad_setup(fake: &FakeMoysklad, public: &str) -> Setup {
 fn moysklad_webhooks_from_the_cli() {
     let fake = FakeMoysklad::start(SKLAD_TOKEN);
     let s = sklad_setup(&fake, "https://now.trycloudflare.com");
-    ok(&s.run(&[
-        "moysklad",
-        "webhooks",
-        "create",
-        "--entity-type",
-        "customerorder",
-        "--action",
-        "CREATE",
-    ]));
-    ok(&s.run(&[
-        "moysklad",
-        "webhooks",
-        "create",
-        "--entity-type",
-        "product",
-        "--action",
-        "UPDATE",
-        "--diff-type",
-        "FIELDS",
-        "--url",
-        "https://other.example/hook",
-    ]));
-    ok(&s.run(&["moysklad", "webhooks", "create", "--entity-type", "stock"]));
-    let by_store = ["--entity-type", "stock", "--action", "bystore", "--url"];
-    let by_store = [
-        &["moysklad", "webhooks", "create"],
-        &by_store[..],
-        &["https://b.example/s"],
-    ]
-    .concat();
-    ok(&s.run(&by_store));
+    ok(&create_webhook(
+        &s,
+        &["--entity-type", "customerorder", "--action", "CREATE"],
+    ));
+    ok(&create_webhook(
+        &s,
+        &[
+            "--entity-type",
+            "product",
+            "--action",
+            "UPDATE",
+            "--diff-type",
+            "FIELDS",
+            "--url",
+            "https://other.example/hook",
+        ],
+    ));
+    ok(&create_webhook(&s, &["--entity-type", "stock"]));
+    ok(&create_webhook(
+        &s,
+        &[
+            "--entity-type",
+            "stock",
+            "--action",
+            "bystore",
+            "--url",
+            "https://b.example/s",
+        ],
+    ));
     let webhooks = fake.webhooks();
     assert_eq!(webhooks.len(), 2);
     assert_eq!(webhooks[0]["url"], "https://now.trycloudflare.com/moysklad");
@@ -268,57 +271,39 @@ fn moysklad_webhooks_from_the_cli() {
 fn moysklad_refusals_exit_non_zero_with_the_code_and_the_russian_text() {
     let fake = FakeMoysklad::start(SKLAD_TOKEN);
     let s = sklad_setup(&fake, "https://now.trycloudflare.com");
-    let create = [
-        "moysklad",
-        "webhooks",
-        "create",
-        "--entity-type",
-        "demand",
-        "--action",
-        "CREATE",
-    ];
-    ok(&s.run(&create));
-    let err = failed(&s.run(&create));
+    let demand = ["--entity-type", "demand", "--action", "CREATE"];
+    ok(&create_webhook(&s, &demand));
+    let err = failed(&create_webhook(&s, &demand));
     assert!(
         err.contains("HTTP 412") && err.contains("30003") && err.contains("уже существует"),
         "{err}"
     );
-    let err = failed(&s.run(&[
-        "moysklad",
-        "webhooks",
-        "create",
-        "--entity-type",
-        "product",
-        "--action",
-        "PROCESSED",
-    ]));
+    let err = failed(&create_webhook(
+        &s,
+        &["--entity-type", "product", "--action", "PROCESSED"],
+    ));
     assert!(err.contains("30008"), "{err}");
     // An error naming a parameter is listed under it, once.
-    let err = failed(&s.run(&[
-        "moysklad",
-        "webhooks",
-        "create",
-        "--entity-type",
-        "product",
-        "--action",
-        "CREATE",
-        "--diff-type",
-        "FIELDS",
-    ]));
+    let err = failed(&create_webhook(
+        &s,
+        &[
+            "--entity-type",
+            "product",
+            "--action",
+            "CREATE",
+            "--diff-type",
+            "FIELDS",
+        ],
+    ));
     assert!(
         err.contains("\n  diffType: ") && err.contains("30009"),
         "{err}"
     );
     assert_eq!(err.matches("30009").count(), 1, "{err}");
-    let err = failed(&s.run(&[
-        "moysklad",
-        "webhooks",
-        "create",
-        "--entity-type",
-        "stock",
-        "--action",
-        "CREATE",
-    ]));
+    let err = failed(&create_webhook(
+        &s,
+        &["--entity-type", "stock", "--action", "CREATE"],
+    ));
     assert!(err.contains("all or bystore"), "{err}");
     let err = failed(&s.run(&[
         "moysklad",
