@@ -77,12 +77,16 @@ pub fn show(ui: &mut Ui, app: &mut App) {
                 ui.label(RichText::new(&found.url).monospace())
                     .on_hover_text(format!("{} {}", t.found_at, found.source));
             }
+            // The base is shown once (above, or in the listener line); each provider shows its
+            // path, and its copy button copies the whole URL.
             let base = public_base(app);
             for provider in [Provider::Reestr, Provider::GreenApi, Provider::Moysklad] {
-                let url = format!("{base}/{}", provider.name());
+                let path = format!("/{}", provider.name());
+                let url = format!("{base}{path}");
                 ui.separator();
                 super::theme::provider_badge(ui, provider);
-                ui.label(RichText::new(&url).monospace().small());
+                ui.label(RichText::new(&path).monospace().small())
+                    .on_hover_text(&url);
                 if ui
                     .small_button("📋")
                     .on_hover_text(format!("{} {url}", t.copy))
