@@ -383,6 +383,9 @@ async fn moysklad_objects_load_only_from_the_configured_api() {
         .await
         .unwrap();
     assert_eq!(product["name"], "Кофе в зёрнах");
+    let printed = ok(&s.run(&["moysklad", "object", &format!("{}{path}", fake.api_url())]));
+    let printed: Value = serde_json::from_str(&printed).unwrap();
+    assert_eq!(printed["code"], "00001");
 
     let seen = fake.requests().len();
     let err = account
@@ -651,4 +654,7 @@ fn missing_credentials_are_explained_before_anything_is_sent() {
     assert!(err.contains("The Kontur apiKey is not set"), "{err}");
     let err = failed(&s.run(&["reestr", "order", "1"]));
     assert!(err.contains("The Reestr access token is not set"), "{err}");
+    // The sentence says which file to fill in.
+    let file = s.dir.path().join("config.toml").display().to_string();
+    assert!(err.ends_with(&format!("Settings file: {file}\n")), "{err}");
 }

@@ -128,7 +128,7 @@ pub fn green_api_set_webhook(
     let token_note = if config.green_api.webhook_url_token.is_set() {
         "with the webhook token"
     } else {
-        "without a webhook token"
+        "without a webhook token (pass --token to have hookscope refuse deliveries that lack it)"
     };
     println!("GREEN-API saved the settings: webhooks go to {url} {token_note}.");
     println!("Notifications on: {}.", chosen.join(", "));
