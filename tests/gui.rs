@@ -635,6 +635,27 @@ fn rosreestr_panel_pages_forward_and_back_and_remembers_its_cursor() {
 }
 
 #[test]
+fn rosreestr_follow_mode_appends_new_events() {
+    use common::fakes::kontur::FakeReestro;
+    let key = "2c8b6e9a-6f4c-4b34-9a1e-0d5f3e8a7b11";
+    let org = "7d2f1c3b-1a2b-4c3d-8e9f-0a1b2c3d4e5f";
+    let fake = FakeReestro::start(key, org, 5);
+    let mut f = start_with("127.0.0.1:0", &[], ThemeChoice::Dark, |c, _| {
+        c.kontur.api_url = fake.api_url();
+        c.kontur.api_key = hookscope::config::Secret::new(key);
+        c.kontur.org_id = org.into();
+    });
+    open_panel(&mut f, "Rosreestr · Kontur");
+    f.wait_for("the whole feed", |h| h.query_by_label("ext-4").is_some());
+    fake.push_events(2);
+    assert!(f.harness.query_by_label("ext-5").is_none());
+    f.harness.get_by_label("Follow").click();
+    f.wait_for("the new events below the old ones", |h| {
+        h.query_by_label("ext-6").is_some() && h.query_by_label("ext-0").is_some()
+    });
+}
+
+#[test]
 fn rosreestr_panel_explains_a_key_kontur_refuses() {
     use common::fakes::kontur::FakeReestro;
     let org = "7d2f1c3b-1a2b-4c3d-8e9f-0a1b2c3d4e5f";
