@@ -730,4 +730,12 @@ fn a_changed_public_url_offers_to_re_register_every_provider() {
         fake.webhooks()[0]["url"],
         "https://new-words.trycloudflare.com/moysklad"
     );
+    // Everything moved: the warning gives way to a confirmation, with nothing left to press.
+    assert!(f
+        .harness
+        .query_by_label(
+            "✔ Moved to https://new-words.trycloudflare.com; what each provider said is below."
+        )
+        .is_some());
+    assert!(f.harness.query_by_label("Re-register providers").is_none());
 }

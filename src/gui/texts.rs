@@ -131,6 +131,7 @@ texts! {
     found_at: "from", "из";
     url_changed: "The public URL changed from {old} to {new}. Providers still pointing at the old one will not reach you.", "Публичный URL сменился: был {old}, стал {new}. Провайдеры, настроенные на старый, до вас не дойдут.";
     reregister: "Re-register providers", "Перенастроить провайдеров";
+    reregistered: "Moved to {new}; what each provider said is below.", "Перенесено на {new}; что ответил каждый провайдер — ниже.";
     dismiss: "Dismiss", "Скрыть";
     show_secret: "Show", "Показать";
     api_url: "API URL", "Адрес API";

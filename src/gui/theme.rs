@@ -6,6 +6,9 @@ use crate::capture::Provider;
 
 pub const ROW_HEIGHT: f32 = 20.0;
 
+/// Green for what went well: a confirmed handshake, a webhook at this tunnel, a new event.
+pub const SUCCESS: Color32 = Color32::from_rgb(60, 170, 90);
+
 pub fn provider_color(provider: Provider) -> Color32 {
     match provider {
         Provider::Reestr => Color32::from_rgb(0x3b, 0x82, 0xf6),

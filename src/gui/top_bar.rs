@@ -127,12 +127,19 @@ fn url_changed(ui: &mut Ui, app: &mut App) {
     let Some((old, new)) = app.panels.url_changed.clone() else {
         return;
     };
+    let outcomes = &app.panels.repointed;
+    let all_moved = !outcomes.is_empty() && outcomes.iter().all(|o| o.result.is_ok());
     ui.horizontal_wrapped(|ui| {
-        let text = t.url_changed.replace("{old}", &old).replace("{new}", &new);
-        ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ {text}"));
-        if ui.button(t.reregister).clicked() {
-            app.commands
-                .push(Command::Provider(Call::Repoint { old, new }));
+        if all_moved {
+            let text = t.reregistered.replace("{new}", &new);
+            ui.colored_label(super::theme::SUCCESS, format!("✔ {text}"));
+        } else {
+            let text = t.url_changed.replace("{old}", &old).replace("{new}", &new);
+            ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ {text}"));
+            if ui.button(t.reregister).clicked() {
+                app.commands
+                    .push(Command::Provider(Call::Repoint { old, new }));
+            }
         }
         if ui.button(t.dismiss).clicked() {
             app.panels.url_changed = None;

@@ -566,7 +566,7 @@ fn webhook_url_row(ui: &mut Ui, app: &mut App, provider: Provider, t: &Texts) ->
 fn outcome(ui: &mut Ui, outcome: &Option<Result<String, String>>) {
     match outcome {
         Some(Ok(text)) => {
-            ui.colored_label(egui::Color32::from_rgb(60, 170, 90), text);
+            ui.colored_label(crate::gui::theme::SUCCESS, text);
         }
         Some(Err(text)) => {
             ui.colored_label(ui.visuals().error_fg_color, text);

@@ -131,7 +131,7 @@ fn webhook_table(ui: &mut Ui, app: &mut App, public: Option<&str>, t: &Texts) {
                     });
                     if public.is_some_and(|p| webhook.url.starts_with(p)) {
                         ui.colored_label(
-                            egui::Color32::from_rgb(60, 170, 90),
+                            crate::gui::theme::SUCCESS,
                             format!("✔ {}", t.this_tunnel),
                         );
                     } else if let Some(url) = repointed {

@@ -66,7 +66,7 @@ pub fn show(ui: &mut Ui, app: &mut App, t: &'static Texts) {
         }
         Some((time, Confirmation::Confirmed)) => {
             ui.colored_label(
-                egui::Color32::from_rgb(60, 170, 90),
+                crate::gui::theme::SUCCESS,
                 format!("✔ {}", t.confirm_done.replace("{time}", time)),
             );
         }

@@ -264,7 +264,7 @@ fn event_table(ui: &mut Ui, state: &State, t: &Texts) {
                         row.col(|ui| {
                             let mut text = egui::RichText::new(shown);
                             if fresh {
-                                text = text.strong().color(egui::Color32::from_rgb(60, 170, 90));
+                                text = text.strong().color(crate::gui::theme::SUCCESS);
                             }
                             let label = ui.add(egui::Label::new(text).truncate());
                             if !full.is_empty() {
