@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::io::Write as _;
 use std::process::{Command, Output};
 
 use common::fakes::cloudflared::FakeCloudflared;
@@ -367,6 +368,20 @@ fn moysklad_login_saves_a_token_the_next_calls_use() {
         "{err}"
     );
     assert!(!err.contains("wrong"), "{err}");
+    // Without the variable the password is read from standard input.
+    let mut piped = s
+        .command(&["moysklad", "login", "--login", "admin@acme"])
+        .env_remove("HOOKSCOPE_MOYSKLAD_PASSWORD")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = piped.stdin.take().unwrap();
+    stdin.write_all("пароль-1\n".as_bytes()).unwrap();
+    drop(stdin);
+    let out = ok(&piped.wait_with_output().unwrap());
+    assert!(out.contains("Logged in"), "{out}");
     assert_eq!(s.saved().moysklad.token.expose(), SKLAD_TOKEN);
     ok(&s.run(&["moysklad", "webhooks", "list"]));
 }

@@ -146,15 +146,39 @@ pub fn green_api_disconnect(paths: &Paths) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A line from standard input; typed at a terminal, it is not shown.
+fn read_password() -> std::io::Result<String> {
+    let stdin = std::io::stdin();
+    #[cfg(unix)]
+    let shown = {
+        use rustix::termios::{tcgetattr, tcsetattr, LocalModes, OptionalActions};
+        let saved = tcgetattr(&stdin).ok();
+        if let Some(saved) = &saved {
+            let mut hidden = saved.clone();
+            hidden.local_modes.remove(LocalModes::ECHO);
+            let _ = tcsetattr(&stdin, OptionalActions::Now, &hidden);
+        }
+        saved
+    };
+    let mut line = String::new();
+    let read = stdin.read_line(&mut line);
+    #[cfg(unix)]
+    if let Some(shown) = shown {
+        let _ = rustix::termios::tcsetattr(&stdin, rustix::termios::OptionalActions::Now, &shown);
+        // The Enter that ended the password was not echoed either.
+        eprintln!();
+    }
+    read?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
 pub fn moysklad_login(paths: &Paths, login: &str) -> anyhow::Result<()> {
     let mut config = config(paths)?;
     let password = match std::env::var("HOOKSCOPE_MOYSKLAD_PASSWORD") {
         Ok(password) => password,
         Err(_) => {
             eprint!("MoySklad password for {login}: ");
-            let mut line = String::new();
-            std::io::stdin().read_line(&mut line)?;
-            line.trim_end_matches(['\r', '\n']).to_string()
+            read_password()?
         }
     };
     if password.is_empty() {
