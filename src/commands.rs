@@ -10,12 +10,13 @@ use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Context as _};
 use hookscope::capture::{Capture, Provider, Verdict};
-use hookscope::config::{Config, Paths};
+use hookscope::config::{Config, Paths, TunnelConfig};
 use hookscope::engine::Engine;
 use hookscope::export::{self, Format, ImportError, Masker};
 use hookscope::filter::Filter;
 use hookscope::samples::{self, SAMPLES};
 use hookscope::store::{Store, StoreReader};
+use hookscope::tunnel::{self, Source};
 
 pub fn fail(error: impl Display) -> ExitCode {
     eprintln!("hookscope: {error}");
@@ -32,6 +33,36 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 pub fn gui(paths: &Paths) -> anyhow::Result<()> {
     let config = Config::load_or_create(&paths.config_file)?;
     hookscope::gui::run(config, paths.clone(), runtime()?)
+}
+
+/// Says the public URL, and says it again when it changes: a quick tunnel gets a new one at
+/// every start, and the providers registered with the old one must be moved over.
+async fn follow_tunnel(config: TunnelConfig, port: u16) {
+    let mut shown: Option<String> = None;
+    let mut said_none = false;
+    let mut every = tokio::time::interval(tunnel::DETECT_EVERY);
+    loop {
+        every.tick().await;
+        let Ok(found) = tunnel::find(&config, port).await else {
+            if shown.is_none() && !said_none {
+                println!("  public URL none yet: start a tunnel to port {port}; it is shown here when found");
+                said_none = true;
+            }
+            continue;
+        };
+        match &shown {
+            None => println!("  public URL {} (from {})", found.url, found.source),
+            Some(old) if *old != found.url => println!(
+                "public URL changed from {old} to {}: `hookscope tunnel --repoint {old}` moves the providers over",
+                found.url
+            ),
+            Some(_) => {}
+        }
+        if found.source == Source::Typed {
+            return;
+        }
+        shown = Some(found.url);
+    }
 }
 
 pub fn serve(paths: &Paths, listen: Option<SocketAddr>) -> anyhow::Result<()> {
@@ -52,15 +83,7 @@ pub fn serve(paths: &Paths, listen: Option<SocketAddr>) -> anyhow::Result<()> {
         writeln!(out, "  captures   {}", paths.store_file().display())?;
         out.flush()?;
         drop(out);
-        let port = engine.local_addr().port();
-        tokio::spawn(async move {
-            match hookscope::tunnel::find(&tunnel_config, port).await {
-                Ok(found) => println!("  public URL {} (from {})", found.url, found.source),
-                Err(_) => println!(
-                    "  public URL none yet: start a tunnel to port {port}; `hookscope tunnel` finds it"
-                ),
-            }
-        });
+        tokio::spawn(follow_tunnel(tunnel_config, engine.local_addr().port()));
         let shutdown = shutdown_signal();
         tokio::pin!(shutdown);
         loop {

@@ -17,6 +17,9 @@ use serde_json::Value;
 
 use crate::config::TunnelConfig;
 
+/// How often the app and `serve` look for the tunnel again while no public URL is typed.
+pub const DETECT_EVERY: Duration = Duration::from_secs(10);
+
 /// Where a public URL came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Source {

@@ -590,6 +590,56 @@ async fn newer_ngrok_agents_and_cloudflared_quick_tunnels_are_found() {
     );
 }
 
+/// A `hookscope serve` that is stopped when the test ends, however it ends.
+struct Serving(std::process::Child);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn serve_says_when_the_quick_tunnel_changes() {
+    let first = FakeCloudflared::start("first-words.trycloudflare.com");
+    let port = first.port();
+    let s = setup(|c| c.tunnel.cloudflared_metrics = format!("127.0.0.1:{port}"));
+    let mut serving = Serving(
+        s.command(&["serve", "--listen", "127.0.0.1:0"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let (send, lines) = std::sync::mpsc::channel();
+    let stdout = std::io::BufReader::new(serving.0.stdout.take().unwrap());
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(stdout).map_while(Result::ok) {
+            let _ = send.send(line);
+        }
+    });
+    let next_about_the_url = || loop {
+        let line = lines
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("serve said nothing more about the public URL");
+        if line.contains("public URL") {
+            return line;
+        }
+    };
+    assert_eq!(
+        next_about_the_url(),
+        format!("  public URL https://first-words.trycloudflare.com (from the cloudflared quick tunnel (metrics at 127.0.0.1:{port}))")
+    );
+    // cloudflared restarts: same metrics port, a new quick tunnel.
+    drop(first);
+    let _second = FakeCloudflared::start_at("second-words.trycloudflare.com", port);
+    assert_eq!(
+        next_about_the_url(),
+        "public URL changed from https://first-words.trycloudflare.com to https://second-words.trycloudflare.com: `hookscope tunnel --repoint https://first-words.trycloudflare.com` moves the providers over"
+    );
+}
+
 #[test]
 fn repoint_moves_green_api_and_the_moysklad_webhooks_of_the_old_tunnel() {
     let green = FakeGreenApi::start(GREEN_ID, GREEN_TOKEN);

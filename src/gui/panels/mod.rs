@@ -10,7 +10,7 @@ mod rosreestr;
 use std::collections::HashSet;
 use std::future::Future;
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use egui::Ui;
 use serde_json::{Map, Value};
@@ -26,9 +26,6 @@ use crate::providers::reestr as reestr_rules;
 use crate::providers::reestr::Confirmation;
 use crate::repoint::{self, Outcome};
 use crate::tunnel::{self, Found};
-
-/// How often the app looks for a tunnel while no public URL is typed.
-const DETECT_EVERY: Duration = Duration::from_secs(10);
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Tab {
@@ -316,11 +313,11 @@ impl App {
         let due = self
             .panels
             .last_detect
-            .is_none_or(|at| at.elapsed() >= DETECT_EVERY);
+            .is_none_or(|at| at.elapsed() >= tunnel::DETECT_EVERY);
         if due && !self.panels.detecting {
             self.call(Call::DetectTunnel);
         }
-        self.ctx.request_repaint_after(DETECT_EVERY);
+        self.ctx.request_repaint_after(tunnel::DETECT_EVERY);
         if self.panels.events.follow_due() && !self.panels.busy.contains(&Tab::Rosreestr) {
             self.call(Call::Events(rosreestr::Move::Follow));
         }

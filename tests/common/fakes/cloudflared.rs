@@ -32,6 +32,12 @@ cloudflared_tunnel_total_requests 0
 impl FakeCloudflared {
     /// A quick tunnel at `hostname` (e.g. `x.trycloudflare.com`); `""` is a named tunnel.
     pub fn start(hostname: &str) -> FakeCloudflared {
+        FakeCloudflared::start_at(hostname, 0)
+    }
+
+    /// The same on a given port (0: any free one), e.g. the port of a cloudflared that stopped,
+    /// as a restarted cloudflared takes its old metrics port again.
+    pub fn start_at(hostname: &str, port: u16) -> FakeCloudflared {
         let router = Router::new()
             .route("/quicktunnel", json_route(json!({"hostname": hostname})))
             .route(
@@ -53,8 +59,9 @@ impl FakeCloudflared {
                 }),
             )
             .fallback(|| async { (StatusCode::NOT_FOUND, "404 page not found\n") });
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
         FakeCloudflared {
-            running: super::serve(router, None),
+            running: super::serve(router, Some(addr)),
         }
     }
 
