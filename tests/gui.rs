@@ -656,6 +656,24 @@ fn rosreestr_follow_mode_appends_new_events() {
 }
 
 #[test]
+fn rosreestr_page_size_is_remembered() {
+    use common::fakes::kontur::FakeReestro;
+    let key = "2c8b6e9a-6f4c-4b34-9a1e-0d5f3e8a7b11";
+    let org = "7d2f1c3b-1a2b-4c3d-8e9f-0a1b2c3d4e5f";
+    let fake = FakeReestro::start(key, org, 5);
+    let mut f = start_with("127.0.0.1:0", &[], ThemeChoice::Dark, |c, r| {
+        c.kontur.api_url = fake.api_url();
+        c.kontur.api_key = hookscope::config::Secret::new(key);
+        c.kontur.org_id = org.into();
+        r.events_count = 3;
+    });
+    open_panel(&mut f, "Rosreestr · Kontur");
+    f.wait_for("a page of three", |h| h.query_by_label("ext-2").is_some());
+    assert!(f.harness.query_by_label("ext-3").is_none());
+    assert_eq!(f.harness.state().remembered().events_count, 3);
+}
+
+#[test]
 fn rosreestr_panel_explains_a_key_kontur_refuses() {
     use common::fakes::kontur::FakeReestro;
     let org = "7d2f1c3b-1a2b-4c3d-8e9f-0a1b2c3d4e5f";

@@ -74,8 +74,9 @@ pub struct Remembered {
     pub public_url: String,
     /// Load a MoySklad capture's objects and a Reestr capture's order when it is selected.
     pub auto_load: bool,
-    /// Where the Rosreestr events panel stood.
+    /// Where the Rosreestr events panel stood, and its page size.
     pub events_after: Option<String>,
+    pub events_count: u8,
 }
 
 impl Default for Remembered {
@@ -87,6 +88,7 @@ impl Default for Remembered {
             public_url: String::new(),
             auto_load: false,
             events_after: None,
+            events_count: crate::providers::kontur::DEFAULT_COUNT,
         }
     }
 }
@@ -207,7 +209,7 @@ impl App {
             notices: mpsc::channel(),
             copy_curl_of: None,
             commands: Vec::new(),
-            panels: panels::Panels::new(&config, remembered.events_after.clone()),
+            panels: panels::Panels::new(&config, &remembered),
             ctx,
         };
         app.listen_error = failure.map(|e| app.explain(&e));
@@ -232,7 +234,7 @@ impl App {
     /// Starts from `remembered` instead of what the window's storage held.
     pub fn remembering(mut self, remembered: Remembered) -> App {
         self.remembered = remembered.clone();
-        self.panels = panels::Panels::new(&self.config, remembered.events_after.clone());
+        self.panels = panels::Panels::new(&self.config, &remembered);
         self.apply_look();
         self.set_filter(remembered.filter);
         self
@@ -242,6 +244,7 @@ impl App {
     pub fn remembered(&self) -> Remembered {
         Remembered {
             events_after: self.panels.events_cursor(),
+            events_count: self.panels.events_count(),
             ..self.remembered.clone()
         }
     }
@@ -758,6 +761,7 @@ mod tests {
             language: Language::Russian,
             filter: "provider:reestr".into(),
             events_after: Some("e1".into()),
+            events_count: 100,
             ..Remembered::default()
         };
         let text = serde_json::to_string(&remembered).unwrap();
@@ -767,5 +771,6 @@ mod tests {
             (ThemeChoice::Light, Language::Russian, "provider:reestr")
         );
         assert_eq!(back.events_after.as_deref(), Some("e1"));
+        assert_eq!(back.events_count, 100);
     }
 }

@@ -117,7 +117,7 @@ pub struct Panels {
 }
 
 impl Panels {
-    pub fn new(config: &Config, events_after: Option<String>) -> Panels {
+    pub fn new(config: &Config, remembered: &super::Remembered) -> Panels {
         Panels {
             open: false,
             tab: Tab::default(),
@@ -133,7 +133,7 @@ impl Panels {
             green: green_api::State::default(),
             sklad: moysklad::State::default(),
             reestr: reestr::State::default(),
-            events: rosreestr::State::new(events_after),
+            events: rosreestr::State::new(remembered.events_after.clone(), remembered.events_count),
             done: mpsc::channel(),
         }
     }
@@ -148,6 +148,10 @@ impl Panels {
     /// Where the Rosreestr feed stands, to remember across restarts.
     pub fn events_cursor(&self) -> Option<String> {
         self.events.after.clone()
+    }
+
+    pub fn events_count(&self) -> u8 {
+        self.events.count
     }
 }
 

@@ -11,7 +11,7 @@ use egui_extras::{Column, TableBuilder};
 use super::{field, form, secret_field, Call, Tab};
 use crate::gui::texts::Texts;
 use crate::gui::{App, Command};
-use crate::providers::kontur::{Event, Page, DEFAULT_COUNT, MAX_COUNT, PRODUCTION, TEST_STAND};
+use crate::providers::kontur::{Event, Page, MAX_COUNT, PRODUCTION, TEST_STAND};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Move {
@@ -45,12 +45,13 @@ pub struct State {
 }
 
 impl State {
-    pub fn new(after: Option<String>) -> State {
+    /// At `after` with pages of `count` (kept in 1..=100 whatever was remembered).
+    pub fn new(after: Option<String>, count: u8) -> State {
         State {
             after,
             earlier: Vec::new(),
             next: None,
-            count: DEFAULT_COUNT,
+            count: count.clamp(1, MAX_COUNT),
             events: Vec::new(),
             fresh: HashSet::new(),
             follow: false,
@@ -304,7 +305,7 @@ mod tests {
 
     #[test]
     fn next_and_back_walk_the_cursor_stack() {
-        let mut state = State::new(None);
+        let mut state = State::new(None, crate::providers::kontur::DEFAULT_COUNT);
         state.arrived(Move::Reload, page(&["a", "b"], Some("b")));
         assert_eq!(state.after_for(&Move::Next).as_deref(), Some("b"));
         state.arrived(Move::Next, page(&["c", "d"], Some("d")));
@@ -339,7 +340,7 @@ mod tests {
 
     #[test]
     fn following_appends_and_marks_new_events() {
-        let mut state = State::new(None);
+        let mut state = State::new(None, crate::providers::kontur::DEFAULT_COUNT);
         state.arrived(Move::Reload, page(&["a"], Some("a")));
         state.arrived(Move::Follow, page(&["b"], Some("b")));
         assert_eq!(state.events.len(), 2);
