@@ -588,18 +588,29 @@ fn reestr_panel_follows_the_confirm_handshake() {
     });
 }
 
-#[test]
-fn rosreestr_panel_pages_forward_and_back_and_remembers_its_cursor() {
-    use common::fakes::kontur::FakeReestro;
-    let key = "2c8b6e9a-6f4c-4b34-9a1e-0d5f3e8a7b11";
-    let org = "7d2f1c3b-1a2b-4c3d-8e9f-0a1b2c3d4e5f";
-    let fake = FakeReestro::start(key, org, 75);
-    let mut f = start_with("127.0.0.1:0", &[], ThemeChoice::Dark, |c, _| {
+const KONTUR_KEY: &str = "2c8b6e9a-6f4c-4b34-9a1e-0d5f3e8a7b11";
+const KONTUR_ORG: &str = "7d2f1c3b-1a2b-4c3d-8e9f-0a1b2c3d4e5f";
+
+/// The app on the Rosreestr tab, reading a fake feed of `events` events with `api_key`.
+fn rosreestr_tab(
+    events: usize,
+    api_key: &str,
+    remember: impl FnOnce(&mut Remembered),
+) -> (common::fakes::kontur::FakeReestro, Fixture) {
+    let fake = common::fakes::kontur::FakeReestro::start(KONTUR_KEY, KONTUR_ORG, events);
+    let mut f = start_with("127.0.0.1:0", &[], ThemeChoice::Dark, |c, r| {
         c.kontur.api_url = fake.api_url();
-        c.kontur.api_key = hookscope::config::Secret::new(key);
-        c.kontur.org_id = org.into();
+        c.kontur.api_key = hookscope::config::Secret::new(api_key);
+        c.kontur.org_id = KONTUR_ORG.into();
+        remember(r);
     });
     open_panel(&mut f, "Rosreestr · Kontur");
+    (fake, f)
+}
+
+#[test]
+fn rosreestr_panel_pages_forward_and_back_and_remembers_its_cursor() {
+    let (fake, mut f) = rosreestr_tab(75, KONTUR_KEY, |_| {});
     f.wait_for("the first page", |h| h.query_by_label("ext-0").is_some());
     assert!(
         f.harness.query_by_label("ext-29").is_some()
@@ -636,16 +647,7 @@ fn rosreestr_panel_pages_forward_and_back_and_remembers_its_cursor() {
 
 #[test]
 fn rosreestr_follow_mode_appends_new_events() {
-    use common::fakes::kontur::FakeReestro;
-    let key = "2c8b6e9a-6f4c-4b34-9a1e-0d5f3e8a7b11";
-    let org = "7d2f1c3b-1a2b-4c3d-8e9f-0a1b2c3d4e5f";
-    let fake = FakeReestro::start(key, org, 5);
-    let mut f = start_with("127.0.0.1:0", &[], ThemeChoice::Dark, |c, _| {
-        c.kontur.api_url = fake.api_url();
-        c.kontur.api_key = hookscope::config::Secret::new(key);
-        c.kontur.org_id = org.into();
-    });
-    open_panel(&mut f, "Rosreestr · Kontur");
+    let (fake, mut f) = rosreestr_tab(5, KONTUR_KEY, |_| {});
     f.wait_for("the whole feed", |h| h.query_by_label("ext-4").is_some());
     fake.push_events(2);
     assert!(f.harness.query_by_label("ext-5").is_none());
@@ -657,17 +659,7 @@ fn rosreestr_follow_mode_appends_new_events() {
 
 #[test]
 fn rosreestr_page_size_is_remembered() {
-    use common::fakes::kontur::FakeReestro;
-    let key = "2c8b6e9a-6f4c-4b34-9a1e-0d5f3e8a7b11";
-    let org = "7d2f1c3b-1a2b-4c3d-8e9f-0a1b2c3d4e5f";
-    let fake = FakeReestro::start(key, org, 5);
-    let mut f = start_with("127.0.0.1:0", &[], ThemeChoice::Dark, |c, r| {
-        c.kontur.api_url = fake.api_url();
-        c.kontur.api_key = hookscope::config::Secret::new(key);
-        c.kontur.org_id = org.into();
-        r.events_count = 3;
-    });
-    open_panel(&mut f, "Rosreestr · Kontur");
+    let (_fake, mut f) = rosreestr_tab(5, KONTUR_KEY, |r| r.events_count = 3);
     f.wait_for("a page of three", |h| h.query_by_label("ext-2").is_some());
     assert!(f.harness.query_by_label("ext-3").is_none());
     assert_eq!(f.harness.state().remembered().events_count, 3);
@@ -675,15 +667,7 @@ fn rosreestr_page_size_is_remembered() {
 
 #[test]
 fn rosreestr_panel_explains_a_key_kontur_refuses() {
-    use common::fakes::kontur::FakeReestro;
-    let org = "7d2f1c3b-1a2b-4c3d-8e9f-0a1b2c3d4e5f";
-    let fake = FakeReestro::start("2c8b6e9a-6f4c-4b34-9a1e-0d5f3e8a7b11", org, 5);
-    let mut f = start_with("127.0.0.1:0", &[], ThemeChoice::Dark, |c, _| {
-        c.kontur.api_url = fake.api_url();
-        c.kontur.api_key = hookscope::config::Secret::new("an-old-key");
-        c.kontur.org_id = org.into();
-    });
-    open_panel(&mut f, "Rosreestr · Kontur");
+    let (_fake, mut f) = rosreestr_tab(5, "an-old-key", |_| {});
     f.wait_for("the refusal", |h| {
         h.query_by_label_contains("the apiKey was not accepted")
             .is_some()
