@@ -192,7 +192,7 @@ enum RosreestrCommand {
         #[arg(long, value_name = "EVENT_ID")]
         after: Option<String>,
         /// Events per page, 1 to 100 (default 30; 100 with --all).
-        #[arg(long, short = 'n', value_name = "N", value_parser = clap::value_parser!(u8).range(1..=100))]
+        #[arg(long, short = 'n', value_name = "N", value_parser = clap::value_parser!(u8).range(1..=i64::from(hookscope::providers::kontur::MAX_COUNT)))]
         count: Option<u8>,
         /// Keep reading pages until the end of the feed.
         #[arg(long)]

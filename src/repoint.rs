@@ -1,12 +1,12 @@
 //! Moving provider registrations from an old public URL to a new one: a quick tunnel gets a new
 //! URL at every start, and every provider still pointing at the old one loses its webhooks.
 
-use serde_json::{json, Map, Value};
+use serde_json::json;
 
 use crate::api::ApiError;
 use crate::capture::Provider;
 use crate::config::Config;
-use crate::providers::green_api::api::Instance;
+use crate::providers::green_api::api::{self as green_api, Instance};
 use crate::providers::moysklad::api::Account;
 
 /// What happened at one provider, as a sentence.
@@ -17,7 +17,7 @@ pub struct Outcome {
 }
 
 /// `url` with its `old` base replaced by `new`, when it starts with `old`
-/// (`https://a.trycloudflare.com/moysklad/k8J` > `https://b.trycloudflare.com/moysklad/k8J`).
+/// (`https://a.trycloudflare.com/moysklad/k8J` → `https://b.trycloudflare.com/moysklad/k8J`).
 pub fn moved(url: &str, old: &str, new: &str) -> Option<String> {
     let old = old.trim_end_matches('/');
     let rest = url.strip_prefix(old)?;
@@ -60,9 +60,9 @@ async fn green_api(config: &Config, old: &str, new: &str) -> Result<String, ApiE
             "its webhook URL is \"{current}\", not under {old}: left as it is."
         ));
     };
-    let mut change = Map::new();
-    change.insert("webhookUrl".into(), Value::String(url.clone()));
-    instance.set_settings(&change).await?;
+    instance
+        .set_settings(&green_api::webhook_url_only(&url))
+        .await?;
     Ok(format!(
         "the webhook URL is now {url}; GREEN-API applies it within about 5 minutes."
     ))
@@ -77,12 +77,9 @@ async fn moysklad(config: &Config, old: &str, new: &str) -> Result<String, ApiEr
             continue;
         };
         let kind = format!("{} {}", webhook.entity_type, webhook.action);
-        // MoySklad refuses a second webhook of a kind for one URL (30003): when the new URL
-        // already has this one, the old registration only points at a dead tunnel.
-        let twin = webhooks.iter().any(|w| {
-            w.url == url && w.entity_type == webhook.entity_type && w.action == webhook.action
-        });
-        if twin {
+        // When the new URL already has this kind, the old registration only points at a dead
+        // tunnel, and moving it would be refused.
+        if webhook.has_twin_at(&url, &webhooks) {
             account.delete(webhook).await?;
             dropped_kinds.push(kind);
         } else {

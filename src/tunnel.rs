@@ -5,7 +5,7 @@
 //!   the https tunnel whose address is our port is ours. The agent refuses a `Host` other
 //!   than its own address, which a request to `127.0.0.1:4040` sends by itself.
 //! * cloudflared's metrics server, on the first free port of 20241–20245, serves
-//!   `GET /quicktunnel` > `{"hostname": "x.trycloudflare.com"}` (no scheme; empty for named
+//!   `GET /quicktunnel` → `{"hostname": "x.trycloudflare.com"}` (no scheme; empty for named
 //!   tunnels, whose URL only the user knows).
 //!
 //! A URL the user typed wins over both.
@@ -199,7 +199,7 @@ fn port_of(addr: &str) -> Option<u16> {
     })
 }
 
-/// `127.0.0.1:20241-20245` > the host and the ports to try, in order.
+/// `127.0.0.1:20241-20245` → the host and the ports to try, in order.
 fn metrics_ports(metrics: &str) -> Option<(String, std::ops::RangeInclusive<u16>)> {
     let (host, ports) = metrics.trim().rsplit_once(':')?;
     let (first, last) = ports.split_once('-').unwrap_or((ports, ports));

@@ -139,9 +139,7 @@ pub fn green_api_set_webhook(
 pub fn green_api_disconnect(paths: &Paths) -> anyhow::Result<()> {
     let config = config(paths)?;
     let instance = Instance::new(&config.green_api)?;
-    let mut off = serde_json::Map::new();
-    off.insert("webhookUrl".into(), "".into());
-    runtime()?.block_on(instance.set_settings(&off))?;
+    runtime()?.block_on(instance.set_settings(&green::webhook_url_only("")))?;
     println!("GREEN-API saved the settings: webhooks are off (empty webhookUrl). Changes apply within about 5 minutes.");
     Ok(())
 }

@@ -17,7 +17,7 @@ pub struct CaptureList {
     /// Kept as rows come and go: the counters are drawn every frame.
     rejected: usize,
     repeat_count: usize,
-    /// First capture > its repeats, for the detail pane.
+    /// First capture → its repeats, for the detail pane.
     repeats: HashMap<i64, Vec<i64>>,
 }
 

@@ -205,7 +205,10 @@ impl App {
             }),
             Call::GreenSettings => self.spawn(Some(Tab::GreenApi), async move {
                 Done::GreenSettings(
-                    green_call(&config, |i| async move { i.settings().await }).await,
+                    with_client(Instance::new(&config.green_api), |i| async move {
+                        i.settings().await
+                    })
+                    .await,
                 )
             }),
             Call::GreenConnect { url, switches } => {
@@ -214,16 +217,21 @@ impl App {
                     crate::providers::green_api::api::webhook_settings(&url, &token, &switches);
                 self.spawn(Some(Tab::GreenApi), async move {
                     Done::GreenSaved(
-                        green_call(&config, |i| async move { i.set_settings(&body).await }).await,
+                        with_client(Instance::new(&config.green_api), |i| async move {
+                            i.set_settings(&body).await
+                        })
+                        .await,
                     )
                 });
             }
             Call::GreenDisconnect => {
-                let mut off = Map::new();
-                off.insert("webhookUrl".into(), "".into());
+                let off = crate::providers::green_api::api::webhook_url_only("");
                 self.spawn(Some(Tab::GreenApi), async move {
                     Done::GreenSaved(
-                        green_call(&config, |i| async move { i.set_settings(&off).await }).await,
+                        with_client(Instance::new(&config.green_api), |i| async move {
+                            i.set_settings(&off).await
+                        })
+                        .await,
                     )
                 });
             }
@@ -233,18 +241,26 @@ impl App {
             }),
             Call::SkladList => self.spawn(Some(Tab::Moysklad), async move {
                 Done::SkladWebhooks(
-                    sklad_call(&config, |a| async move { a.webhooks().await }).await,
+                    with_client(Account::new(&config.moysklad), |a| async move {
+                        a.webhooks().await
+                    })
+                    .await,
                 )
             }),
             Call::SkladCreate(new) => self.spawn(Some(Tab::Moysklad), async move {
-                let made = sklad_call(&config, |a| async move { a.create(&new).await }).await;
+                let made = with_client(Account::new(&config.moysklad), |a| async move {
+                    a.create(&new).await
+                })
+                .await;
                 Done::SkladChanged(
                     made.map(|w| format!("{} {} > {}", w.entity_type, w.action, w.url)),
                 )
             }),
             Call::SkladUpdate(webhook, change) => self.spawn(Some(Tab::Moysklad), async move {
-                let done =
-                    sklad_call(&config, |a| async move { a.update(&webhook, change).await }).await;
+                let done = with_client(Account::new(&config.moysklad), |a| async move {
+                    a.update(&webhook, change).await
+                })
+                .await;
                 Done::SkladChanged(
                     done.map(|w| format!("{} {} > {}", w.entity_type, w.action, w.url)),
                 )
@@ -254,11 +270,14 @@ impl App {
                     "{} {} > {}",
                     webhook.entity_type, webhook.action, webhook.url
                 );
-                let done = sklad_call(&config, |a| async move { a.delete(&webhook).await }).await;
+                let done = with_client(Account::new(&config.moysklad), |a| async move {
+                    a.delete(&webhook).await
+                })
+                .await;
                 Done::SkladChanged(done.map(|()| line))
             }),
             Call::SkladLoad { capture, hrefs } => self.spawn(None, async move {
-                let result = sklad_call(&config, |a| async move {
+                let result = with_client(Account::new(&config.moysklad), |a| async move {
                     let mut objects = Vec::new();
                     for href in &hrefs {
                         objects.push(a.load(href).await?);
@@ -291,11 +310,11 @@ impl App {
                 let after = self.panels.events.after_for(&movement);
                 let count = self.panels.events.count;
                 self.spawn(Some(Tab::Rosreestr), async move {
-                    let page = match Feed::new(&config.kontur) {
-                        Ok(feed) => feed.page(after.as_deref(), count).await,
-                        Err(e) => Err(e),
-                    };
-                    Done::Events(movement, page.map_err(|e| e.to_string()))
+                    let page = with_client(Feed::new(&config.kontur), |feed| async move {
+                        feed.page(after.as_deref(), count).await
+                    })
+                    .await;
+                    Done::Events(movement, page)
                 });
             }
         }
@@ -434,24 +453,17 @@ pub fn load_call(capture: &crate::capture::Capture, config: &Config) -> Option<C
     }
 }
 
-async fn green_call<T, F, Fut>(config: &Config, work: F) -> Result<T, String>
+/// Runs `work` with a provider client made from the settings; a setting that is missing and
+/// a call that fails both come back as their sentence.
+async fn with_client<C, T, Fut>(
+    client: Result<C, crate::api::ApiError>,
+    work: impl FnOnce(C) -> Fut,
+) -> Result<T, String>
 where
-    F: FnOnce(Instance) -> Fut,
     Fut: Future<Output = Result<T, crate::api::ApiError>>,
 {
-    match Instance::new(&config.green_api) {
-        Ok(instance) => work(instance).await.map_err(|e| e.to_string()),
-        Err(e) => Err(e.to_string()),
-    }
-}
-
-async fn sklad_call<T, F, Fut>(config: &Config, work: F) -> Result<T, String>
-where
-    F: FnOnce(Account) -> Fut,
-    Fut: Future<Output = Result<T, crate::api::ApiError>>,
-{
-    match Account::new(&config.moysklad) {
-        Ok(account) => work(account).await.map_err(|e| e.to_string()),
+    match client {
+        Ok(client) => work(client).await.map_err(|e| e.to_string()),
         Err(e) => Err(e.to_string()),
     }
 }
@@ -561,6 +573,15 @@ fn webhook_url_row(ui: &mut Ui, app: &mut App, provider: Provider, t: &Texts) ->
         }
     });
     url
+}
+
+/// An RFC 3339 time to the second, as a person reads it: `2026-11-01T09:00:00+03:00` as
+/// `2026-11-01 09:00:00` (the offset is left to the caller); other text as it is.
+fn short_date(date: &str) -> String {
+    match date.get(..19) {
+        Some(cut) if cut.as_bytes()[10] == b'T' => cut.replacen('T', " ", 1),
+        _ => date.to_string(),
+    }
 }
 
 /// A call's outcome under the buttons: green when it worked, red when it did not.

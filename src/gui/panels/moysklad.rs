@@ -135,14 +135,8 @@ fn webhook_table(ui: &mut Ui, app: &mut App, public: Option<&str>, t: &Texts) {
                             format!("✔ {}", t.this_tunnel),
                         );
                     } else if let Some(url) = repointed {
-                        // MoySklad refuses a second webhook of a kind for one URL (30003).
-                        let twin = webhooks.iter().any(|w| {
-                            w.url == url
-                                && w.entity_type == webhook.entity_type
-                                && w.action == webhook.action
-                        });
                         ui.colored_label(ui.visuals().warn_fg_color, t.old_tunnel);
-                        if twin {
+                        if webhook.has_twin_at(&url, webhooks) {
                             ui.label(t.twin_here);
                         } else if ui.small_button(t.repoint).on_hover_text(&url).clicked() {
                             app.commands.push(Command::Provider(Call::SkladUpdate(

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use egui::Ui;
 
-use super::{field, form, secret_field, webhook_url_row};
+use super::{field, form, secret_field, short_date, webhook_url_row};
 use crate::capture::{format_rfc3339, Provider};
 use crate::filter::Filter;
 use crate::gui::texts::Texts;
@@ -27,9 +27,11 @@ pub fn latest_confirmation(store_file: &Path) -> Option<(String, Confirmation)> 
         .list(&filter, Some(1))
         .ok()?
         .pop()?;
-    let at = format_rfc3339(newest.request.received_at);
     // Seconds are enough for a person: "2026-11-25 08:05:44 UTC".
-    let at = format!("{} UTC", at.get(..19).unwrap_or(&at).replace('T', " "));
+    let at = format!(
+        "{} UTC",
+        short_date(&format_rfc3339(newest.request.received_at))
+    );
     Some((at, confirmation(&newest)))
 }
 

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use egui::Ui;
 use egui_extras::{Column, TableBuilder};
 
-use super::{field, form, secret_field, Call, Tab};
+use super::{field, form, secret_field, short_date, Call, Tab};
 use crate::gui::texts::Texts;
 use crate::gui::{App, Command};
 use crate::providers::kontur::{Event, Page, MAX_COUNT, PRODUCTION, TEST_STAND};
@@ -276,14 +276,6 @@ fn event_table(ui: &mut Ui, state: &State, t: &Texts) {
                 });
             }
         });
-}
-
-/// `2026-11-01T09:00:00+03:00` as `2026-11-01 09:00:00`; the offset shows on hover.
-fn short_date(date: &str) -> String {
-    match date.get(..19) {
-        Some(cut) if cut.as_bytes()[10] == b'T' => cut.replacen('T', " ", 1),
-        _ => date.to_string(),
-    }
 }
 
 #[cfg(test)]

@@ -72,6 +72,13 @@ pub fn default_switches() -> Vec<&'static str> {
         .collect()
 }
 
+/// The `setSettings` body that changes only `webhookUrl`; `""` turns webhooks off.
+pub fn webhook_url_only(url: &str) -> Map<String, Value> {
+    let mut settings = Map::new();
+    settings.insert("webhookUrl".into(), url.into());
+    settings
+}
+
 /// The `setSettings` body that points webhooks at `url` with `token`, turning on exactly the
 /// switches in `on` (the others off, so what the user sees checked is what is sent).
 pub fn webhook_settings(url: &str, token: &str, on: &[&str]) -> Map<String, Value> {

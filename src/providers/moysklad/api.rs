@@ -76,6 +76,14 @@ impl Webhook {
         }
     }
 
+    /// Whether `among` already holds a webhook of this kind at `url`: MoySklad refuses a
+    /// second one (30003), so this one cannot be moved there.
+    pub fn has_twin_at(&self, url: &str, among: &[Webhook]) -> bool {
+        among
+            .iter()
+            .any(|w| w.url == url && w.entity_type == self.entity_type && w.action == self.action)
+    }
+
     pub fn is_stock(&self) -> bool {
         self.raw["meta"]["type"] == "webhookstock" || self.raw.get("stockType").is_some()
     }
