@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::owner_only;
+
 /// A token or password. It prints as `***` so it cannot end up in a log by accident.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -232,7 +234,7 @@ impl Config {
     pub fn load_or_create(path: &Path) -> Result<Config, ConfigError> {
         match std::fs::read_to_string(path) {
             Ok(text) => {
-                restrict_to_owner(path).map_err(|source| ConfigError::Write {
+                owner_only::restrict(path).map_err(|source| ConfigError::Write {
                     path: path.to_owned(),
                     source,
                 })?;
@@ -264,44 +266,9 @@ impl Config {
             toml::to_string_pretty(self).expect("settings always serialize")
         );
         let tmp = path.with_extension("toml.tmp");
-        write_private(&tmp, text.as_bytes()).map_err(err)?;
+        owner_only::write(&tmp, text.as_bytes()).map_err(err)?;
         std::fs::rename(&tmp, path).map_err(err)
     }
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    restrict_to_owner(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    std::fs::write(path, bytes)
-}
-
-#[cfg(unix)]
-fn restrict_to_owner(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(path)?.permissions().mode();
-    if mode & 0o077 != 0 {
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & 0o700))?;
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn restrict_to_owner(_path: &Path) -> std::io::Result<()> {
-    Ok(())
 }
 
 /// Where the settings file and the capture store live.

@@ -97,19 +97,18 @@ impl Test {
         let mut bind = |v: SqlValue| params.push(v);
         match self {
             Test::Text(word) => {
-                // Indexed rows through the trigram index (MATCH needs 3+ characters), the few
-                // not indexed yet by a scan of the newest rows. One `IN` list lets SQLite start
-                // from the hits instead of scanning every capture.
-                let indexed = if word.chars().count() >= 3 {
-                    bind(SqlValue::Text(format!("\"{}\"", word.replace('"', "\"\""))));
-                    "captures_text MATCH ?"
-                } else {
-                    bind(SqlValue::Text(format!("%{}%", like_escape(word))));
-                    r"text LIKE ? ESCAPE '\'"
-                };
-                bind(SqlValue::Text(word.to_lowercase()));
+                // Indexed rows through the trigram index, the few not indexed yet by a scan of
+                // the newest rows. One `IN` list lets SQLite start from the hits instead of
+                // scanning every capture. The index needs 3+ characters; shorter words scan.
+                let folded = SqlValue::Text(word.to_lowercase());
+                if word.chars().count() < 3 {
+                    bind(folded);
+                    return format!("instr(fold({SEARCHABLE_TEXT}), ?) > 0");
+                }
+                bind(SqlValue::Text(format!("\"{}\"", word.replace('"', "\"\""))));
+                bind(folded);
                 format!(
-                    "c.id IN (SELECT rowid FROM captures_text WHERE {indexed} \
+                    "c.id IN (SELECT rowid FROM search.captures_text WHERE captures_text MATCH ? \
                      UNION ALL SELECT c.id FROM captures c WHERE c.id > {INDEXED_UPTO} \
                      AND instr(fold({SEARCHABLE_TEXT}), ?) > 0)"
                 )
@@ -409,12 +408,12 @@ mod tests {
 
     #[test]
     fn short_words_fall_back_to_a_substring_scan() {
-        let (sql, params) = sql("ok");
-        assert!(sql.contains("LIKE"), "{sql}");
-        assert_eq!(
-            params,
-            vec![SqlValue::Text("%ok%".into()), SqlValue::Text("ok".into())]
+        let (sql, params) = sql("OK");
+        assert!(
+            sql.contains("instr(fold(") && !sql.contains("MATCH"),
+            "{sql}"
         );
+        assert_eq!(params, vec![SqlValue::Text("ok".into())]);
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod export;
 pub mod filter;
 pub mod gui;
 pub mod listener;
+pub mod owner_only;
 pub mod providers;
 pub mod repoint;
 pub mod samples;

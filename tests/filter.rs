@@ -134,11 +134,20 @@ async fn results_do_not_depend_on_the_search_index_having_caught_up() {
     let f = fixture().await;
     let store_file = f.listener.engine.store().path().to_owned();
     let raw = rusqlite::Connection::open(&store_file).unwrap();
+    raw.execute(
+        "ATTACH DATABASE ?1 AS search",
+        [store_file
+            .with_extension("search.sqlite3")
+            .to_str()
+            .unwrap()],
+    )
+    .unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
         let (upto, max): (i64, i64) = raw
             .query_row(
-                "SELECT (SELECT indexed_upto FROM search_progress), (SELECT max(id) FROM captures)",
+                "SELECT (SELECT indexed_upto FROM search.search_progress),
+                        (SELECT max(id) FROM captures)",
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
@@ -166,8 +175,10 @@ async fn results_do_not_depend_on_the_search_index_having_caught_up() {
     assert_eq!(indexed[6], [f.generic]);
 
     // Forget the index, as if these captures had just arrived: the scan must find the same.
-    raw.execute_batch("DELETE FROM captures_text; UPDATE search_progress SET indexed_upto = 0;")
-        .unwrap();
+    raw.execute_batch(
+        "DELETE FROM search.captures_text; UPDATE search.search_progress SET indexed_upto = 0;",
+    )
+    .unwrap();
     let scanned: Vec<Vec<i64>> = queries.iter().map(|q| f.ids(q)).collect();
     assert_eq!(scanned, indexed);
 }

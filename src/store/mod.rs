@@ -1,13 +1,14 @@
 //! The durable capture store: one SQLite file in WAL mode, written by a single writer thread
 //! that commits in groups, read by any number of connections (other processes included).
 
+mod lock;
 mod read;
 mod schema;
 pub(crate) mod search;
 mod writer;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
@@ -18,6 +19,7 @@ pub use writer::Edit;
 use writer::Job;
 
 use crate::capture::Capture;
+use crate::owner_only;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -31,8 +33,20 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("Another hookscope{holder} is already capturing into {path}; stop it first, or give this one another --data-dir.", holder = .pid.map(|p| format!(" (process {p})")).unwrap_or_default())]
+    InUse { path: PathBuf, pid: Option<u32> },
     #[error("The capture store {path} was written by a newer hookscope (schema {version}); update hookscope or choose another --data-dir.")]
     NewerSchema { path: PathBuf, version: usize },
+    #[error("Could not open the store's lock file {path}: {source}. Check that the folder is writable, or choose another with --data-dir.")]
+    Lock {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("Could not make {path} readable by its owner only: {source}. It holds captured tokens; check who owns the folder.")]
+    Private {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("There is no capture store at {path} yet; start `hookscope serve` (or the app) to create it, or point --data-dir at an existing one.")]
     Missing { path: PathBuf },
     #[error("The capture store failed: {0}")]
@@ -56,6 +70,9 @@ pub struct Store {
     jobs: mpsc::Sender<Job>,
     captures: broadcast::Sender<Arc<Capture>>,
     path: PathBuf,
+    indexer: Arc<Mutex<Option<search::Indexer>>>,
+    /// Held while any handle lives: one writer per store.
+    _lock: Arc<lock::WriterLock>,
 }
 
 impl Store {
@@ -63,11 +80,13 @@ impl Store {
     /// `max_captures` is the retention: the newest that many captures are kept.
     pub fn open(path: &Path, max_captures: u64) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::Folder {
+            owner_only::create_dir(dir).map_err(|source| StoreError::Folder {
                 path: dir.to_owned(),
                 source,
             })?;
         }
+        let lock = lock::WriterLock::take(path)?;
+        make_private(path)?;
         let mut conn = connect(path, OpenFlags::default())?;
         // FULL: a commit is on disk before the request is acknowledged, even across power loss;
         // group commit keeps that to one fsync per batch.
@@ -75,11 +94,19 @@ impl Store {
         schema::migrate(&mut conn, path)?;
         let (jobs, inbox) = mpsc::channel(4096);
         let (captures, _) = broadcast::channel(4096);
+        // The index exists before any reader of this process looks for it.
+        search::attach(&conn, path)?;
+        conn.execute("DETACH DATABASE search", [])?;
         writer::start(conn, inbox, captures.clone(), max_captures)?;
+        let indexer = search::Indexer::start(path).map_err(|e| {
+            StoreError::Write(format!("could not start the search indexing thread: {e}"))
+        })?;
         Ok(Store {
             jobs,
             captures,
             path: path.to_owned(),
+            indexer: Arc::new(Mutex::new(Some(indexer))),
+            _lock: Arc::new(lock),
         })
     }
 
@@ -123,8 +150,14 @@ impl Store {
         &self.path
     }
 
-    /// Commits everything queued so far, then stops the writer.
+    /// Commits everything queued so far, then stops the writer and the indexer.
     pub async fn close(&self) {
+        let indexer = self
+            .indexer
+            .lock()
+            .map(|mut i| i.take())
+            .unwrap_or_default();
+        drop(indexer);
         let (done, closed) = oneshot::channel();
         if self.jobs.send(Job::Close { done }).await.is_ok() {
             let _ = closed.await;
@@ -144,4 +177,27 @@ fn connect(path: &Path, flags: OpenFlags) -> Result<Connection, StoreError> {
         path: path.to_owned(),
         source,
     })
+}
+
+/// The store, its index and SQLite's files beside them, readable by their owner only; files
+/// created before they were made private are tightened.
+fn make_private(store: &Path) -> Result<(), StoreError> {
+    let private = |path: &Path| {
+        owner_only::create_file(path).map_err(|source| StoreError::Private {
+            path: path.to_owned(),
+            source,
+        })
+    };
+    for file in [store.to_owned(), search::index_path(store)] {
+        private(&file)?;
+        for suffix in ["-wal", "-shm"] {
+            let mut beside = file.clone().into_os_string();
+            beside.push(suffix);
+            let beside = PathBuf::from(beside);
+            if beside.exists() {
+                private(&beside)?;
+            }
+        }
+    }
+    Ok(())
 }

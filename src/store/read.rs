@@ -5,7 +5,7 @@ use std::path::Path;
 use rusqlite::{params_from_iter, Connection, OpenFlags, Row};
 use time::OffsetDateTime;
 
-use super::{connect, StoreError};
+use super::{connect, search, StoreError};
 use crate::capture::{Answer, Capture, CaptureRow, Incoming, Judgement, Provider, Verdict};
 use crate::filter::Filter;
 
@@ -30,6 +30,10 @@ impl StoreReader {
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
+        search::attach(&conn, path).map_err(|source| StoreError::Open {
+            path: search::index_path(path),
+            source,
+        })?;
         Ok(StoreReader { conn })
     }
 

@@ -5,7 +5,8 @@ use rusqlite::Connection;
 
 use super::StoreError;
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE captures (
     id               INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused, even after a clear
     received_at      INTEGER NOT NULL,          -- unix microseconds, UTC
@@ -43,7 +44,14 @@ INSERT INTO search_progress VALUES (0);
 CREATE TRIGGER captures_forget_text AFTER DELETE ON captures BEGIN
     DELETE FROM captures_text WHERE rowid = old.id;
 END;
-"#];
+"#,
+    // The search index moves to a file of its own (search.rs), so that the writer never waits for it.
+    r#"
+DROP TRIGGER captures_forget_text;
+DROP TABLE captures_text;
+DROP TABLE search_progress;
+"#,
+];
 
 pub fn migrate(conn: &mut Connection, path: &std::path::Path) -> Result<(), StoreError> {
     let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;

@@ -1,20 +1,37 @@
-//! The free-text search index, kept off the acknowledgement path.
+//! The free-text search index: a file of its own beside the store, filled by a thread of its
+//! own, so that acknowledging a webhook never waits for it.
 //!
-//! Trigram indexing costs more than the rest of storing a capture, so the writer commits and
-//! acknowledges captures first and indexes them when it has nothing else to do. Searches
-//! cover the rows not indexed yet with a plain scan, so results never miss a capture.
+//! Trigram indexing costs more than the rest of storing a capture. The index is derived data:
+//! written without fsync, and rebuilt from the captures when it is lost, unreadable or belongs
+//! to another store. Searches cover the captures not indexed yet with a plain scan, so results
+//! never depend on how far the index has got.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use rusqlite::functions::FunctionFlags;
 use rusqlite::types::ValueRef;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 /// What free words search, as an SQL expression over `captures c`: path, query, summary,
-/// headers as `name: value` lines, and the body as text (its first MiB).
+/// headers as `name: value` lines, and the body as text: its first 64 KiB, because indexing
+/// costs about three times the text on disk, and a big upload's identifiers are at its start.
+/// The index and the scan of the unindexed tail both use it, so they always agree. (`substr`
+/// of an empty body is NULL, hence the `coalesce`.)
 pub const SEARCHABLE_TEXT: &str =
     "(c.path || char(10) || c.query || char(10) || c.summary || char(10) \
     || coalesce((SELECT group_concat((h.value ->> 0) || ': ' || (h.value ->> 1), char(10)) \
                  FROM json_each(c.headers) h), '') \
-    || char(10) || substr(CAST(c.body AS TEXT), 1, 1048576))";
+    || char(10) || coalesce(CAST(substr(c.body, 1, 65536) AS TEXT), ''))";
+
+/// The index's schema name in every connection that searches.
+const SCHEMA: &str = "search";
+
+/// Rows with an id above this are not in the index yet.
+pub const INDEXED_UPTO: &str = "(SELECT indexed_upto FROM search.search_progress)";
 
 /// `fold(text)`: lower case for every script, as the trigram index compares; SQLite's own
 /// `lower()` and `LIKE` only fold ASCII, which would make "ГОТОВ" miss "готов" until indexed.
@@ -36,37 +53,190 @@ pub fn register_fold(conn: &Connection) -> rusqlite::Result<()> {
     )
 }
 
-/// Rows with an id above this are not in the index yet.
-pub const INDEXED_UPTO: &str = "(SELECT indexed_upto FROM search_progress)";
+/// The index file that belongs to the store at `store`.
+pub fn index_path(store: &Path) -> PathBuf {
+    store.with_extension("search.sqlite3")
+}
 
-/// Rows indexed per step, so a request arriving meanwhile never waits long for the writer.
-const STEP: i64 = 512;
+/// Attaches the index to a connection on the store; creates it when it is not there yet. Only
+/// the creation writes, so a reader never waits for the indexer.
+pub fn attach(conn: &Connection, store: &Path) -> rusqlite::Result<()> {
+    conn.execute(
+        &format!("ATTACH DATABASE ?1 AS {SCHEMA}"),
+        [index_path(store).to_string_lossy()],
+    )?;
+    let created: bool = conn.query_row(
+        "SELECT count(*) = 2 FROM search.sqlite_schema
+         WHERE name IN ('captures_text', 'search_progress')",
+        [],
+        |r| r.get(0),
+    )?;
+    if created {
+        return Ok(());
+    }
+    // Contentless: the text is in the store already, so the index keeps only its trigrams.
+    conn.execute_batch(
+        "PRAGMA search.journal_mode = WAL;
+         BEGIN IMMEDIATE;
+         CREATE VIRTUAL TABLE IF NOT EXISTS search.captures_text USING fts5(
+             text, tokenize = 'trigram', content = '', contentless_delete = 1);
+         CREATE TABLE IF NOT EXISTS search.search_progress (indexed_upto INTEGER NOT NULL);
+         INSERT INTO search.search_progress SELECT 0
+             WHERE NOT EXISTS (SELECT 1 FROM search.search_progress);
+         COMMIT;",
+    )
+}
+
+/// A step indexes captures for at most this long, so that stopping never waits long.
+const STEP_TIME: Duration = Duration::from_millis(50);
+/// How often a caught-up indexer looks for new captures.
+const IDLE_POLL: Duration = Duration::from_millis(100);
+
+/// The indexing thread; dropping it stops the thread after its current step.
+pub struct Indexer {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Indexer {
+    /// Starts indexing the store at `store` in the background, at the lowest CPU priority:
+    /// under load the listener gets the cores, and searches scan what is not indexed yet.
+    pub fn start(store: &Path) -> std::io::Result<Indexer> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let store = store.to_owned();
+        let stopped = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("hookscope-index".into())
+            .spawn(move || {
+                lower_priority();
+                if let Err(e) = index_until(&store, &stopped) {
+                    tracing::warn!("search indexing stopped: {e}; searches scan instead");
+                }
+            })?;
+        Ok(Indexer {
+            stop,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Indexer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Nice 19 for this thread alone (Linux gives each thread its own nice value).
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        let me = rustix::thread::gettid();
+        let _ = rustix::process::setpriority_process(Some(me), 19);
+    }
+}
+
+fn index_until(store: &Path, stop: &AtomicBool) -> rusqlite::Result<()> {
+    let mut conn = open_for_indexing(store)?;
+    let mut upto = indexed_upto(&conn)?;
+    let mut oldest_kept = 0;
+    while !stop.load(Ordering::Relaxed) {
+        let next = index_step(&mut conn, upto, STEP_TIME)?;
+        let oldest = oldest_capture(&conn)?.unwrap_or(next + 1);
+        if oldest > oldest_kept {
+            forget_below(&conn, oldest)?;
+            oldest_kept = oldest;
+        }
+        if next == upto {
+            std::thread::sleep(IDLE_POLL);
+        }
+        upto = next;
+    }
+    Ok(())
+}
+
+/// A connection on the store with the index attached; an index that cannot be read, or that
+/// is ahead of the store (it belonged to a store set aside), is started afresh.
+fn open_for_indexing(store: &Path) -> rusqlite::Result<Connection> {
+    let open = || -> rusqlite::Result<Connection> {
+        let conn = Connection::open_with_flags(store, OpenFlags::default())?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        attach(&conn, store)?;
+        conn.pragma_update(Some(SCHEMA), "synchronous", "OFF")?;
+        let ahead: bool = conn.query_row(
+            &format!(
+                "SELECT {INDEXED_UPTO} > coalesce(
+                     (SELECT seq FROM sqlite_sequence WHERE name = 'captures'), 0)"
+            ),
+            [],
+            |r| r.get(0),
+        )?;
+        if ahead {
+            return Err(rusqlite::Error::InvalidQuery);
+        }
+        Ok(conn)
+    };
+    open().or_else(|e| {
+        tracing::info!("rebuilding the search index ({e})");
+        let index = index_path(store);
+        for suffix in ["", "-wal", "-shm"] {
+            let mut file = index.clone().into_os_string();
+            file.push(suffix);
+            let _ = std::fs::remove_file(file);
+        }
+        open()
+    })
+}
 
 /// How far the index has got.
 pub fn indexed_upto(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.query_row("SELECT indexed_upto FROM search_progress", [], |r| r.get(0))
+    conn.query_row(&format!("SELECT {INDEXED_UPTO}"), [], |r| r.get(0))
 }
 
-/// Indexes the next few captures after `upto`; returns how far the index got now.
-pub fn index_step(conn: &mut Connection, upto: i64) -> rusqlite::Result<i64> {
+/// Indexes captures after `upto`, one at a time, for about `budget`. Returns how far the index
+/// got.
+pub fn index_step(conn: &mut Connection, upto: i64, budget: Duration) -> rusqlite::Result<i64> {
+    let started = Instant::now();
     let tx = conn.transaction()?;
-    let next: Option<i64> = tx
-        .query_row(
-            "SELECT max(id) FROM (SELECT id FROM captures WHERE id > ?1 ORDER BY id LIMIT ?2)",
-            params![upto, STEP],
-            |r| r.get(0),
-        )
-        .optional()?
-        .flatten();
-    let Some(next) = next else {
-        return Ok(upto);
-    };
-    tx.prepare_cached(&format!(
-        "INSERT INTO captures_text (rowid, text)
-         SELECT c.id, {SEARCHABLE_TEXT} FROM captures c WHERE c.id > ?1 AND c.id <= ?2"
-    ))?
-    .execute(params![upto, next])?;
-    tx.execute("UPDATE search_progress SET indexed_upto = ?1", [next])?;
+    let mut next_id =
+        tx.prepare_cached("SELECT id FROM main.captures WHERE id > ?1 ORDER BY id LIMIT 1")?;
+    let mut index_one = tx.prepare_cached(&format!(
+        "INSERT INTO search.captures_text (rowid, text)
+         SELECT c.id, {SEARCHABLE_TEXT} FROM main.captures c WHERE c.id = ?1"
+    ))?;
+    let mut reached = upto;
+    while started.elapsed() < budget {
+        let Some(id) = next_id
+            .query_row([reached], |r| r.get::<_, i64>(0))
+            .optional()?
+        else {
+            break;
+        };
+        index_one.execute([id])?;
+        reached = id;
+    }
+    drop((next_id, index_one));
+    if reached != upto {
+        tx.execute(
+            "UPDATE search.search_progress SET indexed_upto = ?1",
+            [reached],
+        )?;
+    }
     tx.commit()?;
-    Ok(next)
+    Ok(reached)
+}
+
+fn oldest_capture(conn: &Connection) -> rusqlite::Result<Option<i64>> {
+    conn.query_row("SELECT min(id) FROM main.captures", [], |r| r.get(0))
+}
+
+/// Retention and clearing remove captures from the store; their trigrams go from here.
+fn forget_below(conn: &Connection, oldest: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "DELETE FROM search.captures_text WHERE rowid < ?1",
+        [oldest],
+    )
+    .map(drop)
 }

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use rusqlite::{params, Connection, Transaction};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
-use super::{search, Committed, StoreError};
-use crate::capture::Capture;
+use super::{Committed, StoreError};
+use crate::capture::{Capture, Verdict};
 
 /// Enough to amortise one fsync over a burst, small enough to keep latency flat.
 const MAX_BATCH: usize = 512;
@@ -51,7 +51,6 @@ pub(super) fn start(
         r.get(0)
     })?;
     let mut writer = Writer {
-        indexed_upto: search::indexed_upto(&conn)?,
         last_id,
         conn,
         captures,
@@ -65,15 +64,9 @@ pub(super) fn start(
     Ok(())
 }
 
-/// The writer indexes for search once no job has come for this long.
-const QUIET: std::time::Duration = std::time::Duration::from_millis(50);
-/// Past this many unindexed captures the writer indexes between batches too.
-const MAX_UNINDEXED: i64 = 50_000;
-
 struct Writer {
     conn: Connection,
     last_id: i64,
-    indexed_upto: i64,
     captures: broadcast::Sender<Arc<Capture>>,
     count: u64,
     max_captures: u64,
@@ -81,14 +74,7 @@ struct Writer {
 
 impl Writer {
     fn run(&mut self, mut inbox: mpsc::Receiver<Job>) {
-        let Ok(clock) = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-        else {
-            tracing::error!("the capture store could not start its timer");
-            return;
-        };
-        while let Some(first) = self.next_job(&mut inbox, &clock) {
+        while let Some(first) = inbox.blocking_recv() {
             let mut batch = vec![first];
             while batch.len() < MAX_BATCH {
                 match inbox.try_recv() {
@@ -98,55 +84,6 @@ impl Writer {
             }
             if self.write(batch) {
                 return;
-            }
-        }
-    }
-
-    /// Waits for the next job, indexing for search while the listener is quiet: indexing
-    /// between batches under load would make waiting requests wait longer.
-    fn next_job(
-        &mut self,
-        inbox: &mut mpsc::Receiver<Job>,
-        clock: &tokio::runtime::Runtime,
-    ) -> Option<Job> {
-        loop {
-            match inbox.try_recv() {
-                Ok(job) => return Some(job),
-                Err(mpsc::error::TryRecvError::Disconnected) => return None,
-                Err(mpsc::error::TryRecvError::Empty) => {}
-            }
-            let behind = self.last_id - self.indexed_upto;
-            if behind > MAX_UNINDEXED {
-                // Searches scan what is not indexed; keep that small even under load.
-                if self.index_step() {
-                    continue;
-                }
-            } else if behind > 0 {
-                match clock.block_on(async { tokio::time::timeout(QUIET, inbox.recv()).await }) {
-                    Ok(job) => return job,
-                    Err(_) if self.index_step() => continue,
-                    Err(_) => {}
-                }
-            }
-            return inbox.blocking_recv();
-        }
-    }
-
-    /// One step of search indexing; false when it failed (it is retried after the next batch).
-    fn index_step(&mut self) -> bool {
-        match search::index_step(&mut self.conn, self.indexed_upto) {
-            Ok(upto) => {
-                // Nothing left to index below last_id (deleted rows): call it caught up.
-                self.indexed_upto = if upto == self.indexed_upto {
-                    self.last_id
-                } else {
-                    upto
-                };
-                true
-            }
-            Err(e) => {
-                tracing::warn!("the search index could not be updated: {e}");
-                false
             }
         }
     }
@@ -252,11 +189,14 @@ fn apply(tx: &Transaction, edit: &Edit) -> rusqlite::Result<u64> {
 fn insert(tx: &Transaction, capture: &mut Capture) -> rusqlite::Result<()> {
     let r = &capture.request;
     let j = &capture.judgement;
-    let repeat_of: Option<i64> = match &j.redelivery_key {
-        Some(key) => tx
+    // Only an accepted capture can be the first of its key: a forged Reestr notification
+    // refused for its secret_key must not make the genuine one that follows look repeated.
+    let repeat_of: Option<i64> = match (&j.redelivery_key, j.verdict) {
+        (Some(key), Verdict::Ok) => tx
             .prepare_cached(
                 "SELECT coalesce(repeat_of, id) FROM captures
-                 WHERE provider = ?1 AND redelivery_key = ?2 ORDER BY id LIMIT 1",
+                 WHERE provider = ?1 AND redelivery_key = ?2 AND verdict = 'ok'
+                 ORDER BY id LIMIT 1",
             )?
             .query_row(params![j.provider.name(), key], |row| row.get(0))
             .map(Some)
@@ -264,7 +204,7 @@ fn insert(tx: &Transaction, capture: &mut Capture) -> rusqlite::Result<()> {
                 rusqlite::Error::QueryReturnedNoRows => Ok(None),
                 e => Err(e),
             })?,
-        None => None,
+        _ => None,
     };
     tx.prepare_cached(
         "INSERT INTO captures (received_at, remote_addr, method, path, query, headers, body, size,
