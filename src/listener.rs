@@ -3,7 +3,10 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
@@ -15,6 +18,7 @@ use http_body_util::BodyExt;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
 use tower::ServiceExt;
@@ -24,8 +28,8 @@ use crate::config::Config;
 use crate::providers;
 use crate::store::Store;
 
-/// Further connections wait in the kernel's backlog instead of exhausting file descriptors.
-const MAX_CONNECTIONS: usize = 1024;
+/// File descriptors kept back from connections: the store, its index, the app's own.
+const RESERVED_FILES: u64 = 256;
 /// In-flight requests get this long to finish after a shutdown signal.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -42,7 +46,10 @@ pub fn router(hub: Hub) -> Router {
 
 /// Serves `listener` until `shutdown` completes, then lets in-flight requests finish.
 ///
-/// A client that has not sent its headers within `read_timeout` is cut off (slowloris).
+/// A connection that sends nothing for `read_timeout` while no request of its own is being
+/// answered is closed, in every phase (the HTTP/1-or-2 sniff, headers, keep-alive, an HTTP/2
+/// preface and silence), and headers must be whole within it (slowloris). Behind a tunnel every
+/// connection comes from the same agent, so what protects the slots is time, not addresses.
 pub async fn run(
     listener: TcpListener,
     router: Router,
@@ -55,7 +62,7 @@ pub async fn run(
         .timer(TokioTimer::new())
         .header_read_timeout(read_timeout);
     let graceful = GracefulShutdown::new();
-    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let slots = Arc::new(Semaphore::new(connection_slots()));
     tokio::pin!(shutdown);
     loop {
         let accepted = tokio::select! {
@@ -66,13 +73,21 @@ pub async fn run(
             continue;
         };
         let router = router.clone();
+        let answering = Arc::new(AtomicUsize::new(0));
+        let io = IdleTimeout::new(stream, read_timeout, answering.clone());
         let service =
             hyper::service::service_fn(move |mut request: Request<hyper::body::Incoming>| {
                 request.extensions_mut().insert(ConnectInfo(remote));
-                router.clone().oneshot(request)
+                let answer = Answering::start(&answering);
+                let router = router.clone();
+                async move {
+                    let response = router.oneshot(request).await;
+                    drop(answer);
+                    response
+                }
             });
         let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .serve_connection_with_upgrades(TokioIo::new(io), service)
             .into_owned();
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
@@ -86,6 +101,120 @@ pub async fn run(
         .is_err()
     {
         tracing::warn!("some requests were still running {DRAIN_TIMEOUT:?} after shutdown; they were cut off unacknowledged");
+    }
+}
+
+/// As many connections as the process may open files, after raising its soft limit to the
+/// hard one: idle and slow clients then cannot take every slot before the read timeout frees
+/// them. Beyond the slots, connections wait in the kernel's backlog.
+fn connection_slots() -> usize {
+    #[cfg(unix)]
+    {
+        use rustix::process::{getrlimit, setrlimit, Resource};
+        let mut files = getrlimit(Resource::Nofile);
+        if files.current != files.maximum {
+            files.current = files.maximum;
+            let _ = setrlimit(Resource::Nofile, files);
+        }
+        let open_files = getrlimit(Resource::Nofile).current.unwrap_or(1 << 20);
+        open_files.saturating_sub(RESERVED_FILES).clamp(64, 1 << 16) as usize
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = RESERVED_FILES;
+        1024
+    }
+}
+
+/// Counts the requests of one connection being answered; the idle timeout waits for them.
+struct Answering(Arc<AtomicUsize>);
+
+impl Answering {
+    fn start(count: &Arc<AtomicUsize>) -> Answering {
+        count.fetch_add(1, Ordering::Relaxed);
+        Answering(count.clone())
+    }
+}
+
+impl Drop for Answering {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// A connection's reads fail with `TimedOut` once no byte has come for `idle` while none of
+/// its requests is being answered.
+struct IdleTimeout<S> {
+    io: S,
+    idle: Duration,
+    answering: Arc<AtomicUsize>,
+    deadline: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<S> IdleTimeout<S> {
+    fn new(io: S, idle: Duration, answering: Arc<AtomicUsize>) -> Self {
+        IdleTimeout {
+            io,
+            idle,
+            answering,
+            deadline: None,
+        }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for IdleTimeout<S> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let read = Pin::new(&mut this.io).poll_read(cx, buf);
+        if read.is_ready() || this.answering.load(Ordering::Relaxed) > 0 {
+            this.deadline = None;
+            return read;
+        }
+        let idle = this.idle;
+        let deadline = this
+            .deadline
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(idle)));
+        match deadline.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("nothing came for {idle:?}"),
+            ))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for IdleTimeout<S> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.get_mut().io).poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.get_mut().io).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
     }
 }
 
