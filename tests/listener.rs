@@ -46,6 +46,26 @@ async fn reestr_with_a_wrong_or_missing_secret_is_refused_and_kept() {
 }
 
 #[tokio::test]
+async fn a_forged_notification_does_not_make_the_genuine_one_a_repeat() {
+    let l = start(|c| c.reestr.secret_key = Secret::new("eaa4-1e8485fb21-2117d474")).await;
+    let forged = REESTR_DONE.replace("eaa4-1e8485fb21-2117d474", "forged");
+    assert_eq!(l.post("/reestr", &[], forged).await.status(), 403);
+    let genuine = capture_id(&l.post("/reestr", &[], REESTR_DONE).await);
+    let again = capture_id(&l.post("/reestr", &[], REESTR_DONE).await);
+    assert_eq!(l.reader().get(genuine).unwrap().unwrap().repeat_of, None);
+    assert_eq!(
+        l.reader().get(again).unwrap().unwrap().repeat_of,
+        Some(genuine)
+    );
+    let shown: Vec<i64> = l
+        .captures("-repeat:yes rejected:no")
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(shown, vec![genuine]);
+}
+
+#[tokio::test]
 async fn green_api_token_in_any_accepted_shape() {
     let l = start(|c| c.green_api.webhook_url_token = Secret::new("wh-7f3a")).await;
     for auth in ["Bearer wh-7f3a", "Basic wh-7f3a", "wh-7f3a"] {
@@ -373,4 +393,107 @@ async fn ids_are_never_reused_and_search_works_after_clearing() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(l.captures("second").len(), 1);
     assert_eq!(l.captures("first").len(), 0);
+}
+
+/// Opens up to `n` connections to `addr` and sends `first` on each; stops early when this
+/// process runs out of file descriptors.
+async fn crowd(addr: std::net::SocketAddr, n: usize, first: &'static [u8]) -> Vec<TcpStream> {
+    let mut crowd = Vec::with_capacity(n);
+    for _ in 0..n {
+        let Ok(mut stream) = TcpStream::connect(addr).await else {
+            break;
+        };
+        stream.write_all(first).await.unwrap();
+        crowd.push(stream);
+    }
+    crowd
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_and_slow_connections_do_not_lock_out_a_webhook() {
+    let l = start(|c| c.listener.read_timeout_secs = 2).await;
+    let addr = l.engine.local_addr();
+    let mut idle = crowd(addr, 1200, b"").await;
+    idle.extend(crowd(addr, 600, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").await);
+    let slow = crowd(addr, 600, b"POST /green-api HTTP/1.1\r\nhost: x\r\nx-a: ").await;
+    assert!(
+        idle.len() + slow.len() > 2000,
+        "only {} connections could be opened",
+        idle.len() + slow.len()
+    );
+    // More than the 1024 slots there used to be are taken; a webhook is still answered at once.
+    let sent = Instant::now();
+    let r = tokio::time::timeout(
+        Duration::from_secs(5),
+        l.post("/green-api", &[], GREEN_TEXT),
+    )
+    .await
+    .expect("no answer within 5 s");
+    assert_eq!(r.status(), 200);
+    assert!(
+        sent.elapsed() < Duration::from_secs(1),
+        "took {:?}",
+        sent.elapsed()
+    );
+    // And every one of them is closed once the read timeout has passed without a whole request.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    for mut stream in idle.into_iter().chain(slow) {
+        let mut rest = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(2), stream.read_to_end(&mut rest));
+        assert!(read.await.is_ok(), "a connection was still open");
+    }
+}
+
+/// A body of `kib` KiB of varied words, so that indexing it costs what real text costs.
+fn large_body(seed: usize, kib: usize) -> String {
+    let mut body = String::with_capacity(kib * 1024);
+    let mut n = seed;
+    while body.len() < kib * 1024 {
+        n = n
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        body.push_str(&format!("заказ-{:x} item{} ", n >> 40, n % 9973));
+    }
+    body
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_is_answered_at_once_while_large_captures_are_indexed() {
+    let l = start(|_| {}).await;
+    let mut burst = tokio::task::JoinSet::new();
+    for worker in 0..16 {
+        let (client, base) = (l.client.clone(), l.base.clone());
+        burst.spawn(async move {
+            for n in 0..100 {
+                let body = large_body(worker * 1000 + n, 40);
+                let r = client.post(format!("{base}/big")).body(body).send().await;
+                assert!(r.unwrap().status().is_success());
+            }
+        });
+    }
+    burst.join_all().await;
+    // The listener is quiet now, so 64 MB of text is being indexed: probes must not wait for it.
+    let mut slowest = Duration::ZERO;
+    for _ in 0..20 {
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        let sent = Instant::now();
+        assert_eq!(
+            l.post("/moysklad", &[], MOYSKLAD_UPDATE).await.status(),
+            204
+        );
+        slowest = slowest.max(sent.elapsed());
+    }
+    assert!(
+        slowest < Duration::from_millis(500),
+        "a probe took {slowest:?}"
+    );
+    // Searches are complete however far the index has got.
+    let last = large_body(15 * 1000 + 99, 40);
+    let words: Vec<&str> = last.split(' ').skip(3).take(2).collect();
+    let phrase = words.join(" ");
+    assert_eq!(
+        l.captures(&format!("path:/big \"{phrase}\"")).len(),
+        1,
+        "{phrase}"
+    );
 }
