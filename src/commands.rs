@@ -19,8 +19,30 @@ use hookscope::store::{Store, StoreReader};
 use hookscope::tunnel::{self, Source};
 
 pub fn fail(error: impl Display) -> ExitCode {
-    eprintln!("hookscope: {error}");
+    // Errors list a provider's field errors one per line; each line is shown safely.
+    let error = error.to_string();
+    let lines: Vec<_> = error.lines().map(shown).collect();
+    eprintln!("hookscope: {}", lines.join("\n"));
     ExitCode::FAILURE
+}
+
+/// Text from a webhook or a provider, made safe to print for a person: control characters
+/// (ESC, BEL, CR, …) and the direction overrides that reorder a line are shown as escapes
+/// instead of acting on the terminal. `--json` output is not passed through this: JSON
+/// escapes them itself, and stays faithful.
+pub(crate) fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    let acts =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(acts) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| match c {
+            c if acts(c) => c.escape_unicode().to_string(),
+            c => c.to_string(),
+        })
+        .collect::<String>()
+        .into()
 }
 
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -35,9 +57,51 @@ pub fn gui(paths: &Paths) -> anyhow::Result<()> {
     hookscope::gui::run(config, paths.clone(), runtime()?)
 }
 
+/// Lines for a person, printed by a thread of their own, so that a terminal that is behind (or
+/// a pipe nobody reads) never holds up capture or shutdown. Lines it cannot take are counted,
+/// and the count is said once it catches up.
+#[derive(Clone)]
+struct Printer {
+    lines: std::sync::mpsc::SyncSender<String>,
+    dropped: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Printer {
+    fn start() -> Printer {
+        let (lines, waiting) = std::sync::mpsc::sync_channel::<String>(1024);
+        std::thread::spawn(move || {
+            for line in waiting {
+                let mut out = std::io::stdout().lock();
+                // A closed pipe is not a reason to stop draining, or senders would drop.
+                let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+            }
+        });
+        Printer {
+            lines,
+            dropped: Default::default(),
+        }
+    }
+
+    fn say(&self, line: impl Into<String>) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let dropped = self.dropped.load(Relaxed);
+        if dropped > 0 {
+            let note = format!("… {dropped} lines not shown here (the captures are all stored)");
+            if self.lines.try_send(note).is_err() {
+                self.dropped.fetch_add(1, Relaxed);
+                return;
+            }
+            self.dropped.fetch_sub(dropped, Relaxed);
+        }
+        if self.lines.try_send(line.into()).is_err() {
+            self.dropped.fetch_add(1, Relaxed);
+        }
+    }
+}
+
 /// Says the public URL, and says it again when it changes: a quick tunnel gets a new one at
 /// every start, and the providers registered with the old one must be moved over.
-async fn follow_tunnel(config: TunnelConfig, port: u16) {
+async fn follow_tunnel(config: TunnelConfig, port: u16, printer: Printer) {
     let mut shown: Option<String> = None;
     let mut said_none = false;
     let mut every = tokio::time::interval(tunnel::DETECT_EVERY);
@@ -45,17 +109,17 @@ async fn follow_tunnel(config: TunnelConfig, port: u16) {
         every.tick().await;
         let Ok(found) = tunnel::find(&config, port).await else {
             if shown.is_none() && !said_none {
-                println!("  public URL none yet: start a tunnel to port {port}; it is shown here when found");
+                printer.say(format!("  public URL none yet: start a tunnel to port {port}; it is shown here when found"));
                 said_none = true;
             }
             continue;
         };
         match &shown {
-            None => println!("  public URL {} (from {})", found.url, found.source),
-            Some(old) if *old != found.url => println!(
+            None => printer.say(format!("  public URL {} (from {})", found.url, found.source)),
+            Some(old) if *old != found.url => printer.say(format!(
                 "public URL changed from {old} to {}: `hookscope tunnel --repoint {old}` moves the providers over",
                 found.url
-            ),
+            )),
             Some(_) => {}
         }
         if found.source == Source::Typed {
@@ -75,23 +139,29 @@ pub fn serve(paths: &Paths, listen: Option<SocketAddr>) -> anyhow::Result<()> {
         let engine = Engine::start(config, &paths.store_file()).await?;
         let base = format!("http://{}", engine.local_addr());
         let mut captures = engine.store().subscribe();
-        let mut out = std::io::stdout().lock();
-        writeln!(out, "listening on {base}")?;
+        let printer = Printer::start();
+        printer.say(format!("listening on {base}"));
         for provider in [Provider::Reestr, Provider::GreenApi, Provider::Moysklad] {
-            writeln!(out, "  {:<10} {base}/{}", provider.name(), provider.name())?;
+            printer.say(format!(
+                "  {:<10} {base}/{}",
+                provider.name(),
+                provider.name()
+            ));
         }
-        writeln!(out, "  captures   {}", paths.store_file().display())?;
-        out.flush()?;
-        drop(out);
-        tokio::spawn(follow_tunnel(tunnel_config, engine.local_addr().port()));
+        printer.say(format!("  captures   {}", paths.store_file().display()));
+        tokio::spawn(follow_tunnel(
+            tunnel_config,
+            engine.local_addr().port(),
+            printer.clone(),
+        ));
         let shutdown = shutdown_signal();
         tokio::pin!(shutdown);
         loop {
             tokio::select! {
                 received = captures.recv() => match received {
-                    Ok(capture) => println!("{}", line(&capture)),
+                    Ok(capture) => printer.say(line(&capture)),
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
-                        println!("… {n} captures not shown here (all are stored)");
+                        printer.say(format!("… {n} captures not shown here (all are stored)"));
                     }
                     Err(_) => break,
                 },
@@ -148,7 +218,7 @@ fn line(c: &Capture) -> String {
     } else if !j.reason.is_empty() {
         text.push_str(&format!("  [note: {}]", j.reason));
     }
-    text
+    shown(&text).into_owned()
 }
 
 pub fn captures(

@@ -98,6 +98,26 @@ impl Serve {
     }
 }
 
+/// One POST over a connection of its own; the answer's status.
+fn post(base: &str, path: &str, headers: &str, body: &str) -> u16 {
+    use std::io::{Read, Write};
+    let addr = base.strip_prefix("http://").unwrap();
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n{headers}content-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("not an HTTP answer: {answer}"))
+}
+
 fn store_file(dir: &Path) -> PathBuf {
     dir.join("data").join("captures.sqlite3")
 }
@@ -224,6 +244,108 @@ fn the_settings_file_is_created_for_its_owner_only() {
     let text = std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
     assert!(text.contains("listen = \"127.0.0.1:8787\""), "{text}");
     serve.terminate();
+}
+
+#[test]
+fn the_store_is_for_its_owner_only_and_has_one_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let serve = Serve::start(dir.path());
+    let status = post(
+        &serve.base,
+        "/green-api",
+        "authorization: Bearer secret-token\r\n",
+        "{}",
+    );
+    assert_eq!(status, 200);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let data = dir.path().join("data");
+        assert_eq!(mode(&data), 0o700);
+        for file in std::fs::read_dir(&data).unwrap() {
+            let file = file.unwrap().path();
+            assert_eq!(mode(&file), 0o600, "{}", file.display());
+        }
+    }
+    // A second writer on the same folder is refused, naming the one that holds it.
+    let second = run(dir.path(), &["serve", "--listen", "127.0.0.1:0"]);
+    assert!(!second.status.success());
+    let said = stderr(&second);
+    let pid = serve.child.id();
+    assert!(
+        said.contains(&format!(
+            "Another hookscope (process {pid}) is already capturing into"
+        )),
+        "{said}"
+    );
+    serve.terminate();
+}
+
+#[test]
+fn printed_lines_show_control_characters_instead_of_obeying_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let serve = Serve::start(dir.path());
+    let hostile = r#"{"typeWebhook":"incomingMessageReceived","idMessage":"x1",
+        "senderData":{"chatId":"\u001b[2J\u001b]0;PWNED\u0007@c.us","sender":"\u001b[31m"},
+        "messageData":{"typeMessage":"textMessage","textMessageData":{"textMessage":"\u202eevil"}}}"#;
+    assert_eq!(post(&serve.base, "/green-api", "", hostile), 200);
+    let line = serve.line_with("#1");
+    assert!(
+        !line.contains('\u{1b}') && !line.contains('\u{7}'),
+        "{line:?}"
+    );
+    assert!(line.contains(r"from \u{1b}[31m"), "{line}");
+    let table = stdout(&run(dir.path(), &["captures"]));
+    assert!(
+        !table.contains('\u{1b}') && !table.contains('\u{202e}'),
+        "{table:?}"
+    );
+    assert!(table.contains(r"\u{202e}evil"), "{table}");
+    // --json stays faithful: the characters are there, escaped the JSON way.
+    let json = stdout(&run(dir.path(), &["captures", "--json"]));
+    assert!(json.contains(r"from \u001b[31m"), "{json}");
+    let capture: Value = serde_json::from_str(json.trim()).unwrap();
+    assert!(capture["summary"].as_str().unwrap().contains("\u{1b}[31m"));
+    serve.terminate();
+}
+
+#[test]
+fn serve_stops_on_sigterm_even_when_nobody_reads_its_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let serve = Serve::start(dir.path());
+    // From here on nobody reads serve's standard output: the pipe fills and stays full.
+    let Serve { child, base, lines } = serve;
+    drop(lines);
+    for n in 0..3000 {
+        assert_eq!(
+            post(&base, &format!("/fill/{n}"), "", &"x".repeat(100)),
+            200
+        );
+    }
+    let mut child = child;
+    assert!(Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("serve did not stop within 15 s of SIGTERM while its output was blocked");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "{status:?}");
+    let stored = StoreReader::open(&store_file(dir.path()))
+        .unwrap()
+        .count()
+        .unwrap();
+    assert_eq!(stored, 3000);
 }
 
 #[test]

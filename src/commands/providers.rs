@@ -14,7 +14,7 @@ use hookscope::providers::reestr;
 use hookscope::{repoint, tunnel};
 use serde_json::Value;
 
-use super::runtime;
+use super::{runtime, shown};
 
 fn config(paths: &Paths) -> anyhow::Result<Config> {
     Ok(Config::load_or_create(&paths.config_file)?)
@@ -33,7 +33,7 @@ pub fn tunnel(paths: &Paths, repoint_from: Option<&str>) -> anyhow::Result<()> {
     let config = config(paths)?;
     runtime()?.block_on(async {
         let found = tunnel::find(&config.tunnel, config.listener.listen.port()).await?;
-        println!("{}", found.url);
+        println!("{}", shown(&found.url));
         println!("  from {}", found.source);
         for provider in [Provider::Reestr, Provider::GreenApi, Provider::Moysklad] {
             println!(
@@ -58,7 +58,7 @@ pub fn tunnel(paths: &Paths, repoint_from: Option<&str>) -> anyhow::Result<()> {
                     ("FAILED", text)
                 }
             };
-            println!("{:<10} {mark}: {text}", outcome.provider.name());
+            println!("{:<10} {mark}: {}", outcome.provider.name(), shown(&text));
         }
         if failed {
             bail!("Some providers were not re-pointed; see above.");
@@ -81,7 +81,7 @@ pub fn green_api_settings(paths: &Paths, json: bool) -> anyhow::Result<()> {
     let lines = green::describe(&settings);
     let width = lines.iter().map(|(f, _)| f.len()).max().unwrap_or(0);
     for (field, value) in lines {
-        println!("{field:<width$}  {value}");
+        println!("{field:<width$}  {}", shown(&value));
     }
     Ok(())
 }
@@ -246,7 +246,7 @@ fn webhook_line(w: &sklad::Webhook, public: Option<&str>) -> String {
         Some(p) if w.url.starts_with(p) => "  (this tunnel)",
         _ => "",
     };
-    format!(
+    let line = format!(
         "{:<36}  {:<15} {:<9} {:<6} {:<8} {}{here}",
         w.id,
         w.entity_type,
@@ -258,7 +258,8 @@ fn webhook_line(w: &sklad::Webhook, public: Option<&str>) -> String {
         },
         if w.enabled { "enabled" } else { "disabled" },
         w.url
-    )
+    );
+    shown(&line).into_owned()
 }
 
 fn list_webhooks(
@@ -357,8 +358,9 @@ fn event_line(e: &kontur::Event) -> String {
         .as_ref()
         .map(|r| format!("  {}: {}", r.service, r.message))
         .unwrap_or_default();
-    format!(
+    let line = format!(
         "{:<25} {:<22} {:<20} {:<36} {}{requirement}",
         e.event_date, e.docflow_state, e.docflow_type, e.docflow_id, e.external_id
-    )
+    );
+    shown(&line).into_owned()
 }
