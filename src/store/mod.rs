@@ -70,9 +70,8 @@ pub struct Store {
     jobs: mpsc::Sender<Job>,
     captures: broadcast::Sender<Arc<Capture>>,
     path: PathBuf,
-    indexer: Arc<Mutex<Option<search::Indexer>>>,
-    /// Held while any handle lives: one writer per store.
-    _lock: Arc<lock::WriterLock>,
+    /// Until `close`: the indexing thread, and the lock that makes this the store's one writer.
+    running: Arc<Mutex<Option<(search::Indexer, lock::WriterLock)>>>,
 }
 
 impl Store {
@@ -105,8 +104,7 @@ impl Store {
             jobs,
             captures,
             path: path.to_owned(),
-            indexer: Arc::new(Mutex::new(Some(indexer))),
-            _lock: Arc::new(lock),
+            running: Arc::new(Mutex::new(Some((indexer, lock)))),
         })
     }
 
@@ -150,18 +148,16 @@ impl Store {
         &self.path
     }
 
-    /// Commits everything queued so far, then stops the writer and the indexer.
+    /// Commits everything queued so far, then stops the writer and the indexer and lets
+    /// another writer open the store (the app reopens it when the listener moves), even while
+    /// other handles to this one still exist.
     pub async fn close(&self) {
-        let indexer = self
-            .indexer
-            .lock()
-            .map(|mut i| i.take())
-            .unwrap_or_default();
-        drop(indexer);
         let (done, closed) = oneshot::channel();
         if self.jobs.send(Job::Close { done }).await.is_ok() {
             let _ = closed.await;
         }
+        let running = self.running.lock().map(|mut r| r.take());
+        drop(running);
     }
 }
 
@@ -200,4 +196,26 @@ fn make_private(store: &Path) -> Result<(), StoreError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn one_writer_at_a_time_and_close_hands_the_store_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("captures.sqlite3");
+        let first = Store::open(&path, 10).unwrap();
+        let still_held = first.clone();
+        match Store::open(&path, 10) {
+            Err(StoreError::InUse { pid, .. }) => assert_eq!(pid, Some(std::process::id())),
+            Err(e) => panic!("{e}"),
+            Ok(_) => panic!("a second writer opened the store"),
+        }
+        first.close().await;
+        let second = Store::open(&path, 10).unwrap();
+        second.close().await;
+        drop(still_held);
+    }
 }
