@@ -1,5 +1,6 @@
 //! The `Capture`: one request as it arrived, what hookscope made of it and what it answered.
 
+use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -84,6 +85,66 @@ impl Answer {
     }
 }
 
+/// A request header's value exactly as it came off the wire. Nearly every value is text, but
+/// HTTP allows any byte but CR, LF and NUL: a cp1251 or binary value is kept byte for byte, so
+/// that exports and replays send what was received, and only shown with U+FFFD.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HeaderValue(Vec<u8>);
+
+impl HeaderValue {
+    pub fn from_bytes(bytes: impl Into<Vec<u8>>) -> HeaderValue {
+        HeaderValue(bytes.into())
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The value when it is UTF-8 text.
+    pub fn as_str(&self) -> Option<&str> {
+        std::str::from_utf8(&self.0).ok()
+    }
+
+    /// The value for a person: U+FFFD where its bytes are not UTF-8.
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.0)
+    }
+
+    /// `[name, value]`, or `[name, value shown, base64 of the bytes]` for a value that is not
+    /// UTF-8: how the store, capture JSON and NDJSON write a header.
+    pub fn to_json(&self, name: &str) -> Value {
+        match self.as_str() {
+            Some(text) => json!([name, text]),
+            None => json!([name, self.text(), BASE64.encode(&self.0)]),
+        }
+    }
+
+    /// Reads what [`HeaderValue::to_json`] wrote; `None` when it is not that shape.
+    pub fn from_json(item: &Value) -> Option<(String, HeaderValue)> {
+        match item.as_array()?.as_slice() {
+            [Value::String(name), Value::String(text)] => {
+                Some((name.clone(), HeaderValue::from(text.as_str())))
+            }
+            [Value::String(name), Value::String(_), Value::String(bytes)] => {
+                Some((name.clone(), HeaderValue(BASE64.decode(bytes).ok()?)))
+            }
+            _ => None,
+        }
+    }
+}
+
+impl From<&str> for HeaderValue {
+    fn from(text: &str) -> HeaderValue {
+        HeaderValue(text.as_bytes().to_vec())
+    }
+}
+
+impl From<String> for HeaderValue {
+    fn from(text: String) -> HeaderValue {
+        HeaderValue(text.into_bytes())
+    }
+}
+
 /// A request exactly as it came off the wire.
 #[derive(Clone, Debug)]
 pub struct Incoming {
@@ -92,19 +153,25 @@ pub struct Incoming {
     pub method: String,
     pub path: String,
     pub query: String,
-    pub headers: Vec<(String, String)>,
+    pub headers: Vec<(String, HeaderValue)>,
     pub body: Vec<u8>,
     /// Bytes the client sent or announced; larger than `body.len()` when the body was refused.
     pub size: u64,
 }
 
 impl Incoming {
-    /// The first header with this name (names compare case-insensitively).
+    /// The first header with this name (names compare case-insensitively), when its value
+    /// is text; provider rules compare text, and bytes that are not UTF-8 match none of it.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .and_then(|(_, v)| v.as_str())
+    }
+
+    /// The headers as `[[name, value], …]` (see [`HeaderValue::to_json`]).
+    pub fn headers_json(&self) -> Value {
+        Value::Array(self.headers.iter().map(|(n, v)| v.to_json(n)).collect())
     }
 
     /// The first value of a query parameter, percent-decoding not needed for the ids we look up.
@@ -175,9 +242,9 @@ impl Capture {
             "method": r.method,
             "path": r.path,
             "query": r.query,
-            "headers": r.headers.iter().map(|(n, v)| json!([n, v])).collect::<Vec<_>>(),
+            "headers": r.headers_json(),
             "body": r.body_text(),
-            "body_base64": base64::engine::general_purpose::STANDARD.encode(&r.body),
+            "body_base64": BASE64.encode(&r.body),
             "size": r.size,
             "provider": j.provider.name(),
             "event": j.event,

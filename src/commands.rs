@@ -260,6 +260,20 @@ pub fn captures(
     }
 }
 
+/// `--to URL`, or the listener in the settings.
+fn target(config: &Config, to: Option<&str>) -> String {
+    match to {
+        Some(url) => url.trim_end_matches('/').to_string(),
+        None => {
+            let mut addr = config.listener.listen;
+            if addr.ip().is_unspecified() {
+                addr.set_ip([127, 0, 0, 1].into());
+            }
+            format!("http://{addr}")
+        }
+    }
+}
+
 /// Whether the provider of `sample` has no token or secret configured to check against.
 fn status_unchecked(config: &Config, sample: &samples::Sample) -> bool {
     match sample.path {
@@ -303,16 +317,7 @@ pub fn send_sample(
         );
     };
     let config = Config::load_or_create(&paths.config_file)?;
-    let base = match to {
-        Some(url) => url.trim_end_matches('/').to_string(),
-        None => {
-            let mut addr = config.listener.listen;
-            if addr.ip().is_unspecified() {
-                addr.set_ip([127, 0, 0, 1].into());
-            }
-            format!("http://{addr}")
-        }
-    };
+    let base = target(&config, to);
     runtime()?.block_on(async {
         let client = reqwest::Client::new();
         for request in sample.requests(&config) {
@@ -350,16 +355,18 @@ pub fn export(
     format: Format,
     filter: Option<&str>,
     output: Option<&Path>,
+    to: Option<&str>,
 ) -> anyhow::Result<()> {
     let filter = Filter::parse(filter.unwrap_or("")).map_err(|e| anyhow!("{e}"))?;
     let config = Config::load_or_create(&paths.config_file)?;
     let masker = Masker::new(&config);
+    let replay_to = target(&config, to);
     let captures = StoreReader::open(&paths.store_file())?.list(&filter, None)?;
     match output {
         Some(path) => {
             let write = || -> std::io::Result<()> {
                 let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
-                export::write(&captures, format, &masker, &mut out)?;
+                export::write(&captures, format, &masker, &replay_to, &mut out)?;
                 out.into_inner().map_err(|e| e.into_error())?.sync_all()
             };
             write().map_err(|e| {
@@ -373,7 +380,9 @@ pub fn export(
         }
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            match export::write(&captures, format, &masker, &mut out).and_then(|()| out.flush()) {
+            match export::write(&captures, format, &masker, &replay_to, &mut out)
+                .and_then(|()| out.flush())
+            {
                 // `hookscope export … | head` closing the pipe early is not an error.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
                 other => Ok(other?),

@@ -23,7 +23,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
 use tower::ServiceExt;
 
-use crate::capture::{Capture, Incoming};
+use crate::capture::{self, Capture, Incoming};
 use crate::config::Config;
 use crate::providers;
 use crate::store::Store;
@@ -284,13 +284,13 @@ async fn capture(
     let started = Instant::now();
     let config = hub.config.borrow().clone();
     let (parts, body) = request.into_parts();
-    let headers: Vec<(String, String)> = parts
+    let headers = parts
         .headers
         .iter()
         .map(|(name, value)| {
             (
                 name.as_str().to_owned(),
-                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                capture::HeaderValue::from_bytes(value.as_bytes()),
             )
         })
         .collect();

@@ -74,6 +74,9 @@ enum Command {
         /// Write to FILE instead of standard output.
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Where a curl script sends the requests (default: the listener in the settings).
+        #[arg(long, value_name = "URL")]
+        to: Option<String>,
     },
     /// Add the captures of a HAR or capture NDJSON file (`-` reads standard input) to the store.
     Import {
@@ -247,7 +250,14 @@ fn main() -> ExitCode {
             format,
             filter,
             output,
-        } => commands::export(&paths, format.into(), filter.as_deref(), output.as_deref()),
+            to,
+        } => commands::export(
+            &paths,
+            format.into(),
+            filter.as_deref(),
+            output.as_deref(),
+            to.as_deref(),
+        ),
         Command::Import { file } => commands::import(&paths, &file),
         Command::Tunnel { repoint } => providers::tunnel(&paths, repoint.as_deref()),
         Command::GreenApi(command) => match command {

@@ -317,7 +317,7 @@ mod tests {
                     path: path.into(),
                     query: query.into(),
                     size: r.body.len() as u64,
-                    headers: r.headers,
+                    headers: r.headers.into_iter().map(|(n, v)| (n, v.into())).collect(),
                     body: r.body,
                 };
                 providers::judge(&incoming, config)

@@ -10,7 +10,7 @@ use std::process::{Command, Output, Stdio};
 
 use base64::Engine as _;
 use common::{start, Listener, GREEN_TEXT, MOYSKLAD_UPDATE, REESTR_DONE};
-use hookscope::capture::{Capture, Provider, Verdict};
+use hookscope::capture::{Capture, HeaderValue, Provider, Verdict};
 use hookscope::config::{Config, Secret};
 use hookscope::filter::Filter;
 use hookscope::store::StoreReader;
@@ -54,6 +54,11 @@ fn binary_body() -> Vec<u8> {
 
 /// A GREEN-API message in Cyrillic, a body with every byte value, a MoySklad delivery and its
 /// redelivery, and a GET with a query string and a repeated header.
+/// "При" in cp1251: bytes a header may carry that are not UTF-8.
+fn cp1251_header() -> reqwest::header::HeaderValue {
+    reqwest::header::HeaderValue::from_bytes(b"\xcf\xf0\xe8").unwrap()
+}
+
 async fn send_variety(l: &Listener) {
     let green = GREEN_TEXT.replace(
         "Hello, is the order ready?",
@@ -95,6 +100,7 @@ async fn send_variety(l: &Listener) {
         ))
         .header("x-tag", "one")
         .header("x-tag", "two")
+        .header("x-cp1251", cp1251_header())
         .header("accept", "text/plain")
         .send()
         .await
@@ -207,6 +213,16 @@ async fn har_and_ndjson_round_trips_keep_every_field_and_byte() {
             .count(),
         2
     );
+    // A header value that is not UTF-8 is stored byte for byte, not through U+FFFD.
+    let cp1251 = originals[4]
+        .request
+        .headers
+        .iter()
+        .find(|(n, _)| n == "x-cp1251");
+    assert_eq!(
+        cp1251.map(|(_, v)| v.as_bytes()),
+        Some(&b"\xcf\xf0\xe8"[..])
+    );
     assert!(originals.iter().all(|c| c.elapsed_ms.is_some()));
 
     let (imported, har) = export_and_import("har", dir.path(), 5).await;
@@ -301,7 +317,7 @@ async fn configured_secrets_never_leave_in_an_export() {
 }
 
 /// Headers that describe the connection rather than the request.
-fn request_headers(capture: &Capture) -> Vec<(String, String)> {
+fn request_headers(capture: &Capture) -> Vec<(String, HeaderValue)> {
     capture
         .request
         .headers
@@ -333,6 +349,7 @@ async fn a_curl_command_reproduces_a_binary_post_on_another_listener() {
         .header("x-multi", "a")
         .header("x-multi", "b")
         .header("x-empty", "")
+        .header("x-cp1251", cp1251_header())
         .body(binary_body())
         .send()
         .await
@@ -352,12 +369,14 @@ async fn a_curl_command_reproduces_a_binary_post_on_another_listener() {
     assert!(out.status.success(), "{command}\n{}", text(&out.stderr));
     assert_replayed(&original, &second.last());
 
-    // The exported script sends it to the host it came to: the first listener, here.
+    // The exported script sends it where --to says, not to the Host the sender chose (the first
+    // listener, here).
     let work = tempfile::tempdir().unwrap();
     let script = work.path().join("replay.sh");
     let out = run({
         let mut c = hookscope(&work.path().join("config.toml"), first.dir.path());
-        c.args(["export", "--format", "curl", "-o"]).arg(&script);
+        c.args(["export", "--format", "curl", "--to", &second.base, "-o"])
+            .arg(&script);
         c
     })
     .await;
@@ -371,7 +390,8 @@ async fn a_curl_command_reproduces_a_binary_post_on_another_listener() {
     })
     .await;
     assert!(out.status.success(), "{written}\n{}", text(&out.stderr));
-    let captures = first.captures("");
+    assert_eq!(first.captures("").len(), 1);
+    let captures = second.captures("");
     assert_eq!(captures.len(), 2);
     assert_replayed(&original, &captures[1]);
     assert_eq!(captures[1].judgement.verdict, Verdict::Ok);

@@ -95,12 +95,17 @@ pub fn command(capture: &Capture, base_url: &str) -> String {
             continue;
         }
         // `Name:` would remove the header; `Name;` sends it empty.
-        let header = if value.is_empty() {
-            format!("{name};")
-        } else {
-            format!("{name}: {value}")
+        let header = match value.as_str() {
+            Some("") => quote(&format!("{name};")),
+            Some(text) if is_plain(text) => quote(&format!("{name}: {text}")),
+            // cp1251 or binary bytes, sent exactly as they came.
+            _ => {
+                let mut bytes = format!("{name}: ").into_bytes();
+                bytes.extend_from_slice(value.as_bytes());
+                format!("\"$(printf '{}')\"", printf_format(&bytes))
+            }
         };
-        lines.push(format!("-H {}", quote(&header)));
+        lines.push(format!("-H {header}"));
     }
     let mut defaults = vec!["User-Agent", "Accept"];
     if data.is_some() {
@@ -121,12 +126,17 @@ pub fn command(capture: &Capture, base_url: &str) -> String {
     }
 }
 
-/// A `#!/bin/sh` script that replays every capture, masked, against the host it was sent to.
-pub fn write(captures: &[Capture], masker: &Masker, out: &mut dyn Write) -> io::Result<()> {
+/// A `#!/bin/sh` script that replays every capture, masked, to `replay_to`.
+pub fn write(
+    captures: &[Capture],
+    masker: &Masker,
+    replay_to: &str,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     writeln!(out, "#!/bin/sh")?;
     writeln!(
         out,
-        "# {} requests captured by hookscope {}, sent again with curl: sh THIS-FILE",
+        "# {} requests captured by hookscope {}, sent again with curl to {replay_to}: sh THIS-FILE",
         captures.len(),
         env!("CARGO_PKG_VERSION")
     )?;
@@ -139,10 +149,6 @@ pub fn write(captures: &[Capture], masker: &Masker, out: &mut dyn Write) -> io::
     for capture in captures {
         let capture = masker.capture(capture);
         let r = &capture.request;
-        let host = r
-            .header("host")
-            .filter(|h| !h.is_empty())
-            .unwrap_or("localhost");
         writeln!(out)?;
         writeln!(
             out,
@@ -154,7 +160,7 @@ pub fn write(captures: &[Capture], masker: &Masker, out: &mut dyn Write) -> io::
             ellipsize(&r.path, 200),
             ellipsize(&capture.judgement.summary, 200)
         )?;
-        writeln!(out, "{}", command(&capture, &format!("http://{host}")))?;
+        writeln!(out, "{}", command(&capture, replay_to))?;
         writeln!(out, "echo")?;
     }
     Ok(())

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use super::json::{self, Object};
 use super::ndjson::{extras, judgement};
 use super::{percent_decode, ImportError, Masker};
-use crate::capture::{format_rfc3339, Capture, Incoming};
+use crate::capture::{format_rfc3339, Capture, HeaderValue, Incoming};
 use crate::config::Config;
 
 const BASE64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
@@ -58,6 +58,22 @@ fn content_type(headers: &[(String, String)], default: &str) -> String {
         .to_string()
 }
 
+/// A request's headers; a value that is not UTF-8 also gives its exact bytes in
+/// `_valueBase64` (HAR's text cannot hold them), which `import` reads back.
+fn request_headers(headers: &[(String, HeaderValue)]) -> Vec<Value> {
+    headers
+        .iter()
+        .map(|(name, value)| match value.as_str() {
+            Some(text) => json!({"name": name, "value": text}),
+            None => json!({
+                "name": name,
+                "value": value.text(),
+                "_valueBase64": BASE64.encode(value.as_bytes()),
+            }),
+        })
+        .collect()
+}
+
 /// One HAR entry for `capture`, as it is (mask it first).
 pub fn entry(capture: &Capture) -> Value {
     let r = &capture.request;
@@ -68,12 +84,12 @@ pub fn entry(capture: &Capture) -> Value {
         "url": url(r),
         "httpVersion": "HTTP/1.1",
         "cookies": [],
-        "headers": name_values(&r.headers),
+        "headers": request_headers(&r.headers),
         "queryString": query_string(&r.query),
     });
     if !r.body.is_empty() {
         request["postData"] = json!({
-            "mimeType": content_type(&r.headers, "application/octet-stream"),
+            "mimeType": r.header("content-type").unwrap_or("application/octet-stream"),
             "text": String::from_utf8_lossy(&r.body),
         });
     }
@@ -205,7 +221,7 @@ pub fn from_entry(entry: &Value, config: &Config) -> Result<Capture, String> {
     let hs = own.unwrap_or(&empty);
     let method = json::req_str(request, "method").map_err(|e| format!("request.{e}"))?;
     let (path, query) = target(json::req_str(request, "url").map_err(|e| format!("request.{e}"))?);
-    let headers: Vec<(String, String)> = json::opt_pairs(request, "headers")
+    let headers: Vec<(String, HeaderValue)> = json::opt_headers(request, "headers")
         .map_err(|e| format!("request.{e}"))?
         .unwrap_or_default()
         .into_iter()

@@ -5,6 +5,8 @@ use serde_json::{Map, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use crate::capture::HeaderValue;
+
 pub type Object = Map<String, Value>;
 
 fn kind(value: &Value) -> &'static str {
@@ -100,6 +102,44 @@ pub fn opt_base64(obj: &Object, key: &str) -> Result<Option<Vec<u8>>, String> {
 
 /// Headers as `[[name, value], …]` (capture JSON) or `[{"name", "value"}, …]` (HAR).
 pub fn opt_pairs(obj: &Object, key: &str) -> Result<Option<Vec<(String, String)>>, String> {
+    opt_list(obj, key, |item| {
+        let (name, value) = name_value(item)?;
+        Some((name, value.as_str()?.to_string()))
+    })
+}
+
+/// A request's headers, as [`opt_pairs`] reads them, and also with the exact bytes of a value
+/// that is not UTF-8: `[name, shown, base64]` (capture JSON), `"_valueBase64"` (HAR).
+pub fn opt_headers(obj: &Object, key: &str) -> Result<Option<Vec<(String, HeaderValue)>>, String> {
+    opt_list(obj, key, name_value)
+}
+
+fn name_value(item: &Value) -> Option<(String, HeaderValue)> {
+    match item {
+        Value::Array(_) => HeaderValue::from_json(item),
+        Value::Object(o) => {
+            let name = o.get("name")?.as_str()?.to_string();
+            if let Some(bytes) = o.get("_valueBase64").and_then(Value::as_str) {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(bytes)
+                    .ok()?;
+                return Some((name, HeaderValue::from_bytes(bytes)));
+            }
+            match o.get("value") {
+                Some(Value::String(v)) => Some((name, HeaderValue::from(v.as_str()))),
+                None | Some(Value::Null) => Some((name, HeaderValue::default())),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn opt_list<T>(
+    obj: &Object,
+    key: &str,
+    read: impl Fn(&Value) -> Option<T>,
+) -> Result<Option<Vec<T>>, String> {
     let Some(value) = present(obj, key) else {
         return Ok(None);
     };
@@ -110,25 +150,11 @@ pub fn opt_pairs(obj: &Object, key: &str) -> Result<Option<Vec<(String, String)>
         .iter()
         .enumerate()
         .map(|(i, item)| {
-            let bad = || {
+            read(item).ok_or_else(|| {
                 format!(
                     "{key}[{i}] should be [name, value] or {{\"name\": …, \"value\": …}}, not {item}"
                 )
-            };
-            match item {
-                Value::Array(pair) => match pair.as_slice() {
-                    [Value::String(n), Value::String(v)] => Ok((n.clone(), v.clone())),
-                    _ => Err(bad()),
-                },
-                Value::Object(o) => match (o.get("name"), o.get("value")) {
-                    (Some(Value::String(n)), Some(Value::String(v))) => Ok((n.clone(), v.clone())),
-                    (Some(Value::String(n)), None | Some(Value::Null)) => {
-                        Ok((n.clone(), String::new()))
-                    }
-                    _ => Err(bad()),
-                },
-                _ => Err(bad()),
-            }
+            })
         })
         .collect::<Result<Vec<_>, _>>()
         .map(Some)

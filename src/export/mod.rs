@@ -15,7 +15,9 @@ use std::io::{self, Write};
 use std::pin::Pin;
 use std::task::Poll;
 
-use crate::capture::Capture;
+use base64::Engine as _;
+
+use crate::capture::{Capture, HeaderValue};
 use crate::config::{Config, Secret};
 use crate::providers;
 use crate::store::{Committed, Store, StoreError};
@@ -131,6 +133,15 @@ impl Masker {
         bytes
     }
 
+    /// A header value with every secret masked, also inside `Basic base64(user:secret)`.
+    fn header(&self, value: &HeaderValue) -> HeaderValue {
+        let credentials = value.as_str().and_then(basic_credentials);
+        if credentials.is_some_and(|c| self.text(&c) != *c) {
+            return HeaderValue::from(format!("Basic {MASK}"));
+        }
+        HeaderValue::from_bytes(self.bytes(value.as_bytes()))
+    }
+
     /// A copy of `capture` with every secret masked: path, query, header values, bodies,
     /// summary, reason, the answer's headers and the note. `size` keeps the original count.
     pub fn capture(&self, capture: &Capture) -> Capture {
@@ -147,7 +158,11 @@ impl Masker {
         let r = &mut masked.request;
         r.path = self.text(&r.path);
         r.query = self.text(&r.query);
-        r.headers = pairs(&r.headers);
+        r.headers = r
+            .headers
+            .iter()
+            .map(|(n, v)| (n.clone(), self.header(v)))
+            .collect();
         r.body = self.bytes(&r.body);
         let j = &mut masked.judgement;
         j.summary = self.text(&j.summary);
@@ -158,6 +173,18 @@ impl Masker {
         masked.note = self.text(&masked.note);
         masked
     }
+}
+
+/// What `Basic <base64>` carries, as text.
+fn basic_credentials(value: &str) -> Option<String> {
+    let (scheme, encoded) = value.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    String::from_utf8(decoded).ok()
 }
 
 /// `haystack` with every `needle` replaced, or `None` when there is none.
@@ -224,17 +251,19 @@ fn hex(b: u8) -> Option<u8> {
     (b as char).to_digit(16).map(|d| d as u8)
 }
 
-/// Writes `captures`, masked, in `format`.
+/// Writes `captures`, masked, in `format`. A cURL script sends them to `replay_to` (such as
+/// `http://127.0.0.1:8787`), never to the `Host` they carried: the sender chose that one.
 pub fn write(
     captures: &[Capture],
     format: Format,
     masker: &Masker,
+    replay_to: &str,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
         Format::Har => har::write(captures, masker, out),
         Format::Ndjson => ndjson::write(captures, masker, out),
-        Format::Curl => curl::write(captures, masker, out),
+        Format::Curl => curl::write(captures, masker, replay_to, out),
     }
 }
 
@@ -362,10 +391,7 @@ mod tests {
             method: method.into(),
             path: path.into(),
             query: query.into(),
-            headers: headers
-                .iter()
-                .map(|(n, v)| (n.to_string(), v.to_string()))
-                .collect(),
+            headers: headers.iter().map(|&(n, v)| (n.into(), v.into())).collect(),
             body: body.to_vec(),
             size: body.len() as u64,
         };
@@ -393,6 +419,34 @@ mod tests {
     }
 
     #[test]
+    fn a_token_inside_basic_credentials_is_masked() {
+        let masker = Masker::new(&config());
+        // base64("user:wh-7f3a9c"), and a value that is not UTF-8 around the bare token.
+        let basic = capture(
+            "POST",
+            "/green-api",
+            &[("authorization", "basic dXNlcjp3aC03ZjNhOWM=")],
+            b"{}",
+        );
+        let masked = masker.capture(&basic);
+        assert_eq!(masked.request.headers[0].1, "Basic ***".into());
+        let mut raw = basic.clone();
+        raw.request.headers[0].1 = HeaderValue::from_bytes(&b"\xffwh-7f3a9c\xff"[..]);
+        let masked = masker.capture(&raw);
+        assert_eq!(masked.request.headers[0].1.as_bytes(), b"\xff***\xff");
+        let other = capture(
+            "POST",
+            "/",
+            &[("authorization", "Basic dXNlcjpvdGhlcg==")],
+            b"",
+        );
+        assert_eq!(
+            masker.capture(&other).request.headers,
+            other.request.headers
+        );
+    }
+
+    #[test]
     fn green_api_bearer_token_and_reestr_secret_key_are_masked() {
         let masker = Masker::new(&config());
         let green = capture(
@@ -404,7 +458,7 @@ mod tests {
         let masked = masker.capture(&green);
         assert_eq!(
             masked.request.headers,
-            vec![("authorization".to_string(), "Bearer ***".to_string())]
+            vec![("authorization".to_string(), "Bearer ***".into())]
         );
         let reestr = capture(
             "POST",

@@ -67,7 +67,7 @@ pub fn from_json(value: &Value, config: &Config) -> Result<Capture, String> {
         method: json::req_str(obj, "method")?.to_string(),
         path: json::req_str(obj, "path")?.to_string(),
         query: json::opt_str(obj, "query")?.unwrap_or_default().to_string(),
-        headers: json::opt_pairs(obj, "headers")?.unwrap_or_default(),
+        headers: json::opt_headers(obj, "headers")?.unwrap_or_default(),
         size: json::opt_u64(obj, "size")?.unwrap_or(body.len() as u64),
         body,
     };

@@ -1,5 +1,7 @@
 //! The selected capture: provider-decoded overview, headers, query, body and the answer.
 
+use std::borrow::Cow;
+
 use egui::text::LayoutJob;
 use egui::{Color32, FontId, RichText, TextFormat, Ui};
 use egui_json_tree::{DefaultExpand, JsonTree};
@@ -104,7 +106,11 @@ pub fn show(ui: &mut Ui, app: &mut App) {
                 .id_salt(("detail", app.detail_view.tab as u8))
                 .show(ui, |ui| match app.detail_view.tab {
                     Tab::Overview => overview(ui, app, &capture, t),
-                    Tab::Headers => pairs(ui, &capture.request.headers, ""),
+                    Tab::Headers => pairs(
+                        ui,
+                        capture.request.headers.iter().map(|(n, v)| (n, v.text())),
+                        "",
+                    ),
                     Tab::Query => query(ui, &capture.request.query, t),
                     Tab::Body => body(ui, &mut app.detail_view, &capture, t),
                     Tab::Response => response(ui, &capture, t),
@@ -272,8 +278,13 @@ fn loaded(ui: &mut Ui, app: &mut App, c: &Capture, t: &Texts) {
     }
 }
 
-fn pairs(ui: &mut Ui, pairs: &[(String, String)], empty: &str) {
-    if pairs.is_empty() {
+/// Names and values in a grid; a header value that is not UTF-8 shows U+FFFD for its bytes.
+fn pairs<'a>(
+    ui: &mut Ui,
+    pairs: impl ExactSizeIterator<Item = (&'a String, Cow<'a, str>)>,
+    empty: &str,
+) {
+    if pairs.len() == 0 {
         ui.label(empty);
         return;
     }
@@ -298,7 +309,7 @@ fn query(ui: &mut Ui, query: &str, t: &Texts) {
         ui.label(RichText::new(format!("?{query}")).monospace().weak());
         ui.add_space(4.0);
     }
-    pairs(ui, &decoded, t.no_query);
+    pairs(ui, decoded.iter().map(|(n, v)| (n, v.into())), t.no_query);
 }
 
 fn body(ui: &mut Ui, view: &mut View, c: &Capture, t: &Texts) {
@@ -443,7 +454,7 @@ fn response(ui: &mut Ui, c: &Capture, t: &Texts) {
         }
     });
     ui.add_space(6.0);
-    pairs(ui, &answer.headers, "");
+    pairs(ui, answer.headers.iter().map(|(n, v)| (n, v.into())), "");
     ui.add_space(6.0);
     if answer.body.is_empty() {
         ui.label(t.empty_body);

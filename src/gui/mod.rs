@@ -448,14 +448,18 @@ impl App {
         else {
             return;
         };
-        let base = match &self.engine {
-            Some(engine) => format!("http://{}", engine.local_addr()),
-            None => format!("http://{}", self.config.listener.listen),
-        };
         let masked = export::Masker::new(&self.config).capture(capture);
-        let command = export::curl::command(&masked, &base);
+        let command = export::curl::command(&masked, &self.listener_url());
         self.copy_curl_of = None;
         self.handle(Command::CopyText(command));
+    }
+
+    /// Where replays go: this app's own listener.
+    fn listener_url(&self) -> String {
+        match &self.engine {
+            Some(engine) => format!("http://{}", engine.local_addr()),
+            None => format!("http://{}", self.config.listener.listen),
+        }
     }
 
     /// Writes the captures the filter shows to a file the user picks; the format follows the
@@ -464,6 +468,7 @@ impl App {
         let filter = Filter::parse(&self.filter.text).unwrap_or_default();
         let store_file = self.paths.store_file();
         let masker = export::Masker::new(&self.config);
+        let replay_to = self.listener_url();
         let notices = self.notices.0.clone();
         let ctx = self.ctx.clone();
         self.runtime.spawn(async move {
@@ -479,7 +484,7 @@ impl App {
             };
             let path = file.path().to_owned();
             let written = tokio::task::spawn_blocking(move || {
-                export_file(&store_file, &filter, &masker, &path)
+                export_file(&store_file, &filter, &masker, &replay_to, &path)
             })
             .await;
             let message = written
@@ -725,6 +730,7 @@ fn export_file(
     store_file: &std::path::Path,
     filter: &Filter,
     masker: &export::Masker,
+    replay_to: &str,
     path: &std::path::Path,
 ) -> Result<String, String> {
     let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("har");
@@ -740,7 +746,7 @@ fn export_file(
         std::fs::File::create(path)
             .map_err(|e| format!("Could not create {}: {e}.", path.display()))?,
     );
-    export::write(&captures, format, masker, &mut file)
+    export::write(&captures, format, masker, replay_to, &mut file)
         .and_then(|()| std::io::Write::flush(&mut file))
         .map_err(|e| format!("Could not write {}: {e}.", path.display()))?;
     Ok(format!(

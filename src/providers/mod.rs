@@ -121,10 +121,7 @@ mod tests {
             method: "POST".into(),
             path: path.into(),
             query: query.into(),
-            headers: headers
-                .iter()
-                .map(|(n, v)| (n.to_string(), v.to_string()))
-                .collect(),
+            headers: headers.iter().map(|&(n, v)| (n.into(), v.into())).collect(),
             body: body.as_bytes().to_vec(),
             size: body.len() as u64,
         }

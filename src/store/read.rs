@@ -6,7 +6,9 @@ use rusqlite::{params_from_iter, Connection, OpenFlags, Row};
 use time::OffsetDateTime;
 
 use super::{connect, search, StoreError};
-use crate::capture::{Answer, Capture, CaptureRow, Incoming, Judgement, Provider, Verdict};
+use crate::capture::{
+    Answer, Capture, CaptureRow, HeaderValue, Incoming, Judgement, Provider, Verdict,
+};
 use crate::filter::Filter;
 
 const COLUMNS: &str = "c.id, c.received_at, c.remote_addr, c.method, c.path, c.query, c.headers,
@@ -126,6 +128,11 @@ fn pairs(json: String) -> Vec<(String, String)> {
     serde_json::from_str(&json).unwrap_or_default()
 }
 
+fn headers(json: String) -> Vec<(String, HeaderValue)> {
+    let items: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap_or_default();
+    items.iter().filter_map(HeaderValue::from_json).collect()
+}
+
 fn from_micros(micros: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000)
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
@@ -145,7 +152,7 @@ fn capture_from_row(row: &Row) -> rusqlite::Result<Capture> {
             method: row.get(3)?,
             path: row.get(4)?,
             query: row.get(5)?,
-            headers: pairs(row.get(6)?),
+            headers: headers(row.get(6)?),
             body: row.get(7)?,
             size: row.get::<_, i64>(8)? as u64,
         },

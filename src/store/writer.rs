@@ -219,7 +219,7 @@ fn insert(tx: &Transaction, capture: &mut Capture) -> rusqlite::Result<()> {
         r.method,
         r.path,
         r.query,
-        pairs_to_json(&r.headers),
+        r.headers_json().to_string(),
         r.body,
         r.size as i64,
         j.provider.name(),
