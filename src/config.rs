@@ -203,6 +203,39 @@ fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error>
     })
 }
 
+/// The keys whose values are tokens: a mistake on their line is described without the value.
+const SECRET_KEYS: [&str; 6] = [
+    "secret_key",
+    "access_token",
+    "api_token_instance",
+    "webhook_url_token",
+    "token",
+    "api_key",
+];
+
+/// Where a settings mistake is and what it is, naming the key but never quoting the line: the
+/// line may hold a token.
+fn mistake(error: &toml::de::Error, text: &str) -> String {
+    let Some(span) = error.span() else {
+        return error.message().trim_end().to_string();
+    };
+    let before = &text[..span.start.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let key = text
+        .lines()
+        .nth(line - 1)
+        .and_then(|l| l.split_once('='))
+        .map(|(key, _)| key.trim().trim_matches('"'))
+        .filter(|key| !key.is_empty());
+    match key {
+        Some(key) if SECRET_KEYS.contains(&key) => {
+            format!("line {line}, {key}: the value is not valid; write it as a quoted string")
+        }
+        Some(key) => format!("line {line}, {key}: {}", error.message().trim_end()),
+        None => format!("line {line}: {}", error.message().trim_end()),
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("Could not read the settings file {path}: {source}. Check that it exists and that you may read it, or pass another one with --config.")]
@@ -225,7 +258,7 @@ impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         toml::from_str(text).map_err(|e| ConfigError::Invalid {
             path: path.to_owned(),
-            message: e.to_string().trim_end().to_string(),
+            message: mistake(&e, text),
         })
     }
 
@@ -324,6 +357,21 @@ mod tests {
             .to_string();
         assert!(err.contains("line 3"), "{err}");
         assert!(err.contains("max_body"), "{err}");
+    }
+
+    #[test]
+    fn a_mistake_on_a_token_line_does_not_quote_the_token() {
+        for text in [
+            "[green_api]\napi_token_instance = \"d75b3a66374942c5b3c019c698abc2067\n",
+            "[green_api]\napi_token_instance = 75133374942536\n",
+            "[moysklad]\ntoken = d75b3a66374942c5b3c0\n",
+        ] {
+            let err = Config::parse(text, Path::new("c.toml"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("line 2"), "{err}");
+            assert!(!err.contains("7513337") && !err.contains("d75b3a"), "{err}");
+        }
     }
 
     #[test]
