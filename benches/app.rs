@@ -40,7 +40,11 @@ fn rss_mb() -> f64 {
 /// Fills a store with `count` GREEN-API captures, one in 50 mentioning "Омск".
 fn seed(runtime: &tokio::runtime::Runtime, paths: &Paths, count: usize) {
     runtime.block_on(async {
-        let store = Store::open(&paths.store_file(), count as u64 + 10).unwrap();
+        let retention = hookscope::store::Retention {
+            max_captures: count as u64 + 10,
+            max_bytes: u64::MAX,
+        };
+        let store = Store::open(&paths.store_file(), retention).unwrap();
         let config = Config::default();
         let mut pending = Vec::new();
         for n in 0..count {

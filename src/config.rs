@@ -58,8 +58,22 @@ pub struct ListenerConfig {
     pub listen: SocketAddr,
     pub max_body_bytes: u64,
     pub max_captures: u64,
+    /// The store file's size at most; the oldest unpinned captures go first.
+    pub max_store_bytes: u64,
+    /// Bodies being received at once hold at most this much memory; beyond it a request gets
+    /// 503 with Retry-After, and is captured without its body.
+    pub max_in_flight_bytes: u64,
     /// Seconds a client gets to send its headers, and again its body (slow clients).
     pub read_timeout_secs: u64,
+}
+
+impl ListenerConfig {
+    pub fn retention(&self) -> crate::store::Retention {
+        crate::store::Retention {
+            max_captures: self.max_captures,
+            max_bytes: self.max_store_bytes,
+        }
+    }
 }
 
 impl Default for ListenerConfig {
@@ -68,6 +82,8 @@ impl Default for ListenerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
             max_body_bytes: 10 * 1024 * 1024,
             max_captures: 100_000,
+            max_store_bytes: 2 << 30,
+            max_in_flight_bytes: 256 << 20,
             read_timeout_secs: 30,
         }
     }

@@ -37,7 +37,7 @@ impl Engine {
     /// Opens the store and binds the listener (port 0 picks a free port).
     pub async fn start(config: Config, store_file: &Path) -> Result<Engine, EngineError> {
         let addr = config.listener.listen;
-        let store = Store::open(store_file, config.listener.max_captures)?;
+        let store = Store::open(store_file, config.listener.retention())?;
         let socket = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|source| {
@@ -53,6 +53,7 @@ impl Engine {
         let (config, config_rx) = watch::channel(Arc::new(config));
         let router = listener::router(Hub {
             store: store.clone(),
+            bodies: listener::BodyBudget::new(config.borrow().listener.max_in_flight_bytes),
             config: config_rx,
         });
         let (stop, stopped) = oneshot::channel::<()>();

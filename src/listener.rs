@@ -1,27 +1,29 @@
 //! The embedded HTTP listener: accepts any method on any path, captures the request, commits
 //! it, and only then answers the way the provider requires.
 
+mod body;
+mod idle;
+
 use std::future::Future;
 use std::net::SocketAddr;
-use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use http_body_util::BodyExt;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
 use tower::ServiceExt;
+
+pub use body::BodyBudget;
+use body::{read_body, BodyRead, Held, KEPT_OF_UNFINISHED};
+use idle::{Answering, IdleTimeout};
 
 use crate::capture::{self, Capture, Incoming};
 use crate::config::Config;
@@ -38,6 +40,7 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Hub {
     pub store: Store,
     pub config: watch::Receiver<Arc<Config>>,
+    pub bodies: BodyBudget,
 }
 
 pub fn router(hub: Hub) -> Router {
@@ -126,98 +129,6 @@ fn connection_slots() -> usize {
     }
 }
 
-/// Counts the requests of one connection being answered; the idle timeout waits for them.
-struct Answering(Arc<AtomicUsize>);
-
-impl Answering {
-    fn start(count: &Arc<AtomicUsize>) -> Answering {
-        count.fetch_add(1, Ordering::Relaxed);
-        Answering(count.clone())
-    }
-}
-
-impl Drop for Answering {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
-/// A connection's reads fail with `TimedOut` once no byte has come for `idle` while none of
-/// its requests is being answered.
-struct IdleTimeout<S> {
-    io: S,
-    idle: Duration,
-    answering: Arc<AtomicUsize>,
-    deadline: Option<Pin<Box<tokio::time::Sleep>>>,
-}
-
-impl<S> IdleTimeout<S> {
-    fn new(io: S, idle: Duration, answering: Arc<AtomicUsize>) -> Self {
-        IdleTimeout {
-            io,
-            idle,
-            answering,
-            deadline: None,
-        }
-    }
-}
-
-impl<S: AsyncRead + Unpin> AsyncRead for IdleTimeout<S> {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        let this = self.get_mut();
-        let read = Pin::new(&mut this.io).poll_read(cx, buf);
-        if read.is_ready() || this.answering.load(Ordering::Relaxed) > 0 {
-            this.deadline = None;
-            return read;
-        }
-        let idle = this.idle;
-        let deadline = this
-            .deadline
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep(idle)));
-        match deadline.as_mut().poll(cx) {
-            Poll::Ready(()) => Poll::Ready(Err(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                format!("nothing came for {idle:?}"),
-            ))),
-            Poll::Pending => Poll::Pending,
-        }
-    }
-}
-
-impl<S: AsyncWrite + Unpin> AsyncWrite for IdleTimeout<S> {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.get_mut().io).poll_write(cx, buf)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.get_mut().io).poll_flush(cx)
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[std::io::IoSlice<'_>],
-    ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.get_mut().io).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.io.is_write_vectored()
-    }
-}
-
 async fn accept(
     listener: &TcpListener,
     slots: &Arc<Semaphore>,
@@ -241,38 +152,12 @@ async fn accept(
     }
 }
 
-/// How reading a request body ended.
-enum BodyRead {
-    Whole(Vec<u8>),
-    TooLarge { seen: u64 },
-    TimedOut(Vec<u8>),
-    Broken(Vec<u8>, String),
-}
-
-/// A body still arriving after `timeout` is captured as far as it got.
-async fn read_body(body: Body, declared: Option<u64>, limit: u64, timeout: Duration) -> BodyRead {
-    if let Some(size) = declared.filter(|&size| size > limit) {
-        return BodyRead::TooLarge { seen: size };
-    }
-    let mut body = body;
-    let mut bytes = Vec::with_capacity(declared.unwrap_or(0) as usize);
-    let deadline = tokio::time::Instant::now() + timeout;
-    loop {
-        match tokio::time::timeout_at(deadline, body.frame()).await {
-            Err(_) => return BodyRead::TimedOut(bytes),
-            Ok(None) => return BodyRead::Whole(bytes),
-            Ok(Some(Err(e))) => return BodyRead::Broken(bytes, e.to_string()),
-            Ok(Some(Ok(frame))) => {
-                if let Ok(data) = frame.into_data() {
-                    if bytes.len() as u64 + data.len() as u64 > limit {
-                        return BodyRead::TooLarge {
-                            seen: bytes.len() as u64 + data.len() as u64,
-                        };
-                    }
-                    bytes.extend_from_slice(&data);
-                }
-            }
-        }
+/// Says that only the start of an unfinished body was kept, when that is so.
+fn kept_note(seen: u64) -> String {
+    if seen > KEPT_OF_UNFINISHED as u64 {
+        format!(" (the first {} KiB are kept)", KEPT_OF_UNFINISHED / 1024)
+    } else {
+        String::new()
     }
 }
 
@@ -310,7 +195,12 @@ async fn capture(
     };
     let limit = config.listener.max_body_bytes;
     let timeout = Duration::from_secs(config.listener.read_timeout_secs);
-    let judgement = match read_body(body, declared, limit, timeout).await {
+    // Held until the capture is committed, when the body is on disk.
+    let mut held = Held::default();
+    let read = read_body(body, declared, limit, timeout, &hub.bodies, &mut held).await;
+    // What is left of a body not read whole would be taken for the next request.
+    let close = !matches!(read, BodyRead::Whole(_));
+    let judgement = match read {
         BodyRead::Whole(bytes) => {
             incoming.size = bytes.len() as u64;
             incoming.body = bytes;
@@ -323,24 +213,39 @@ async fn capture(
             );
             providers::refuse(&incoming, 413, reason)
         }
-        BodyRead::TimedOut(bytes) => {
-            incoming.size = bytes.len() as u64;
-            incoming.body = bytes;
+        BodyRead::OverBudget { seen } => {
+            incoming.size = seen;
             let reason = format!(
-                "the body did not arrive within {} s; {} bytes came",
-                timeout.as_secs(),
-                incoming.size
+                "bodies being received at once already fill the {} MiB set aside for them \
+                 ([listener] max_in_flight_bytes); send it again in a few seconds",
+                config.listener.max_in_flight_bytes >> 20
             );
+            let mut judgement = providers::refuse(&incoming, 503, reason);
+            judgement
+                .answer
+                .headers
+                .push(("retry-after".into(), "5".into()));
+            judgement
+        }
+        BodyRead::TimedOut { kept, seen } => {
+            let reason = format!(
+                "the body did not arrive within {} s; {seen} bytes came{}",
+                timeout.as_secs(),
+                kept_note(seen)
+            );
+            (incoming.size, incoming.body) = (seen, kept);
             providers::refuse(&incoming, 408, reason)
         }
-        BodyRead::Broken(bytes, error) => {
-            incoming.size = bytes.len() as u64;
-            incoming.body = bytes;
-            providers::refuse(&incoming, 400, format!("the body broke off: {error}"))
+        BodyRead::Broken { kept, seen, error } => {
+            let reason = format!("the body broke off: {error}{}", kept_note(seen));
+            (incoming.size, incoming.body) = (seen, kept);
+            providers::refuse(&incoming, 400, reason)
         }
     };
     let answer = judgement.answer.clone();
-    match hub.store.commit(Capture::new(incoming, judgement)).await {
+    let committed = hub.store.commit(Capture::new(incoming, judgement)).await;
+    drop(held);
+    match committed {
         Ok(committed) => {
             hub.store
                 .record_elapsed(committed.id, started.elapsed().as_secs_f64() * 1000.0);
@@ -359,6 +264,12 @@ async fn capture(
                 }
             }
             headers.insert("x-hookscope-capture", HeaderValue::from(committed.id));
+            if close {
+                headers.insert(
+                    axum::http::header::CONNECTION,
+                    HeaderValue::from_static("close"),
+                );
+            }
             response
         }
         Err(e) => {

@@ -497,3 +497,96 @@ async fn a_webhook_is_answered_at_once_while_large_captures_are_indexed() {
         "{phrase}"
     );
 }
+
+/// Sends a request's head and the first `sent` bytes of a body of `declared` bytes.
+async fn start_upload(addr: std::net::SocketAddr, declared: usize, sent: usize) -> TcpStream {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /upload HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: {declared}\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&vec![b'u'; sent]).await.unwrap();
+    stream
+}
+
+async fn answer_of(mut stream: TcpStream) -> String {
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bodies_in_flight_share_a_memory_budget() {
+    let l = start(|c| c.listener.max_in_flight_bytes = 1 << 20).await;
+    let addr = l.engine.local_addr();
+    let first = start_upload(addr, 800 << 10, 100 << 10).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // The first upload holds 800 KiB of the 1 MiB: a second one of that size must wait.
+    let second = start_upload(addr, 800 << 10, 0).await;
+    let refused = answer_of(second).await;
+    assert!(refused.starts_with("HTTP/1.1 503"), "{refused}");
+    assert!(
+        refused.to_lowercase().contains("retry-after: 5"),
+        "{refused}"
+    );
+    let c = l.last();
+    assert_eq!(c.judgement.verdict, Verdict::Rejected);
+    assert!(
+        c.judgement.reason.contains("max_in_flight_bytes"),
+        "{}",
+        c.judgement.reason
+    );
+    assert_eq!(c.request.size, 800 << 10);
+    // Once the first is in, its share is free again.
+    let mut first = first;
+    first.write_all(&vec![b'u'; 700 << 10]).await.unwrap();
+    assert!(answer_of(first).await.starts_with("HTTP/1.1 200"));
+    let r = l.post("/upload", &[], vec![b'v'; 800 << 10]).await;
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_aborted_upload_keeps_only_its_beginning() {
+    let l = start(|_| {}).await;
+    let stream = start_upload(l.engine.local_addr(), 5 << 20, 300 << 10).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    drop(stream);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let c = loop {
+        if let Some(c) = l.captures("path:/upload").pop() {
+            break c;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the aborted upload was not captured"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(c.request.body.len(), 64 << 10);
+    assert_eq!(c.request.size, 300 << 10);
+    assert!(
+        c.judgement.reason.contains("the first 64 KiB are kept"),
+        "{}",
+        c.judgement.reason
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_store_keeps_within_its_byte_limit_oldest_first() {
+    let l = start(|c| c.listener.max_store_bytes = 2 << 20).await;
+    let mut ids = Vec::new();
+    for n in 0..120 {
+        let r = l.post(&format!("/big/{n}"), &[], vec![b'b'; 50_000]).await;
+        assert_eq!(r.status(), 200);
+        ids.push(capture_id(&r));
+    }
+    let reader = l.reader();
+    let used = reader.used_bytes().unwrap();
+    assert!(
+        used <= (2 << 20) + (1 << 20) / 4,
+        "the store uses {used} bytes"
+    );
+    let kept: Vec<i64> = l.captures("").iter().map(|c| c.id).collect();
+    assert!(kept.len() < 60 && kept.len() > 20, "{} kept", kept.len());
+    assert_eq!(kept, ids[ids.len() - kept.len()..]);
+}

@@ -57,6 +57,35 @@ pub enum StoreError {
     Closed,
 }
 
+/// How much the store keeps: the newest captures, as many as both limits allow; pinned ones
+/// are never removed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Retention {
+    pub max_captures: u64,
+    /// Of the store file; the search index beside it adds a fraction of this.
+    pub max_bytes: u64,
+}
+
+impl Retention {
+    /// How many of the oldest captures to remove now. Removing 1% beyond the limit at a time
+    /// keeps the delete off most batches.
+    fn excess(&self, count: u64, used_bytes: u64) -> u64 {
+        let max_captures = self.max_captures.max(1);
+        let by_count = if count > max_captures + max_captures / 100 {
+            count - max_captures
+        } else {
+            0
+        };
+        let by_bytes = if used_bytes > self.max_bytes && count > 0 {
+            let per_capture = (used_bytes / count).max(1);
+            (used_bytes - self.max_bytes) / per_capture + 1 + count / 100
+        } else {
+            0
+        };
+        by_count.max(by_bytes)
+    }
+}
+
 /// What the store assigned to a capture when it committed it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Committed {
@@ -76,8 +105,7 @@ pub struct Store {
 
 impl Store {
     /// Opens (creating if needed) the store file and starts its writer thread.
-    /// `max_captures` is the retention: the newest that many captures are kept.
-    pub fn open(path: &Path, max_captures: u64) -> Result<Store, StoreError> {
+    pub fn open(path: &Path, retention: Retention) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             owner_only::create_dir(dir).map_err(|source| StoreError::Folder {
                 path: dir.to_owned(),
@@ -96,7 +124,7 @@ impl Store {
         // The index exists before any reader of this process looks for it.
         search::attach(&conn, path)?;
         conn.execute("DETACH DATABASE search", [])?;
-        writer::start(conn, inbox, captures.clone(), max_captures)?;
+        writer::start(conn, inbox, captures.clone(), retention)?;
         let indexer = search::Indexer::start(path).map_err(|e| {
             StoreError::Write(format!("could not start the search indexing thread: {e}"))
         })?;
@@ -202,20 +230,38 @@ fn make_private(store: &Path) -> Result<(), StoreError> {
 mod tests {
     use super::*;
 
+    const RETENTION: Retention = Retention {
+        max_captures: 10,
+        max_bytes: 1 << 20,
+    };
+
     #[tokio::test]
     async fn one_writer_at_a_time_and_close_hands_the_store_over() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("captures.sqlite3");
-        let first = Store::open(&path, 10).unwrap();
+        let first = Store::open(&path, RETENTION).unwrap();
         let still_held = first.clone();
-        match Store::open(&path, 10) {
+        match Store::open(&path, RETENTION) {
             Err(StoreError::InUse { pid, .. }) => assert_eq!(pid, Some(std::process::id())),
             Err(e) => panic!("{e}"),
             Ok(_) => panic!("a second writer opened the store"),
         }
         first.close().await;
-        let second = Store::open(&path, 10).unwrap();
+        let second = Store::open(&path, RETENTION).unwrap();
         second.close().await;
         drop(still_held);
+    }
+
+    #[test]
+    fn retention_removes_by_count_or_by_bytes_whichever_asks_more() {
+        let r = Retention {
+            max_captures: 1000,
+            max_bytes: 1_000_000,
+        };
+        assert_eq!(r.excess(1010, 500_000), 0);
+        assert_eq!(r.excess(1011, 500_000), 11);
+        // 2 000 bytes a capture, 200 000 bytes over: 100 captures, and 1% of them more.
+        assert_eq!(r.excess(600, 1_200_000), 100 + 1 + 6);
+        assert_eq!(r.excess(0, 2_000_000), 0);
     }
 }

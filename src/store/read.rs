@@ -117,6 +117,11 @@ impl StoreReader {
         }
     }
 
+    /// Bytes of the store file in use, to compare with `[listener] max_store_bytes`.
+    pub fn used_bytes(&self) -> Result<u64, StoreError> {
+        Ok(super::writer::used_bytes(&self.conn)?)
+    }
+
     pub fn count(&self) -> Result<u64, StoreError> {
         Ok(self
             .conn

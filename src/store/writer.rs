@@ -6,7 +6,7 @@ use std::sync::Arc;
 use rusqlite::{params, Connection, Transaction};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
-use super::{Committed, StoreError};
+use super::{Committed, Retention, StoreError};
 use crate::capture::{Capture, Verdict};
 
 /// Enough to amortise one fsync over a burst, small enough to keep latency flat.
@@ -44,7 +44,7 @@ pub(super) fn start(
     conn: Connection,
     inbox: mpsc::Receiver<Job>,
     captures: broadcast::Sender<Arc<Capture>>,
-    max_captures: u64,
+    retention: Retention,
 ) -> Result<(), StoreError> {
     let count: u64 = conn.query_row("SELECT count(*) FROM captures", [], |r| r.get(0))?;
     let last_id: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM captures", [], |r| {
@@ -55,7 +55,7 @@ pub(super) fn start(
         conn,
         captures,
         count,
-        max_captures: max_captures.max(1),
+        retention,
     };
     std::thread::Builder::new()
         .name("hookscope-store".into())
@@ -69,7 +69,7 @@ struct Writer {
     last_id: i64,
     captures: broadcast::Sender<Arc<Capture>>,
     count: u64,
-    max_captures: u64,
+    retention: Retention,
 }
 
 impl Writer {
@@ -145,9 +145,8 @@ impl Writer {
                 Job::Close { .. } => {}
             }
         }
-        // Pruning in steps of 1% keeps the delete off most batches.
-        if count > self.max_captures + self.max_captures / 100 {
-            let excess = count - self.max_captures;
+        let excess = self.retention.excess(count, used_bytes(&tx)?);
+        if excess > 0 {
             count -= tx
                 .prepare_cached(
                     "DELETE FROM captures WHERE id IN
@@ -160,6 +159,18 @@ impl Writer {
         self.last_id = last_id;
         Ok(())
     }
+}
+
+/// Bytes of the store file in use (free pages are reused, so the file stays near its peak).
+pub(super) fn used_bytes(conn: &Connection) -> rusqlite::Result<u64> {
+    let pages: u64 = conn.query_row(
+        "SELECT (SELECT page_count FROM pragma_page_count())
+              - (SELECT freelist_count FROM pragma_freelist_count())",
+        [],
+        |r| r.get(0),
+    )?;
+    let page_size: u64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+    Ok(pages * page_size)
 }
 
 /// Applies a user's edit; returns how many captures it removed.
