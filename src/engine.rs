@@ -85,6 +85,7 @@ impl Engine {
     }
 
     pub fn set_config(&self, config: Config) {
+        self.store.set_retention(config.listener.retention());
         self.config.send_replace(Arc::new(config));
     }
 

@@ -400,6 +400,8 @@ fn main_window_snapshot(listen: &str, theme: ThemeChoice, name: &str) {
     ];
     let mut f = start(listen, &seed, theme);
     f.wait_for("rows", |h| h.query_by_label_contains("5 total").is_some());
+    // How full the store is, against its limit.
+    f.harness.get_by_label_contains("/ 2.0 GiB on disk");
     f.harness
         .get_by_label_contains("Здравствуйте! Заказ №1542")
         .click();

@@ -590,3 +590,17 @@ async fn the_store_keeps_within_its_byte_limit_oldest_first() {
     assert!(kept.len() < 60 && kept.len() > 20, "{} kept", kept.len());
     assert_eq!(kept, ids[ids.len() - kept.len()..]);
 }
+
+#[tokio::test]
+async fn a_new_retention_applies_from_the_next_capture() {
+    let l = start(|_| {}).await;
+    for n in 0..20 {
+        l.post(&format!("/r/{n}"), &[], "x").await;
+    }
+    let mut config = (*l.engine.config()).clone();
+    config.listener.max_captures = 5;
+    l.engine.set_config(config);
+    let last = capture_id(&l.post("/r/last", &[], "x").await);
+    let kept: Vec<i64> = l.captures("").iter().map(|c| c.id).collect();
+    assert_eq!(kept, (last - 4..=last).collect::<Vec<_>>());
+}

@@ -131,6 +131,8 @@ pub struct App {
     queries: Queries,
     list: CaptureList,
     loading: bool,
+    /// Bytes of the store in use, as of the last rows read.
+    store_bytes: u64,
     filter: FilterState,
     selected: Option<i64>,
     detail: Option<Box<Capture>>,
@@ -193,6 +195,7 @@ impl App {
             queries,
             list: CaptureList::default(),
             loading: true,
+            store_bytes: 0,
             filter: FilterState::default(),
             selected: None,
             detail: None,
@@ -614,8 +617,9 @@ impl App {
         let answers: Vec<Answer> = self.queries.answers().collect();
         for answer in answers {
             match answer {
-                Answer::Rows(rows) => {
+                Answer::Rows(rows, store_bytes) => {
                     self.loading = false;
+                    self.store_bytes = store_bytes;
                     self.add_rows(rows, false);
                 }
                 Answer::Matching {

@@ -22,7 +22,8 @@ pub enum Question {
 }
 
 pub enum Answer {
-    Rows(Vec<CaptureRow>),
+    /// New rows, and how many bytes of the store are in use now.
+    Rows(Vec<CaptureRow>, u64),
     Matching {
         generation: u64,
         ids: Vec<i64>,
@@ -77,7 +78,7 @@ impl Queries {
 /// The answer of an empty store.
 fn nothing(question: Question) -> Answer {
     match question {
-        Question::RowsAfter(_) => Answer::Rows(Vec::new()),
+        Question::RowsAfter(_) => Answer::Rows(Vec::new(), 0),
         Question::Matching {
             generation, among, ..
         } => Answer::Matching {
@@ -91,7 +92,9 @@ fn nothing(question: Question) -> Answer {
 
 fn answer(reader: &StoreReader, question: Question) -> Answer {
     let result = match question {
-        Question::RowsAfter(id) => reader.rows_after(id).map(Answer::Rows),
+        Question::RowsAfter(id) => reader
+            .rows_after(id)
+            .and_then(|rows| Ok(Answer::Rows(rows, reader.used_bytes()?))),
         Question::Matching {
             generation,
             filter,

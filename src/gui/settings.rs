@@ -9,6 +9,7 @@ pub struct Draft {
     listen: String,
     max_body_mib: f64,
     max_captures: u64,
+    max_store_mib: u64,
     generic_status: u16,
     generic_body: String,
     theme: ThemeChoice,
@@ -21,6 +22,7 @@ impl Draft {
             listen: config.listener.listen.to_string(),
             max_body_mib: config.listener.max_body_bytes as f64 / 1_048_576.0,
             max_captures: config.listener.max_captures,
+            max_store_mib: config.listener.max_store_bytes >> 20,
             generic_status: config.generic.status,
             generic_body: config.generic.body.clone(),
             theme: remembered.theme,
@@ -71,6 +73,13 @@ pub fn show(ctx: &egui::Context, app: &mut App) {
                             .speed(100),
                     );
                     ui.end_row();
+                    ui.label(t.store_limit);
+                    ui.add(
+                        egui::DragValue::new(&mut draft.max_store_mib)
+                            .range(16..=1 << 24)
+                            .speed(16),
+                    );
+                    ui.end_row();
                     ui.label(t.generic_status);
                     ui.add(egui::DragValue::new(&mut draft.generic_status).range(100..=599));
                     ui.end_row();
@@ -104,6 +113,7 @@ pub fn show(ctx: &egui::Context, app: &mut App) {
         config.listener.listen = listen;
         config.listener.max_body_bytes = (draft.max_body_mib * 1_048_576.0).round() as u64;
         config.listener.max_captures = draft.max_captures;
+        config.listener.max_store_bytes = draft.max_store_mib << 20;
         config.generic.status = draft.generic_status;
         config.generic.body = draft.generic_body.clone();
         let remembered = Remembered {

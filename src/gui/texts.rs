@@ -50,6 +50,9 @@ texts! {
     copy: "Copy", "Копировать";
     copied: "Copied", "Скопировано";
     total: "total", "всего";
+    on_disk: "on disk", "на диске";
+    store_limit_hint: "The store and its limit ([listener] max_store_bytes, in Settings): past it the oldest unpinned captures are removed.", "Хранилище и его предел ([listener] max_store_bytes, в настройках): сверх него удаляются самые старые незакреплённые запросы.";
+    store_limit: "Store limit, MiB", "Предел хранилища, МиБ";
     per_second: "/s", "/с";
     rejected: "rejected", "отклонено";
     repeats: "repeats", "повторов";

@@ -3,6 +3,7 @@
 use egui::{RichText, Ui};
 
 use super::panels::Call;
+use super::table::human_size;
 use super::{App, Command};
 use crate::capture::Provider;
 use crate::filter::Filter;
@@ -189,6 +190,21 @@ fn counters(ui: &mut Ui, app: &mut App) {
     ui.label(format!("{} {}", app.list.rejected(), t.rejected));
     ui.label(format!("{rate}{}", t.per_second));
     ui.label(RichText::new(format!("{} {}", app.list.rows().len(), t.total)).strong());
+    let limit = app.config.listener.max_store_bytes;
+    let full = app.store_bytes as f64 / limit.max(1) as f64;
+    let usage = format!(
+        "{} / {} {}",
+        human_size(app.store_bytes),
+        human_size(limit),
+        t.on_disk
+    );
+    // Past nine tenths the oldest captures are about to go.
+    let usage = if full > 0.9 {
+        RichText::new(usage).color(ui.visuals().warn_fg_color)
+    } else {
+        RichText::new(usage).weak()
+    };
+    ui.label(usage).on_hover_text(t.store_limit_hint);
 }
 
 fn filter_bar(ui: &mut Ui, app: &mut App) {

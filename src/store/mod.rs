@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 pub use read::StoreReader;
 pub use writer::Edit;
@@ -101,6 +101,7 @@ pub struct Store {
     path: PathBuf,
     /// Until `close`: the indexing thread, and the lock that makes this the store's one writer.
     running: Arc<Mutex<Option<(search::Indexer, lock::WriterLock)>>>,
+    retention: Arc<watch::Sender<Retention>>,
 }
 
 impl Store {
@@ -124,7 +125,8 @@ impl Store {
         // The index exists before any reader of this process looks for it.
         search::attach(&conn, path)?;
         conn.execute("DETACH DATABASE search", [])?;
-        writer::start(conn, inbox, captures.clone(), retention)?;
+        let (retention, limits) = watch::channel(retention);
+        writer::start(conn, inbox, captures.clone(), limits)?;
         let indexer = search::Indexer::start(path).map_err(|e| {
             StoreError::Write(format!("could not start the search indexing thread: {e}"))
         })?;
@@ -133,6 +135,7 @@ impl Store {
             captures,
             path: path.to_owned(),
             running: Arc::new(Mutex::new(Some((indexer, lock)))),
+            retention: Arc::new(retention),
         })
     }
 
@@ -160,6 +163,11 @@ impl Store {
             .send(Job::Edit(edit))
             .await
             .map_err(|_| StoreError::Closed)
+    }
+
+    /// Changes how much the store keeps; captures beyond the new limits go with the next batch.
+    pub fn set_retention(&self, retention: Retention) {
+        self.retention.send_replace(retention);
     }
 
     /// Every capture, as it is committed.

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use rusqlite::{params, Connection, Transaction};
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 use super::{Committed, Retention, StoreError};
 use crate::capture::{Capture, Verdict};
@@ -44,7 +44,7 @@ pub(super) fn start(
     conn: Connection,
     inbox: mpsc::Receiver<Job>,
     captures: broadcast::Sender<Arc<Capture>>,
-    retention: Retention,
+    retention: watch::Receiver<Retention>,
 ) -> Result<(), StoreError> {
     let count: u64 = conn.query_row("SELECT count(*) FROM captures", [], |r| r.get(0))?;
     let last_id: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM captures", [], |r| {
@@ -69,7 +69,7 @@ struct Writer {
     last_id: i64,
     captures: broadcast::Sender<Arc<Capture>>,
     count: u64,
-    retention: Retention,
+    retention: watch::Receiver<Retention>,
 }
 
 impl Writer {
@@ -145,7 +145,7 @@ impl Writer {
                 Job::Close { .. } => {}
             }
         }
-        let excess = self.retention.excess(count, used_bytes(&tx)?);
+        let excess = self.retention.borrow().excess(count, used_bytes(&tx)?);
         if excess > 0 {
             count -= tx
                 .prepare_cached(
