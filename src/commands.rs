@@ -417,8 +417,21 @@ pub fn import(paths: &Paths, file: &Path) -> anyhow::Result<()> {
         let imported = export::import(&store, &text, &config).await;
         store.close().await;
         match imported {
-            Ok(n) => {
-                println!("imported {n} captures");
+            Ok(imported) => {
+                println!("imported {} captures", imported.stored);
+                if imported.skipped.is_empty() {
+                    return Ok(());
+                }
+                eprintln!(
+                    "skipped {} entries that could not have come over HTTP:",
+                    imported.skipped.len()
+                );
+                for skipped in &imported.skipped {
+                    eprintln!("  {}", shown(skipped));
+                }
+                if imported.stored == 0 {
+                    bail!("Nothing in {name} could be imported; see the reasons above.");
+                }
                 Ok(())
             }
             Err(e @ ImportError::Store { .. }) => Err(anyhow!("Could not import {name}: {e}.")),

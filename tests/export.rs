@@ -399,7 +399,7 @@ async fn a_curl_command_reproduces_a_binary_post_on_another_listener() {
 }
 
 #[tokio::test]
-async fn a_malformed_file_is_refused_with_the_line_or_entry_named() {
+async fn a_file_that_is_not_json_is_refused_and_bad_entries_are_skipped_by_number() {
     let work = tempfile::tempdir().unwrap();
     let config = work.path().join("config.toml");
     let data = work.path().join("data");
@@ -434,7 +434,7 @@ async fn a_malformed_file_is_refused_with_the_line_or_entry_named() {
     .await;
     assert!(!out.status.success());
     assert!(
-        text(&out.stderr).contains("line 1 is not a capture: path is missing"),
+        text(&out.stderr).contains("  line 1: path is missing"),
         "{}",
         text(&out.stderr)
     );
@@ -451,15 +451,58 @@ async fn a_malformed_file_is_refused_with_the_line_or_entry_named() {
         c
     })
     .await;
-    assert!(!out.status.success());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), "imported 1 captures");
     assert!(
-        text(&out.stderr).contains("HAR entry 2 (log.entries[1]) is not usable: it has no request"),
+        text(&out.stderr).contains("  HAR entry 2 (log.entries[1]): it has no request"),
         "{}",
         text(&out.stderr)
     );
+    assert_eq!(all(&data.join("captures.sqlite3")).len(), 1);
+}
 
-    let store = data.join("captures.sqlite3");
-    if store.exists() {
-        assert!(all(&store).is_empty(), "a refused file imported something");
+/// An imported file is trusted no more than the network: what could not have come over HTTP,
+/// or would have been refused there, is skipped and named.
+#[tokio::test]
+async fn import_checks_every_entry_like_a_request_on_the_wire() {
+    let work = tempfile::tempdir().unwrap();
+    let config = work.path().join("config.toml");
+    std::fs::write(&config, "[listener]\nmax_body_bytes = 1000\n").unwrap();
+    let data = work.path().join("data");
+    let lines = [
+        serde_json::json!({"method": "POST", "path": "/fine", "body": "ok"}),
+        serde_json::json!({"method": "GE T\r\nX", "path": "/"}),
+        serde_json::json!({"method": "POST", "path": "/", "headers": [["x\r\nInjected", "v"]]}),
+        serde_json::json!({"method": "POST", "path": "/\u{1b}[2J"}),
+        serde_json::json!({"method": "POST", "path": "relative/x"}),
+        serde_json::json!({"method": "POST", "path": "/big", "body": "b".repeat(2000)}),
+        serde_json::json!({"method": "POST", "path": "/huge", "body": "h".repeat(10_000)}),
+    ];
+    let file = work.path().join("hostile.ndjson");
+    let ndjson: Vec<String> = lines.iter().map(Value::to_string).collect();
+    std::fs::write(&file, ndjson.join("\n")).unwrap();
+    let out = run({
+        let mut c = hookscope(&config, &data);
+        c.arg("import").arg(&file);
+        c
+    })
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stderr);
+    for expected in [
+        "skipped 6 entries that could not have come over HTTP:",
+        r#"line 2: the method "GE T\r\nX" is not an HTTP method"#,
+        r#"line 3: the header name "x\r\nInjected" is not a header name"#,
+        "line 4: the path \"/\\u{1b}[2J\" holds spaces or control characters",
+        "line 5: the path \"relative/x\" does not start with /",
+        "line 6: its body of 2000 bytes is over the 1000-byte limit",
+        "line 7: its body of 10000 bytes is over",
+    ] {
+        assert!(said.contains(expected), "{expected}\n{said}");
     }
+    // The report shows control characters; it never obeys them.
+    assert!(!said.contains('\u{1b}'), "{said:?}");
+    let stored = all(&data.join("captures.sqlite3"));
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].request.path, "/fine");
 }

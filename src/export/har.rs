@@ -7,12 +7,13 @@
 use std::io::{self, Write};
 
 use base64::Engine as _;
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 use super::json::{self, Object};
 use super::ndjson::{extras, judgement};
-use super::{percent_decode, ImportError, Masker};
+use super::{percent_decode, Entry, ImportError, Masker};
 use crate::capture::{format_rfc3339, Capture, HeaderValue, Incoming};
 use crate::config::Config;
 
@@ -161,24 +162,50 @@ pub fn write(captures: &[Capture], masker: &Masker, out: &mut dyn Write) -> io::
     out.write_all(b"\n]}}\n")
 }
 
-/// Reads the entries of a HAR document; an error names the entry (from 1).
-pub fn parse(document: &Value, config: &Config) -> Result<Vec<Capture>, ImportError> {
-    let log = document
-        .get("log")
-        .and_then(Value::as_object)
-        .ok_or_else(|| ImportError::NotHar("its log is not an object".into()))?;
-    let entries = log
-        .get("entries")
-        .and_then(Value::as_array)
-        .ok_or_else(|| ImportError::NotHar("log.entries is missing or not a list".into()))?;
+/// The entries of a HAR document, each still as its JSON text, so that a huge one can be
+/// skipped before it is parsed; `None` when `text` is not a HAR document.
+pub fn entries(text: &str) -> Option<Vec<&RawValue>> {
+    #[derive(serde::Deserialize)]
+    struct Document<'a> {
+        #[serde(borrow)]
+        log: Log<'a>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Log<'a> {
+        #[serde(borrow)]
+        entries: Vec<&'a RawValue>,
+    }
+    serde_json::from_str::<Document>(text)
+        .ok()
+        .map(|d| d.log.entries)
+}
+
+/// Why a document with a `log` is not HAR after all.
+pub fn not_har(document: &Value) -> ImportError {
+    match document.get("log").and_then(Value::as_object) {
+        None => ImportError::NotHar("its log is not an object".into()),
+        Some(_) => ImportError::NotHar("log.entries is missing or not a list".into()),
+    }
+}
+
+/// Rebuilds the captures of HAR `entries`; one longer than `limit` bytes of JSON is not parsed.
+pub fn parse(entries: &[&RawValue], config: &Config, limit: usize) -> Vec<Entry> {
     entries
         .iter()
         .enumerate()
-        .map(|(i, e)| {
-            from_entry(e, config).map_err(|problem| ImportError::Entry {
-                entry: i + 1,
-                problem,
-            })
+        .map(|(i, raw)| {
+            let place = format!("HAR entry {} (log.entries[{i}])", i + 1);
+            let capture = if raw.get().len() > limit {
+                Err(format!(
+                    "it is {} bytes of JSON, more than the body limit allows ([listener] max_body_bytes)",
+                    raw.get().len()
+                ))
+            } else {
+                serde_json::from_str::<Value>(raw.get())
+                    .map_err(|e| e.to_string())
+                    .and_then(|entry| from_entry(&entry, config))
+            };
+            (place, capture)
         })
         .collect()
 }
@@ -359,15 +386,23 @@ mod tests {
         let doc = json!({"log": {"entries": [
             entry(&capture("GET", "/", &[], b"")),
             {"request": {"url": "http://x/"}},
-        ]}});
-        let err = parse(&doc, &Config::default()).unwrap_err().to_string();
+        ]}})
+        .to_string();
+        let parsed = parse(&entries(&doc).unwrap(), &Config::default(), usize::MAX);
+        assert!(parsed[0].1.is_ok());
+        assert_eq!(parsed[1].0, "HAR entry 2 (log.entries[1])");
         assert_eq!(
-            err,
-            "HAR entry 2 (log.entries[1]) is not usable: request.method is missing"
+            parsed[1].1.as_ref().unwrap_err(),
+            "request.method is missing"
         );
-        let err = parse(&json!({"log": {}}), &Config::default())
+        let too_long = parse(&entries(&doc).unwrap(), &Config::default(), 10);
+        assert!(too_long[0]
+            .1
+            .as_ref()
             .unwrap_err()
-            .to_string();
+            .contains("more than the body limit"));
+        assert!(entries(r#"{"log": {}}"#).is_none());
+        let err = not_har(&json!({"log": {}})).to_string();
         assert!(err.contains("log.entries is missing"), "{err}");
     }
 

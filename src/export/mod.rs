@@ -9,6 +9,7 @@ pub mod curl;
 pub mod har;
 mod json;
 pub mod ndjson;
+mod wire;
 
 use std::future::Future;
 use std::io::{self, Write};
@@ -267,54 +268,80 @@ pub fn write(
     }
 }
 
-/// Why a file could not be imported. Until the captures are committed nothing is written, so
-/// a file with a mistake anywhere imports nothing.
+/// Why a file could not be imported. A file that is not HAR or capture NDJSON imports nothing;
+/// an entry that is, but could not have come over the wire, is skipped (see [`Imported`]).
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error("it is neither a HAR file nor capture NDJSON: line {line} is not JSON ({message})")]
     NotJson { line: usize, message: String },
-    #[error("line {line} is not a capture: {problem}")]
-    Line { line: usize, problem: String },
     #[error("it looks like a HAR file, but {0}")]
     NotHar(String),
-    #[error("HAR entry {entry} (log.entries[{index}]) is not usable: {problem}", index = .entry - 1)]
-    Entry { entry: usize, problem: String },
     #[error("the capture store failed after {imported} captures were imported: {source}")]
     Store { imported: usize, source: StoreError },
 }
 
+/// What an import did: the captures it stored, and the entries it skipped, each named by its
+/// place in the file with the reason.
+#[derive(Debug, Default, PartialEq)]
+pub struct Imported {
+    pub stored: usize,
+    pub skipped: Vec<String>,
+}
+
+/// A capture read from a file, with where it stood there ("line 3", "HAR entry 2").
+pub type Entry = (String, Result<Capture, String>);
+
+/// An entry's JSON longer than this cannot hold a body the limit allows (as text or base64,
+/// with the rest of the capture), so it is skipped before it is parsed.
+fn entry_size_limit(max_body_bytes: u64) -> usize {
+    (max_body_bytes.saturating_mul(3) + (1 << 20)).min(usize::MAX as u64) as usize
+}
+
 /// Reads HAR or capture NDJSON into captures, without storing them.
 ///
-/// `config` judges requests that carry no verdict of their own (HAR files from other tools).
-/// Every capture gets its redelivery key from the provider rules with default settings, so a
-/// masked token cannot hide a repeat.
-pub fn parse(text: &str, config: &Config) -> Result<Vec<Capture>, ImportError> {
+/// `config` judges requests that carry no verdict of their own (HAR files from other tools),
+/// and its body limit applies as on the wire. Every capture gets its redelivery key from the
+/// provider rules with default settings, so a masked token cannot hide a repeat.
+pub fn parse(text: &str, config: &Config) -> Result<(Vec<Capture>, Vec<String>), ImportError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut captures = match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(value) if value.get("log").is_some() => har::parse(&value, config)?,
-        // One JSON document that is not HAR: a single capture, on one line or spread out.
-        Ok(value) => vec![ndjson::from_json(&value, config)
-            .map_err(|problem| ImportError::Line { line: 1, problem })?],
-        Err(e) => {
-            let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-            if e.line() > 1 && serde_json::from_str::<serde_json::Value>(first).is_err() {
-                // Not NDJSON either: one document (a HAR file, say) broken further down.
-                return Err(ImportError::NotJson {
-                    line: e.line(),
-                    message: json_problem(&e),
-                });
+    let limit = entry_size_limit(config.listener.max_body_bytes);
+    let entries = match har::entries(text) {
+        Some(entries) => har::parse(&entries, config, limit),
+        None => match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(value) if value.get("log").is_some() => return Err(har::not_har(&value)),
+            // One JSON document that is not HAR: a single capture, on one line or spread out.
+            Ok(value) => vec![("line 1".to_string(), ndjson::from_json(&value, config))],
+            Err(e) => {
+                let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+                if e.line() > 1 && serde_json::from_str::<serde_json::Value>(first).is_err() {
+                    // Not NDJSON either: one document (a HAR file, say) broken further down.
+                    return Err(ImportError::NotJson {
+                        line: e.line(),
+                        message: json_problem(&e),
+                    });
+                }
+                ndjson::parse(text, config, limit)?
             }
-            ndjson::parse(text, config)?
-        }
+        },
     };
     let defaults = Config::default();
-    for capture in &mut captures {
-        capture.judgement.redelivery_key =
-            providers::judge(&capture.request, &defaults).redelivery_key;
-        capture.id = 0;
-        capture.repeat_of = None;
+    let (mut captures, mut skipped) = (Vec::new(), Vec::new());
+    for (place, entry) in entries {
+        let checked = entry.and_then(|capture| {
+            wire::check(&capture.request, config.listener.max_body_bytes).map(|()| capture)
+        });
+        match checked {
+            Ok(mut capture) => {
+                capture.judgement.redelivery_key =
+                    providers::judge(&capture.request, &defaults).redelivery_key;
+                capture.id = 0;
+                capture.repeat_of = None;
+                captures.push(capture);
+            }
+            Err(problem) => skipped.push(format!("{place}: {problem}")),
+        }
     }
-    Ok(captures)
+    Ok((captures, skipped))
 }
 
 /// serde_json's message, with its position as a column only (the caller names the line).
@@ -326,11 +353,12 @@ fn json_problem(e: &serde_json::Error) -> String {
     }
 }
 
-/// Imports a HAR file or capture NDJSON into `store`, oldest first, and returns how many
-/// captures it stored. Repeats are marked by the store as for live captures.
-pub async fn import(store: &Store, text: &str, config: &Config) -> Result<usize, ImportError> {
-    let captures = parse(text, config)?;
-    commit_in_order(store, captures).await
+/// Imports a HAR file or capture NDJSON into `store`, oldest first. Repeats are marked by the
+/// store as for live captures.
+pub async fn import(store: &Store, text: &str, config: &Config) -> Result<Imported, ImportError> {
+    let (captures, skipped) = parse(text, config)?;
+    let stored = commit_in_order(store, captures).await?;
+    Ok(Imported { stored, skipped })
 }
 
 /// Commits in windows: every commit of a window is queued, in order, before any is awaited,
@@ -515,10 +543,11 @@ mod tests {
         assert!(err.contains("line 3 is not JSON"), "{err}");
         let text =
             format!("{good}\n{{\"method\":\"GET\",\"path\":\"/\",\"body_base64\":\"%%\"}}\n");
-        let err = parse(&text, &Config::default()).unwrap_err().to_string();
+        let (captures, skipped) = parse(&text, &Config::default()).unwrap();
+        assert_eq!(captures.len(), 1);
         assert!(
-            err.contains("line 2 is not a capture") && err.contains("body_base64"),
-            "{err}"
+            skipped.len() == 1 && skipped[0].starts_with("line 2: body_base64"),
+            "{skipped:?}"
         );
     }
 
@@ -532,7 +561,7 @@ mod tests {
         );
         let spread = "{\n  \"method\": \"GET\",\n  \"path\": \"/a\"\n}\n";
         assert_eq!(
-            parse(spread, &Config::default()).unwrap()[0].request.path,
+            parse(spread, &Config::default()).unwrap().0[0].request.path,
             "/a"
         );
     }

@@ -8,7 +8,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::json::{self, Object};
-use super::{json_problem, ImportError, Masker};
+use super::{json_problem, Entry, ImportError, Masker};
 use crate::capture::{Answer, Capture, Incoming, Judgement, Provider, Verdict};
 use crate::config::Config;
 use crate::providers;
@@ -26,12 +26,21 @@ pub fn write(captures: &[Capture], masker: &Masker, out: &mut dyn Write) -> io::
     Ok(())
 }
 
-/// Reads capture NDJSON; blank lines are skipped, and an error names its line (from 1).
-pub fn parse(text: &str, config: &Config) -> Result<Vec<Capture>, ImportError> {
-    let mut captures = Vec::new();
+/// Reads capture NDJSON; blank lines are skipped, a line that is not JSON fails the file, and a
+/// line that is JSON but not a capture (or too long to hold one) is an entry that failed.
+pub fn parse(text: &str, config: &Config, limit: usize) -> Result<Vec<Entry>, ImportError> {
+    let mut entries = Vec::new();
     for (index, text) in text.lines().enumerate() {
         let line = index + 1;
         if text.trim().is_empty() {
+            continue;
+        }
+        if text.len() > limit {
+            let problem = format!(
+                "it is {} bytes of JSON, more than the body limit allows ([listener] max_body_bytes)",
+                text.len()
+            );
+            entries.push((format!("line {line}"), Err(problem)));
             continue;
         }
         let value: Value = serde_json::from_str(text).map_err(|e| ImportError::NotJson {
@@ -39,11 +48,9 @@ pub fn parse(text: &str, config: &Config) -> Result<Vec<Capture>, ImportError> {
             // serde_json counts lines within this one; only the column means anything here.
             message: json_problem(&e),
         })?;
-        let capture =
-            from_json(&value, config).map_err(|problem| ImportError::Line { line, problem })?;
-        captures.push(capture);
+        entries.push((format!("line {line}"), from_json(&value, config)));
     }
-    Ok(captures)
+    Ok(entries)
 }
 
 /// Rebuilds a capture from its capture-JSON object. `method` and `path` are required; what

@@ -519,7 +519,14 @@ impl App {
             let message = match tokio::fs::read_to_string(file.path()).await {
                 Err(e) => format!("Could not read {name}: {e}."),
                 Ok(text) => match export::import(&store, &text, &config).await {
-                    Ok(n) => format!("Imported {n} captures from {name}."),
+                    Ok(imported) => match imported.skipped.first() {
+                        None => format!("Imported {} captures from {name}.", imported.stored),
+                        Some(first) => format!(
+                            "Imported {} captures from {name}; skipped {} that could not have come over HTTP ({first}).",
+                            imported.stored,
+                            imported.skipped.len()
+                        ),
+                    },
                     Err(e) => format!("{name} was not imported: {e}."),
                 },
             };
