@@ -15,7 +15,7 @@ use hookscope::engine::Engine;
 use hookscope::export::{self, Format, ImportError, Masker};
 use hookscope::filter::Filter;
 use hookscope::samples::{self, SAMPLES};
-use hookscope::store::{Store, StoreReader};
+use hookscope::store::{Store, StoreError, StoreReader};
 use hookscope::tunnel::{self, Source};
 
 pub fn fail(error: impl Display) -> ExitCode {
@@ -230,7 +230,7 @@ pub fn captures(
     let filter = Filter::parse(filter.unwrap_or("")).map_err(|e| anyhow!("{e}"))?;
     let reader = StoreReader::open(&paths.store_file())?;
     let limit = limit.or(if json { None } else { Some(50) });
-    let captures = reader.list(&filter, limit)?;
+    let captures = reader.list(&filter, limit).map_err(|e| reader.explain(e))?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let written: std::io::Result<()> = (|| {
         for capture in &captures {
@@ -361,7 +361,20 @@ pub fn export(
     let config = Config::load_or_create(&paths.config_file)?;
     let masker = Masker::new(&config);
     let replay_to = target(&config, to);
-    let captures = StoreReader::open(&paths.store_file())?.list(&filter, None)?;
+    let reader = StoreReader::open(&paths.store_file())?;
+    let captures = match reader.list(&filter, None).map_err(|e| reader.explain(e)) {
+        Ok(captures) => captures,
+        Err(StoreError::Damaged { .. }) => {
+            let (captures, damaged) = reader.salvage(&filter);
+            eprintln!(
+                "hookscope: the capture store is damaged: {damaged} places in it could not be read; \
+                 exporting the {} captures that could. `hookscope store set-aside` then starts a fresh store.",
+                captures.len()
+            );
+            captures
+        }
+        Err(e) => return Err(e.into()),
+    };
     match output {
         Some(path) => {
             let write = || -> std::io::Result<()> {
@@ -389,6 +402,29 @@ pub fn export(
             }
         }
     }
+}
+
+pub fn check_store(paths: &Paths) -> anyhow::Result<()> {
+    let store = paths.store_file();
+    let started = std::time::Instant::now();
+    let reader = StoreReader::open(&store)?;
+    reader.check()?;
+    println!(
+        "{} is sound: {} captures, every page read in {:.1} s",
+        store.display(),
+        reader.count()?,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+pub fn set_store_aside(paths: &Paths) -> anyhow::Result<()> {
+    let moved = hookscope::store::damage::set_aside(&paths.store_file())?;
+    println!(
+        "moved the store to {}; the next start creates a fresh one",
+        moved.display()
+    );
+    Ok(())
 }
 
 pub fn import(paths: &Paths, file: &Path) -> anyhow::Result<()> {

@@ -83,6 +83,9 @@ enum Command {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    /// Check the capture store, or set a damaged one aside.
+    #[command(subcommand)]
+    Store(StoreCommand),
     /// Print the public URL of the tunnel in front of the listener and where it was found.
     Tunnel {
         /// Then move every provider registration from this old public URL to the current one.
@@ -101,6 +104,14 @@ enum Command {
     /// The Rosreestr document-flow events of Kontur.Reestro.
     #[command(subcommand)]
     Rosreestr(RosreestrCommand),
+}
+
+#[derive(Subcommand)]
+enum StoreCommand {
+    /// Read every page of the store (SQLite's quick_check) and say whether it is sound.
+    Check,
+    /// Move a damaged store aside (renamed, not deleted) so that a fresh one starts.
+    SetAside,
 }
 
 #[derive(Subcommand)]
@@ -259,6 +270,8 @@ fn main() -> ExitCode {
             to.as_deref(),
         ),
         Command::Import { file } => commands::import(&paths, &file),
+        Command::Store(StoreCommand::Check) => commands::check_store(&paths),
+        Command::Store(StoreCommand::SetAside) => commands::set_store_aside(&paths),
         Command::Tunnel { repoint } => providers::tunnel(&paths, repoint.as_deref()),
         Command::GreenApi(command) => match command {
             GreenApiCommand::Settings { json } => providers::green_api_settings(&paths, json),

@@ -349,6 +349,62 @@ fn serve_stops_on_sigterm_even_when_nobody_reads_its_output() {
 }
 
 #[test]
+fn a_damaged_store_is_refused_at_start_salvaged_and_set_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let serve = Serve::start(dir.path());
+    for n in 0..300 {
+        let body = format!("{{\"n\":{n},\"pad\":\"{}\"}}", "p".repeat(2000));
+        assert_eq!(post(&serve.base, &format!("/keep/{n}"), "", &body), 200);
+    }
+    assert!(serve.terminate().success());
+    // Garbage over a page in the middle of the file, as a failing disk would leave it.
+    let store = store_file(dir.path());
+    let mut bytes = std::fs::read(&store).unwrap();
+    let page = bytes.len() / 4096 / 2;
+    bytes[page * 4096..(page + 1) * 4096].fill(0xab);
+    std::fs::write(&store, bytes).unwrap();
+
+    let refused = run(dir.path(), &["serve", "--listen", "127.0.0.1:0"]);
+    assert!(!refused.status.success());
+    let said = stderr(&refused);
+    assert!(said.contains("is damaged"), "{said}");
+    assert!(said.contains("hookscope store set-aside"), "{said}");
+    assert!(
+        !stdout(&refused).contains("listening"),
+        "{}",
+        stdout(&refused)
+    );
+    let check = run(dir.path(), &["store", "check"]);
+    assert!(!check.status.success());
+    assert!(stderr(&check).contains("is damaged"), "{}", stderr(&check));
+
+    // What can still be read is exported.
+    let export = run(dir.path(), &["export", "--format", "ndjson"]);
+    assert!(export.status.success(), "{}", stderr(&export));
+    let salvaged = stdout(&export).lines().count();
+    assert!((200..300).contains(&salvaged), "{salvaged} salvaged");
+    assert!(
+        stderr(&export).contains("could not be read"),
+        "{}",
+        stderr(&export)
+    );
+
+    let aside = run(dir.path(), &["store", "set-aside"]);
+    assert!(aside.status.success(), "{}", stderr(&aside));
+    assert!(stdout(&aside).contains(".damaged-"), "{}", stdout(&aside));
+    let serve = Serve::start(dir.path());
+    assert_eq!(post(&serve.base, "/fresh", "", "x"), 200);
+    assert!(serve.line_with("#1").contains("/fresh"));
+    serve.terminate();
+    let check = run(dir.path(), &["store", "check"]);
+    assert!(
+        stdout(&check).contains("is sound: 1 captures"),
+        "{}",
+        stdout(&check)
+    );
+}
+
+#[test]
 fn mistakes_are_explained_in_sentences() {
     let dir = tempfile::tempdir().unwrap();
     let bad_filter = run(dir.path(), &["captures", "--filter", "provder:reestr"]);

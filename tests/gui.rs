@@ -45,6 +45,17 @@ fn start_with(
     theme: ThemeChoice,
     configure: impl FnOnce(&mut Config, &mut Remembered),
 ) -> Fixture {
+    launch(listen, seed, theme, configure, |_| {})
+}
+
+/// The app, after `prepare` has done what it likes to the seeded data folder.
+fn launch(
+    listen: &str,
+    seed: &[(&str, &str)],
+    theme: ThemeChoice,
+    configure: impl FnOnce(&mut Config, &mut Remembered),
+    prepare: impl FnOnce(&Paths),
+) -> Fixture {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -64,6 +75,7 @@ fn start_with(
     configure(&mut config, &mut remembered);
     config.save(&paths.config_file).unwrap();
     runtime.block_on(seed_store(&paths, &config, seed));
+    prepare(&paths);
     let engine = runtime.block_on(Engine::start(config.clone(), &paths.store_file()));
     let base = engine.as_ref().map_or_else(
         |_| format!("http://{listen}"),
@@ -742,4 +754,40 @@ fn a_changed_public_url_offers_to_re_register_every_provider() {
         )
         .is_some());
     assert!(f.harness.query_by_label("Re-register providers").is_none());
+}
+
+#[test]
+fn a_damaged_store_is_offered_to_be_set_aside() {
+    let mut f = launch(
+        "127.0.0.1:0",
+        &[("/reestr", REESTR_DONE)],
+        ThemeChoice::Dark,
+        |_, _| {},
+        |paths| std::fs::write(paths.store_file(), vec![0xab; 64 * 1024]).unwrap(),
+    );
+    f.wait_for("the refusal", |h| {
+        h.query_all_by_label_contains("is damaged").next().is_some()
+    });
+    f.harness
+        .get_by_label("Set the damaged store aside and start a fresh one")
+        .click();
+    f.wait_for("a fresh store", |h| {
+        h.query_by_label_contains("Listening on http://127.0.0.1:")
+            .is_some()
+            && h.query_by_label_contains("a fresh one has started")
+                .is_some()
+    });
+    assert!(f.harness.query_by_label_contains("is damaged").is_none());
+    let data = f.dir.path().join("data");
+    let aside = std::fs::read_dir(&data)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains(".damaged-")
+        })
+        .count();
+    assert!(aside >= 1, "nothing was set aside in {}", data.display());
 }

@@ -24,7 +24,7 @@ use crate::config::{Config, Paths};
 use crate::engine::{Engine, EngineError};
 use crate::export;
 use crate::filter::Filter;
-use crate::store::Edit;
+use crate::store::{Edit, StoreError};
 use list::CaptureList;
 use queries::{Answer, Queries, Question};
 pub use texts::Language;
@@ -114,6 +114,7 @@ pub enum Command {
     Export,
     Import,
     Listen(SocketAddr),
+    SetStoreAside,
     SaveSettings(Box<Config>, Remembered),
     SetPublicUrl(String),
     /// A provider panel's call (API requests, tunnel detection, re-pointing).
@@ -126,6 +127,8 @@ pub struct App {
     config: Config,
     engine: Option<Engine>,
     listen_error: Option<String>,
+    /// The listener did not start because the store is damaged: the app offers to set it aside.
+    store_damaged: bool,
     restarts: (mpsc::Sender<Restarted>, mpsc::Receiver<Restarted>),
     arrivals: Option<broadcast::Receiver<Arc<Capture>>>,
     queries: Queries,
@@ -191,6 +194,7 @@ impl App {
             arrivals: None,
             engine,
             listen_error: None,
+            store_damaged: false,
             restarts: mpsc::channel(),
             queries,
             list: CaptureList::default(),
@@ -215,7 +219,9 @@ impl App {
             panels: panels::Panels::new(&config, &remembered),
             ctx,
         };
-        app.listen_error = failure.map(|e| app.explain(&e));
+        if let Some(e) = failure {
+            app.not_started(&e);
+        }
         app.subscribe();
         app.apply_look();
         app.set_filter(remembered.filter);
@@ -223,6 +229,29 @@ impl App {
     }
 
     /// Why the listener could not start, in the app's language where it is a common case.
+    fn not_started(&mut self, error: &EngineError) {
+        self.listen_error = Some(self.explain(error));
+        self.store_damaged = matches!(error, EngineError::Store(StoreError::Damaged { .. }));
+    }
+
+    /// Moves the damaged store aside (renamed, not deleted) and starts on a fresh one.
+    fn set_store_aside(&mut self) {
+        let store_file = self.paths.store_file();
+        match crate::store::damage::set_aside(&store_file) {
+            Ok(moved) => {
+                let text = self.texts().store_set_aside;
+                self.notify(text.replace("{path}", &moved.display().to_string()));
+                // The reads so far were of the damaged file, which a fresh reader leaves behind.
+                self.queries = Queries::start(store_file, self.ctx.clone());
+                self.list = Default::default();
+                self.selected = None;
+                self.detail = None;
+                self.restart_listener(self.config.listener.listen);
+            }
+            Err(e) => self.notify(e.to_string()),
+        }
+    }
+
     fn explain(&self, error: &EngineError) -> String {
         match error {
             EngineError::PortInUse { addr } => self
@@ -432,6 +461,7 @@ impl App {
             Command::Export => self.export(),
             Command::Import => self.import(),
             Command::Listen(addr) => self.restart_listener(addr),
+            Command::SetStoreAside => self.set_store_aside(),
             Command::SaveSettings(config, remembered) => self.save_settings(*config, remembered),
             Command::SetPublicUrl(url) => {
                 let mut config = self.config.clone();
@@ -587,13 +617,14 @@ impl App {
                 Ok(engine) => {
                     self.engine = Some(engine);
                     self.listen_error = None;
+                    self.store_damaged = false;
                     self.subscribe();
                     self.queries.ask(Question::RowsAfter(self.list.last_id()));
                     if let Err(e) = self.config.save(&self.paths.config_file) {
                         self.notify(e.to_string());
                     }
                 }
-                Err(e) => self.listen_error = Some(self.explain(&e)),
+                Err(e) => self.not_started(&e),
             }
         }
         let mut fresh = Vec::new();

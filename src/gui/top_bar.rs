@@ -43,7 +43,13 @@ pub fn show(ui: &mut Ui, app: &mut App) {
             // Why it is not listening, and the address to try instead, right there.
             ui.horizontal_wrapped(|ui| {
                 ui.colored_label(ui.visuals().error_fg_color, error);
-                listen_field(ui, app);
+                if app.store_damaged {
+                    if ui.button(t.set_store_aside).clicked() {
+                        app.commands.push(Command::SetStoreAside);
+                    }
+                } else {
+                    listen_field(ui, app);
+                }
             });
         }
         ui.horizontal(|ui| {

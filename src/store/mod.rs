@@ -1,6 +1,7 @@
 //! The durable capture store: one SQLite file in WAL mode, written by a single writer thread
 //! that commits in groups, read by any number of connections (other processes included).
 
+pub mod damage;
 mod lock;
 mod read;
 mod schema;
@@ -49,6 +50,13 @@ pub enum StoreError {
     },
     #[error("There is no capture store at {path} yet; start `hookscope serve` (or the app) to create it, or point --data-dir at an existing one.")]
     Missing { path: PathBuf },
+    #[error("The capture store {path} is damaged ({detail}). Nothing was changed: `hookscope export` saves what can still be read, and `hookscope store set-aside` moves the damaged file aside so that a fresh store starts.")]
+    Damaged { path: PathBuf, detail: String },
+    #[error("Could not set {path} aside: {source}. Check that its folder is writable.")]
+    SetAside {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("The capture store failed: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("The capture could not be saved: {0}")]
@@ -115,16 +123,9 @@ impl Store {
         }
         let lock = lock::WriterLock::take(path)?;
         make_private(path)?;
-        let mut conn = connect(path, OpenFlags::default())?;
-        // FULL: a commit is on disk before the request is acknowledged, even across power loss;
-        // group commit keeps that to one fsync per batch.
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        schema::migrate(&mut conn, path)?;
+        let conn = prepare(path).map_err(|e| damage::classify(path, e))?;
         let (jobs, inbox) = mpsc::channel(4096);
         let (captures, _) = broadcast::channel(4096);
-        // The index exists before any reader of this process looks for it.
-        search::attach(&conn, path)?;
-        conn.execute("DETACH DATABASE search", [])?;
         let (retention, limits) = watch::channel(retention);
         writer::start(conn, inbox, captures.clone(), limits)?;
         let indexer = search::Indexer::start(path).map_err(|e| {
@@ -195,6 +196,20 @@ impl Store {
         let running = self.running.lock().map(|mut r| r.take());
         drop(running);
     }
+}
+
+/// The writer's connection: checked, migrated, with the search index created.
+fn prepare(path: &Path) -> Result<Connection, StoreError> {
+    let mut conn = connect(path, OpenFlags::default())?;
+    damage::check(&conn, path)?;
+    // FULL: a commit is on disk before the request is acknowledged, even across power loss;
+    // group commit keeps that to one fsync per batch.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    schema::migrate(&mut conn, path)?;
+    // The index exists before any reader of this process looks for it.
+    search::attach(&conn, path)?;
+    conn.execute("DETACH DATABASE search", [])?;
+    Ok(conn)
 }
 
 fn connect(path: &Path, flags: OpenFlags) -> Result<Connection, StoreError> {

@@ -5,7 +5,7 @@ use std::path::Path;
 use rusqlite::{params_from_iter, Connection, OpenFlags, Row};
 use time::OffsetDateTime;
 
-use super::{connect, search, StoreError};
+use super::{connect, damage, search, StoreError};
 use crate::capture::{
     Answer, Capture, CaptureRow, HeaderValue, Incoming, Judgement, Provider, Verdict,
 };
@@ -18,6 +18,7 @@ const COLUMNS: &str = "c.id, c.received_at, c.remote_addr, c.method, c.path, c.q
 
 pub struct StoreReader {
     conn: Connection,
+    path: std::path::PathBuf,
 }
 
 impl StoreReader {
@@ -31,12 +32,70 @@ impl StoreReader {
         let conn = connect(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
+        )
+        .map_err(|e| damage::classify(path, e))?;
         search::attach(&conn, path).map_err(|source| StoreError::Open {
             path: search::index_path(path),
             source,
         })?;
-        Ok(StoreReader { conn })
+        Ok(StoreReader {
+            conn,
+            path: path.to_owned(),
+        })
+    }
+
+    /// What can still be read of a damaged store: the captures matching `filter`, oldest
+    /// first, and how many places could not be read. Each capture is read on its own, and a
+    /// place that cannot be read is stepped over in growing strides.
+    pub fn salvage(&self, filter: &Filter) -> (Vec<Capture>, u64) {
+        let (condition, params) = filter.to_sql();
+        let one = format!("SELECT {COLUMNS} FROM captures c WHERE c.id = ? AND {condition}");
+        let next = "SELECT id FROM captures WHERE id > ?1 ORDER BY id LIMIT 1";
+        let last: i64 = self
+            .conn
+            .query_row("SELECT max(seq) FROM sqlite_sequence", [], |r| r.get(0))
+            .or_else(|_| {
+                self.conn
+                    .query_row("SELECT max(id) FROM captures", [], |r| r.get(0))
+            })
+            .unwrap_or(i64::MAX / 4);
+        let (mut captures, mut damaged) = (Vec::new(), 0);
+        let (mut after, mut stride) = (0i64, 1i64);
+        while after < last {
+            match self.conn.query_row(next, [after], |r| r.get::<_, i64>(0)) {
+                Ok(id) => {
+                    stride = 1;
+                    after = id;
+                    let mut args = vec![rusqlite::types::Value::Integer(id)];
+                    args.extend(params.iter().cloned());
+                    match self
+                        .conn
+                        .query_row(&one, params_from_iter(args), capture_from_row)
+                    {
+                        Ok(capture) => captures.push(capture),
+                        Err(rusqlite::Error::QueryReturnedNoRows) => {}
+                        Err(_) => damaged += 1,
+                    }
+                }
+                Err(rusqlite::Error::QueryReturnedNoRows) => break,
+                Err(_) => {
+                    damaged += 1;
+                    after = after.saturating_add(stride);
+                    stride = stride.saturating_mul(2);
+                }
+            }
+        }
+        (captures, damaged)
+    }
+
+    /// SQLite's `quick_check` of the whole file.
+    pub fn check(&self) -> Result<(), StoreError> {
+        damage::check(&self.conn, &self.path)
+    }
+
+    /// Says that the store is damaged when that is why a read failed.
+    pub fn explain(&self, error: StoreError) -> StoreError {
+        damage::classify(&self.path, error)
     }
 
     /// The newest `limit` captures matching `filter` (all when `None`), oldest first.

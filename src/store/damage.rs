@@ -1,0 +1,82 @@
+//! A damaged store is found at start, not by the providers: `quick_check` runs before the
+//! listener opens, a damaged file is refused with what to do, and it can be set aside so that
+//! a fresh store starts. Reading what is left of it is `StoreReader::salvage`.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, ErrorCode};
+
+use super::{search, StoreError};
+
+/// Whether SQLite failed because the file is damaged, or is not a database at all.
+pub fn is_damage(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase)
+    )
+}
+
+/// Turns a damaged file's error into [`StoreError::Damaged`]; other errors stay as they are.
+pub fn classify(path: &Path, error: StoreError) -> StoreError {
+    let source = match &error {
+        StoreError::Open { source, .. } | StoreError::Sqlite(source) => source,
+        _ => return error,
+    };
+    if is_damage(source) {
+        StoreError::Damaged {
+            path: path.to_owned(),
+            detail: source.to_string(),
+        }
+    } else {
+        error
+    }
+}
+
+/// SQLite's `quick_check`: every page and record is readable (it reads the whole file).
+pub fn check(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let mut problems = Vec::new();
+    let mut stmt = conn.prepare("PRAGMA quick_check(3)")?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        problems.push(row.get::<_, String>(0)?);
+    }
+    if problems == ["ok"] {
+        return Ok(());
+    }
+    Err(StoreError::Damaged {
+        path: path.to_owned(),
+        detail: problems.join("; "),
+    })
+}
+
+/// Moves the store, its WAL and its search index to `<name>.damaged-<time>…` beside it, so
+/// that the next start creates a fresh store. Returns where the store went.
+pub fn set_aside(store: &Path) -> Result<PathBuf, StoreError> {
+    let _writer = super::lock::WriterLock::take(store)?;
+    let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
+    let aside = |file: &Path| {
+        let mut name = file.as_os_str().to_owned();
+        name.push(format!(".damaged-{stamp}"));
+        PathBuf::from(name)
+    };
+    let mut moved = None;
+    for file in [store.to_owned(), search::index_path(store)] {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut from = file.clone().into_os_string();
+            from.push(suffix);
+            let from = PathBuf::from(from);
+            if !from.exists() {
+                continue;
+            }
+            let to = aside(&from);
+            std::fs::rename(&from, &to).map_err(|source| StoreError::SetAside {
+                path: from.clone(),
+                source,
+            })?;
+            moved.get_or_insert(to);
+        }
+    }
+    moved.ok_or_else(|| StoreError::Missing {
+        path: store.to_owned(),
+    })
+}
