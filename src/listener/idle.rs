@@ -32,7 +32,9 @@ pub struct IdleTimeout<S> {
     io: S,
     idle: Duration,
     answering: Arc<AtomicUsize>,
-    deadline: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// Reset, not rebuilt, each time a read starts waiting: one timer per connection.
+    deadline: Pin<Box<tokio::time::Sleep>>,
+    waiting: bool,
 }
 
 impl<S> IdleTimeout<S> {
@@ -41,7 +43,8 @@ impl<S> IdleTimeout<S> {
             io,
             idle,
             answering,
-            deadline: None,
+            deadline: Box::pin(tokio::time::sleep(idle)),
+            waiting: false,
         }
     }
 }
@@ -55,17 +58,18 @@ impl<S: AsyncRead + Unpin> AsyncRead for IdleTimeout<S> {
         let this = self.get_mut();
         let read = Pin::new(&mut this.io).poll_read(cx, buf);
         if read.is_ready() || this.answering.load(Ordering::Relaxed) > 0 {
-            this.deadline = None;
+            this.waiting = false;
             return read;
         }
-        let idle = this.idle;
-        let deadline = this
-            .deadline
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep(idle)));
-        match deadline.as_mut().poll(cx) {
+        if !this.waiting {
+            this.waiting = true;
+            let until = tokio::time::Instant::now() + this.idle;
+            this.deadline.as_mut().reset(until);
+        }
+        match this.deadline.as_mut().poll(cx) {
             Poll::Ready(()) => Poll::Ready(Err(std::io::Error::new(
                 std::io::ErrorKind::TimedOut,
-                format!("nothing came for {idle:?}"),
+                format!("nothing came for {:?}", this.idle),
             ))),
             Poll::Pending => Poll::Pending,
         }
