@@ -94,6 +94,12 @@ impl Retention {
     }
 }
 
+/// What runs beside the writer until the store is closed; dropped in this order.
+struct Running {
+    _indexer: search::Indexer,
+    _lock: lock::WriterLock,
+}
+
 /// What the store assigned to a capture when it committed it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Committed {
@@ -107,8 +113,8 @@ pub struct Store {
     jobs: mpsc::Sender<Job>,
     captures: broadcast::Sender<Arc<Capture>>,
     path: PathBuf,
-    /// Until `close`: the indexing thread, and the lock that makes this the store's one writer.
-    running: Arc<Mutex<Option<(search::Indexer, lock::WriterLock)>>>,
+    /// Until `close`: the store's background threads and the lock that makes it the one writer.
+    running: Arc<Mutex<Option<Running>>>,
     retention: Arc<watch::Sender<Retention>>,
 }
 
@@ -135,7 +141,10 @@ impl Store {
             jobs,
             captures,
             path: path.to_owned(),
-            running: Arc::new(Mutex::new(Some((indexer, lock)))),
+            running: Arc::new(Mutex::new(Some(Running {
+                _indexer: indexer,
+                _lock: lock,
+            }))),
             retention: Arc::new(retention),
         })
     }
@@ -205,6 +214,9 @@ fn prepare(path: &Path) -> Result<Connection, StoreError> {
     // FULL: a commit is on disk before the request is acknowledged, even across power loss;
     // group commit keeps that to one fsync per batch.
     conn.pragma_update(None, "synchronous", "FULL")?;
+    // The writer checkpoints every 1 000 pages, which keeps each checkpoint short, and a WAL
+    // started over is cut back to this size (search.rs keeps readers from preventing that).
+    conn.pragma_update(None, "journal_size_limit", search::WAL_LIMIT)?;
     schema::migrate(&mut conn, path)?;
     // The index exists before any reader of this process looks for it.
     search::attach(&conn, path)?;

@@ -87,6 +87,9 @@ pub fn attach(conn: &Connection, store: &Path) -> rusqlite::Result<()> {
     )
 }
 
+/// What the store's WAL is cut back to when it starts over (`journal_size_limit`).
+pub const WAL_LIMIT: i64 = 64 << 20;
+
 /// A step indexes captures for at most this long, so that stopping never waits long.
 const STEP_TIME: Duration = Duration::from_millis(50);
 /// How often a caught-up indexer looks for new captures.
@@ -142,7 +145,16 @@ fn index_until(store: &Path, stop: &AtomicBool) -> rusqlite::Result<()> {
     let mut conn = open_for_indexing(store)?;
     let mut upto = indexed_upto(&conn)?;
     let mut oldest_kept = 0;
+    let mut wal = store.as_os_str().to_owned();
+    wal.push("-wal");
     while !stop.load(Ordering::Relaxed) {
+        // SQLite starts the WAL over only at a moment no reader holds it, and then cuts it back
+        // to WAL_LIMIT; a WAL beyond that means this reader is in the way: step aside.
+        let wal_bytes = std::fs::metadata(&wal).map_or(0, |m| m.len());
+        if wal_bytes > WAL_LIMIT as u64 + (4 << 20) {
+            std::thread::sleep(IDLE_POLL / 5);
+            continue;
+        }
         let next = index_step(&mut conn, upto, STEP_TIME)?;
         let oldest = oldest_capture(&conn)?.unwrap_or(next + 1);
         if oldest > oldest_kept {
