@@ -94,6 +94,10 @@ pub const WAL_LIMIT: i64 = 64 << 20;
 const STEP_TIME: Duration = Duration::from_millis(50);
 /// How often a caught-up indexer looks for new captures.
 const IDLE_POLL: Duration = Duration::from_millis(100);
+/// Indexing starts once no capture has arrived for this long…
+const QUIET: Duration = Duration::from_millis(50);
+/// … or once this many wait for it.
+const MAX_UNINDEXED: i64 = 50_000;
 
 /// The indexing thread; dropping it stops the thread after its current step.
 pub struct Indexer {
@@ -144,7 +148,7 @@ fn lower_priority() {
 fn index_until(store: &Path, stop: &AtomicBool) -> rusqlite::Result<()> {
     let mut conn = open_for_indexing(store)?;
     let mut upto = indexed_upto(&conn)?;
-    let mut oldest_kept = 0;
+    let (mut oldest_kept, mut newest_seen) = (0, 0);
     let mut wal = store.as_os_str().to_owned();
     wal.push("-wal");
     while !stop.load(Ordering::Relaxed) {
@@ -153,6 +157,15 @@ fn index_until(store: &Path, stop: &AtomicBool) -> rusqlite::Result<()> {
         let wal_bytes = std::fs::metadata(&wal).map_or(0, |m| m.len());
         if wal_bytes > WAL_LIMIT as u64 + (4 << 20) {
             std::thread::sleep(IDLE_POLL / 5);
+            continue;
+        }
+        // Even at the lowest priority, indexing beside a busy listener costs it a third of
+        // its rate on two cores: index once captures stop arriving, or once the part searches
+        // must scan grows too long.
+        let newest = newest_capture(&conn)?.unwrap_or(0);
+        if newest != newest_seen && newest - upto < MAX_UNINDEXED {
+            newest_seen = newest;
+            std::thread::sleep(QUIET);
             continue;
         }
         let next = index_step(&mut conn, upto, STEP_TIME)?;
@@ -238,6 +251,10 @@ pub fn index_step(conn: &mut Connection, upto: i64, budget: Duration) -> rusqlit
     }
     tx.commit()?;
     Ok(reached)
+}
+
+fn newest_capture(conn: &Connection) -> rusqlite::Result<Option<i64>> {
+    conn.query_row("SELECT max(id) FROM main.captures", [], |r| r.get(0))
 }
 
 fn oldest_capture(conn: &Connection) -> rusqlite::Result<Option<i64>> {
