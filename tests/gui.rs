@@ -238,6 +238,13 @@ fn typing_a_filter_narrows_the_table_and_errors_show_inline() {
         h.query_by_label_contains("Unknown filter field \"provder:\"")
             .is_some()
     });
+    // Ctrl+E then exports nothing rather than every capture, and says why.
+    f.harness
+        .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
+    f.wait_for("the refusal", |h| {
+        h.query_by_label_contains("Not exported: the filter has a mistake")
+            .is_some()
+    });
 }
 
 #[test]

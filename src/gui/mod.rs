@@ -498,7 +498,14 @@ impl App {
     /// Writes the captures the filter shows to a file the user picks; the format follows the
     /// file's extension (.har, .ndjson, .sh).
     fn export(&mut self) {
-        let filter = Filter::parse(&self.filter.text).unwrap_or_default();
+        // Exporting everything when the table shows a filter's mistake would surprise.
+        let filter = match Filter::parse(&self.filter.text) {
+            Ok(filter) => filter,
+            Err(e) => {
+                let refused = self.texts().export_refused;
+                return self.notify(refused.replace("{error}", &e.to_string()));
+            }
+        };
         let store_file = self.paths.store_file();
         let masker = export::Masker::new(&self.config);
         let replay_to = self.listener_url();

@@ -51,6 +51,7 @@ texts! {
     copied: "Copied", "Скопировано";
     total: "total", "всего";
     on_disk: "on disk", "на диске";
+    export_refused: "Not exported: the filter has a mistake ({error}). Fix or clear it, then export again.", "Не экспортировано: в фильтре ошибка ({error}). Исправьте или очистите фильтр и повторите экспорт.";
     set_store_aside: "Set the damaged store aside and start a fresh one", "Отложить повреждённое хранилище и начать новое";
     store_set_aside: "The damaged store was moved to {path}; a fresh one has started.", "Повреждённое хранилище перемещено в {path}; начато новое.";
     store_limit_hint: "The store and its limit ([listener] max_store_bytes, in Settings): past it the oldest unpinned captures are removed.", "Хранилище и его предел ([listener] max_store_bytes, в настройках): сверх него удаляются самые старые незакреплённые запросы.";
