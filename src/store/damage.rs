@@ -60,11 +60,8 @@ pub fn set_aside(store: &Path) -> Result<PathBuf, StoreError> {
         PathBuf::from(name)
     };
     let mut moved = None;
-    for file in [store.to_owned(), search::index_path(store)] {
-        for suffix in ["", "-wal", "-shm"] {
-            let mut from = file.clone().into_os_string();
-            from.push(suffix);
-            let from = PathBuf::from(from);
+    for database in [store.to_owned(), search::index_path(store)] {
+        for from in super::sqlite_files(&database) {
             if !from.exists() {
                 continue;
             }

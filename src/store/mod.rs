@@ -113,7 +113,7 @@ pub struct Store {
     jobs: mpsc::Sender<Job>,
     captures: broadcast::Sender<Arc<Capture>>,
     path: PathBuf,
-    /// Until `close`: the store's background threads and the lock that makes it the one writer.
+    /// Until `close`: the indexing thread and the lock that makes this the store's one writer.
     running: Arc<Mutex<Option<Running>>>,
     retention: Arc<watch::Sender<Retention>>,
 }
@@ -238,6 +238,15 @@ fn connect(path: &Path, flags: OpenFlags) -> Result<Connection, StoreError> {
     })
 }
 
+/// A database file and the WAL and shared-memory files SQLite keeps beside it.
+fn sqlite_files(database: &Path) -> [PathBuf; 3] {
+    ["", "-wal", "-shm"].map(|suffix| {
+        let mut file = database.as_os_str().to_owned();
+        file.push(suffix);
+        PathBuf::from(file)
+    })
+}
+
 /// The store, its index and SQLite's files beside them, readable by their owner only; files
 /// created before they were made private are tightened.
 fn make_private(store: &Path) -> Result<(), StoreError> {
@@ -247,14 +256,11 @@ fn make_private(store: &Path) -> Result<(), StoreError> {
             source,
         })
     };
-    for file in [store.to_owned(), search::index_path(store)] {
-        private(&file)?;
-        for suffix in ["-wal", "-shm"] {
-            let mut beside = file.clone().into_os_string();
-            beside.push(suffix);
-            let beside = PathBuf::from(beside);
-            if beside.exists() {
-                private(&beside)?;
+    for database in [store.to_owned(), search::index_path(store)] {
+        private(&database)?;
+        for file in sqlite_files(&database).into_iter().skip(1) {
+            if file.exists() {
+                private(&file)?;
             }
         }
     }

@@ -149,8 +149,7 @@ fn index_until(store: &Path, stop: &AtomicBool) -> rusqlite::Result<()> {
     let mut conn = open_for_indexing(store)?;
     let mut upto = indexed_upto(&conn)?;
     let (mut oldest_kept, mut newest_seen) = (0, 0);
-    let mut wal = store.as_os_str().to_owned();
-    wal.push("-wal");
+    let [_, wal, _] = super::sqlite_files(store);
     while !stop.load(Ordering::Relaxed) {
         // SQLite starts the WAL over only at a moment no reader holds it, and then cuts it back
         // to WAL_LIMIT; a WAL beyond that means this reader is in the way: step aside.
@@ -205,10 +204,7 @@ fn open_for_indexing(store: &Path) -> rusqlite::Result<Connection> {
     };
     open().or_else(|e| {
         tracing::info!("rebuilding the search index ({e})");
-        let index = index_path(store);
-        for suffix in ["", "-wal", "-shm"] {
-            let mut file = index.clone().into_os_string();
-            file.push(suffix);
+        for file in super::sqlite_files(&index_path(store)) {
             let _ = std::fs::remove_file(file);
         }
         open()
