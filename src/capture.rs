@@ -279,8 +279,11 @@ pub struct CaptureRow {
     pub size: u64,
     pub repeat_of: Option<i64>,
     pub rejected: bool,
+    /// A Reestr `confirm` that could not succeed (see `providers::reestr::unconfirmed`).
+    pub unconfirmed: bool,
     pub pinned: bool,
-    pub has_note: bool,
+    /// The user's note; empty when there is none.
+    pub note: String,
 }
 
 impl From<&Capture> for CaptureRow {
@@ -297,8 +300,14 @@ impl From<&Capture> for CaptureRow {
             size: c.request.size,
             repeat_of: c.repeat_of,
             rejected: c.judgement.verdict == Verdict::Rejected,
+            unconfirmed: crate::providers::reestr::unconfirmed(
+                c.judgement.provider,
+                &c.judgement.event,
+                c.judgement.answer.status,
+                c.judgement.answer.body.is_empty(),
+            ),
             pinned: c.pinned,
-            has_note: !c.note.is_empty(),
+            note: c.note.clone(),
         }
     }
 }

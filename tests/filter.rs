@@ -182,3 +182,42 @@ async fn results_do_not_depend_on_the_search_index_having_caught_up() {
     let scanned: Vec<Vec<i64>> = queries.iter().map(|q| f.ids(q)).collect();
     assert_eq!(scanned, indexed);
 }
+
+/// Pins and notes are filter terms, and a note's words are found like any other text.
+#[tokio::test]
+async fn pins_and_notes_are_searchable() {
+    let f = fixture().await;
+    let store = f.listener.engine.store();
+    use hookscope::store::Edit;
+    store
+        .edit(Edit::Pin {
+            id: f.reestr,
+            pinned: true,
+        })
+        .await
+        .unwrap();
+    store
+        .edit(Edit::Note {
+            id: f.generic,
+            note: "Проверить ДУБЛЬ".into(),
+        })
+        .await
+        .unwrap();
+    // Edits are applied by the writer in order; wait for the last one.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while f.ids("note:*").is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the note was never saved"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(f.ids("pinned:yes"), [f.reestr]);
+    assert_eq!(f.ids("pinned:no").len(), 7);
+    assert_eq!(f.ids("note:дубль"), [f.generic]);
+    assert_eq!(f.ids("note:other").len(), 0);
+    assert_eq!(f.ids("-note:*").len(), 7);
+    // Free words find note text, long and short, in any case.
+    assert_eq!(f.ids("дубль"), [f.generic]);
+    assert_eq!(f.ids("ДУ"), [f.generic]);
+}

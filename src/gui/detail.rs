@@ -211,7 +211,7 @@ fn overview(ui: &mut Ui, app: &mut App, c: &Capture, t: &Texts) {
         ui.label(t.answered);
         let elapsed = c
             .elapsed_ms
-            .map(|ms| format!(" {} {ms:.1} ms", t.in_ms))
+            .map(|ms| format!(" {} {ms:.1} {}", t.in_ms, t.ms))
             .unwrap_or_default();
         ui.label(format!("{}{elapsed}", j.answer.status));
         ui.end_row();
@@ -449,7 +449,7 @@ fn response(ui: &mut Ui, c: &Capture, t: &Texts) {
         ui.end_row();
         if let Some(ms) = c.elapsed_ms {
             ui.label(t.answered);
-            ui.label(format!("{} {ms:.2} ms", t.in_ms));
+            ui.label(format!("{} {ms:.2} {}", t.in_ms, t.ms));
             ui.end_row();
         }
     });

@@ -213,8 +213,9 @@ mod tests {
             size: 0,
             repeat_of: None,
             rejected: false,
+            unconfirmed: false,
             pinned: false,
-            has_note: false,
+            note: String::new(),
         }
     }
 

@@ -13,21 +13,32 @@ mod theme;
 mod top_bar;
 
 use std::net::SocketAddr;
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
+use time::UtcOffset;
 use tokio::sync::broadcast;
 
 use crate::capture::{Capture, CaptureRow};
 use crate::config::{Config, Paths};
 use crate::engine::{Engine, EngineError};
 use crate::export;
-use crate::filter::Filter;
+use crate::filter::{Filter, FilterError};
 use crate::store::{Edit, StoreError};
 use list::CaptureList;
 use queries::{Answer, Queries, Question};
+use table::TimeShown;
 pub use texts::Language;
+
+/// The local offset from UTC, read before any thread starts (see [`read_local_offset`]).
+static LOCAL_OFFSET: OnceLock<UtcOffset> = OnceLock::new();
+
+/// Reads the local offset from UTC for the time column. Call first thing in `main`: the `time`
+/// crate reads it only while the process has a single thread; later it falls back to UTC.
+pub fn read_local_offset() {
+    LOCAL_OFFSET.get_or_init(|| UtcOffset::current_local_offset().unwrap_or(UtcOffset::UTC));
+}
 
 /// How long `logic` may spend draining arrivals per frame, so a flood never freezes the UI.
 const DRAIN_BUDGET: Duration = Duration::from_millis(8);
@@ -77,6 +88,8 @@ pub struct Remembered {
     /// Where the Rosreestr events panel stood, and its page size.
     pub events_after: Option<String>,
     pub events_count: u8,
+    /// The time column's clock.
+    pub time_shown: TimeShown,
 }
 
 impl Default for Remembered {
@@ -89,6 +102,7 @@ impl Default for Remembered {
             auto_load: false,
             events_after: None,
             events_count: crate::providers::kontur::DEFAULT_COUNT,
+            time_shown: TimeShown::Local,
         }
     }
 }
@@ -103,6 +117,7 @@ pub enum Command {
     MoveSelection(isize),
     SetFilter(String),
     SetFollow(bool),
+    SetTimeShown(TimeShown),
     Pin(i64, bool),
     EditNote(i64),
     SaveNote(i64, String),
@@ -156,13 +171,15 @@ pub struct App {
     copy_curl_of: Option<i64>,
     commands: Vec<Command>,
     panels: panels::Panels,
+    /// The local offset from UTC for the time column.
+    local_offset: UtcOffset,
     ctx: egui::Context,
 }
 
 #[derive(Default)]
 struct FilterState {
     text: String,
-    error: Option<String>,
+    error: Option<FilterError>,
     generation: u64,
     pending: bool,
     focus: bool,
@@ -217,6 +234,7 @@ impl App {
             copy_curl_of: None,
             commands: Vec::new(),
             panels: panels::Panels::new(&config, &remembered),
+            local_offset: LOCAL_OFFSET.get().copied().unwrap_or(UtcOffset::UTC),
             ctx,
         };
         if let Some(e) = failure {
@@ -312,7 +330,7 @@ impl App {
         self.filter.text = text.clone();
         self.remembered.filter = text;
         match Filter::parse(&self.filter.text) {
-            Err(e) => self.filter.error = Some(e.to_string()),
+            Err(e) => self.filter.error = Some(e),
             Ok(filter) => {
                 self.filter.error = None;
                 self.filter.generation += 1;
@@ -389,6 +407,7 @@ impl App {
                 }
             }
             Command::SetFilter(text) => self.set_filter(text),
+            Command::SetTimeShown(shown) => self.remembered.time_shown = shown,
             Command::SetFollow(follow) => {
                 self.follow = follow;
                 if follow {
@@ -415,7 +434,7 @@ impl App {
             }
             Command::SaveNote(id, note) => {
                 if let Some(row) = self.list.row_mut(id) {
-                    row.has_note = !note.is_empty();
+                    row.note = note.clone();
                 }
                 if let Some(detail) = self.detail.as_mut().filter(|d| d.id == id) {
                     detail.note = note.clone();

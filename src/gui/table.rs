@@ -4,6 +4,9 @@
 use egui::{RichText, Sense, Ui};
 use egui_extras::{Column, TableBuilder};
 
+use time::{OffsetDateTime, UtcOffset};
+
+use super::texts::{Counted, Language, Texts};
 use super::theme::{provider_badge, status_color, ROW_HEIGHT};
 use super::{App, Command};
 use crate::capture::CaptureRow;
@@ -22,7 +25,9 @@ pub fn show(ui: &mut Ui, app: &mut App) {
             }
             if !app.follow
                 && app.unseen > 0
-                && ui.link(format!("{} {}", app.unseen, t.new_rows)).clicked()
+                && ui
+                    .link(app.remembered.language.count(app.unseen, Counted::New))
+                    .clicked()
             {
                 app.commands.push(Command::SetFollow(true));
             }
@@ -46,6 +51,18 @@ pub fn show(ui: &mut Ui, app: &mut App) {
         if app.confirm_clear {
             confirm_clear(ui, app);
         }
+        if let Some(error) = &app.filter.error {
+            // Rows of the last good filter would look as if they matched this one.
+            ui.add_space(20.0);
+            ui.vertical_centered(|ui| {
+                ui.label(t.filter_invalid);
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    app.remembered.language.filter_error(error),
+                );
+            });
+            return;
+        }
         if app.list.visible().is_empty() {
             ui.add_space(20.0);
             ui.vertical_centered(|ui| {
@@ -60,7 +77,10 @@ pub fn show(ui: &mut Ui, app: &mut App) {
             });
             return;
         }
-        rows(ui, app);
+        // Narrow windows scroll the table sideways rather than squeezing columns away.
+        egui::ScrollArea::horizontal()
+            .id_salt("captures-sideways")
+            .show(ui, |ui| rows(ui, app));
     });
 }
 
@@ -93,7 +113,7 @@ fn rows(ui: &mut Ui, app: &mut App) {
         .column(Column::initial(50.0).at_least(36.0))
         .column(Column::initial(90.0).at_least(40.0).clip(true))
         .column(Column::initial(120.0).at_least(40.0).clip(true))
-        .column(Column::remainder().at_least(80.0).clip(true))
+        .column(Column::remainder().at_least(120.0).clip(true))
         .column(Column::initial(44.0).at_least(36.0))
         .column(Column::initial(58.0).at_least(40.0))
         .column(Column::initial(56.0).at_least(40.0))
@@ -109,10 +129,27 @@ fn rows(ui: &mut Ui, app: &mut App) {
     }
     let mut clicked = None;
     let mut menu_command = None;
+    let mut time_toggled = false;
+    let clock = Clock::now(app.remembered.time_shown, app.local_offset);
+    let language = app.remembered.language;
     let output = table
         .header(ROW_HEIGHT, |mut header| {
+            header.col(|ui| {
+                let title = match app.remembered.time_shown {
+                    TimeShown::Local => t.col_time_local,
+                    TimeShown::Utc => t.col_time,
+                };
+                let toggle = ui
+                    .add(
+                        egui::Label::new(RichText::new(format!("{title} ⇄")).strong())
+                            .sense(Sense::click()),
+                    )
+                    .on_hover_text(t.time_toggle);
+                if toggle.clicked() {
+                    time_toggled = true;
+                }
+            });
             for title in [
-                t.col_time,
                 t.col_provider,
                 t.col_method,
                 t.col_path,
@@ -133,7 +170,7 @@ fn rows(ui: &mut Ui, app: &mut App) {
                     return;
                 };
                 row.set_selected(app.selected == Some(capture.id));
-                cells(&mut row, capture, t);
+                cells(&mut row, capture, &clock, language);
                 let response = row.response();
                 if response.clicked() {
                     clicked = Some(capture.id);
@@ -160,20 +197,65 @@ fn rows(ui: &mut Ui, app: &mut App) {
     if let Some(command) = menu_command {
         app.commands.push(command);
     }
+    if time_toggled {
+        app.commands
+            .push(Command::SetTimeShown(app.remembered.time_shown.other()));
+    }
 }
 
-fn cells(row: &mut egui_extras::TableRow<'_, '_>, c: &CaptureRow, t: &super::texts::Texts) {
-    row.col(|ui| {
-        let time = c.received_at;
-        ui.label(
-            RichText::new(format!(
-                "{:02}:{:02}:{:02}",
-                time.hour(),
-                time.minute(),
-                time.second()
-            ))
-            .monospace(),
+/// How the time column shows an instant: in the local or UTC offset, with the date only when
+/// it is not today's.
+pub struct Clock {
+    offset: UtcOffset,
+    today: time::Date,
+}
+
+impl Clock {
+    pub fn now(shown: TimeShown, local: UtcOffset) -> Clock {
+        let offset = match shown {
+            TimeShown::Local => local,
+            TimeShown::Utc => UtcOffset::UTC,
+        };
+        Clock {
+            offset,
+            today: OffsetDateTime::now_utc().to_offset(offset).date(),
+        }
+    }
+
+    /// The cell ("14:03:22", or "11-24 14:03:22" on another day) and the full instant for its
+    /// hover text.
+    pub fn show(&self, at: OffsetDateTime) -> (String, String) {
+        let at = at.to_offset(self.offset);
+        let clock = format!("{:02}:{:02}:{:02}", at.hour(), at.minute(), at.second());
+        let cell = if at.date() == self.today {
+            clock.clone()
+        } else {
+            format!("{:02}-{:02} {clock}", u8::from(at.month()), at.day())
+        };
+        let (hours, minutes, _) = self.offset.as_hms();
+        let full = format!(
+            "{} {clock}.{:06} {}{:02}:{:02}",
+            at.date(),
+            at.microsecond(),
+            if self.offset.is_negative() { '-' } else { '+' },
+            hours.unsigned_abs(),
+            minutes.unsigned_abs()
         );
+        (cell, full)
+    }
+}
+
+fn cells(
+    row: &mut egui_extras::TableRow<'_, '_>,
+    c: &CaptureRow,
+    clock: &Clock,
+    language: Language,
+) {
+    let t = language.texts();
+    row.col(|ui| {
+        let (cell, full) = clock.show(c.received_at);
+        ui.label(RichText::new(cell).monospace())
+            .on_hover_text(full);
     });
     row.col(|ui| provider_badge(ui, c.provider));
     row.col(|ui| {
@@ -193,9 +275,13 @@ fn cells(row: &mut egui_extras::TableRow<'_, '_>, c: &CaptureRow, t: &super::tex
         ui.label(RichText::new(c.status.to_string()).color(color));
     });
     row.col(|ui| {
-        ui.label(human_size(c.size));
+        ui.label(language.size(c.size));
     });
     row.col(|ui| {
+        if c.unconfirmed {
+            ui.colored_label(ui.visuals().warn_fg_color, "⚠")
+                .on_hover_text(t.confirm_flag);
+        }
         if c.repeat_of.is_some() {
             ui.label("↻").on_hover_text(t.repeat_flag);
         }
@@ -206,14 +292,14 @@ fn cells(row: &mut egui_extras::TableRow<'_, '_>, c: &CaptureRow, t: &super::tex
         if c.pinned {
             ui.label("📌").on_hover_text(t.pinned_flag);
         }
-        if c.has_note {
-            ui.label("✏").on_hover_text(t.note);
+        if !c.note.is_empty() {
+            ui.label("✏").on_hover_text(&c.note);
         }
     });
 }
 
 /// The right-click menu of a row; the same actions as the detail pane's buttons.
-fn row_menu(ui: &mut Ui, c: &CaptureRow, t: &super::texts::Texts) -> Option<Command> {
+fn row_menu(ui: &mut Ui, c: &CaptureRow, t: &Texts) -> Option<Command> {
     if ui.button(t.copy_curl).clicked() {
         return Some(Command::CopyCurl(c.id));
     }
@@ -230,11 +316,40 @@ fn row_menu(ui: &mut Ui, c: &CaptureRow, t: &super::texts::Texts) -> Option<Comm
     None
 }
 
-pub fn human_size(bytes: u64) -> String {
-    match bytes {
-        0..=1023 => format!("{bytes} B"),
-        1024..=1_048_575 => format!("{:.1} KiB", bytes as f64 / 1024.0),
-        1_048_576..=1_073_741_823 => format!("{:.1} MiB", bytes as f64 / 1_048_576.0),
-        _ => format!("{:.1} GiB", bytes as f64 / 1_073_741_824.0),
+/// Which clock the time column follows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum TimeShown {
+    #[default]
+    Local,
+    Utc,
+}
+
+impl TimeShown {
+    pub fn other(self) -> TimeShown {
+        match self {
+            TimeShown::Local => TimeShown::Utc,
+            TimeShown::Utc => TimeShown::Local,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{datetime, offset};
+
+    #[test]
+    fn the_date_shows_only_on_other_days() {
+        let clock = Clock {
+            offset: offset!(+3),
+            today: time::macros::date!(2026 - 11 - 25),
+        };
+        let (cell, full) = clock.show(datetime!(2026-11-25 10:03:22.5 UTC));
+        assert_eq!(cell, "13:03:22");
+        assert_eq!(full, "2026-11-25 13:03:22.500000 +03:00");
+        let (cell, _) = clock.show(datetime!(2026-11-24 22:00 UTC));
+        assert_eq!(cell, "01:00:00", "22:00 UTC is already the 25th at +3");
+        let (cell, _) = clock.show(datetime!(2026-11-24 20:00 UTC));
+        assert_eq!(cell, "11-24 23:00:00");
     }
 }

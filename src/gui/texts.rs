@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::filter::{FilterError, FIELDS};
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Language {
     English,
@@ -58,14 +60,12 @@ texts! {
     store_limit: "Store limit, MiB", "Предел хранилища, МиБ";
     per_second: "/s", "/с";
     rejected: "rejected", "отклонено";
-    repeats: "repeats", "повторов";
     filter_hint: "Filter: provider:green-api status:>=400 -repeat:yes \"text\"", "Фильтр: provider:green-api status:>=400 -repeat:yes \"текст\"";
     clear_filter: "Clear filter", "Сбросить фильтр";
     filtering: "Filtering…", "Фильтрую…";
     all: "All", "Все";
     follow: "Follow", "Следить";
     paused: "Paused", "Пауза";
-    new_rows: "new", "новых";
     loading: "Loading captures…", "Загружаю запросы…";
     empty: "No captures yet. Send a webhook to one of the URLs above, or run `hookscope send-sample --list`.", "Запросов пока нет. Отправьте вебхук на один из адресов выше или запустите `hookscope send-sample --list`.";
     no_match: "No capture matches this filter.", "Ни один запрос не подходит под фильтр.";
@@ -209,6 +209,114 @@ texts! {
     load_object: "Load object", "Загрузить объект";
     load_order: "Load order", "Загрузить заказ";
     automatically: "automatically", "автоматически";
+    ms: "ms", "мс";
+    filter_invalid: "The filter has a mistake, so the table shows nothing until it is fixed:", "В фильтре ошибка, поэтому таблица пуста, пока её не исправить:";
+    time_toggle: "Click to switch between local time and UTC", "Нажмите, чтобы переключить местное время и UTC";
+    col_time_local: "Time", "Время";
+    confirm_flag: "Reestr confirm not confirmed: no confirmation string was set", "Подтверждение Реестра не прошло: строка подтверждения не была задана";
+    confirm_unanswered: "Reestr confirm failed", "Подтверждение Реестра не прошло";
+    confirm_again: "A confirm at {time} came before the confirmation string was set. Press confirm in the cabinet again.", "Запрос подтверждения пришёл {time}, до того как была задана строка подтверждения. Нажмите «подтвердить» в кабинете ещё раз.";
+    export_title: "Export captures", "Экспорт запросов";
+    import_title: "Import captures", "Импорт запросов";
+    file: "File", "Файл";
+    browse: "Browse…", "Обзор…";
+    export_formats: "The format follows the extension: .har (HAR), .ndjson (one capture per line), .sh (cURL script). Tokens are masked.", "Формат — по расширению: .har (HAR), .ndjson (по запросу в строке), .sh (скрипт cURL). Токены скрываются.";
+    import_formats: "A HAR or NDJSON file, for example one exported by hookscope.", "Файл HAR или NDJSON, например экспортированный hookscope.";
+    export_what: "Exports the {count} shown by the filter.", "Экспортирует {count}, показанные фильтром.";
+    no_file_chosen: "The system file chooser gave no file (it may be missing on this desktop); type the path here.", "Системный выбор файла не вернул файл (на этом рабочем столе его может не быть); впишите путь здесь.";
+    no_path: "Type a file path first.", "Сначала впишите путь к файлу.";
+    exported: "Exported {count} to {path}.", "Экспортировано: {count} в {path}.";
+    imported: "Imported {count} from {path}.", "Импортировано: {count} из {path}.";
+    import_skipped: "Skipped {skipped} that could not have come over HTTP ({first}).", "Пропущено {skipped}: такие запросы не могли прийти по HTTP ({first}).";
+    not_imported: "{path} was not imported: {error}.", "{path} не импортирован: {error}.";
+    cannot_read: "Could not read {path}: {error}. Check the path and that you may read the file.", "Не удалось прочитать {path}: {error}. Проверьте путь и права на чтение.";
+    cannot_write: "Could not write {path}: {error}. Check that the folder exists and is writable.", "Не удалось записать {path}: {error}. Проверьте, что папка существует и доступна для записи.";
+    not_listening_import: "Nothing can be imported while the store is not open: {error}", "Импорт невозможен, пока хранилище не открыто: {error}";
+}
+
+/// Words whose form follows a count.
+#[derive(Clone, Copy, Debug)]
+pub enum Counted {
+    Capture,
+    New,
+    Repeat,
+    Entry,
+}
+
+impl Language {
+    /// "1 capture", "5 captures"; "1 запрос", "2 запроса", "5 запросов".
+    pub fn count(self, n: usize, what: Counted) -> String {
+        let forms: [&str; 3] = match (self, what) {
+            (Language::English, Counted::Capture) => ["capture", "captures", "captures"],
+            (Language::English, Counted::New) => ["new", "new", "new"],
+            (Language::English, Counted::Repeat) => ["repeat", "repeats", "repeats"],
+            (Language::English, Counted::Entry) => ["entry", "entries", "entries"],
+            (Language::Russian, Counted::Capture) => ["запрос", "запроса", "запросов"],
+            (Language::Russian, Counted::New) => ["новый", "новых", "новых"],
+            (Language::Russian, Counted::Repeat) => ["повтор", "повтора", "повторов"],
+            (Language::Russian, Counted::Entry) => ["запись", "записи", "записей"],
+        };
+        let form = match self {
+            Language::English if n == 1 => forms[0],
+            Language::English => forms[1],
+            Language::Russian => match (n % 10, n % 100) {
+                (1, r) if r != 11 => forms[0],
+                (2..=4, r) if !(12..=14).contains(&r) => forms[1],
+                _ => forms[2],
+            },
+        };
+        format!("{n} {form}")
+    }
+
+    /// Bytes in binary units: "512 B", "1.5 KiB"; "512 Б", "1.5 КиБ".
+    pub fn size(self, bytes: u64) -> String {
+        let units = match self {
+            Language::English => ["B", "KiB", "MiB", "GiB"],
+            Language::Russian => ["Б", "КиБ", "МиБ", "ГиБ"],
+        };
+        let mut value = bytes as f64;
+        let mut unit = 0;
+        while value >= 1024.0 && unit < units.len() - 1 {
+            value /= 1024.0;
+            unit += 1;
+        }
+        if unit == 0 {
+            format!("{bytes} {}", units[0])
+        } else {
+            format!("{value:.1} {}", units[unit])
+        }
+    }
+
+    /// A filter's mistake in this language.
+    pub fn filter_error(self, error: &FilterError) -> String {
+        if self == Language::English {
+            return error.to_string();
+        }
+        match error {
+            FilterError::UnclosedQuote => "Кавычка в фильтре не закрыта: добавьте закрывающую \".".into(),
+            FilterError::NoHeaderName => {
+                "После header. нужно имя заголовка, например header.user-agent:MoySklad.".into()
+            }
+            FilterError::NoValue { field, example } => {
+                format!("У {field}: нет значения; например, {example}.")
+            }
+            FilterError::UnknownField { field } => format!(
+                "Поля фильтра «{field}:» нет. Используйте одно из {FIELDS} или возьмите слово в кавычки, чтобы искать его как текст."
+            ),
+            FilterError::UnknownProvider { value } => format!(
+                "Провайдера «{value}» нет; используйте reestr, green-api, moysklad или generic."
+            ),
+            FilterError::NotAStatus { value } => format!(
+                "status:{value} — не статус; пишите status:200, status:>=400, status:<300 или status:4xx."
+            ),
+            FilterError::NotYesOrNo { field, value } => {
+                format!("{field}: принимает yes или no, а не «{value}».")
+            }
+            FilterError::NotATime { field, value } => format!(
+                "{field}:{value} — не время; пишите время вида 2026-11-20T10:00:00Z, дату вида 2026-11-20 или возраст вида 30s, 10m, 2h, 1d."
+            ),
+        }
+    }
 }
 
 /// The provider overview's field names (see `providers::overview`) in the chosen language.
@@ -260,5 +368,43 @@ mod tests {
         // Both tables are complete by construction (the macro); check one translated label.
         assert_eq!(Language::Russian.texts().settings, "Настройки");
         assert_eq!(Language::English.texts().settings, "Settings");
+    }
+
+    #[test]
+    fn russian_counts_take_their_plural_forms() {
+        let ru = |n| Language::Russian.count(n, Counted::New);
+        assert_eq!(
+            [ru(1), ru(2), ru(5), ru(11), ru(21), ru(22), ru(112)],
+            [
+                "1 новый",
+                "2 новых",
+                "5 новых",
+                "11 новых",
+                "21 новый",
+                "22 новых",
+                "112 новых"
+            ]
+        );
+        let captures = |n| Language::Russian.count(n, Counted::Capture);
+        assert_eq!(
+            [captures(1), captures(3), captures(14)],
+            ["1 запрос", "3 запроса", "14 запросов"]
+        );
+        assert_eq!(Language::English.count(1, Counted::Capture), "1 capture");
+        assert_eq!(Language::English.count(0, Counted::Capture), "0 captures");
+    }
+
+    #[test]
+    fn sizes_use_binary_units_in_each_language() {
+        assert_eq!(Language::English.size(512), "512 B");
+        assert_eq!(Language::English.size(1536), "1.5 KiB");
+        assert_eq!(Language::Russian.size(3 << 30), "3.0 ГиБ");
+    }
+
+    #[test]
+    fn filter_mistakes_read_in_russian() {
+        let error = crate::filter::Filter::parse("provder:x").unwrap_err();
+        let text = Language::Russian.filter_error(&error);
+        assert!(text.contains("«provder:»"), "{text}");
     }
 }

@@ -3,7 +3,7 @@
 use egui::{RichText, Ui};
 
 use super::panels::Call;
-use super::table::human_size;
+use super::texts::Counted;
 use super::{App, Command};
 use crate::capture::Provider;
 use crate::filter::Filter;
@@ -192,7 +192,8 @@ fn listen_field(ui: &mut Ui, app: &mut App) {
 fn counters(ui: &mut Ui, app: &mut App) {
     let t = app.texts();
     let rate = app.list.per_second();
-    ui.label(format!("{} {}", app.list.repeats(), t.repeats));
+    let language = app.remembered.language;
+    ui.label(language.count(app.list.repeats(), Counted::Repeat));
     ui.label(format!("{} {}", app.list.rejected(), t.rejected));
     ui.label(format!("{rate}{}", t.per_second));
     ui.label(RichText::new(format!("{} {}", app.list.rows().len(), t.total)).strong());
@@ -200,8 +201,8 @@ fn counters(ui: &mut Ui, app: &mut App) {
     let full = app.store_bytes as f64 / limit.max(1) as f64;
     let usage = format!(
         "{} / {} {}",
-        human_size(app.store_bytes),
-        human_size(limit),
+        language.size(app.store_bytes),
+        language.size(limit),
         t.on_disk
     );
     // Past nine tenths the oldest captures are about to go.
@@ -252,7 +253,8 @@ fn filter_bar(ui: &mut Ui, app: &mut App) {
         }
     });
     if let Some(error) = &app.filter.error {
-        ui.colored_label(ui.visuals().error_fg_color, error);
+        let text = app.remembered.language.filter_error(error);
+        ui.colored_label(ui.visuals().error_fg_color, text);
     }
     ui.add_space(2.0);
 }

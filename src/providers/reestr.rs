@@ -101,6 +101,12 @@ pub enum Confirmation {
     Failed(String),
 }
 
+/// A `confirm` that was accepted yet could not confirm anything: answered without a
+/// confirmation string. (A refused one is flagged as rejected already.)
+pub fn unconfirmed(provider: Provider, event: &str, status: u16, answer_empty: bool) -> bool {
+    provider == Provider::Reestr && event == "confirm" && status == 200 && answer_empty
+}
+
 pub fn confirmation(capture: &Capture) -> Confirmation {
     let j = &capture.judgement;
     if j.verdict == Verdict::Rejected || j.answer.status != 200 {

@@ -3,6 +3,7 @@
 
 pub mod damage;
 mod lock;
+pub mod query;
 mod read;
 mod schema;
 pub(crate) mod search;

@@ -48,7 +48,7 @@ impl StoreReader {
     /// first, and how many places could not be read. Each capture is read on its own, and a
     /// place that cannot be read is stepped over in growing strides.
     pub fn salvage(&self, filter: &Filter) -> (Vec<Capture>, u64) {
-        let (condition, params) = filter.to_sql();
+        let (condition, params) = super::query::condition(filter);
         let one = format!("SELECT {COLUMNS} FROM captures c WHERE c.id = ? AND {condition}");
         let next = "SELECT id FROM captures WHERE id > ?1 ORDER BY id LIMIT 1";
         let last: i64 = self
@@ -100,7 +100,7 @@ impl StoreReader {
 
     /// The newest `limit` captures matching `filter` (all when `None`), oldest first.
     pub fn list(&self, filter: &Filter, limit: Option<u64>) -> Result<Vec<Capture>, StoreError> {
-        let (condition, mut params) = filter.to_sql();
+        let (condition, mut params) = super::query::condition(filter);
         params.push(rusqlite::types::Value::Integer(
             limit.map_or(-1, |n| n.min(i64::MAX as u64) as i64),
         ));
@@ -119,25 +119,31 @@ impl StoreReader {
     pub fn rows_after(&self, after_id: i64) -> Result<Vec<CaptureRow>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT id, received_at, provider, method, path, event, summary, response_status, size,
-                    repeat_of, verdict, pinned, note <> ''
+                    repeat_of, verdict, pinned, note, response_body = x'' AS answer_empty
              FROM captures WHERE id > ? ORDER BY id",
         )?;
         let rows = stmt
             .query_map([after_id], |row| {
                 Ok(CaptureRow {
-                    id: row.get(0)?,
-                    received_at: from_micros(row.get(1)?),
-                    provider: provider(row.get(2)?),
-                    method: row.get(3)?,
-                    path: row.get(4)?,
-                    event: row.get(5)?,
-                    summary: row.get(6)?,
-                    status: row.get(7)?,
-                    size: row.get::<_, i64>(8)? as u64,
-                    repeat_of: row.get(9)?,
-                    rejected: row.get::<_, String>(10)? == "rejected",
-                    pinned: row.get(11)?,
-                    has_note: row.get(12)?,
+                    id: row.get("id")?,
+                    received_at: from_micros(row.get("received_at")?),
+                    provider: provider(row.get("provider")?),
+                    method: row.get("method")?,
+                    path: row.get("path")?,
+                    event: row.get("event")?,
+                    summary: row.get("summary")?,
+                    status: row.get("response_status")?,
+                    size: row.get::<_, i64>("size")? as u64,
+                    repeat_of: row.get("repeat_of")?,
+                    rejected: verdict(&row.get::<_, String>("verdict")?) == Verdict::Rejected,
+                    unconfirmed: crate::providers::reestr::unconfirmed(
+                        provider(row.get("provider")?),
+                        &row.get::<_, String>("event")?,
+                        row.get("response_status")?,
+                        row.get("answer_empty")?,
+                    ),
+                    pinned: row.get("pinned")?,
+                    note: row.get("note")?,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -151,7 +157,7 @@ impl StoreReader {
         filter: &Filter,
         among: Option<&[i64]>,
     ) -> Result<Vec<i64>, StoreError> {
-        let (condition, params) = filter.to_sql();
+        let (condition, params) = super::query::condition(filter);
         let scope = match among {
             Some(ids) => format!(
                 " AND c.id IN ({})",
@@ -207,39 +213,42 @@ fn provider(name: String) -> Provider {
 }
 
 fn capture_from_row(row: &Row) -> rusqlite::Result<Capture> {
-    let verdict: String = row.get(12)?;
     Ok(Capture {
-        id: row.get(0)?,
+        id: row.get("id")?,
         request: Incoming {
-            received_at: from_micros(row.get(1)?),
-            remote_addr: row.get(2)?,
-            method: row.get(3)?,
-            path: row.get(4)?,
-            query: row.get(5)?,
-            headers: headers(row.get(6)?),
-            body: row.get(7)?,
-            size: row.get::<_, i64>(8)? as u64,
+            received_at: from_micros(row.get("received_at")?),
+            remote_addr: row.get("remote_addr")?,
+            method: row.get("method")?,
+            path: row.get("path")?,
+            query: row.get("query")?,
+            headers: headers(row.get("headers")?),
+            body: row.get("body")?,
+            size: row.get::<_, i64>("size")? as u64,
         },
         judgement: Judgement {
-            provider: provider(row.get(9)?),
-            event: row.get(10)?,
-            summary: row.get(11)?,
-            verdict: if verdict == "rejected" {
-                Verdict::Rejected
-            } else {
-                Verdict::Ok
-            },
-            reason: row.get(13)?,
-            redelivery_key: row.get(14)?,
+            provider: provider(row.get("provider")?),
+            event: row.get("event")?,
+            summary: row.get("summary")?,
+            verdict: verdict(&row.get::<_, String>("verdict")?),
+            reason: row.get("reason")?,
+            redelivery_key: row.get("redelivery_key")?,
             answer: Answer {
-                status: row.get(16)?,
-                headers: pairs(row.get(17)?),
-                body: row.get(18)?,
+                status: row.get("response_status")?,
+                headers: pairs(row.get("response_headers")?),
+                body: row.get("response_body")?,
             },
         },
-        repeat_of: row.get(15)?,
-        elapsed_ms: row.get(19)?,
-        pinned: row.get(20)?,
-        note: row.get(21)?,
+        repeat_of: row.get("repeat_of")?,
+        elapsed_ms: row.get("elapsed_ms")?,
+        pinned: row.get("pinned")?,
+        note: row.get("note")?,
     })
+}
+
+fn verdict(name: &str) -> Verdict {
+    if name == Verdict::Rejected.name() {
+        Verdict::Rejected
+    } else {
+        Verdict::Ok
+    }
 }

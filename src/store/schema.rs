@@ -51,6 +51,11 @@ DROP TRIGGER captures_forget_text;
 DROP TABLE captures_text;
 DROP TABLE search_progress;
 "#,
+    // Free words search notes too; notes change after indexing, so they are scanned, and only
+    // the few captures that have one.
+    r#"
+CREATE INDEX captures_noted ON captures(id) WHERE note <> '';
+"#,
 ];
 
 pub fn migrate(conn: &mut Connection, path: &std::path::Path) -> Result<(), StoreError> {
