@@ -7,6 +7,7 @@ use egui::{Color32, FontId, RichText, TextFormat, Ui};
 use egui_json_tree::{DefaultExpand, JsonTree};
 use serde_json::Value;
 
+use super::body::{count_matches, matching_parts, BodyMode, Decoded};
 use super::texts::Texts;
 use super::theme::provider_badge;
 use super::{App, Command};
@@ -27,14 +28,6 @@ pub enum Tab {
     Response,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BodyMode {
-    Tree,
-    Pretty,
-    Raw,
-    Hex,
-}
-
 /// How the pane is looking at the capture, plus what was decoded from it once.
 #[derive(Default)]
 pub struct View {
@@ -44,38 +37,6 @@ pub struct View {
     search: String,
     expand_all: Option<bool>,
     decoded: Option<Decoded>,
-}
-
-struct Decoded {
-    id: i64,
-    json: Option<Value>,
-    pretty: Option<String>,
-    text: Option<String>,
-}
-
-impl Decoded {
-    fn of(capture: &Capture) -> Decoded {
-        let body = &capture.request.body;
-        let json: Option<Value> = serde_json::from_slice(body).ok();
-        let pretty = json
-            .as_ref()
-            .and_then(|v| serde_json::to_string_pretty(v).ok());
-        let text = std::str::from_utf8(body).ok().map(str::to_owned);
-        Decoded {
-            id: capture.id,
-            json,
-            pretty,
-            text,
-        }
-    }
-
-    fn best_mode(&self) -> BodyMode {
-        match (&self.json, &self.text) {
-            (Some(_), _) => BodyMode::Tree,
-            (None, Some(_)) => BodyMode::Raw,
-            (None, None) => BodyMode::Hex,
-        }
-    }
 }
 
 pub fn show(ui: &mut Ui, app: &mut App) {
@@ -152,12 +113,15 @@ fn header(ui: &mut Ui, app: &mut App, c: &Capture, t: &Texts) {
         if *id == c.id {
             let id = *id;
             ui.horizontal(|ui| {
-                ui.add(
-                    egui::TextEdit::singleline(note)
-                        .hint_text(t.note)
-                        .desired_width(ui.available_width() - 140.0),
-                );
-                if ui.button(t.save).clicked() {
+                let label = ui.label(t.note);
+                let edit = ui
+                    .add(
+                        egui::TextEdit::singleline(note)
+                            .desired_width(ui.available_width() - 140.0),
+                    )
+                    .labelled_by(label.id);
+                let entered = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                if ui.button(t.save).clicked() || entered {
                     app.commands.push(Command::SaveNote(id, note.clone()));
                 }
                 if ui.button(t.cancel).clicked() {
@@ -298,13 +262,7 @@ fn pairs<'a>(
 }
 
 fn query(ui: &mut Ui, query: &str, t: &Texts) {
-    let decoded: Vec<(String, String)> = reqwest::Url::parse(&format!("http://query/?{query}"))
-        .map(|url| {
-            url.query_pairs()
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let decoded = super::body::form_fields(query);
     if !query.is_empty() {
         ui.label(RichText::new(format!("?{query}")).monospace().weak());
         ui.add_space(4.0);
@@ -321,10 +279,19 @@ fn body(ui: &mut Ui, view: &mut View, c: &Capture, t: &Texts) {
         return;
     }
     let mut mode = view.mode.unwrap_or_else(|| decoded.best_mode());
+    if let Some(error) = &decoded.json_error {
+        let text = t
+            .json_invalid
+            .replace("{line}", &error.line.to_string())
+            .replace("{column}", &error.column.to_string())
+            .replace("{error}", &error.message);
+        ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ {text}"));
+    }
     ui.horizontal(|ui| {
         for (m, label, available) in [
             (BodyMode::Tree, t.view_tree, decoded.json.is_some()),
             (BodyMode::Pretty, t.view_pretty, decoded.pretty.is_some()),
+            (BodyMode::Form, t.view_form, decoded.form.is_some()),
             (BodyMode::Raw, t.view_raw, true),
             (BodyMode::Hex, t.view_hex, true),
         ] {
@@ -344,9 +311,18 @@ fn body(ui: &mut Ui, view: &mut View, c: &Capture, t: &Texts) {
                 json_tree(ui, json, &mut view.search, &mut view.expand_all, c.id, t);
             }
         }
-        BodyMode::Pretty => {
-            if let Some(pretty) = &decoded.pretty {
+        BodyMode::Pretty => match (&decoded.json, &decoded.pretty) {
+            (Some(_), Some(pretty)) => {
                 ui.label(highlight_json(clip(pretty), ui.visuals().dark_mode));
+            }
+            (None, Some(pretty)) => {
+                ui.add(egui::Label::new(RichText::new(clip(pretty)).monospace()).extend());
+            }
+            _ => {}
+        },
+        BodyMode::Form => {
+            if let Some(form) = &decoded.form {
+                pairs(ui, form.iter().map(|(n, v)| (n, v.into())), t.empty_body);
             }
         }
         BodyMode::Raw => {
@@ -377,12 +353,10 @@ fn json_tree(
 ) {
     let mut reset = false;
     ui.horizontal(|ui| {
+        let label = ui.label(t.search_json);
         reset |= ui
-            .add(
-                egui::TextEdit::singleline(search)
-                    .hint_text(t.search_json)
-                    .desired_width(180.0),
-            )
+            .add(egui::TextEdit::singleline(search).desired_width(180.0))
+            .labelled_by(label.id)
             .changed();
         if ui.button(t.expand_all).clicked() {
             *expand_all = Some(true);
@@ -393,32 +367,50 @@ fn json_tree(
             reset = true;
         }
     });
-    let expand = if !search.is_empty() {
-        DefaultExpand::SearchResults(search)
-    } else {
-        match expand_all {
+    if search.is_empty() {
+        let expand = match expand_all {
             Some(false) => DefaultExpand::None,
             Some(true) => DefaultExpand::All,
             None => DefaultExpand::ToLevel(2),
+        };
+        let response = JsonTree::new(("body-tree", id), json)
+            .default_expand(expand)
+            .show(ui);
+        if reset {
+            response.reset_expanded(ui);
         }
-    };
-    let response = JsonTree::new(("body-tree", id), json)
-        .default_expand(expand)
-        .show(ui);
-    if reset {
-        response.reset_expanded(ui);
+        return;
+    }
+    // Only the matching parts, fully open: egui_json_tree's own search folds ASCII case only.
+    match matching_parts(json, search) {
+        None => {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                t.json_no_match.replace("{search}", search),
+            );
+        }
+        Some(parts) => {
+            let count = count_matches(json, search);
+            ui.label(RichText::new(t.json_matches.replace("{count}", &count.to_string())).weak());
+            let response = JsonTree::new(("body-tree-search", id), &parts)
+                .default_expand(DefaultExpand::All)
+                .show(ui);
+            if reset {
+                response.reset_expanded(ui);
+            }
+        }
     }
 }
 
 fn hex(ui: &mut Ui, bytes: &[u8]) {
     let rows = bytes.len().div_ceil(HEX_ROW);
     let height = ui.text_style_height(&egui::TextStyle::Monospace);
-    egui::ScrollArea::vertical()
+    egui::ScrollArea::both()
         .id_salt("hex")
         .auto_shrink(false)
         .show_rows(ui, height, rows, |ui, range| {
             for row in range {
-                ui.label(RichText::new(hex_line(bytes, row)).monospace());
+                ui.add(egui::Label::new(RichText::new(hex_line(bytes, row)).monospace()).extend());
             }
         });
 }

@@ -2,7 +2,9 @@
 //! its own tasks, store reads run on a worker, and both wake the window with `request_repaint`.
 //! Drawing code never mutates state mid-frame; it pushes a [`Command`] that runs after the pass.
 
+mod body;
 mod detail;
+mod files;
 mod list;
 mod panels;
 mod queries;
@@ -126,12 +128,23 @@ pub enum Command {
     CopyText(String),
     /// Copies a cURL command that replays the capture against the listener.
     CopyCurl(i64),
+    /// Opens the export window (or says why not).
     Export,
+    /// Opens the import window.
     Import,
+    /// Asks the system's file chooser for the open window.
+    Browse(files::Purpose),
+    CloseChooser,
+    ExportTo(std::path::PathBuf),
+    ImportFrom(std::path::PathBuf),
     Listen(SocketAddr),
     SetStoreAside,
     SaveSettings(Box<Config>, Remembered),
     SetPublicUrl(String),
+    OpenSettings,
+    ToggleProviders,
+    /// Opens the Providers window on a provider's tab.
+    ShowProvider(panels::Tab),
     /// A provider panel's call (API requests, tunnel detection, re-pointing).
     Provider(panels::Call),
 }
@@ -167,6 +180,9 @@ pub struct App {
     notice: Option<(String, Instant)>,
     /// Messages from background work (export, import) for the notice line.
     notices: (mpsc::Sender<String>, mpsc::Receiver<String>),
+    /// The export or import window, when open.
+    chooser: Option<files::Chooser>,
+    picks: files::Picks,
     /// A capture whose cURL command is wanted as soon as it is loaded.
     copy_curl_of: Option<i64>,
     commands: Vec<Command>,
@@ -231,6 +247,8 @@ impl App {
             confirm_clear: false,
             notice: None,
             notices: mpsc::channel(),
+            chooser: None,
+            picks: mpsc::channel(),
             copy_curl_of: None,
             commands: Vec::new(),
             panels: panels::Panels::new(&config, &remembered),
@@ -241,6 +259,8 @@ impl App {
             app.not_started(&e);
         }
         app.subscribe();
+        // The newest Reestr confirm, for the top bar's warning when it could not succeed.
+        app.call(panels::Call::ReestrConfirmation);
         app.apply_look();
         app.set_filter(remembered.filter);
         app
@@ -477,8 +497,26 @@ impl App {
                 self.handle(Command::Select(id));
                 self.copy_curl_when_loaded();
             }
-            Command::Export => self.export(),
-            Command::Import => self.import(),
+            Command::Export => self.open_export(),
+            Command::Import => {
+                self.chooser = Some(files::Chooser::new(files::Purpose::Import, 0));
+            }
+            Command::Browse(purpose) => {
+                let current = self
+                    .chooser
+                    .as_ref()
+                    .map(|c| files::expand(&c.path))
+                    .unwrap_or_default();
+                let picks = self.picks.0.clone();
+                let ctx = self.ctx.clone();
+                self.runtime.spawn(async move {
+                    let _ = picks.send(files::browse(purpose, current).await);
+                    ctx.request_repaint();
+                });
+            }
+            Command::CloseChooser => self.chooser = None,
+            Command::ExportTo(path) => self.export(path),
+            Command::ImportFrom(path) => self.import(path),
             Command::Listen(addr) => self.restart_listener(addr),
             Command::SetStoreAside => self.set_store_aside(),
             Command::SaveSettings(config, remembered) => self.save_settings(*config, remembered),
@@ -489,6 +527,17 @@ impl App {
                 self.handle(Command::Provider(panels::Call::DetectTunnel));
             }
             Command::Provider(call) => self.call(call),
+            Command::OpenSettings => {
+                self.settings = Some(settings::Draft::new(&self.config, &self.remembered));
+            }
+            Command::ToggleProviders => self.panels.open = !self.panels.open,
+            Command::ShowProvider(tab) => {
+                self.panels.open = true;
+                self.panels.tab = tab;
+                if tab == panels::Tab::Reestr {
+                    self.call(panels::Call::ReestrConfirmation);
+                }
+            }
         }
     }
 
@@ -514,78 +563,56 @@ impl App {
         }
     }
 
-    /// Writes the captures the filter shows to a file the user picks; the format follows the
-    /// file's extension (.har, .ndjson, .sh).
-    fn export(&mut self) {
-        // Exporting everything when the table shows a filter's mistake would surprise.
-        let filter = match Filter::parse(&self.filter.text) {
-            Ok(filter) => filter,
-            Err(e) => {
-                let refused = self.texts().export_refused;
-                return self.notify(refused.replace("{error}", &e.to_string()));
-            }
+    /// Opens the export window for what the table shows; a filter with a mistake shows
+    /// nothing, so there is nothing to export until it is fixed.
+    fn open_export(&mut self) {
+        if let Some(error) = &self.filter.error {
+            let language = self.remembered.language;
+            let refused = self.texts().export_refused;
+            return self.notify(refused.replace("{error}", &language.filter_error(error)));
+        }
+        self.chooser = Some(files::Chooser::new(
+            files::Purpose::Export,
+            self.list.visible().len(),
+        ));
+    }
+
+    /// Writes the captures the filter shows to `path`, off the UI thread.
+    fn export(&mut self, path: std::path::PathBuf) {
+        let Ok(filter) = Filter::parse(&self.filter.text) else {
+            return self.open_export();
         };
+        self.chooser = None;
         let store_file = self.paths.store_file();
         let masker = export::Masker::new(&self.config);
         let replay_to = self.listener_url();
+        let language = self.remembered.language;
         let notices = self.notices.0.clone();
         let ctx = self.ctx.clone();
         self.runtime.spawn(async move {
-            let Some(file) = rfd::AsyncFileDialog::new()
-                .set_file_name("captures.har")
-                .add_filter("HAR", &["har"])
-                .add_filter("NDJSON", &["ndjson", "jsonl"])
-                .add_filter("cURL script", &["sh"])
-                .save_file()
-                .await
-            else {
-                return;
-            };
-            let path = file.path().to_owned();
             let written = tokio::task::spawn_blocking(move || {
-                export_file(&store_file, &filter, &masker, &replay_to, &path)
+                files::export_file(&store_file, &filter, &masker, &replay_to, &path, language)
             })
             .await;
-            let message = written
-                .unwrap_or_else(|e| Err(e.to_string()))
-                .unwrap_or_else(|e| e);
-            let _ = notices.send(message);
+            let _ = notices.send(written.unwrap_or_else(|e| e.to_string()));
             ctx.request_repaint();
         });
     }
 
-    fn import(&mut self) {
+    fn import(&mut self, path: std::path::PathBuf) {
+        self.chooser = None;
         let Some(engine) = &self.engine else {
-            self.notify(self.listen_error.clone().unwrap_or_default());
-            return;
+            let error = self.listen_error.clone().unwrap_or_default();
+            let text = self.texts().not_listening_import.replace("{error}", &error);
+            return self.notify(text);
         };
         let store = engine.store().clone();
         let config = self.config.clone();
+        let language = self.remembered.language;
         let notices = self.notices.0.clone();
         let ctx = self.ctx.clone();
         self.runtime.spawn(async move {
-            let Some(file) = rfd::AsyncFileDialog::new()
-                .add_filter("HAR or NDJSON", &["har", "ndjson", "jsonl", "json"])
-                .pick_file()
-                .await
-            else {
-                return;
-            };
-            let name = file.file_name();
-            let message = match tokio::fs::read_to_string(file.path()).await {
-                Err(e) => format!("Could not read {name}: {e}."),
-                Ok(text) => match export::import(&store, &text, &config).await {
-                    Ok(imported) => match imported.skipped.first() {
-                        None => format!("Imported {} captures from {name}.", imported.stored),
-                        Some(first) => format!(
-                            "Imported {} captures from {name}; skipped {} that could not have come over HTTP ({first}).",
-                            imported.stored,
-                            imported.skipped.len()
-                        ),
-                    },
-                    Err(e) => format!("{name} was not imported: {e}."),
-                },
-            };
+            let message = files::import_file(&store, &config, &path, language).await;
             let _ = notices.send(message);
             ctx.request_repaint();
         });
@@ -677,6 +704,14 @@ impl App {
         }
         while let Ok(message) = self.notices.1.try_recv() {
             self.notify(message);
+        }
+        while let Ok(picked) = self.picks.1.try_recv() {
+            if let Some(chooser) = &mut self.chooser {
+                chooser.nothing_chosen = picked.is_none();
+                if let Some(path) = picked {
+                    chooser.path = path.display().to_string();
+                }
+            }
         }
         let answers: Vec<Answer> = self.queries.answers().collect();
         for answer in answers {
@@ -782,6 +817,7 @@ impl eframe::App for App {
         detail::show(ui, self);
         table::show(ui, self);
         settings::show(&ctx, self);
+        files::show(&ctx, self);
         panels::show(&ctx, self);
         for command in std::mem::take(&mut self.commands) {
             self.handle(command);
@@ -791,37 +827,6 @@ impl eframe::App for App {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, eframe::APP_KEY, &self.remembered());
     }
-}
-
-/// The export behind the Export button: the filtered captures, masked, to `path`.
-fn export_file(
-    store_file: &std::path::Path,
-    filter: &Filter,
-    masker: &export::Masker,
-    replay_to: &str,
-    path: &std::path::Path,
-) -> Result<String, String> {
-    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("har");
-    let format = match extension {
-        "ndjson" | "jsonl" => export::Format::Ndjson,
-        "sh" => export::Format::Curl,
-        _ => export::Format::Har,
-    };
-    let captures = crate::store::StoreReader::open(store_file)
-        .and_then(|reader| reader.list(filter, None))
-        .map_err(|e| e.to_string())?;
-    let mut file = std::io::BufWriter::new(
-        std::fs::File::create(path)
-            .map_err(|e| format!("Could not create {}: {e}.", path.display()))?,
-    );
-    export::write(&captures, format, masker, replay_to, &mut file)
-        .and_then(|()| std::io::Write::flush(&mut file))
-        .map_err(|e| format!("Could not write {}: {e}.", path.display()))?;
-    Ok(format!(
-        "Exported {} captures to {}.",
-        captures.len(),
-        path.display()
-    ))
 }
 
 #[cfg(test)]

@@ -51,15 +51,11 @@ pub fn show(ui: &mut Ui, app: &mut App) {
         if app.confirm_clear {
             confirm_clear(ui, app);
         }
-        if let Some(error) = &app.filter.error {
+        if app.filter.error.is_some() {
             // Rows of the last good filter would look as if they matched this one.
             ui.add_space(20.0);
             ui.vertical_centered(|ui| {
-                ui.label(t.filter_invalid);
-                ui.colored_label(
-                    ui.visuals().error_fg_color,
-                    app.remembered.language.filter_error(error),
-                );
+                ui.colored_label(ui.visuals().warn_fg_color, t.filter_invalid)
             });
             return;
         }
@@ -77,10 +73,20 @@ pub fn show(ui: &mut Ui, app: &mut App) {
             });
             return;
         }
-        // Narrow windows scroll the table sideways rather than squeezing columns away.
-        egui::ScrollArea::horizontal()
-            .id_salt("captures-sideways")
-            .show(ui, |ui| rows(ui, app));
+        // Narrower than every column's minimum: scroll sideways rather than squeeze columns
+        // out of reach. (Always scrolling would let the remainder column grow without end.)
+        let least: f32 = COLUMNS.iter().map(|(_, least)| least + 8.0).sum();
+        if ui.available_width() < least {
+            egui::ScrollArea::horizontal()
+                .id_salt("captures-sideways")
+                .auto_shrink(false)
+                .show(ui, |ui| {
+                    ui.set_min_width(least);
+                    rows(ui, app)
+                });
+        } else {
+            rows(ui, app);
+        }
     });
 }
 
@@ -97,6 +103,20 @@ fn confirm_clear(ui: &mut Ui, app: &mut App) {
     });
 }
 
+/// Initial and least widths of time, provider, method, path, event, summary (the rest of the
+/// width: `None`), status, size and flags.
+const COLUMNS: [(Option<f32>, f32); 9] = [
+    (Some(112.0), 60.0),
+    (Some(72.0), 40.0),
+    (Some(50.0), 36.0),
+    (Some(90.0), 40.0),
+    (Some(120.0), 40.0),
+    (None, 120.0),
+    (Some(44.0), 36.0),
+    (Some(58.0), 40.0),
+    (Some(56.0), 40.0),
+];
+
 fn rows(ui: &mut Ui, app: &mut App) {
     let t = app.texts();
     // A click anywhere on a row selects it, text included.
@@ -108,17 +128,12 @@ fn rows(ui: &mut Ui, app: &mut App) {
         .resizable(true)
         .sense(Sense::click())
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-        .column(Column::initial(64.0).at_least(50.0))
-        .column(Column::initial(72.0).at_least(40.0))
-        .column(Column::initial(50.0).at_least(36.0))
-        .column(Column::initial(90.0).at_least(40.0).clip(true))
-        .column(Column::initial(120.0).at_least(40.0).clip(true))
-        .column(Column::remainder().at_least(120.0).clip(true))
-        .column(Column::initial(44.0).at_least(36.0))
-        .column(Column::initial(58.0).at_least(40.0))
-        .column(Column::initial(56.0).at_least(40.0))
         .animate_scrolling(false)
         .stick_to_bottom(app.follow);
+    for (initial, least) in COLUMNS {
+        let column = initial.map_or_else(Column::remainder, Column::initial);
+        table = table.column(column.at_least(least).clip(true));
+    }
     if std::mem::take(&mut app.scroll_to_selected) {
         if let Some(position) = app.selected.and_then(|id| app.list.position_of(id)) {
             table = table.scroll_to_row(position, None);
@@ -140,10 +155,7 @@ fn rows(ui: &mut Ui, app: &mut App) {
                     TimeShown::Utc => t.col_time,
                 };
                 let toggle = ui
-                    .add(
-                        egui::Label::new(RichText::new(format!("{title} ⇄")).strong())
-                            .sense(Sense::click()),
-                    )
+                    .add(egui::Label::new(RichText::new(title).strong()).sense(Sense::click()))
                     .on_hover_text(t.time_toggle);
                 if toggle.clicked() {
                     time_toggled = true;

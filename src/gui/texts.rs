@@ -210,9 +210,15 @@ texts! {
     load_order: "Load order", "Загрузить заказ";
     automatically: "automatically", "автоматически";
     ms: "ms", "мс";
-    filter_invalid: "The filter has a mistake, so the table shows nothing until it is fixed:", "В фильтре ошибка, поэтому таблица пуста, пока её не исправить:";
+    view_form: "Form", "Форма";
+    json_invalid: "The body is not valid JSON: line {line}, column {column} ({error}).", "Тело — некорректный JSON: строка {line}, столбец {column} ({error}).";
+    json_no_match: "Nothing in this body matches \"{search}\".", "В этом теле ничего не совпадает с «{search}».";
+    json_matches: "{count} matching keys or values; only their branches are shown.", "Совпадений среди ключей и значений: {count}; показаны только их ветви.";
+    filter_invalid: "The filter above has a mistake, so no rows are shown until it is fixed.", "В фильтре выше ошибка, поэтому строки не показаны, пока её не исправить.";
+    export_now: "Export", "Экспортировать";
+    import_now: "Import", "Импортировать";
     time_toggle: "Click to switch between local time and UTC", "Нажмите, чтобы переключить местное время и UTC";
-    col_time_local: "Time", "Время";
+    col_time_local: "Time, local", "Время, местное";
     confirm_flag: "Reestr confirm not confirmed: no confirmation string was set", "Подтверждение Реестра не прошло: строка подтверждения не была задана";
     confirm_unanswered: "Reestr confirm failed", "Подтверждение Реестра не прошло";
     confirm_again: "A confirm at {time} came before the confirmation string was set. Press confirm in the cabinet again.", "Запрос подтверждения пришёл {time}, до того как была задана строка подтверждения. Нажмите «подтвердить» в кабинете ещё раз.";

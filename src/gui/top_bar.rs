@@ -7,6 +7,7 @@ use super::texts::Counted;
 use super::{App, Command};
 use crate::capture::Provider;
 use crate::filter::Filter;
+use crate::providers::reestr::Confirmation;
 use crate::tunnel::Source;
 
 pub fn show(ui: &mut Ui, app: &mut App) {
@@ -30,13 +31,14 @@ pub fn show(ui: &mut Ui, app: &mut App) {
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui.button(t.settings).clicked() {
-                    app.settings = Some(super::settings::Draft::new(&app.config, &app.remembered));
+                    app.commands.push(Command::OpenSettings);
                 }
                 if ui.button(t.providers).clicked() {
-                    app.panels.open = !app.panels.open;
+                    app.commands.push(Command::ToggleProviders);
                 }
                 ui.separator();
                 counters(ui, app);
+                unconfirmed(ui, app);
             });
         });
         if let (None, Some(error)) = (&app.engine, app.listen_error.clone()) {
@@ -185,6 +187,21 @@ fn listen_field(ui: &mut Ui, app: &mut App) {
     if start.clicked() || (edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))) {
         if let Ok(addr) = parsed {
             app.commands.push(Command::Listen(addr));
+        }
+    }
+}
+
+/// The newest Reestr confirm could not succeed: said here too, since the address stays
+/// unconfirmed until the cabinet asks again.
+fn unconfirmed(ui: &mut Ui, app: &mut App) {
+    let t = app.texts();
+    if let Some((time, Confirmation::NoString)) = &app.panels.reestr.confirmation {
+        let hover = t.confirm_no_string.replace("{time}", time);
+        let warning =
+            RichText::new(format!("⚠ {}", t.confirm_unanswered)).color(ui.visuals().warn_fg_color);
+        if ui.link(warning).on_hover_text(hover).clicked() {
+            app.commands
+                .push(Command::ShowProvider(super::panels::Tab::Reestr));
         }
     }
 }

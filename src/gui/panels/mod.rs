@@ -111,7 +111,7 @@ pub struct Panels {
     pub loaded: Option<(i64, Result<Vec<Value>, String>)>,
     green: green_api::State,
     sklad: moysklad::State,
-    reestr: reestr::State,
+    pub reestr: reestr::State,
     events: rosreestr::State,
     done: (mpsc::Sender<Done>, mpsc::Receiver<Done>),
 }
@@ -486,11 +486,7 @@ pub fn show(ctx: &egui::Context, app: &mut App) {
                     if ui.selectable_label(app.panels.tab == tab, name).clicked()
                         && app.panels.tab != tab
                     {
-                        app.panels.tab = tab;
-                        if tab == Tab::Reestr {
-                            app.commands
-                                .push(Command::Provider(Call::ReestrConfirmation));
-                        }
+                        app.commands.push(Command::ShowProvider(tab));
                     }
                 }
                 if app.panels.busy.contains(&app.panels.tab) {

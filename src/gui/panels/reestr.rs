@@ -72,6 +72,10 @@ pub fn show(ui: &mut Ui, app: &mut App, t: &'static Texts) {
                 format!("✔ {}", t.confirm_done.replace("{time}", time)),
             );
         }
+        Some((time, Confirmation::NoString)) if !unsaved_string => {
+            // The string is set now; the cabinet only has to ask again.
+            ui.label(format!("ℹ {}", t.confirm_again.replace("{time}", time)));
+        }
         Some((time, Confirmation::NoString)) => {
             let text = t.confirm_no_string.replace("{time}", time);
             // Loud on purpose: without the string the address can never be confirmed.
@@ -86,9 +90,6 @@ pub fn show(ui: &mut Ui, app: &mut App, t: &'static Texts) {
                             .color(egui::Color32::WHITE),
                     );
                 });
-            if !unsaved_string {
-                ui.label(t.confirm_waiting);
-            }
         }
         Some((time, Confirmation::Failed(reason))) => {
             let text = t
