@@ -35,6 +35,22 @@ impl Provider {
         }
     }
 
+    /// The path its webhooks come to (`/reestr`, `/green-api`, `/moysklad`); any other path
+    /// is generic.
+    pub fn path(self) -> &'static str {
+        match self {
+            Provider::Reestr => "/reestr",
+            Provider::GreenApi => "/green-api",
+            Provider::Moysklad => "/moysklad",
+            Provider::Generic => "/",
+        }
+    }
+
+    /// The URL to register with the provider, under the public `base`.
+    pub fn webhook_url(self, base: &str) -> String {
+        format!("{}{}", base.trim_end_matches('/'), self.path())
+    }
+
     pub fn from_name(name: &str) -> Option<Provider> {
         Provider::ALL
             .into_iter()

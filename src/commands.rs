@@ -276,10 +276,12 @@ fn target(config: &Config, to: Option<&str>) -> String {
 
 /// Whether the provider of `sample` has no token or secret configured to check against.
 fn status_unchecked(config: &Config, sample: &samples::Sample) -> bool {
-    match sample.path {
-        "/green-api" => !config.green_api.webhook_url_token.is_set(),
-        "/reestr" => !config.reestr.secret_key.is_set(),
-        _ => false,
+    if sample.path == Provider::GreenApi.path() {
+        !config.green_api.webhook_url_token.is_set()
+    } else if sample.path == Provider::Reestr.path() {
+        !config.reestr.secret_key.is_set()
+    } else {
+        false
     }
 }
 

@@ -9,11 +9,79 @@ use crate::config::Config;
 use crate::providers::green_api::api::{self as green_api, Instance};
 use crate::providers::moysklad::api::Account;
 
-/// What happened at one provider, as a sentence.
+/// What happened at one provider; an error is the API's sentence.
 #[derive(Clone, Debug)]
 pub struct Outcome {
     pub provider: Provider,
-    pub result: Result<String, String>,
+    pub result: Result<Repointed, String>,
+}
+
+/// What re-pointing did at a provider; `Display` says it in English.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Repointed {
+    /// GREEN-API's webhook URL is now `url`.
+    GreenMoved { url: String },
+    /// GREEN-API's webhook URL was elsewhere, and was left alone.
+    GreenElsewhere { current: String, old: String },
+    /// MoySklad webhooks (by kind) moved to `new`, and old ones deleted because their kind
+    /// already had one there.
+    Moysklad {
+        moved: Vec<String>,
+        deleted: Vec<String>,
+        old: String,
+        new: String,
+    },
+    /// Reestr has no API for it: the user pastes `url` into the cabinet.
+    ReestrByHand { url: String },
+}
+
+impl std::fmt::Display for Repointed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Repointed::GreenMoved { url } => write!(
+                f,
+                "the webhook URL is now {url}; GREEN-API applies it within about 5 minutes."
+            ),
+            Repointed::GreenElsewhere { current, old } => write!(
+                f,
+                "its webhook URL is \"{current}\", not under {old}: left as it is."
+            ),
+            Repointed::Moysklad {
+                moved,
+                deleted,
+                old,
+                new,
+            } => {
+                let plural = |n: usize| if n == 1 { "webhook" } else { "webhooks" };
+                let mut said = Vec::new();
+                if !moved.is_empty() {
+                    let verb = if moved.len() == 1 { "points" } else { "point" };
+                    said.push(format!(
+                        "{} {} now {verb} at {new}: {}.",
+                        moved.len(),
+                        plural(moved.len()),
+                        moved.join(", ")
+                    ));
+                }
+                if !deleted.is_empty() {
+                    said.push(format!(
+                        "deleted {} old {} whose kind already had one at {new}: {}.",
+                        deleted.len(),
+                        plural(deleted.len()),
+                        deleted.join(", ")
+                    ));
+                }
+                if said.is_empty() {
+                    said.push(format!("no webhook points at {old}."));
+                }
+                f.write_str(&said.join(" "))
+            }
+            Repointed::ReestrByHand { url } => write!(
+                f,
+                "Reestr has no API for this: paste {url} into the Reestr cabinet (API settings > access key > Webhooks) and press confirm."
+            ),
+        }
+    }
 }
 
 /// `url` with its `old` base replaced by `new`, when it starts with `old`
@@ -43,35 +111,33 @@ pub async fn repoint(config: &Config, old: &str, new: &str) -> Vec<Outcome> {
     }
     outcomes.push(Outcome {
         provider: Provider::Reestr,
-        result: Ok(format!(
-            "Reestr has no API for this: paste {}/reestr into the Reestr cabinet (API settings > access key > Webhooks) and press confirm.",
-            new.trim_end_matches('/')
-        )),
+        result: Ok(Repointed::ReestrByHand {
+            url: Provider::Reestr.webhook_url(new),
+        }),
     });
     outcomes
 }
 
-async fn green_api(config: &Config, old: &str, new: &str) -> Result<String, ApiError> {
+async fn green_api(config: &Config, old: &str, new: &str) -> Result<Repointed, ApiError> {
     let instance = Instance::new(&config.green_api)?;
     let settings = instance.settings().await?;
     let current = settings["webhookUrl"].as_str().unwrap_or_default();
     let Some(url) = moved(current, old, new) else {
-        return Ok(format!(
-            "its webhook URL is \"{current}\", not under {old}: left as it is."
-        ));
+        return Ok(Repointed::GreenElsewhere {
+            current: current.into(),
+            old: old.into(),
+        });
     };
     instance
         .set_settings(&green_api::webhook_url_only(&url))
         .await?;
-    Ok(format!(
-        "the webhook URL is now {url}; GREEN-API applies it within about 5 minutes."
-    ))
+    Ok(Repointed::GreenMoved { url })
 }
 
-async fn moysklad(config: &Config, old: &str, new: &str) -> Result<String, ApiError> {
+async fn moysklad(config: &Config, old: &str, new: &str) -> Result<Repointed, ApiError> {
     let account = Account::new(&config.moysklad)?;
     let webhooks = account.webhooks().await?;
-    let (mut moved_kinds, mut dropped_kinds) = (Vec::new(), Vec::new());
+    let (mut moved_kinds, mut deleted) = (Vec::new(), Vec::new());
     for webhook in &webhooks {
         let Some(url) = moved(&webhook.url, old, new) else {
             continue;
@@ -81,31 +147,18 @@ async fn moysklad(config: &Config, old: &str, new: &str) -> Result<String, ApiEr
         // tunnel, and moving it would be refused.
         if webhook.has_twin_at(&url, &webhooks) {
             account.delete(webhook).await?;
-            dropped_kinds.push(kind);
+            deleted.push(kind);
         } else {
             account.update(webhook, json!({ "url": url })).await?;
             moved_kinds.push(kind);
         }
     }
-    let mut said = Vec::new();
-    if !moved_kinds.is_empty() {
-        said.push(format!(
-            "{} webhook(s) now point at {new}: {}.",
-            moved_kinds.len(),
-            moved_kinds.join(", ")
-        ));
-    }
-    if !dropped_kinds.is_empty() {
-        said.push(format!(
-            "deleted {} old webhook(s) whose kind already had one at {new}: {}.",
-            dropped_kinds.len(),
-            dropped_kinds.join(", ")
-        ));
-    }
-    if said.is_empty() {
-        said.push(format!("no webhook points at {old}."));
-    }
-    Ok(said.join(" "))
+    Ok(Repointed::Moysklad {
+        moved: moved_kinds,
+        deleted,
+        old: old.into(),
+        new: new.into(),
+    })
 }
 
 #[cfg(test)]

@@ -483,8 +483,10 @@ fn green_api_panel_connects_the_instance_to_the_public_url() {
     f.harness.get_by_label("Incoming calls").click();
     f.harness.get_by_label("Connect").click();
     f.wait_for("GREEN-API's answer", |h| {
-        h.query_by_label_contains("changes apply within about 5 minutes")
-            .is_some()
+        h.query_by_label_contains(
+            "GREEN-API instance 1101000001 now sends notifications to https://t.example/green-api.",
+        )
+        .is_some()
     });
     let settings = fake.settings();
     assert_eq!(settings["webhookUrl"], "https://t.example/green-api");
@@ -492,7 +494,7 @@ fn green_api_panel_connects_the_instance_to_the_public_url() {
     assert_eq!(settings["incomingCallWebhook"], "no");
     assert_eq!(settings["incomingWebhook"], "yes");
 
-    f.harness.get_by_label("Load settings").click();
+    // The current settings are read again after the change, without asking.
     f.wait_for("the new webhook URL among the settings", |h| {
         h.query_all_by_label("https://t.example/green-api").count() == 2
     });
@@ -501,6 +503,26 @@ fn green_api_panel_connects_the_instance_to_the_public_url() {
         f.harness.query_by_label_contains(token).is_none(),
         "the token must stay masked"
     );
+
+    // Disconnecting asks first, naming the instance; Cancel changes nothing.
+    f.harness.get_by_label("Disconnect").click();
+    f.wait_for("the question", |h| {
+        h.query_by_label_contains("Disconnect GREEN-API instance 1101000001?")
+            .is_some()
+    });
+    f.harness.get_by_label("Cancel").click();
+    f.harness.run();
+    assert_eq!(fake.settings()["webhookUrl"], "https://t.example/green-api");
+    f.harness.get_by_label("Disconnect").click();
+    f.wait_for("the question", |h| {
+        h.query_by_label("Yes, disconnect").is_some()
+    });
+    f.harness.get_by_label("Yes, disconnect").click();
+    f.wait_for("the outcome", |h| {
+        h.query_by_label_contains("GREEN-API instance 1101000001 no longer sends notifications")
+            .is_some()
+    });
+    assert_eq!(fake.settings()["webhookUrl"], "");
 }
 
 #[test]
@@ -544,6 +566,19 @@ fn moysklad_panel_marks_this_tunnel_and_repoints_an_older_one() {
         .query_by_label("and also at this tunnel: delete this one")
         .is_some());
     f.harness.get_by_label("Re-point").click();
+    f.wait_for("the question", |h| {
+        h.query_by_label(
+            "Re-point the MoySklad webhook product UPDATE → https://old-words.trycloudflare.com/moysklad to https://new-words.trycloudflare.com/moysklad?",
+        )
+        .is_some()
+    });
+    f.harness.get_by_label("Yes, re-point").click();
+    f.wait_for("the outcome", |h| {
+        h.query_by_label(
+            "Re-pointed the MoySklad webhook product UPDATE → https://old-words.trycloudflare.com/moysklad to https://new-words.trycloudflare.com/moysklad.",
+        )
+        .is_some()
+    });
     f.wait_for("the re-pointed webhook", |h| {
         h.query_all_by_label("✔ this tunnel").count() == 3
     });
@@ -559,6 +594,10 @@ fn moysklad_panel_marks_this_tunnel_and_repoints_an_older_one() {
         .next()
         .unwrap()
         .click();
+    f.wait_for("the question", |h| {
+        h.query_by_label("Yes, disable").is_some()
+    });
+    f.harness.get_by_label("Yes, disable").click();
     f.wait_for("the disabled webhook", |h| {
         h.query_by_label("Enable").is_some()
     });
@@ -747,8 +786,12 @@ fn a_changed_public_url_offers_to_re_register_every_provider() {
         h.query_by_label("Re-register providers").is_some()
     });
     f.harness.get_by_label("Re-register providers").click();
+    f.wait_for("the question", |h| {
+        h.query_by_label("Yes, move them").is_some()
+    });
+    f.harness.get_by_label("Yes, move them").click();
     f.wait_for("the outcomes", |h| {
-        h.query_by_label_contains("moysklad: 1 webhook(s)")
+        h.query_by_label_contains("moysklad: 1 webhook now points")
             .is_some()
     });
     assert!(f

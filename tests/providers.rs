@@ -669,11 +669,11 @@ fn repoint_moves_green_api_and_the_moysklad_webhooks_of_the_old_tunnel() {
     ok(&s.run(&set));
     let out = ok(&s.run(&["tunnel", "--repoint", old]));
     assert!(
-        out.contains("2 webhook(s) now point at https://new-words.trycloudflare.com"),
+        out.contains("2 webhooks now point at https://new-words.trycloudflare.com"),
         "{out}"
     );
     assert!(
-        out.contains("deleted 1 old webhook(s) whose kind already had one at https://new-words.trycloudflare.com: supply CREATE."),
+        out.contains("deleted 1 old webhook whose kind already had one at https://new-words.trycloudflare.com: supply CREATE."),
         "{out}"
     );
     assert!(

@@ -26,7 +26,7 @@ async fn webhook_url(config: &Config, provider: Provider) -> anyhow::Result<Stri
     let found = tunnel::find(&config.tunnel, config.listener.listen.port())
         .await
         .map_err(|e| anyhow!("{e} Or pass --url."))?;
-    Ok(format!("{}/{}", found.url, provider.name()))
+    Ok(provider.webhook_url(&found.url))
 }
 
 pub fn tunnel(paths: &Paths, repoint_from: Option<&str>) -> anyhow::Result<()> {
@@ -52,7 +52,7 @@ pub fn tunnel(paths: &Paths, repoint_from: Option<&str>) -> anyhow::Result<()> {
         let mut failed = false;
         for outcome in repoint::repoint(&config, old, &found.url).await {
             let (mark, text) = match outcome.result {
-                Ok(text) => ("ok", text),
+                Ok(done) => ("ok", done.to_string()),
                 Err(text) => {
                     failed = true;
                     ("FAILED", text)

@@ -2,6 +2,7 @@
 //! its own tasks, store reads run on a worker, and both wake the window with `request_repaint`.
 //! Drawing code never mutates state mid-frame; it pushes a [`Command`] that runs after the pass.
 
+mod ask;
 mod body;
 mod detail;
 mod files;
@@ -143,8 +144,14 @@ pub enum Command {
     SetPublicUrl(String),
     OpenSettings,
     ToggleProviders,
+    /// Hides the banner about a changed public URL.
+    DismissUrlChange,
     /// Opens the Providers window on a provider's tab.
     ShowProvider(panels::Tab),
+    /// Asks before a change to something outside the app (a provider's registration).
+    Ask(Box<ask::Question>),
+    /// The question was answered.
+    Answered(bool),
     /// A provider panel's call (API requests, tunnel detection, re-pointing).
     Provider(panels::Call),
 }
@@ -180,6 +187,8 @@ pub struct App {
     notice: Option<(String, Instant)>,
     /// Messages from background work (export, import) for the notice line.
     notices: (mpsc::Sender<String>, mpsc::Receiver<String>),
+    /// A change waiting for the user's yes.
+    asking: Option<ask::Question>,
     /// The export or import window, when open.
     chooser: Option<files::Chooser>,
     picks: files::Picks,
@@ -247,6 +256,7 @@ impl App {
             confirm_clear: false,
             notice: None,
             notices: mpsc::channel(),
+            asking: None,
             chooser: None,
             picks: mpsc::channel(),
             copy_curl_of: None,
@@ -527,10 +537,20 @@ impl App {
                 self.handle(Command::Provider(panels::Call::DetectTunnel));
             }
             Command::Provider(call) => self.call(call),
+            Command::Ask(question) => self.asking = Some(*question),
+            Command::Answered(yes) => {
+                if let Some(question) = self.asking.take().filter(|_| yes) {
+                    self.handle(question.then);
+                }
+            }
             Command::OpenSettings => {
                 self.settings = Some(settings::Draft::new(&self.config, &self.remembered));
             }
             Command::ToggleProviders => self.panels.open = !self.panels.open,
+            Command::DismissUrlChange => {
+                self.panels.url_changed = None;
+                self.panels.repointed.clear();
+            }
             Command::ShowProvider(tab) => {
                 self.panels.open = true;
                 self.panels.tab = tab;
@@ -818,6 +838,7 @@ impl eframe::App for App {
         table::show(ui, self);
         settings::show(&ctx, self);
         files::show(&ctx, self);
+        ask::show(&ctx, self);
         panels::show(&ctx, self);
         for command in std::mem::take(&mut self.commands) {
             self.handle(command);

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::filter::{FilterError, FIELDS};
+use crate::repoint::Repointed;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Language {
@@ -151,7 +152,6 @@ texts! {
     load_settings: "Load settings", "Загрузить настройки";
     connect: "Connect", "Подключить";
     disconnect: "Disconnect", "Отключить";
-    green_applies: "GREEN-API saved the settings. The instance restarts; changes apply within about 5 minutes.", "GREEN-API сохранил настройки. Инстанс перезапустится, изменения вступят в силу примерно через 5 минут.";
     current_settings: "Current settings", "Текущие настройки";
     sw_incoming: "Incoming messages", "Входящие сообщения";
     sw_outgoing_status: "Statuses of sent messages", "Статусы отправленных сообщений";
@@ -210,6 +210,23 @@ texts! {
     load_order: "Load order", "Загрузить заказ";
     automatically: "automatically", "автоматически";
     ms: "ms", "мс";
+    yes_delete: "Yes, delete", "Да, удалить";
+    yes_disable: "Yes, disable", "Да, выключить";
+    yes_repoint: "Yes, re-point", "Да, перенаправить";
+    yes_disconnect: "Yes, disconnect", "Да, отключить";
+    yes_reregister: "Yes, move them", "Да, перенести";
+    ask_sklad_delete: "Delete the MoySklad webhook {webhook}? MoySklad stops sending these events, and this cannot be undone.", "Удалить вебхук МоегоСклада {webhook}? МойСклад перестанет присылать эти события; отменить будет нельзя.";
+    ask_sklad_disable: "Disable the MoySklad webhook {webhook}? MoySklad stops sending these events until it is enabled again.", "Выключить вебхук МоегоСклада {webhook}? МойСклад не будет присылать эти события, пока его снова не включат.";
+    ask_sklad_repoint: "Re-point the MoySklad webhook {webhook} to {url}?", "Перенаправить вебхук МоегоСклада {webhook} на {url}?";
+    ask_green_disconnect: "Disconnect GREEN-API instance {instance}? Its webhook URL is cleared and it stops sending notifications anywhere.", "Отключить инстанс GREEN-API {instance}? Его URL вебхука будет очищен, и он перестанет присылать уведомления.";
+    ask_reregister: "Move every provider's webhooks from {old} to {new}?", "Перенести вебхуки всех провайдеров с {old} на {new}?";
+    sklad_created: "Created the MoySklad webhook {webhook}.", "Создан вебхук МоегоСклада {webhook}.";
+    sklad_enabled: "Enabled the MoySklad webhook {webhook}.", "Включён вебхук МоегоСклада {webhook}.";
+    sklad_disabled: "Disabled the MoySklad webhook {webhook}.", "Выключен вебхук МоегоСклада {webhook}.";
+    sklad_repointed: "Re-pointed the MoySklad webhook {webhook} to {url}.", "Вебхук МоегоСклада {webhook} перенаправлен на {url}.";
+    sklad_deleted: "Deleted the MoySklad webhook {webhook}.", "Удалён вебхук МоегоСклада {webhook}.";
+    green_connected: "GREEN-API instance {instance} now sends notifications to {url}. The instance restarts; changes apply within about 5 minutes.", "Инстанс GREEN-API {instance} теперь присылает уведомления на {url}. Инстанс перезапустится, изменения вступят в силу примерно через 5 минут.";
+    green_disconnected: "GREEN-API instance {instance} no longer sends notifications: its webhook URL is cleared. Changes apply within about 5 minutes.", "Инстанс GREEN-API {instance} больше не присылает уведомления: URL вебхука очищен. Изменения вступят в силу примерно через 5 минут.";
     view_form: "Form", "Форма";
     json_invalid: "The body is not valid JSON: line {line}, column {column} ({error}).", "Тело — некорректный JSON: строка {line}, столбец {column} ({error}).";
     json_no_match: "Nothing in this body matches \"{search}\".", "В этом теле ничего не совпадает с «{search}».";
@@ -247,6 +264,7 @@ pub enum Counted {
     New,
     Repeat,
     Entry,
+    Webhook,
 }
 
 impl Language {
@@ -257,6 +275,8 @@ impl Language {
             (Language::English, Counted::New) => ["new", "new", "new"],
             (Language::English, Counted::Repeat) => ["repeat", "repeats", "repeats"],
             (Language::English, Counted::Entry) => ["entry", "entries", "entries"],
+            (Language::English, Counted::Webhook) => ["webhook", "webhooks", "webhooks"],
+            (Language::Russian, Counted::Webhook) => ["вебхук", "вебхука", "вебхуков"],
             (Language::Russian, Counted::Capture) => ["запрос", "запроса", "запросов"],
             (Language::Russian, Counted::New) => ["новый", "новых", "новых"],
             (Language::Russian, Counted::Repeat) => ["повтор", "повтора", "повторов"],
@@ -290,6 +310,47 @@ impl Language {
             format!("{bytes} {}", units[0])
         } else {
             format!("{value:.1} {}", units[unit])
+        }
+    }
+
+    /// What re-pointing did at a provider, in this language.
+    pub fn repointed(self, done: &Repointed) -> String {
+        if self == Language::English {
+            return done.to_string();
+        }
+        match done {
+            Repointed::GreenMoved { url } => format!(
+                "URL вебхука теперь {url}; GREEN-API применит его примерно за 5 минут."
+            ),
+            Repointed::GreenElsewhere { current, old } => {
+                format!("URL вебхука «{current}» не под {old}: оставлен как есть.")
+            }
+            Repointed::Moysklad {
+                moved,
+                deleted,
+                old,
+                new,
+            } => {
+                let mut said = Vec::new();
+                if !moved.is_empty() {
+                    let count = self.count(moved.len(), Counted::Webhook);
+                    said.push(format!("{count} теперь на {new}: {}.", moved.join(", ")));
+                }
+                if !deleted.is_empty() {
+                    let count = self.count(deleted.len(), Counted::Webhook);
+                    said.push(format!(
+                        "удалено старых: {count} — такие уже были на {new}: {}.",
+                        deleted.join(", ")
+                    ));
+                }
+                if said.is_empty() {
+                    said.push(format!("ни один вебхук не указывает на {old}."));
+                }
+                said.join(" ")
+            }
+            Repointed::ReestrByHand { url } => format!(
+                "у Реестра нет API для этого: вставьте {url} в кабинете Реестра (Настройки API > ключ доступа > Вебхуки) и нажмите «подтвердить»."
+            ),
         }
     }
 

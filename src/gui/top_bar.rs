@@ -2,6 +2,7 @@
 
 use egui::{RichText, Ui};
 
+use super::ask::Question;
 use super::panels::Call;
 use super::texts::Counted;
 use super::{App, Command};
@@ -90,11 +91,11 @@ pub fn show(ui: &mut Ui, app: &mut App) {
             // path, and its copy button copies the whole URL.
             let base = public_base(app);
             for provider in [Provider::Reestr, Provider::GreenApi, Provider::Moysklad] {
-                let path = format!("/{}", provider.name());
-                let url = format!("{base}{path}");
+                let path = provider.path();
+                let url = provider.webhook_url(&base);
                 ui.separator();
                 super::theme::provider_badge(ui, provider);
-                ui.label(RichText::new(&path).monospace().small())
+                ui.label(RichText::new(path).monospace().small())
                     .on_hover_text(&url);
                 if ui
                     .small_button("📋")
@@ -146,26 +147,25 @@ fn url_changed(ui: &mut Ui, app: &mut App) {
             let text = t.url_changed.replace("{old}", &old).replace("{new}", &new);
             ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ {text}"));
             if ui.button(t.reregister).clicked() {
-                app.commands
-                    .push(Command::Provider(Call::Repoint { old, new }));
+                app.commands.push(Question::command(
+                    t.ask_reregister
+                        .replace("{old}", &old)
+                        .replace("{new}", &new),
+                    t.yes_reregister,
+                    Command::Provider(Call::Repoint { old, new }),
+                ));
             }
         }
         if ui.button(t.dismiss).clicked() {
-            app.panels.url_changed = None;
-            app.panels.repointed.clear();
+            app.commands.push(Command::DismissUrlChange);
         }
     });
+    let language = app.remembered.language;
     for outcome in &app.panels.repointed {
-        let line = format!(
-            "{}: {}",
-            outcome.provider.name(),
-            match &outcome.result {
-                Ok(text) | Err(text) => text,
-            }
-        );
-        match outcome.result {
-            Ok(_) => ui.label(line),
-            Err(_) => ui.colored_label(ui.visuals().error_fg_color, line),
+        let name = outcome.provider.name();
+        match &outcome.result {
+            Ok(done) => ui.label(format!("{name}: {}", language.repointed(done))),
+            Err(e) => ui.colored_label(ui.visuals().error_fg_color, format!("{name}: {e}")),
         };
     }
 }

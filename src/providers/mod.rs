@@ -15,15 +15,13 @@ use crate::config::Config;
 /// Routing by path prefix; MoySklad is also recognised by its User-Agent on any path, because
 /// users often register a secret path for it (its webhooks carry no signature).
 pub fn provider_for(request: &Incoming) -> Provider {
-    let path = request.path.as_str();
-    if path.starts_with("/reestr") {
-        Provider::Reestr
-    } else if path.starts_with("/green-api") {
-        Provider::GreenApi
-    } else if path.starts_with("/moysklad") || moysklad::is_touch_agent(request) {
-        Provider::Moysklad
-    } else {
-        Provider::Generic
+    let routed = [Provider::Reestr, Provider::GreenApi, Provider::Moysklad]
+        .into_iter()
+        .find(|p| request.path.starts_with(p.path()));
+    match routed {
+        Some(provider) => provider,
+        None if moysklad::is_touch_agent(request) => Provider::Moysklad,
+        None => Provider::Generic,
     }
 }
 

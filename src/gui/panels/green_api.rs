@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use super::{field, form, outcome, secret_field, webhook_url_row, Call};
 use crate::capture::Provider;
+use crate::gui::ask::Question;
 use crate::gui::texts::Texts;
 use crate::gui::{App, Command};
 use crate::providers::green_api::api::{self, SWITCHES};
@@ -35,7 +36,10 @@ impl State {
         match result {
             Ok(settings) => {
                 self.settings = Some(api::describe(&settings));
-                self.outcome = None;
+                // A change's outcome stays; an earlier failure to read does not.
+                if self.outcome.as_ref().is_some_and(Result::is_err) {
+                    self.outcome = None;
+                }
             }
             Err(e) => self.outcome = Some(Err(e)),
         }
@@ -126,7 +130,12 @@ pub fn show(ui: &mut Ui, app: &mut App, t: &'static Texts) {
             }
         }
         if ui.button(t.disconnect).clicked() {
-            app.commands.push(Command::Provider(Call::GreenDisconnect));
+            let instance = &app.config.green_api.id_instance;
+            app.commands.push(Question::command(
+                t.ask_green_disconnect.replace("{instance}", instance),
+                t.yes_disconnect,
+                Command::Provider(Call::GreenDisconnect),
+            ));
         }
         if ui.button(t.save).clicked() {
             app.commands.push(Command::Provider(Call::Save));

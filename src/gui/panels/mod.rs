@@ -58,7 +58,9 @@ pub enum Call {
     },
     SkladList,
     SkladCreate(NewWebhook),
-    SkladUpdate(Box<Webhook>, Value),
+    SkladEnable(Box<Webhook>, bool),
+    /// Moves a webhook to a new URL.
+    SkladRepoint(Box<Webhook>, String),
     SkladDelete(Box<Webhook>),
     /// Read each event's object of a MoySklad capture.
     SkladLoad {
@@ -79,7 +81,7 @@ enum Done {
     Tunnel(Result<Found, String>),
     Repointed(Vec<Outcome>),
     GreenSettings(Result<Map<String, Value>, String>),
-    GreenSaved(Result<(), String>),
+    GreenSaved(Result<String, String>),
     SkladToken(Result<Secret, String>),
     SkladWebhooks(Result<Vec<Webhook>, String>),
     SkladChanged(Result<String, String>),
@@ -142,7 +144,7 @@ impl Panels {
     pub fn webhook_url(&self, provider: Provider) -> Option<String> {
         self.tunnel
             .as_ref()
-            .map(|found| format!("{}/{}", found.url, provider.name()))
+            .map(|found| provider.webhook_url(&found.url))
     }
 
     /// Where the Rosreestr feed stands, to remember across restarts.
@@ -182,6 +184,7 @@ impl App {
 
     pub(super) fn call(&mut self, call: Call) {
         self.keep_drafts();
+        let t = self.texts();
         let config = self.config.clone();
         let port = self.listen_port();
         match call {
@@ -215,24 +218,29 @@ impl App {
                 let token = config.green_api.webhook_url_token.expose().to_string();
                 let body =
                     crate::providers::green_api::api::webhook_settings(&url, &token, &switches);
+                let done = t
+                    .green_connected
+                    .replace("{instance}", &config.green_api.id_instance)
+                    .replace("{url}", &url);
                 self.spawn(Some(Tab::GreenApi), async move {
-                    Done::GreenSaved(
-                        with_client(Instance::new(&config.green_api), |i| async move {
-                            i.set_settings(&body).await
-                        })
-                        .await,
-                    )
+                    let saved = with_client(Instance::new(&config.green_api), |i| async move {
+                        i.set_settings(&body).await
+                    })
+                    .await;
+                    Done::GreenSaved(saved.map(|()| done))
                 });
             }
             Call::GreenDisconnect => {
                 let off = crate::providers::green_api::api::webhook_url_only("");
+                let done = t
+                    .green_disconnected
+                    .replace("{instance}", &config.green_api.id_instance);
                 self.spawn(Some(Tab::GreenApi), async move {
-                    Done::GreenSaved(
-                        with_client(Instance::new(&config.green_api), |i| async move {
-                            i.set_settings(&off).await
-                        })
-                        .await,
-                    )
+                    let saved = with_client(Instance::new(&config.green_api), |i| async move {
+                        i.set_settings(&off).await
+                    })
+                    .await;
+                    Done::GreenSaved(saved.map(|()| done))
                 });
             }
             Call::SkladLogin { login, password } => self.spawn(Some(Tab::Moysklad), async move {
@@ -252,29 +260,40 @@ impl App {
                     a.create(&new).await
                 })
                 .await;
-                Done::SkladChanged(
-                    made.map(|w| format!("{} {} > {}", w.entity_type, w.action, w.url)),
-                )
+                Done::SkladChanged(made.map(|w| t.sklad_created.replace("{webhook}", &w.name())))
             }),
-            Call::SkladUpdate(webhook, change) => self.spawn(Some(Tab::Moysklad), async move {
+            Call::SkladEnable(webhook, enable) => self.spawn(Some(Tab::Moysklad), async move {
                 let done = with_client(Account::new(&config.moysklad), |a| async move {
-                    a.update(&webhook, change).await
+                    a.update(&webhook, serde_json::json!({ "enabled": enable }))
+                        .await
                 })
                 .await;
-                Done::SkladChanged(
-                    done.map(|w| format!("{} {} > {}", w.entity_type, w.action, w.url)),
-                )
+                let said = if enable {
+                    t.sklad_enabled
+                } else {
+                    t.sklad_disabled
+                };
+                Done::SkladChanged(done.map(|w| said.replace("{webhook}", &w.name())))
+            }),
+            Call::SkladRepoint(webhook, url) => self.spawn(Some(Tab::Moysklad), async move {
+                let before = webhook.name();
+                let done = with_client(Account::new(&config.moysklad), |a| async move {
+                    a.update(&webhook, serde_json::json!({ "url": url })).await
+                })
+                .await;
+                Done::SkladChanged(done.map(|w| {
+                    t.sklad_repointed
+                        .replace("{webhook}", &before)
+                        .replace("{url}", &w.url)
+                }))
             }),
             Call::SkladDelete(webhook) => self.spawn(Some(Tab::Moysklad), async move {
-                let line = format!(
-                    "{} {} > {}",
-                    webhook.entity_type, webhook.action, webhook.url
-                );
+                let name = webhook.name();
                 let done = with_client(Account::new(&config.moysklad), |a| async move {
                     a.delete(&webhook).await
                 })
                 .await;
-                Done::SkladChanged(done.map(|()| line))
+                Done::SkladChanged(done.map(|()| t.sklad_deleted.replace("{webhook}", &name)))
             }),
             Call::SkladLoad { capture, hrefs } => self.spawn(None, async move {
                 let result = with_client(Account::new(&config.moysklad), |a| async move {
@@ -370,8 +389,12 @@ impl App {
             }
             Done::GreenSaved(result) => {
                 p.busy.remove(&Tab::GreenApi);
-                let saved = self.remembered.language.texts().green_applies;
-                p.green.outcome = Some(result.map(|()| saved.to_string()));
+                let ok = result.is_ok();
+                p.green.outcome = Some(result);
+                if ok {
+                    // What the instance holds now, beside what was asked.
+                    self.call(Call::GreenSettings);
+                }
             }
             Done::SkladToken(result) => {
                 p.busy.remove(&Tab::Moysklad);

@@ -2,10 +2,10 @@
 //! this tunnel marked and the ones at an older tunnel offered a re-point, and a create form.
 
 use egui::Ui;
-use serde_json::json;
 
 use super::{field, form, outcome, secret_field, webhook_url_row, Call};
 use crate::capture::Provider;
+use crate::gui::ask::Question;
 use crate::gui::texts::Texts;
 use crate::gui::{App, Command};
 use crate::providers::moysklad::api::{
@@ -139,10 +139,16 @@ fn webhook_table(ui: &mut Ui, app: &mut App, public: Option<&str>, t: &Texts) {
                         if webhook.has_twin_at(&url, webhooks) {
                             ui.label(t.twin_here);
                         } else if ui.small_button(t.repoint).on_hover_text(&url).clicked() {
-                            app.commands.push(Command::Provider(Call::SkladUpdate(
-                                Box::new(webhook.clone()),
-                                json!({ "url": url }),
-                            )));
+                            app.commands.push(Question::command(
+                                t.ask_sklad_repoint
+                                    .replace("{webhook}", &webhook.name())
+                                    .replace("{url}", &url),
+                                t.yes_repoint,
+                                Command::Provider(Call::SkladRepoint(
+                                    Box::new(webhook.clone()),
+                                    url,
+                                )),
+                            ));
                         }
                     }
                 });
@@ -152,17 +158,26 @@ fn webhook_table(ui: &mut Ui, app: &mut App, public: Option<&str>, t: &Texts) {
                     } else {
                         (t.enable, true)
                     };
+                    let change =
+                        Command::Provider(Call::SkladEnable(Box::new(webhook.clone()), enable));
                     if ui.small_button(label).clicked() {
-                        app.commands.push(Command::Provider(Call::SkladUpdate(
-                            Box::new(webhook.clone()),
-                            json!({ "enabled": enable }),
-                        )));
+                        // Enabling only resumes deliveries; disabling stops them.
+                        app.commands.push(if enable {
+                            change
+                        } else {
+                            Question::command(
+                                t.ask_sklad_disable.replace("{webhook}", &webhook.name()),
+                                t.yes_disable,
+                                change,
+                            )
+                        });
                     }
                     if ui.small_button(t.delete).clicked() {
-                        app.commands
-                            .push(Command::Provider(Call::SkladDelete(Box::new(
-                                webhook.clone(),
-                            ))));
+                        app.commands.push(Question::command(
+                            t.ask_sklad_delete.replace("{webhook}", &webhook.name()),
+                            t.yes_delete,
+                            Command::Provider(Call::SkladDelete(Box::new(webhook.clone()))),
+                        ));
                     }
                 });
                 ui.end_row();

@@ -84,6 +84,11 @@ impl Webhook {
             .any(|w| w.url == url && w.entity_type == self.entity_type && w.action == self.action)
     }
 
+    /// "customerorder CREATE → https://…", how a person names this webhook.
+    pub fn name(&self) -> String {
+        format!("{} {} → {}", self.entity_type, self.action, self.url)
+    }
+
     pub fn is_stock(&self) -> bool {
         self.raw["meta"]["type"] == "webhookstock" || self.raw.get("stockType").is_some()
     }
