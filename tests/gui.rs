@@ -695,6 +695,15 @@ fn rosreestr_panel_pages_forward_and_back_and_remembers_its_cursor() {
     // The page's cursor is what the app remembers; a restart opens the same page.
     let saved = f.harness.state().remembered();
     assert_eq!(saved.events_after, Some(fake.event_id(29)));
+    // The page says which it is and the cursor it was read after; ids copy with a click.
+    assert!(f.harness.query_by_label("Page 2").is_some());
+    let cursor = fake.event_id(29);
+    assert!(f
+        .harness
+        .query_by_label(&format!("· cursor: {cursor}"))
+        .is_some());
+    f.harness.get_by_label("ext-31").click();
+    assert_eq!(f.copied_text(), "ext-31");
 
     // The state filter narrows the page (ext-37 and ext-47 are Rejected, ext-30 is not).
     f.harness
@@ -990,4 +999,24 @@ fn the_time_column_switches_between_local_time_and_utc() {
     assert!(f.harness.query_by_label_contains("11-20 ").is_some());
     f.harness.get_by_label("Time, local").click();
     f.wait_for("UTC", |h| h.query_by_label("Time, UTC").is_some());
+}
+
+/// Without a tunnel the top bar says so, and Detect says what it asked and what answered.
+#[test]
+fn tunnel_detection_says_what_it_tried() {
+    let mut f = start("127.0.0.1:0", &[], ThemeChoice::Dark);
+    f.wait_for("the warning", |h| {
+        h.query_by_label("⚠ no tunnel found").is_some()
+    });
+    f.harness.get_by_label("Detect").click();
+    f.wait_for("the outcome", |h| {
+        h.query_by_label_contains("No tunnel was found for port")
+            .is_some()
+    });
+    for said in [
+        "the ngrok agent at http://127.0.0.1:9 is not running",
+        "no cloudflared quick tunnel answers at 127.0.0.1:9",
+    ] {
+        assert!(f.harness.query_by_label_contains(said).is_some(), "{said}");
+    }
 }

@@ -533,6 +533,7 @@ impl App {
             Command::SetPublicUrl(url) => {
                 let mut config = self.config.clone();
                 config.tunnel.public_url = url.trim().trim_end_matches('/').to_string();
+                self.panels.announce_detect = config.tunnel.public_url.is_empty();
                 self.save_config(config);
                 self.handle(Command::Provider(panels::Call::DetectTunnel));
             }

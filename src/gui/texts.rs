@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::filter::{FilterError, FIELDS};
 use crate::repoint::Repointed;
+use crate::tunnel::Source;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Language {
@@ -135,7 +136,7 @@ texts! {
     providers: "Providers", "Провайдеры";
     detect: "Detect", "Найти";
     detect_hint: "Find the tunnel (ngrok, cloudflared) in front of the listener", "Найти туннель (ngrok, cloudflared) перед слушателем";
-    found_at: "from", "из";
+    found_at: "from", "источник:";
     url_changed: "The public URL changed from {old} to {new}. Providers still pointing at the old one will not reach you.", "Публичный URL сменился: был {old}, стал {new}. Провайдеры, настроенные на старый, до вас не дойдут.";
     reregister: "Re-register providers", "Перенастроить провайдеров";
     reregistered: "Moved to {new}; what each provider said is below.", "Перенесено на {new}; что ответил каждый провайдер — ниже.";
@@ -210,6 +211,12 @@ texts! {
     load_order: "Load order", "Загрузить заказ";
     automatically: "automatically", "автоматически";
     ms: "ms", "мс";
+    page: "Page {n}", "Страница {n}";
+    cursor: "· cursor:", "· курсор:";
+    feed_start: "the start of the feed", "начало ленты";
+    click_to_copy: "Click to copy", "Нажмите, чтобы скопировать";
+    tunnel_found: "Found {url}, from {source}.", "Найден {url}: {source}.";
+    no_tunnel: "no tunnel found", "туннель не найден";
     yes_delete: "Yes, delete", "Да, удалить";
     yes_disable: "Yes, disable", "Да, выключить";
     yes_repoint: "Yes, re-point", "Да, перенаправить";
@@ -351,6 +358,20 @@ impl Language {
             Repointed::ReestrByHand { url } => format!(
                 "у Реестра нет API для этого: вставьте {url} в кабинете Реестра (Настройки API > ключ доступа > Вебхуки) и нажмите «подтвердить»."
             ),
+        }
+    }
+
+    /// Where a public URL came from.
+    pub fn tunnel_source(self, source: &Source) -> String {
+        match (self, source) {
+            (Language::English, source) => source.to_string(),
+            (Language::Russian, Source::Typed) => {
+                "введён в настройках ([tunnel] public_url)".into()
+            }
+            (Language::Russian, Source::Ngrok { api }) => format!("агент ngrok на {api}"),
+            (Language::Russian, Source::Cloudflared { metrics }) => {
+                format!("быстрый туннель cloudflared (метрики на {metrics})")
+            }
         }
     }
 

@@ -84,8 +84,12 @@ pub fn show(ui: &mut Ui, app: &mut App) {
                 .as_ref()
                 .filter(|f| f.source != Source::Typed)
             {
+                let source = app.remembered.language.tunnel_source(&found.source);
                 ui.label(RichText::new(&found.url).monospace())
-                    .on_hover_text(format!("{} {}", t.found_at, found.source));
+                    .on_hover_text(format!("{} {source}", t.found_at));
+            } else if let (None, Some(missing)) = (&app.panels.tunnel, &app.panels.tunnel_missing) {
+                ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ {}", t.no_tunnel))
+                    .on_hover_text(missing);
             }
             // The base is shown once (above, or in the listener line); each provider shows its
             // path, and its copy button copies the whole URL.

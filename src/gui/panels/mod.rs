@@ -104,6 +104,10 @@ pub struct Panels {
     busy: HashSet<Tab>,
     /// The public URL: typed (settings) or detected.
     pub tunnel: Option<Found>,
+    /// Why no tunnel was found: what was asked and what each answered.
+    pub tunnel_missing: Option<String>,
+    /// The user asked to detect: say the outcome in the status line.
+    pub announce_detect: bool,
     detecting: bool,
     last_detect: Option<Instant>,
     /// `(old, new)` when a detected URL replaced the one providers were registered with.
@@ -127,6 +131,8 @@ impl Panels {
             revealed: HashSet::new(),
             busy: HashSet::new(),
             tunnel: None,
+            tunnel_missing: None,
+            announce_detect: false,
             detecting: false,
             last_detect: None,
             url_changed: None,
@@ -370,6 +376,19 @@ impl App {
         match done {
             Done::Tunnel(found) => {
                 p.detecting = false;
+                let language = self.remembered.language;
+                let said = match &found {
+                    Ok(found) => language
+                        .texts()
+                        .tunnel_found
+                        .replace("{url}", &found.url)
+                        .replace("{source}", &language.tunnel_source(&found.source)),
+                    Err(missing) => missing.clone(),
+                };
+                if std::mem::take(&mut p.announce_detect) {
+                    self.notice = Some((said, Instant::now()));
+                }
+                p.tunnel_missing = found.as_ref().err().cloned();
                 let found = found.ok();
                 let url = found.as_ref().map(|f| f.url.clone());
                 let last = &self.remembered.public_url;

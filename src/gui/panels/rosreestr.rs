@@ -124,6 +124,11 @@ impl State {
         self.next = page.cursor;
     }
 
+    /// The shown page's number, counted from where this walk started.
+    pub fn page(&self) -> usize {
+        self.earlier.len() + 1
+    }
+
     fn shown(&self, event: &Event) -> bool {
         let contains = |value: &str, wanted: &str| {
             wanted.is_empty() || value.to_lowercase().contains(&wanted.trim().to_lowercase())
@@ -206,17 +211,33 @@ pub fn show(ui: &mut Ui, app: &mut App, t: &'static Texts) {
     if events.note.is_some() {
         ui.label(t.no_events);
     }
-    event_table(ui, events, t);
+    ui.horizontal_wrapped(|ui| {
+        // Counted from where this session started walking; a remembered cursor is page 1.
+        let page = t.page.replace("{n}", &events.page().to_string());
+        ui.label(egui::RichText::new(page).strong());
+        let cursor = events.after.as_deref().unwrap_or(t.feed_start);
+        ui.label(format!("{} {cursor}", t.cursor));
+        if let Some(after) = &events.after {
+            if ui.small_button("📋").on_hover_text(t.copy).clicked() {
+                app.commands.push(Command::CopyText(after.clone()));
+            }
+        }
+    });
+    if let Some(copied) = event_table(ui, events, t) {
+        app.commands.push(Command::CopyText(copied));
+    }
 }
 
-fn event_table(ui: &mut Ui, state: &State, t: &Texts) {
+/// The events of the page; a click on a cell gives back its full text, to copy.
+fn event_table(ui: &mut Ui, state: &State, t: &Texts) -> Option<String> {
     let shown: Vec<&Event> = state.events.iter().filter(|e| state.shown(e)).collect();
     if shown.is_empty() {
         if state.loaded && state.error.is_none() {
             ui.label(t.no_events);
         }
-        return;
+        return None;
     }
+    let mut copied = None;
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
     TableBuilder::new(ui)
         .id_salt("kontur-events")
@@ -267,15 +288,24 @@ fn event_table(ui: &mut Ui, state: &State, t: &Texts) {
                             if fresh {
                                 text = text.strong().color(crate::gui::theme::SUCCESS);
                             }
-                            let label = ui.add(egui::Label::new(text).truncate());
-                            if !full.is_empty() {
-                                label.on_hover_text(full);
+                            let label = ui.add(
+                                egui::Label::new(text)
+                                    .truncate()
+                                    .sense(egui::Sense::click()),
+                            );
+                            if !full.is_empty()
+                                && label
+                                    .on_hover_text(format!("{full}\n{}", t.click_to_copy))
+                                    .clicked()
+                            {
+                                copied = Some(full.to_string());
                             }
                         });
                     }
                 });
             }
         });
+    copied
 }
 
 #[cfg(test)]
