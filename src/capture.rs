@@ -35,6 +35,16 @@ impl Provider {
         }
     }
 
+    /// The service's own name, as people write it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Provider::Reestr => "Reestr",
+            Provider::GreenApi => "GREEN-API",
+            Provider::Moysklad => "MoySklad",
+            Provider::Generic => "Generic",
+        }
+    }
+
     /// The path its webhooks come to (`/reestr`, `/green-api`, `/moysklad`); any other path
     /// is generic.
     pub fn path(self) -> &'static str {

@@ -321,29 +321,14 @@ pub fn send_sample(
     let config = Config::load_or_create(&paths.config_file)?;
     let base = target(&config, to);
     runtime()?.block_on(async {
-        let client = reqwest::Client::new();
-        for request in sample.requests(&config) {
-            let url = format!("{base}{}", request.target);
-            let mut post = client.post(&url).body(request.body);
-            for (name, value) in &request.headers {
-                post = post.header(name, value);
-            }
-            let response = post.send().await.map_err(|e| {
-                if e.is_connect() {
-                    anyhow!("Nothing is listening at {base}: start `hookscope serve` (or the app) first, or pass --to URL.")
-                } else {
-                    anyhow!("Could not post to {url}: {e}")
-                }
-            })?;
-            let status = response.status();
-            let capture = response
-                .headers()
-                .get("x-hookscope-capture")
-                .and_then(|v| v.to_str().ok())
+        for sent in samples::send(sample, &config, &base).await? {
+            let capture = sent
+                .capture
                 .map(|id| format!(" (capture #{id})"))
                 .unwrap_or_default();
-            let body = response.text().await.unwrap_or_default();
-            println!("POST {url} -> {status}{capture} {body:?}");
+            let status = reqwest::StatusCode::from_u16(sent.status)
+                .map_or_else(|_| sent.status.to_string(), |s| s.to_string());
+            println!("POST {} -> {status}{capture} {:?}", sent.url, sent.body);
         }
         if sample.variant == samples::Variant::WrongToken && status_unchecked(&config, sample) {
             println!("(accepted because no token or secret is configured for this provider, so nothing is checked)");

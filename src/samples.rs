@@ -291,6 +291,61 @@ impl Sample {
     }
 }
 
+/// What the listener answered to one request of a sample.
+#[derive(Clone, Debug)]
+pub struct Sent {
+    pub url: String,
+    pub status: u16,
+    /// The capture's id, from the `x-hookscope-capture` header.
+    pub capture: Option<i64>,
+    pub body: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error("Nothing is listening at {base}: start `hookscope serve` (or the app) first, or pass --to URL.")]
+    NotListening { base: String },
+    #[error("Could not post to {url}: {detail}")]
+    Failed { url: String, detail: String },
+}
+
+/// Posts the sample's requests to the listener at `base`, in order.
+pub async fn send(sample: &Sample, config: &Config, base: &str) -> Result<Vec<Sent>, SendError> {
+    let client = reqwest::Client::new();
+    let mut sent = Vec::new();
+    for request in sample.requests(config) {
+        let url = format!("{base}{}", request.target);
+        let mut post = client.post(&url).body(request.body);
+        for (name, value) in &request.headers {
+            post = post.header(name, value);
+        }
+        let response = post.send().await.map_err(|e| {
+            if e.is_connect() {
+                SendError::NotListening { base: base.into() }
+            } else {
+                SendError::Failed {
+                    url: url.clone(),
+                    detail: e.to_string(),
+                }
+            }
+        })?;
+        let status = response.status().as_u16();
+        let capture = response
+            .headers()
+            .get("x-hookscope-capture")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|id| id.parse().ok());
+        let body = response.text().await.unwrap_or_default();
+        sent.push(Sent {
+            url,
+            status,
+            capture,
+            body,
+        });
+    }
+    Ok(sent)
+}
+
 fn rewrite(body: &[u8], change: impl FnOnce(&mut Value)) -> Vec<u8> {
     let mut value: Value = serde_json::from_slice(body).expect("built-in samples are valid JSON");
     change(&mut value);

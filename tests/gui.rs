@@ -1020,3 +1020,25 @@ fn tunnel_detection_says_what_it_tried() {
         assert!(f.harness.query_by_label_contains(said).is_some(), "{said}");
     }
 }
+
+/// Every provider can be tried without a terminal: Send sample posts to the app's listener.
+#[test]
+fn send_sample_menu_posts_to_the_listener() {
+    let mut f = start("127.0.0.1:0", &[], ThemeChoice::Dark);
+    f.harness.get_by_label("Send sample").click();
+    f.harness.run();
+    f.harness.get_by_label_contains("GREEN-API").hover();
+    f.harness.run();
+    f.harness.get_by_label("green-api-edited-message").click();
+    f.wait_for("the capture", |h| {
+        h.query_by_label_contains("1 total").is_some()
+    });
+    assert!(f
+        .harness
+        .query_by_label_contains("Sent green-api-edited-message: answered 200, capture #1.")
+        .is_some());
+    assert!(f
+        .harness
+        .query_by_label_contains("now \"Заказ №1543, не 1542\"")
+        .is_some());
+}

@@ -142,6 +142,8 @@ pub enum Command {
     SetStoreAside,
     SaveSettings(Box<Config>, Remembered),
     SetPublicUrl(String),
+    /// Posts a built-in sample (by name) to the listener.
+    SendSample(&'static str),
     OpenSettings,
     ToggleProviders,
     /// Hides the banner about a changed public URL.
@@ -544,6 +546,7 @@ impl App {
                     self.handle(question.then);
                 }
             }
+            Command::SendSample(name) => self.send_sample(name),
             Command::OpenSettings => {
                 self.settings = Some(settings::Draft::new(&self.config, &self.remembered));
             }
@@ -635,6 +638,35 @@ impl App {
         self.runtime.spawn(async move {
             let message = files::import_file(&store, &config, &path, language).await;
             let _ = notices.send(message);
+            ctx.request_repaint();
+        });
+    }
+
+    /// Sends a built-in sample to the listener, and says what it answered.
+    fn send_sample(&mut self, name: &'static str) {
+        let Some(sample) = crate::samples::find(name) else {
+            return;
+        };
+        let config = self.config.clone();
+        let base = self.listener_url();
+        let t = self.texts();
+        let notices = self.notices.0.clone();
+        let ctx = self.ctx.clone();
+        self.runtime.spawn(async move {
+            let said = match crate::samples::send(sample, &config, &base).await {
+                Ok(sent) => sent
+                    .iter()
+                    .map(|s| {
+                        t.sample_sent
+                            .replace("{name}", name)
+                            .replace("{status}", &s.status.to_string())
+                            .replace("{id}", &s.capture.map_or("?".into(), |id| id.to_string()))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                Err(e) => e.to_string(),
+            };
+            let _ = notices.send(said);
             ctx.request_repaint();
         });
     }

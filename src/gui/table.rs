@@ -9,7 +9,8 @@ use time::{OffsetDateTime, UtcOffset};
 use super::texts::{Counted, Language, Texts};
 use super::theme::{provider_badge, status_color, ROW_HEIGHT};
 use super::{App, Command};
-use crate::capture::CaptureRow;
+use crate::capture::{CaptureRow, Provider};
+use crate::samples::SAMPLES;
 
 pub fn show(ui: &mut Ui, app: &mut App) {
     let t = app.texts();
@@ -46,6 +47,7 @@ pub fn show(ui: &mut Ui, app: &mut App) {
                 if ui.button(t.import).clicked() {
                     app.commands.push(Command::Import);
                 }
+                samples_menu(ui, app);
             });
         });
         if app.confirm_clear {
@@ -86,6 +88,23 @@ pub fn show(ui: &mut Ui, app: &mut App) {
                 });
         } else {
             rows(ui, app);
+        }
+    });
+}
+
+/// Every built-in sample, by provider, sent to this app's own listener.
+fn samples_menu(ui: &mut Ui, app: &mut App) {
+    let t = app.texts();
+    ui.menu_button(t.send_sample, |ui| {
+        for provider in [Provider::Reestr, Provider::GreenApi, Provider::Moysklad] {
+            ui.menu_button(provider.title(), |ui| {
+                for sample in SAMPLES.iter().filter(|s| s.path == provider.path()) {
+                    if ui.button(sample.name).on_hover_text(sample.about).clicked() {
+                        app.commands.push(Command::SendSample(sample.name));
+                        ui.close();
+                    }
+                }
+            });
         }
     });
 }

@@ -69,7 +69,7 @@ texts! {
     follow: "Follow", "Следить";
     paused: "Paused", "Пауза";
     loading: "Loading captures…", "Загружаю запросы…";
-    empty: "No captures yet. Send a webhook to one of the URLs above, or run `hookscope send-sample --list`.", "Запросов пока нет. Отправьте вебхук на один из адресов выше или запустите `hookscope send-sample --list`.";
+    empty: "No captures yet. Send a webhook to one of the URLs above, or try one from Send sample.", "Запросов пока нет. Отправьте вебхук на один из адресов выше или попробуйте пример из «Отправить пример».";
     no_match: "No capture matches this filter.", "Ни один запрос не подходит под фильтр.";
     col_time: "Time, UTC", "Время, UTC";
     col_provider: "Provider", "Провайдер";
@@ -211,6 +211,8 @@ texts! {
     load_order: "Load order", "Загрузить заказ";
     automatically: "automatically", "автоматически";
     ms: "ms", "мс";
+    send_sample: "Send sample", "Отправить пример";
+    sample_sent: "Sent {name}: answered {status}, capture #{id}.", "Отправлен {name}: ответ {status}, запрос #{id}.";
     page: "Page {n}", "Страница {n}";
     cursor: "· cursor:", "· курсор:";
     feed_start: "the start of the feed", "начало ленты";

@@ -212,6 +212,17 @@ fn summary(kind: &str, body: &Value) -> String {
                 .unwrap_or("quota exceeded");
             format!("{kind}: {}", ellipsize(detail, 80))
         }
+        "editedMessage" => {
+            let text = body
+                .pointer("/messageData/editedMessageData/textMessage")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            format!(
+                "{kind} from {}: now \"{}\"",
+                sender.or(chat).unwrap_or("?"),
+                ellipsize(text, 60)
+            )
+        }
         "" => "notification without typeWebhook".into(),
         other => match sender.or(chat) {
             Some(who) => format!("{other} from {who}"),
@@ -231,12 +242,22 @@ fn message_text(body: &Value) -> String {
                 .filter(|s| !s.is_empty())
         })
     };
+    let place;
     let text = match kind {
         "textMessage" => first(&["/textMessageData/textMessage"]),
-        "locationMessage" => first(&[
-            "/locationMessageData/nameLocation",
-            "/locationMessageData/address",
-        ]),
+        "locationMessage" => {
+            // Its name and address, whichever it has.
+            place = [
+                "/locationMessageData/nameLocation",
+                "/locationMessageData/address",
+            ]
+            .iter()
+            .filter_map(|p| data.pointer(p).and_then(Value::as_str))
+            .filter(|s| !s.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join(", ");
+            Some(place.as_str()).filter(|p| !p.is_empty())
+        }
         "contactMessage" => first(&["/contactMessageData/displayName"]),
         "pollMessage" => first(&["/pollMessageData/name"]),
         _ => first(&[
@@ -360,6 +381,33 @@ mod tests {
         assert_eq!(
             (j.summary.as_str(), j.answer.status),
             ("somethingNew from 1", 200)
+        );
+    }
+
+    #[test]
+    fn edits_locations_and_calls_say_what_changed_where_and_how() {
+        let summary = |body: &str| {
+            judge(
+                &request("/green-api", &[], body),
+                &GreenApiConfig::default(),
+            )
+            .summary
+        };
+        assert_eq!(
+            summary(include_str!(
+                "../../assets/samples/green-api-edited-message.json"
+            )),
+            "editedMessage from 79161234567: now \"Заказ №1543, не 1542\""
+        );
+        assert_eq!(
+            summary(include_str!("../../assets/samples/green-api-incoming-location.json")),
+            "incomingMessageReceived from 79161234567: [locationMessage] \"Пункт выдачи, Москва, ул. Тверская, 1\""
+        );
+        assert_eq!(
+            summary(include_str!(
+                "../../assets/samples/green-api-incoming-call.json"
+            )),
+            "incomingCall from 79161234567: offer"
         );
     }
 }

@@ -520,9 +520,9 @@ pub fn show(ctx: &egui::Context, app: &mut App) {
         .show(ctx, |ui| {
             ui.horizontal(|ui| {
                 for (tab, name) in [
-                    (Tab::GreenApi, "GREEN-API"),
-                    (Tab::Moysklad, "MoySklad"),
-                    (Tab::Reestr, "Reestr"),
+                    (Tab::GreenApi, Provider::GreenApi.title()),
+                    (Tab::Moysklad, Provider::Moysklad.title()),
+                    (Tab::Reestr, Provider::Reestr.title()),
                     (Tab::Rosreestr, "Rosreestr · Kontur"),
                 ] {
                     if ui.selectable_label(app.panels.tab == tab, name).clicked()
