@@ -102,8 +102,9 @@ fn launch(
         dir,
     };
     fixture.wait_for("the store to load", |h| {
-        h.query_by_label_contains("Time, ").is_some()
-            || h.query_by_label_contains("No captures yet").is_some()
+        ["Time, ", "Время, ", "No captures yet", "Запросов пока нет"]
+            .iter()
+            .any(|text| h.query_by_label_contains(text).is_some())
     });
     fixture
 }
@@ -415,7 +416,14 @@ fn snapshot_options() -> SnapshotOptions {
     SnapshotOptions::new().threshold(1.0).max_failed_pixels(200)
 }
 
-fn main_window_snapshot(listen: &str, theme: ThemeChoice, name: &str) {
+/// The main window with five captures, one selected, at `size` in `language`.
+fn main_window_snapshot(
+    listen: &str,
+    theme: ThemeChoice,
+    language: Language,
+    size: [f32; 2],
+    name: &str,
+) {
     let seed = [
         ("/reestr", REESTR_DONE),
         ("/green-api", GREEN_TEXT),
@@ -423,25 +431,72 @@ fn main_window_snapshot(listen: &str, theme: ThemeChoice, name: &str) {
         ("/moysklad?requestId=7f1", MOYSKLAD),
         ("/green-api", CYRILLIC),
     ];
-    let mut f = start(listen, &seed, theme);
-    f.wait_for("rows", |h| h.query_by_label_contains("5 total").is_some());
-    // How full the store is, against its limit.
-    f.harness.get_by_label_contains("/ 2.0 GiB on disk");
-    f.harness
-        .get_by_label_contains("Здравствуйте! Заказ №1542")
-        .click();
-    f.wait_for("the detail pane", |h| h.query_by_label("Sender").is_some());
+    let mut f = start_with(listen, &seed, theme, |_, r| r.language = language);
+    f.harness.set_size(egui::Vec2::from(size));
+    let (total, sender) = match language {
+        Language::English => ("5 total", "Sender"),
+        Language::Russian => ("всего 5", "Отправитель"),
+    };
+    f.wait_for("rows", |h| h.query_by_label_contains(total).is_some());
+    // The newest row, by keyboard: in a narrow window its summary is off to the side.
+    f.harness.key_press(egui::Key::ArrowUp);
+    f.wait_for("the detail pane", |h| h.query_by_label(sender).is_some());
     f.harness.snapshot_options(name, &snapshot_options());
 }
 
 #[test]
 fn main_window_dark() {
-    main_window_snapshot("127.0.0.1:48787", ThemeChoice::Dark, "main_window_dark");
+    main_window_snapshot(
+        "127.0.0.1:48787",
+        ThemeChoice::Dark,
+        Language::English,
+        [1600.0, 1000.0],
+        "main_window_dark",
+    );
 }
 
 #[test]
 fn main_window_light() {
-    main_window_snapshot("127.0.0.1:48788", ThemeChoice::Light, "main_window_light");
+    main_window_snapshot(
+        "127.0.0.1:48788",
+        ThemeChoice::Light,
+        Language::English,
+        [1600.0, 1000.0],
+        "main_window_light",
+    );
+}
+
+#[test]
+fn main_window_small() {
+    main_window_snapshot(
+        "127.0.0.1:48789",
+        ThemeChoice::Dark,
+        Language::English,
+        [800.0, 600.0],
+        "main_window_small",
+    );
+}
+
+#[test]
+fn main_window_russian() {
+    main_window_snapshot(
+        "127.0.0.1:48790",
+        ThemeChoice::Dark,
+        Language::Russian,
+        [1600.0, 1000.0],
+        "main_window_russian",
+    );
+}
+
+#[test]
+fn main_window_russian_small() {
+    main_window_snapshot(
+        "127.0.0.1:48791",
+        ThemeChoice::Light,
+        Language::Russian,
+        [800.0, 600.0],
+        "main_window_russian_small",
+    );
 }
 
 /// Opens the Providers window on a tab.
@@ -1041,4 +1096,37 @@ fn send_sample_menu_posts_to_the_listener() {
         .harness
         .query_by_label_contains("now \"Заказ №1543, не 1542\"")
         .is_some());
+}
+
+/// The Providers window inside a small window, in Russian: every button reachable.
+#[test]
+fn providers_window_small_russian() {
+    use common::fakes::green_api::FakeGreenApi;
+    let token = "d75b3a66374942c5b3c019c698abc2067e151558acbd412345";
+    let fake = FakeGreenApi::start("1101000001", token);
+    let mut f = start_with("127.0.0.1:48792", &[], ThemeChoice::Dark, |c, r| {
+        c.green_api.api_url = fake.api_url();
+        c.green_api.id_instance = "1101000001".into();
+        c.green_api.api_token_instance = hookscope::config::Secret::new(token);
+        c.tunnel.public_url = "https://t.example".into();
+        r.language = Language::Russian;
+    });
+    f.harness.set_size(egui::Vec2::new(800.0, 600.0));
+    let _ = f.harness.try_run();
+    f.harness.get_by_label("Провайдеры").click();
+    f.wait_for("the current settings", |h| {
+        h.query_by_label("Текущие настройки").is_some()
+    });
+    for button in [
+        "Загрузить настройки",
+        "Подключить",
+        "Отключить",
+        "Сохранить",
+    ] {
+        let rect = f.harness.get_by_label(button).rect();
+        assert!(
+            rect.max.x <= 800.0 && rect.max.y <= 600.0,
+            "{button} at {rect:?}"
+        );
+    }
 }

@@ -11,7 +11,7 @@ use super::body::{count_matches, matching_parts, BodyMode, Decoded};
 use super::texts::Texts;
 use super::theme::provider_badge;
 use super::{App, Command};
-use crate::capture::{format_rfc3339, Capture, Verdict};
+use crate::capture::{Capture, Verdict};
 use crate::providers;
 
 /// Text views show at most this much; Hex shows everything.
@@ -45,6 +45,8 @@ pub fn show(ui: &mut Ui, app: &mut App) {
     egui::Panel::right("detail")
         .resizable(true)
         .default_size((width * 0.36).max(340.0))
+        // However the window shrinks, the table keeps room for its first columns.
+        .max_size((width - 360.0).max(240.0))
         .show(ui, |ui| {
             let Some(capture) = app.detail.take() else {
                 ui.add_space(20.0);
@@ -156,7 +158,8 @@ fn overview(ui: &mut Ui, app: &mut App, c: &Capture, t: &Texts) {
     let repeated_by = app.list.repeats_of(c.id).to_vec();
     grid(ui, "overview", |ui| {
         ui.label(t.received);
-        ui.label(format_rfc3339(c.request.received_at));
+        let clock = super::table::Clock::now(app.remembered.time_shown, app.local_offset);
+        ui.label(clock.show(c.request.received_at).1);
         ui.end_row();
         ui.label(t.from);
         ui.label(&c.request.remote_addr);

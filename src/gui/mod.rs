@@ -185,7 +185,6 @@ pub struct App {
     remembered: Remembered,
     settings: Option<settings::Draft>,
     note: Option<(i64, String)>,
-    confirm_clear: bool,
     notice: Option<(String, Instant)>,
     /// Messages from background work (export, import) for the notice line.
     notices: (mpsc::Sender<String>, mpsc::Receiver<String>),
@@ -255,7 +254,6 @@ impl App {
             remembered: remembered.clone(),
             settings: None,
             note: None,
-            confirm_clear: false,
             notice: None,
             notices: mpsc::channel(),
             asking: None,
@@ -496,7 +494,6 @@ impl App {
                 self.list.clear();
                 self.selected = None;
                 self.detail = None;
-                self.confirm_clear = false;
                 self.edit(Edit::Clear);
             }
             Command::CopyText(text) => {

@@ -6,6 +6,7 @@ use egui_extras::{Column, TableBuilder};
 
 use time::{OffsetDateTime, UtcOffset};
 
+use super::ask::Question;
 use super::texts::{Counted, Language, Texts};
 use super::theme::{provider_badge, status_color, ROW_HEIGHT};
 use super::{App, Command};
@@ -15,7 +16,7 @@ use crate::samples::SAMPLES;
 pub fn show(ui: &mut Ui, app: &mut App) {
     let t = app.texts();
     egui::CentralPanel::default().show(ui, |ui| {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let label = if app.follow { t.follow } else { t.paused };
             if ui
                 .selectable_label(app.follow, format!("⏵ {label}"))
@@ -32,27 +33,27 @@ pub fn show(ui: &mut Ui, app: &mut App) {
             {
                 app.commands.push(Command::SetFollow(true));
             }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let any = !app.list.rows().is_empty();
-                if ui
-                    .add_enabled(any, egui::Button::new(t.clear_all))
-                    .clicked()
-                {
-                    app.confirm_clear = true;
-                }
-                let export = ui.add_enabled(any, egui::Button::new(t.export));
-                if export.on_hover_text("Ctrl+E").clicked() {
-                    app.commands.push(Command::Export);
-                }
-                if ui.button(t.import).clicked() {
-                    app.commands.push(Command::Import);
-                }
-                samples_menu(ui, app);
-            });
+            ui.separator();
+            samples_menu(ui, app);
+            if ui.button(t.import).clicked() {
+                app.commands.push(Command::Import);
+            }
+            let any = !app.list.rows().is_empty();
+            let export = ui.add_enabled(any, egui::Button::new(t.export));
+            if export.on_hover_text("Ctrl+E").clicked() {
+                app.commands.push(Command::Export);
+            }
+            if ui
+                .add_enabled(any, egui::Button::new(t.clear_all))
+                .clicked()
+            {
+                app.commands.push(Question::command(
+                    t.clear_all_question.into(),
+                    t.yes_delete_all,
+                    Command::ClearAll,
+                ));
+            }
         });
-        if app.confirm_clear {
-            confirm_clear(ui, app);
-        }
         if app.filter.error.is_some() {
             // Rows of the last good filter would look as if they matched this one.
             ui.add_space(20.0);
@@ -109,19 +110,6 @@ fn samples_menu(ui: &mut Ui, app: &mut App) {
     });
 }
 
-fn confirm_clear(ui: &mut Ui, app: &mut App) {
-    let t = app.texts();
-    ui.horizontal(|ui| {
-        ui.colored_label(ui.visuals().warn_fg_color, t.clear_all_question);
-        if ui.button(t.delete).clicked() {
-            app.commands.push(Command::ClearAll);
-        }
-        if ui.button(t.cancel).clicked() {
-            app.confirm_clear = false;
-        }
-    });
-}
-
 /// Initial and least widths of time, provider, method, path, event, summary (the rest of the
 /// width: `None`), status, size and flags.
 const COLUMNS: [(Option<f32>, f32); 9] = [
@@ -150,7 +138,9 @@ fn rows(ui: &mut Ui, app: &mut App) {
         .animate_scrolling(false)
         .stick_to_bottom(app.follow);
     for (initial, least) in COLUMNS {
-        let column = initial.map_or_else(Column::remainder, Column::initial);
+        // Summary is not resizable itself, so that it always takes the rest of the width;
+        // its neighbours' handles still move it.
+        let column = initial.map_or_else(|| Column::remainder().resizable(false), Column::initial);
         table = table.column(column.at_least(least).clip(true));
     }
     if std::mem::take(&mut app.scroll_to_selected) {

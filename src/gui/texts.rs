@@ -53,7 +53,7 @@ texts! {
     public_url_hint: "https://… from your tunnel", "https://… вашего туннеля";
     copy: "Copy", "Копировать";
     copied: "Copied", "Скопировано";
-    total: "total", "всего";
+    total: "{n} total", "всего {n}";
     on_disk: "on disk", "на диске";
     export_refused: "Not exported: the filter has a mistake ({error}). Fix or clear it, then export again.", "Не экспортировано: в фильтре ошибка ({error}). Исправьте или очистите фильтр и повторите экспорт.";
     set_store_aside: "Set the damaged store aside and start a fresh one", "Отложить повреждённое хранилище и начать новое";
@@ -61,7 +61,7 @@ texts! {
     store_limit_hint: "The store and its limit ([listener] max_store_bytes, in Settings): past it the oldest unpinned captures are removed.", "Хранилище и его предел ([listener] max_store_bytes, в настройках): сверх него удаляются самые старые незакреплённые запросы.";
     store_limit: "Store limit, MiB", "Предел хранилища, МиБ";
     per_second: "/s", "/с";
-    rejected: "rejected", "отклонено";
+    rejected: "{n} rejected", "отклонено: {n}";
     filter_hint: "Filter: provider:green-api status:>=400 -repeat:yes \"text\"", "Фильтр: provider:green-api status:>=400 -repeat:yes \"текст\"";
     clear_filter: "Clear filter", "Сбросить фильтр";
     filtering: "Filtering…", "Фильтрую…";
@@ -211,6 +211,7 @@ texts! {
     load_order: "Load order", "Загрузить заказ";
     automatically: "automatically", "автоматически";
     ms: "ms", "мс";
+    yes_delete_all: "Yes, delete all", "Да, удалить все";
     send_sample: "Send sample", "Отправить пример";
     sample_sent: "Sent {name}: answered {status}, capture #{id}.", "Отправлен {name}: ответ {status}, запрос #{id}.";
     page: "Page {n}", "Страница {n}";

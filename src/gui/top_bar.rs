@@ -15,7 +15,8 @@ pub fn show(ui: &mut Ui, app: &mut App) {
     let t = app.texts();
     egui::Panel::top("listener").show(ui, |ui| {
         ui.add_space(4.0);
-        ui.horizontal(|ui| {
+        // Everything wraps onto a second line in a narrow window instead of overlapping.
+        ui.horizontal_wrapped(|ui| {
             ui.heading("hookscope");
             ui.separator();
             match (&app.engine, &app.listen_error) {
@@ -30,17 +31,16 @@ pub fn show(ui: &mut Ui, app: &mut App) {
                     ui.label(t.not_listening);
                 }
             }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui.button(t.settings).clicked() {
-                    app.commands.push(Command::OpenSettings);
-                }
-                if ui.button(t.providers).clicked() {
-                    app.commands.push(Command::ToggleProviders);
-                }
-                ui.separator();
-                counters(ui, app);
-                unconfirmed(ui, app);
-            });
+            ui.separator();
+            counters(ui, app);
+            unconfirmed(ui, app);
+            ui.separator();
+            if ui.button(t.providers).clicked() {
+                app.commands.push(Command::ToggleProviders);
+            }
+            if ui.button(t.settings).clicked() {
+                app.commands.push(Command::OpenSettings);
+            }
         });
         if let (None, Some(error)) = (&app.engine, app.listen_error.clone()) {
             // Why it is not listening, and the address to try instead, right there.
@@ -55,7 +55,7 @@ pub fn show(ui: &mut Ui, app: &mut App) {
                 }
             });
         }
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.label(t.public_url);
             let id = egui::Id::new("public-url");
             let mut url = ui
@@ -215,9 +215,10 @@ fn counters(ui: &mut Ui, app: &mut App) {
     let rate = app.list.per_second();
     let language = app.remembered.language;
     ui.label(language.count(app.list.repeats(), Counted::Repeat));
-    ui.label(format!("{} {}", app.list.rejected(), t.rejected));
+    ui.label(t.rejected.replace("{n}", &app.list.rejected().to_string()));
     ui.label(format!("{rate}{}", t.per_second));
-    ui.label(RichText::new(format!("{} {}", app.list.rows().len(), t.total)).strong());
+    let total = t.total.replace("{n}", &app.list.rows().len().to_string());
+    ui.label(RichText::new(total).strong());
     let limit = app.config.listener.max_store_bytes;
     let full = app.store_bytes as f64 / limit.max(1) as f64;
     let usage = format!(
@@ -238,13 +239,14 @@ fn counters(ui: &mut Ui, app: &mut App) {
 fn filter_bar(ui: &mut Ui, app: &mut App) {
     let t = app.texts();
     ui.add_space(2.0);
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let mut text = app.filter.text.clone();
+        // Room for the chips beside it; below them when the window is narrow.
         let edit = ui.add(
             egui::TextEdit::singleline(&mut text)
                 .id(egui::Id::new("filter"))
                 .hint_text(t.filter_hint)
-                .desired_width(ui.available_width() - 420.0),
+                .desired_width((ui.available_width() - 340.0).max(260.0)),
         );
         if std::mem::take(&mut app.filter.focus) {
             edit.request_focus();

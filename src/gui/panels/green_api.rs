@@ -114,7 +114,7 @@ pub fn show(ui: &mut Ui, app: &mut App, t: &'static Texts) {
             }
         }
     });
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         if ui.button(t.load_settings).clicked() {
             app.commands.push(Command::Provider(Call::GreenSettings));
         }

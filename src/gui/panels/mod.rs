@@ -516,7 +516,11 @@ pub fn show(ctx: &egui::Context, app: &mut App) {
     let mut open = app.panels.open;
     egui::Window::new(t.providers)
         .open(&mut open)
-        .default_size([920.0, 560.0])
+        // Within the window however small it is; the content scrolls.
+        .default_size([
+            920.0_f32.min(ctx.content_rect().width() - 24.0),
+            560.0_f32.min(ctx.content_rect().height() - 60.0),
+        ])
         .show(ctx, |ui| {
             ui.horizontal(|ui| {
                 for (tab, name) in [

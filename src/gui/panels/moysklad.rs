@@ -86,7 +86,7 @@ pub fn show(ui: &mut Ui, app: &mut App, t: &'static Texts) {
     });
     let here = webhook_url_row(ui, app, Provider::Moysklad, t);
     let public = app.panels.tunnel.as_ref().map(|f| f.url.clone());
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         if ui.button(t.refresh).clicked() {
             app.commands.push(Command::Provider(Call::SkladList));
         }
