@@ -3,13 +3,13 @@
 //!
 //! This library is the engine; the `hookscope` binary puts a CLI and a desktop app over it.
 
-pub mod api;
 pub mod capture;
 pub mod config;
 pub mod engine;
 pub mod export;
 pub mod filter;
 pub mod gui;
+pub mod http;
 pub mod listener;
 pub mod owner_only;
 pub mod providers;

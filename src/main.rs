@@ -1,14 +1,14 @@
 //! The `hookscope` command: the desktop app by default, and the same engine from the terminal.
 
-mod commands;
+mod cli;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use commands::providers::{self, WebhookAction};
-use hookscope::api::ApiError;
+use cli::moysklad::WebhookAction;
+use hookscope::http::ApiError;
 use hookscope::providers::moysklad::api::NewWebhook;
 
 #[derive(Parser)]
@@ -245,51 +245,47 @@ fn main() -> ExitCode {
         .init();
     let paths = match hookscope::config::Paths::resolve(cli.config, cli.data_dir) {
         Ok(paths) => paths,
-        Err(e) => return commands::fail(e),
+        Err(e) => return cli::fail(e),
     };
     let result = match cli.command.unwrap_or(Command::Gui) {
-        Command::Gui => commands::gui(&paths),
-        Command::Serve { listen } => commands::serve(&paths, listen),
+        Command::Gui => cli::app(&paths),
+        Command::Serve { listen } => cli::serve::serve(&paths, listen),
         Command::Captures {
             filter,
             limit,
             json,
-        } => commands::captures(&paths, filter.as_deref(), limit, json),
+        } => cli::captures::captures(&paths, filter.as_deref(), limit, json),
         Command::SendSample { name, to, list } => {
-            commands::send_sample(&paths, name.as_deref(), to.as_deref(), list)
+            cli::samples::send(&paths, name.as_deref(), to.as_deref(), list)
         }
         Command::Export {
             format,
             filter,
             output,
             to,
-        } => commands::export(
+        } => cli::captures::export(
             &paths,
             format.into(),
             filter.as_deref(),
             output.as_deref(),
             to.as_deref(),
         ),
-        Command::Import { file } => commands::import(&paths, &file),
-        Command::Store(StoreCommand::Check) => commands::check_store(&paths),
-        Command::Store(StoreCommand::SetAside) => commands::set_store_aside(&paths),
-        Command::Tunnel { repoint } => providers::tunnel(&paths, repoint.as_deref()),
+        Command::Import { file } => cli::captures::import(&paths, &file),
+        Command::Store(StoreCommand::Check) => cli::store::check(&paths),
+        Command::Store(StoreCommand::SetAside) => cli::store::set_aside(&paths),
+        Command::Tunnel { repoint } => cli::tunnel::tunnel(&paths, repoint.as_deref()),
         Command::GreenApi(command) => match command {
-            GreenApiCommand::Settings { json } => providers::green_api_settings(&paths, json),
-            GreenApiCommand::SetWebhook { url, token, notify } => providers::green_api_set_webhook(
+            GreenApiCommand::Settings { json } => cli::green_api::settings(&paths, json),
+            GreenApiCommand::SetWebhook { url, token, notify } => cli::green_api::set_webhook(
                 &paths,
                 url.as_deref(),
                 token.as_deref(),
                 notify.as_deref(),
             ),
-            GreenApiCommand::Disconnect => providers::green_api_disconnect(&paths),
+            GreenApiCommand::Disconnect => cli::green_api::disconnect(&paths),
         },
-        Command::Moysklad(MoyskladCommand::Login { login }) => {
-            providers::moysklad_login(&paths, &login)
-        }
-        Command::Moysklad(MoyskladCommand::Object { href }) => {
-            providers::moysklad_object(&paths, &href)
-        }
+        Command::Moysklad(MoyskladCommand::Login { login }) => cli::moysklad::login(&paths, &login),
+        Command::Moysklad(MoyskladCommand::Object { href }) => cli::moysklad::object(&paths, &href),
         Command::Moysklad(MoyskladCommand::Webhooks(command)) => {
             let action = match command {
                 WebhooksCommand::List { json } => WebhookAction::List { json },
@@ -308,17 +304,15 @@ fn main() -> ExitCode {
                 WebhooksCommand::Disable { id } => WebhookAction::SetEnabled(id, false),
                 WebhooksCommand::Delete { id } => WebhookAction::Delete(id),
             };
-            providers::moysklad_webhooks(&paths, action)
+            cli::moysklad::webhooks(&paths, action)
         }
-        Command::Reestr(ReestrCommand::Order { order_id }) => {
-            providers::reestr_order(&paths, &order_id)
-        }
+        Command::Reestr(ReestrCommand::Order { order_id }) => cli::reestr::order(&paths, &order_id),
         Command::Rosreestr(RosreestrCommand::Events {
             after,
             count,
             all,
             json,
-        }) => providers::rosreestr_events(&paths, after.as_deref(), count, all, json),
+        }) => cli::kontur::events(&paths, after.as_deref(), count, all, json),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -326,11 +320,11 @@ fn main() -> ExitCode {
             if e.downcast_ref::<ApiError>()
                 .is_some_and(ApiError::is_setting) =>
         {
-            commands::fail(format!(
+            cli::fail(format!(
                 "{e}\n  Settings file: {}",
                 paths.config_file.display()
             ))
         }
-        Err(e) => commands::fail(e),
+        Err(e) => cli::fail(e),
     }
 }

@@ -3,9 +3,9 @@
 
 use serde_json::json;
 
-use crate::api::ApiError;
 use crate::capture::Provider;
 use crate::config::Config;
+use crate::http::ApiError;
 use crate::providers::green_api::api::{self as green_api, Instance};
 use crate::providers::moysklad::api::Account;
 

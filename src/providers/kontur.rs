@@ -9,8 +9,8 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::api::{self, ApiError, FieldError};
 use crate::config::KonturConfig;
+use crate::http::{self, ApiError, FieldError};
 
 const SERVICE: &str = "Kontur.Reestro";
 pub const PRODUCTION: &str = "https://api.kontur.ru";
@@ -59,11 +59,11 @@ pub struct Feed {
 impl Feed {
     pub fn new(config: &KonturConfig) -> Result<Feed, ApiError> {
         let hint = "copy it from the Kontur.Reestro integration settings into the Rosreestr events panel, or set [kontur] in the settings.";
-        let key = api::required(config.api_key.expose(), "The Kontur apiKey", hint)?;
-        let org = api::required(&config.org_id, "The Kontur orgId", hint)?;
+        let key = http::required(config.api_key.expose(), "The Kontur apiKey", hint)?;
+        let org = http::required(&config.org_id, "The Kontur orgId", hint)?;
         Ok(Feed {
-            http: api::client(),
-            api_url: api::base_url(&config.api_url, SERVICE)?,
+            http: http::client(),
+            api_url: http::base_url(&config.api_url, SERVICE)?,
             authorization: format!("ReestroAuth apiKey={key}&portal.orgid={org}"),
         })
     }
@@ -86,7 +86,7 @@ impl Feed {
             .header("authorization", &self.authorization)
             .header("accept", "application/json")
             .query(&query);
-        let reply = api::send(SERVICE, request).await?;
+        let reply = http::send(SERVICE, request).await?;
         if !reply.status.is_success() {
             return Err(refusal(&reply));
         }
@@ -120,7 +120,7 @@ fn next_cursor(last: Option<&str>, events: &[Event], after: Option<&str>) -> Opt
         .map(str::to_string)
 }
 
-fn refusal(reply: &api::Reply) -> ApiError {
+fn refusal(reply: &http::Reply) -> ApiError {
     let body: Value = serde_json::from_slice(&reply.body).unwrap_or_default();
     let said = body["message"].as_str().unwrap_or_default();
     let message = match reply.status.as_u16() {

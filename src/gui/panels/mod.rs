@@ -498,11 +498,11 @@ pub fn load_call(capture: &crate::capture::Capture, config: &Config) -> Option<C
 /// Runs `work` with a provider client made from the settings; a setting that is missing and
 /// a call that fails both come back as their sentence.
 async fn with_client<C, T, Fut>(
-    client: Result<C, crate::api::ApiError>,
+    client: Result<C, crate::http::ApiError>,
     work: impl FnOnce(C) -> Fut,
 ) -> Result<T, String>
 where
-    Fut: Future<Output = Result<T, crate::api::ApiError>>,
+    Fut: Future<Output = Result<T, crate::http::ApiError>>,
 {
     match client {
         Ok(client) => work(client).await.map_err(|e| e.to_string()),

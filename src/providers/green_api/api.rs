@@ -6,8 +6,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::api::{self, ApiError};
 use crate::config::{GreenApiConfig, Secret};
+use crate::http::{self, ApiError};
 
 const SERVICE: &str = "GREEN-API";
 
@@ -126,20 +126,20 @@ pub struct Instance {
 impl Instance {
     pub fn new(config: &GreenApiConfig) -> Result<Instance, ApiError> {
         let hint = "copy it from the GREEN-API console into the GREEN-API panel (or [green_api] in the settings).";
-        let id = api::required(&config.id_instance, "GREEN-API's idInstance", hint)?;
+        let id = http::required(&config.id_instance, "GREEN-API's idInstance", hint)?;
         if !id.bytes().all(|b| b.is_ascii_digit()) {
             return Err(ApiError::NotConfigured(format!(
                 "GREEN-API's idInstance \"{id}\" should be digits only, e.g. 1101000001: {hint}"
             )));
         }
-        api::required(
+        http::required(
             config.api_token_instance.expose(),
             "GREEN-API's apiTokenInstance",
             hint,
         )?;
         Ok(Instance {
-            http: api::client(),
-            api_url: api::base_url(&config.api_url, SERVICE)?,
+            http: http::client(),
+            api_url: http::base_url(&config.api_url, SERVICE)?,
             id: id.to_string(),
             token: config.api_token_instance.clone(),
         })
@@ -156,7 +156,7 @@ impl Instance {
 
     /// `getSettings`: every setting of the instance, in GREEN-API's order.
     pub async fn settings(&self) -> Result<Map<String, Value>, ApiError> {
-        let reply = api::send(SERVICE, self.http.get(self.url("getSettings"))).await?;
+        let reply = http::send(SERVICE, self.http.get(self.url("getSettings"))).await?;
         self.check(&reply)?;
         reply.json()
     }
@@ -164,7 +164,7 @@ impl Instance {
     /// `setSettings` with any non-empty subset of the settings.
     pub async fn set_settings(&self, changes: &Map<String, Value>) -> Result<(), ApiError> {
         let request = self.http.post(self.url("setSettings")).json(changes);
-        let reply = api::send(SERVICE, request).await?;
+        let reply = http::send(SERVICE, request).await?;
         self.check(&reply)?;
         let answer: Value = reply.json()?;
         if answer.get("saveSettings") == Some(&Value::Bool(true)) {
@@ -174,7 +174,7 @@ impl Instance {
         }
     }
 
-    fn check(&self, reply: &api::Reply) -> Result<(), ApiError> {
+    fn check(&self, reply: &http::Reply) -> Result<(), ApiError> {
         let status = reply.status;
         if status.is_success() {
             return Ok(());

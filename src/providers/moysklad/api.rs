@@ -12,8 +12,8 @@ use base64::Engine as _;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::api::{self, ApiError, FieldError, Reply};
 use crate::config::{MoyskladConfig, Secret};
+use crate::http::{self, ApiError, FieldError, Reply};
 
 const SERVICE: &str = "MoySklad";
 const ACCEPT: &str = "application/json;charset=utf-8";
@@ -123,9 +123,9 @@ pub struct Account {
 
 /// Trades a login and password for a token (`POST /security/token` with Basic auth).
 pub async fn obtain_token(api_url: &str, login: &str, password: &str) -> Result<Secret, ApiError> {
-    let api_url = api::base_url(api_url, SERVICE)?;
+    let api_url = http::base_url(api_url, SERVICE)?;
     let basic = base64::engine::general_purpose::STANDARD.encode(format!("{login}:{password}"));
-    let request = api::client()
+    let request = http::client()
         .post(format!("{api_url}/security/token"))
         .header("accept", ACCEPT)
         .header("authorization", format!("Basic {basic}"));
@@ -149,14 +149,14 @@ pub async fn obtain_token(api_url: &str, login: &str, password: &str) -> Result<
 
 impl Account {
     pub fn new(config: &MoyskladConfig) -> Result<Account, ApiError> {
-        api::required(
+        http::required(
             config.token.expose(),
             "The MoySklad token",
             "create one in MoySklad (Settings > Tokens) or log in from the MoySklad panel, or set [moysklad] token in the settings.",
         )?;
         Ok(Account {
-            http: api::client(),
-            api_url: api::base_url(&config.api_url, SERVICE)?,
+            http: http::client(),
+            api_url: http::base_url(&config.api_url, SERVICE)?,
             token: config.token.clone(),
         })
     }
@@ -304,7 +304,7 @@ async fn send_waiting(request: reqwest::RequestBuilder) -> Result<Reply, ApiErro
         let attempt = request
             .try_clone()
             .expect("API requests have in-memory bodies");
-        let reply = api::send(SERVICE, attempt).await?;
+        let reply = http::send(SERVICE, attempt).await?;
         if reply.status != reqwest::StatusCode::TOO_MANY_REQUESTS {
             return Ok(reply);
         }
@@ -313,7 +313,7 @@ async fn send_waiting(request: reqwest::RequestBuilder) -> Result<Reply, ApiErro
             _ => return Ok(reply),
         }
     }
-    api::send(SERVICE, request).await
+    http::send(SERVICE, request).await
 }
 
 fn retry_after(reply: &Reply) -> Option<Duration> {

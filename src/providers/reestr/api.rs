@@ -6,30 +6,30 @@
 
 use serde_json::Value;
 
-use crate::api::{self, ApiError};
 use crate::config::ReestrConfig;
+use crate::http::{self, ApiError};
 
 const SERVICE: &str = "Reestr";
 
 /// The order, as Reestr sent it.
 pub async fn order(config: &ReestrConfig, order_id: &str) -> Result<Value, ApiError> {
-    let order_id = api::required(
+    let order_id = http::required(
         order_id,
         "The order id",
         "pass the object_id of a payment or service_done notification.",
     )?;
-    let token = api::required(
+    let token = http::required(
         config.access_token.expose(),
         "The Reestr access token",
         "copy it from the Reestr cabinet (API settings) into the Reestr panel, or set [reestr] access_token in the settings.",
     )?;
-    let api_url = api::base_url(&config.api_url, SERVICE)?;
-    let request = api::client().get(format!("{api_url}/order.get")).query(&[
+    let api_url = http::base_url(&config.api_url, SERVICE)?;
+    let request = http::client().get(format!("{api_url}/order.get")).query(&[
         ("id", order_id),
         ("access_token", token),
         ("v", "1.0"),
     ]);
-    let reply = api::send(SERVICE, request).await?;
+    let reply = http::send(SERVICE, request).await?;
     let answer: Option<Value> = serde_json::from_slice(&reply.body).ok();
     let error = answer
         .as_ref()

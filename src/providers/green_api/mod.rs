@@ -395,17 +395,17 @@ mod tests {
         };
         assert_eq!(
             summary(include_str!(
-                "../../assets/samples/green-api-edited-message.json"
+                "../../../assets/samples/green-api-edited-message.json"
             )),
             "editedMessage from 79161234567: now \"Заказ №1543, не 1542\""
         );
         assert_eq!(
-            summary(include_str!("../../assets/samples/green-api-incoming-location.json")),
+            summary(include_str!("../../../assets/samples/green-api-incoming-location.json")),
             "incomingMessageReceived from 79161234567: [locationMessage] \"Пункт выдачи, Москва, ул. Тверская, 1\""
         );
         assert_eq!(
             summary(include_str!(
-                "../../assets/samples/green-api-incoming-call.json"
+                "../../../assets/samples/green-api-incoming-call.json"
             )),
             "incomingCall from 79161234567: offer"
         );

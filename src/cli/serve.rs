@@ -1,0 +1,150 @@
+//! `hookscope serve`: the listener without a window, a line per capture.
+
+use std::io::Write;
+use std::net::SocketAddr;
+
+use hookscope::capture::Provider;
+use hookscope::config::{Config, Paths, TunnelConfig};
+use hookscope::engine::Engine;
+use hookscope::tunnel::{self, Source};
+
+use super::runtime;
+
+/// Lines for a person, printed by a thread of their own, so that a terminal that is behind (or
+/// a pipe nobody reads) never holds up capture or shutdown. Lines it cannot take are counted,
+/// and the count is said once it catches up.
+#[derive(Clone)]
+struct Printer {
+    lines: std::sync::mpsc::SyncSender<String>,
+    dropped: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Printer {
+    fn start() -> Printer {
+        let (lines, waiting) = std::sync::mpsc::sync_channel::<String>(1024);
+        std::thread::spawn(move || {
+            for line in waiting {
+                let mut out = std::io::stdout().lock();
+                // A closed pipe is not a reason to stop draining, or senders would drop.
+                let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+            }
+        });
+        Printer {
+            lines,
+            dropped: Default::default(),
+        }
+    }
+
+    fn say(&self, line: impl Into<String>) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let dropped = self.dropped.load(Relaxed);
+        if dropped > 0 {
+            let note = format!("… {dropped} lines not shown here (the captures are all stored)");
+            if self.lines.try_send(note).is_err() {
+                self.dropped.fetch_add(1, Relaxed);
+                return;
+            }
+            self.dropped.fetch_sub(dropped, Relaxed);
+        }
+        if self.lines.try_send(line.into()).is_err() {
+            self.dropped.fetch_add(1, Relaxed);
+        }
+    }
+}
+
+/// Says the public URL, and says it again when it changes: a quick tunnel gets a new one at
+/// every start, and the providers registered with the old one must be moved over.
+async fn follow_tunnel(config: TunnelConfig, port: u16, printer: Printer) {
+    let mut shown: Option<String> = None;
+    let mut said_none = false;
+    let mut every = tokio::time::interval(tunnel::DETECT_EVERY);
+    loop {
+        every.tick().await;
+        let Ok(found) = tunnel::find(&config, port).await else {
+            if shown.is_none() && !said_none {
+                printer.say(format!("  public URL none yet: start a tunnel to port {port}; it is shown here when found"));
+                said_none = true;
+            }
+            continue;
+        };
+        match &shown {
+            None => printer.say(format!("  public URL {} (from {})", found.url, found.source)),
+            Some(old) if *old != found.url => printer.say(format!(
+                "public URL changed from {old} to {}: `hookscope tunnel --repoint {old}` moves the providers over",
+                found.url
+            )),
+            Some(_) => {}
+        }
+        if found.source == Source::Typed {
+            return;
+        }
+        shown = Some(found.url);
+    }
+}
+
+pub fn serve(paths: &Paths, listen: Option<SocketAddr>) -> anyhow::Result<()> {
+    let mut config = Config::load_or_create(&paths.config_file)?;
+    if let Some(addr) = listen {
+        config.listener.listen = addr;
+    }
+    let tunnel_config = config.tunnel.clone();
+    runtime()?.block_on(async {
+        let engine = Engine::start(config, &paths.store_file()).await?;
+        let base = format!("http://{}", engine.local_addr());
+        let mut captures = engine.store().subscribe();
+        let printer = Printer::start();
+        printer.say(format!("listening on {base}"));
+        for provider in [Provider::Reestr, Provider::GreenApi, Provider::Moysklad] {
+            printer.say(format!(
+                "  {:<10} {}",
+                provider.name(),
+                provider.webhook_url(&base)
+            ));
+        }
+        printer.say(format!("  captures   {}", paths.store_file().display()));
+        tokio::spawn(follow_tunnel(
+            tunnel_config,
+            engine.local_addr().port(),
+            printer.clone(),
+        ));
+        let shutdown = shutdown_signal();
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                received = captures.recv() => match received {
+                    Ok(capture) => printer.say(super::captures::line(&capture)),
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                        printer.say(format!("… {n} captures not shown here (all are stored)"));
+                    }
+                    Err(_) => break,
+                },
+                () = &mut shutdown => break,
+            }
+        }
+        eprintln!("hookscope: stopping; in-flight requests are finished and committed");
+        engine.stop().await;
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
