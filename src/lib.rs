@@ -8,6 +8,7 @@ pub mod config;
 pub mod engine;
 pub mod export;
 pub mod filter;
+#[cfg(feature = "gui")]
 pub mod gui;
 pub mod http;
 pub mod listener;

@@ -235,6 +235,7 @@ impl From<ExportFormat> for hookscope::export::Format {
 }
 
 fn main() -> ExitCode {
+    #[cfg(feature = "gui")]
     hookscope::gui::read_local_offset();
     let cli = Cli::parse();
     tracing_subscriber::fmt()

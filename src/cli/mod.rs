@@ -69,7 +69,14 @@ fn target(config: &Config, to: Option<&str>) -> String {
     }
 }
 
+/// The desktop app, where this hookscope was built with it.
+#[cfg(feature = "gui")]
 pub fn app(paths: &Paths) -> anyhow::Result<()> {
     let config = Config::load_or_create(&paths.config_file)?;
     hookscope::gui::run(config, paths.clone(), runtime()?)
+}
+
+#[cfg(not(feature = "gui"))]
+pub fn app(_: &Paths) -> anyhow::Result<()> {
+    anyhow::bail!("This hookscope was built without the desktop app (--no-default-features). Run `hookscope serve` for the listener, or `hookscope --help` for the other commands.")
 }
