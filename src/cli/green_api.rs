@@ -1,9 +1,9 @@
 //! `hookscope green-api`: the instance's settings, and its webhooks pointed here or off.
 
-use anyhow::bail;
+use anyhow::anyhow;
 use hookscope::capture::Provider;
 use hookscope::config::{Paths, Secret};
-use hookscope::providers::green_api::api::{self as green, Instance};
+use hookscope::providers::green_api::api::{self as green, Instance, Notification};
 use serde_json::Value;
 
 use super::{config, runtime, shown};
@@ -34,20 +34,21 @@ pub fn set_webhook(
     notify: Option<&[String]>,
 ) -> anyhow::Result<()> {
     let mut config = config(paths)?;
-    let chosen: Vec<&str> = match notify {
-        Some(fields) => fields.iter().map(String::as_str).collect(),
-        None => green::default_switches(),
+    let chosen: Vec<Notification> = match notify {
+        Some(fields) => fields
+            .iter()
+            .map(|field| {
+                Notification::from_field(field).ok_or_else(|| {
+                    let known: Vec<_> = Notification::ALL.iter().map(|n| n.field()).collect();
+                    anyhow!(
+                        "\"{field}\" is not a GREEN-API notification; choose from {}.",
+                        known.join(", ")
+                    )
+                })
+            })
+            .collect::<anyhow::Result<_>>()?,
+        None => Notification::defaults(),
     };
-    if let Some(unknown) = chosen
-        .iter()
-        .find(|f| !green::SWITCHES.iter().any(|s| s.field == **f))
-    {
-        let known: Vec<_> = green::SWITCHES.iter().map(|s| s.field).collect();
-        bail!(
-            "\"{unknown}\" is not a GREEN-API notification; choose from {}.",
-            known.join(", ")
-        );
-    }
     if let Some(token) = token {
         // The listener must check the token GREEN-API will send, or every webhook gets 401.
         config.green_api.webhook_url_token = Secret::new(token);
@@ -58,9 +59,8 @@ pub fn set_webhook(
             Some(url) => url.to_string(),
             None => super::tunnel::webhook_url(&config, Provider::GreenApi).await?,
         };
-        let body =
-            green::webhook_settings(&url, config.green_api.webhook_url_token.expose(), &chosen);
-        instance.set_settings(&body).await?;
+        let token = config.green_api.webhook_url_token.expose();
+        instance.connect(&url, token, &chosen).await?;
         anyhow::Ok(url)
     })?;
     if token.is_some() {
@@ -72,7 +72,8 @@ pub fn set_webhook(
         "without a webhook token (pass --token to have hookscope refuse deliveries that lack it)"
     };
     println!("GREEN-API saved the settings: webhooks go to {url} {token_note}.");
-    println!("Notifications on: {}.", chosen.join(", "));
+    let fields: Vec<_> = chosen.iter().map(|n| n.field()).collect();
+    println!("Notifications on: {}.", fields.join(", "));
     println!("The instance restarts; changes apply within about 5 minutes.");
     Ok(())
 }
@@ -80,7 +81,7 @@ pub fn set_webhook(
 pub fn disconnect(paths: &Paths) -> anyhow::Result<()> {
     let config = config(paths)?;
     let instance = Instance::new(&config.green_api)?;
-    runtime()?.block_on(instance.set_settings(&green::webhook_url_only("")))?;
+    runtime()?.block_on(instance.disconnect())?;
     println!("GREEN-API saved the settings: webhooks are off (empty webhookUrl). Changes apply within about 5 minutes.");
     Ok(())
 }

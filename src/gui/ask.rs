@@ -1,7 +1,8 @@
 //! "Are you sure?" before a change that reaches outside the app: a modal naming the target,
 //! with the action's own word on the button.
 
-use super::{App, Command};
+use super::command::Command;
+use super::state::AppState;
 
 #[derive(Clone, Debug)]
 pub struct Question {
@@ -18,25 +19,25 @@ impl Question {
     }
 }
 
-pub fn show(ctx: &egui::Context, app: &mut App) {
-    let Some(question) = &app.asking else {
+pub fn show(ctx: &egui::Context, state: &mut AppState) {
+    let Some(question) = &state.asking else {
         return;
     };
-    let t = app.texts();
+    let t = state.texts();
     let modal = egui::Modal::new(egui::Id::new("ask")).show(ctx, |ui| {
         ui.set_max_width(460.0);
         ui.add(egui::Label::new(&question.text).wrap());
         ui.add_space(8.0);
         ui.horizontal(|ui| {
             if ui.button(question.yes).clicked() {
-                app.commands.push(Command::Answered(true));
+                state.commands.push(Command::Answered(true));
             }
             if ui.button(t.cancel).clicked() {
-                app.commands.push(Command::Answered(false));
+                state.commands.push(Command::Answered(false));
             }
         });
     });
     if modal.should_close() {
-        app.commands.push(Command::Answered(false));
+        state.commands.push(Command::Answered(false));
     }
 }

@@ -8,9 +8,10 @@ use egui_json_tree::{DefaultExpand, JsonTree};
 use serde_json::Value;
 
 use super::body::{count_matches, matching_parts, BodyMode, Decoded};
+use super::command::Command;
+use super::state::AppState;
 use super::texts::Texts;
 use super::theme::provider_badge;
-use super::{App, Command};
 use crate::capture::{Capture, Verdict};
 use crate::providers;
 
@@ -39,8 +40,8 @@ pub struct View {
     decoded: Option<Decoded>,
 }
 
-pub fn show(ui: &mut Ui, app: &mut App) {
-    let t = app.texts();
+pub fn show(ui: &mut Ui, state: &mut AppState) {
+    let t = state.texts();
     let width = ui.available_width();
     egui::Panel::right("detail")
         .resizable(true)
@@ -48,41 +49,41 @@ pub fn show(ui: &mut Ui, app: &mut App) {
         // However the window shrinks, the table keeps room for its first columns.
         .max_size((width - 360.0).max(240.0))
         .show(ui, |ui| {
-            let Some(capture) = app.detail.take() else {
+            let Some(capture) = state.detail.take() else {
                 ui.add_space(20.0);
                 ui.vertical_centered(|ui| ui.label(t.select_capture));
                 return;
             };
-            if app
+            if state
                 .detail_view
                 .decoded
                 .as_ref()
                 .is_none_or(|d| d.id != capture.id)
             {
-                app.detail_view.decoded = Some(Decoded::of(&capture));
-                app.detail_view.mode = None;
+                state.detail_view.decoded = Some(Decoded::of(&capture));
+                state.detail_view.mode = None;
             }
-            header(ui, app, &capture, t);
+            header(ui, state, &capture, t);
             ui.separator();
             egui::ScrollArea::both()
                 .auto_shrink(false)
-                .id_salt(("detail", app.detail_view.tab as u8))
-                .show(ui, |ui| match app.detail_view.tab {
-                    Tab::Overview => overview(ui, app, &capture, t),
+                .id_salt(("detail", state.detail_view.tab as u8))
+                .show(ui, |ui| match state.detail_view.tab {
+                    Tab::Overview => overview(ui, state, &capture, t),
                     Tab::Headers => pairs(
                         ui,
                         capture.request.headers.iter().map(|(n, v)| (n, v.text())),
                         "",
                     ),
                     Tab::Query => query(ui, &capture.request.query, t),
-                    Tab::Body => body(ui, &mut app.detail_view, &capture, t),
+                    Tab::Body => body(ui, &mut state.detail_view, &capture, t),
                     Tab::Response => response(ui, &capture, t),
                 });
-            app.detail = Some(capture);
+            state.detail = Some(capture);
         });
 }
 
-fn header(ui: &mut Ui, app: &mut App, c: &Capture, t: &Texts) {
+fn header(ui: &mut Ui, state: &mut AppState, c: &Capture, t: &Texts) {
     ui.horizontal_wrapped(|ui| {
         ui.strong(format!("#{}", c.id));
         provider_badge(ui, c.judgement.provider);
@@ -93,25 +94,25 @@ fn header(ui: &mut Ui, app: &mut App, c: &Capture, t: &Texts) {
     });
     ui.horizontal_wrapped(|ui| {
         if ui.button(t.copy_curl).clicked() {
-            app.commands.push(Command::CopyCurl(c.id));
+            state.commands.push(Command::CopyCurl(c.id));
         }
         if ui.button(t.copy_body).on_hover_text("Ctrl+C").clicked() {
-            app.commands.push(Command::CopyText(
+            state.commands.push(Command::CopyText(
                 String::from_utf8_lossy(&c.request.body).into_owned(),
             ));
         }
         let pin = if c.pinned { t.unpin } else { t.pin };
         if ui.button(pin).clicked() {
-            app.commands.push(Command::Pin(c.id, !c.pinned));
+            state.commands.push(Command::Pin(c.id, !c.pinned));
         }
         if ui.button(t.add_note).clicked() {
-            app.commands.push(Command::EditNote(c.id));
+            state.commands.push(Command::EditNote(c.id));
         }
         if ui.button(t.delete).clicked() {
-            app.commands.push(Command::Delete(c.id));
+            state.commands.push(Command::Delete(c.id));
         }
     });
-    if let Some((id, note)) = &mut app.note {
+    if let Some((id, note)) = &mut state.note {
         if *id == c.id {
             let id = *id;
             ui.horizontal(|ui| {
@@ -124,10 +125,10 @@ fn header(ui: &mut Ui, app: &mut App, c: &Capture, t: &Texts) {
                     .labelled_by(label.id);
                 let entered = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                 if ui.button(t.save).clicked() || entered {
-                    app.commands.push(Command::SaveNote(id, note.clone()));
+                    state.commands.push(Command::SaveNote(id, note.clone()));
                 }
                 if ui.button(t.cancel).clicked() {
-                    app.commands.push(Command::SaveNote(id, c.note.clone()));
+                    state.commands.push(Command::SaveNote(id, c.note.clone()));
                 }
             });
         }
@@ -140,7 +141,7 @@ fn header(ui: &mut Ui, app: &mut App, c: &Capture, t: &Texts) {
             (Tab::Body, t.tab_body),
             (Tab::Response, t.tab_response),
         ] {
-            ui.selectable_value(&mut app.detail_view.tab, tab, label);
+            ui.selectable_value(&mut state.detail_view.tab, tab, label);
         }
     });
 }
@@ -153,12 +154,12 @@ fn grid(ui: &mut Ui, id: &str, rows: impl FnOnce(&mut Ui)) {
         .show(ui, rows);
 }
 
-fn overview(ui: &mut Ui, app: &mut App, c: &Capture, t: &Texts) {
+fn overview(ui: &mut Ui, state: &mut AppState, c: &Capture, t: &Texts) {
     let j = &c.judgement;
-    let repeated_by = app.list.repeats_of(c.id).to_vec();
+    let repeated_by = state.list.repeats_of(c.id).to_vec();
     grid(ui, "overview", |ui| {
         ui.label(t.received);
-        let clock = super::table::Clock::now(app.remembered.time_shown, app.local_offset);
+        let clock = super::table::Clock::now(state.remembered.time_shown, state.local_offset);
         ui.label(clock.show(c.request.received_at).1);
         ui.end_row();
         ui.label(t.from);
@@ -185,7 +186,7 @@ fn overview(ui: &mut Ui, app: &mut App, c: &Capture, t: &Texts) {
         if let Some(first) = c.repeat_of {
             ui.label(t.repeat_of);
             if ui.link(format!("#{first}")).clicked() {
-                app.commands.push(Command::Select(first));
+                state.commands.push(Command::Select(first));
             }
             ui.end_row();
         }
@@ -194,7 +195,7 @@ fn overview(ui: &mut Ui, app: &mut App, c: &Capture, t: &Texts) {
             ui.horizontal_wrapped(|ui| {
                 for id in &repeated_by {
                     if ui.link(format!("#{id}")).clicked() {
-                        app.commands.push(Command::Select(*id));
+                        state.commands.push(Command::Select(*id));
                     }
                 }
             });
@@ -206,17 +207,17 @@ fn overview(ui: &mut Ui, app: &mut App, c: &Capture, t: &Texts) {
             ui.end_row();
         }
         for (label, value) in providers::overview(c) {
-            ui.label(super::texts::field_label(app.remembered.language, label));
+            ui.label(super::texts::field_label(state.remembered.language, label));
             ui.add(egui::Label::new(value).wrap());
             ui.end_row();
         }
     });
-    loaded(ui, app, c, t);
+    loaded(ui, state, c, t);
 }
 
 /// "Load object" (MoySklad) or "Load order" (Reestr), and what was loaded, beside the capture.
-fn loaded(ui: &mut Ui, app: &mut App, c: &Capture, t: &Texts) {
-    let Some(call) = super::panels::load_call(c, &app.config) else {
+fn loaded(ui: &mut Ui, state: &mut AppState, c: &Capture, t: &Texts) {
+    let Some(load) = super::panels::load_command(c, &state.config) else {
         return;
     };
     ui.add_space(6.0);
@@ -226,11 +227,11 @@ fn loaded(ui: &mut Ui, app: &mut App, c: &Capture, t: &Texts) {
             _ => t.load_object,
         };
         if ui.button(label).clicked() {
-            app.commands.push(Command::Provider(call));
+            state.commands.push(load);
         }
-        ui.checkbox(&mut app.remembered.auto_load, t.automatically);
+        ui.checkbox(&mut state.remembered.auto_load, t.automatically);
     });
-    match &app.panels.loaded {
+    match &state.panels.loaded {
         Some((id, Ok(objects))) if *id == c.id => {
             for object in objects {
                 let text = serde_json::to_string_pretty(object).unwrap_or_default();
@@ -239,7 +240,10 @@ fn loaded(ui: &mut Ui, app: &mut App, c: &Capture, t: &Texts) {
             }
         }
         Some((id, Err(error))) if *id == c.id => {
-            ui.colored_label(ui.visuals().error_fg_color, error);
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                state.remembered.language.api_error(error),
+            );
         }
         _ => {}
     }

@@ -4,8 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
+use super::command::Command;
+use super::state::AppState;
 use super::texts::{Counted, Language};
-use super::{App, Command};
 use crate::export;
 use crate::filter::Filter;
 
@@ -55,9 +56,9 @@ pub fn expand(path: &str) -> PathBuf {
     }
 }
 
-pub fn show(ctx: &egui::Context, app: &mut App) {
-    let t = app.texts();
-    let Some(chooser) = &mut app.chooser else {
+pub fn show(ctx: &egui::Context, state: &mut AppState) {
+    let t = state.texts();
+    let Some(chooser) = &mut state.chooser else {
         return;
     };
     let (title, action, formats) = match chooser.purpose {
@@ -72,7 +73,7 @@ pub fn show(ctx: &egui::Context, app: &mut App) {
         .default_width(520.0)
         .show(ctx, |ui| {
             if chooser.purpose == Purpose::Export {
-                let count = app
+                let count = state
                     .remembered
                     .language
                     .count(chooser.count, Counted::Capture);
@@ -88,7 +89,7 @@ pub fn show(ctx: &egui::Context, app: &mut App) {
                     .labelled_by(label.id);
                 chosen |= edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                 if ui.button(t.browse).clicked() {
-                    app.commands.push(Command::Browse(chooser.purpose));
+                    state.commands.push(Command::Browse(chooser.purpose));
                 }
             });
             ui.label(egui::RichText::new(formats).weak());
@@ -99,15 +100,15 @@ pub fn show(ctx: &egui::Context, app: &mut App) {
                 let ready = !chooser.path.trim().is_empty();
                 chosen |= ui.add_enabled(ready, egui::Button::new(action)).clicked();
                 if ui.button(t.cancel).clicked() {
-                    app.commands.push(Command::CloseChooser);
+                    state.commands.push(Command::CloseChooser);
                 }
             });
         });
     if !open {
-        app.commands.push(Command::CloseChooser);
+        state.commands.push(Command::CloseChooser);
     } else if chosen {
         let path = expand(&chooser.path);
-        app.commands.push(match chooser.purpose {
+        state.commands.push(match chooser.purpose {
             Purpose::Export => Command::ExportTo(path),
             Purpose::Import => Command::ImportFrom(path),
         });

@@ -1,7 +1,8 @@
 //! The Settings window: listener, retention, the generic answer, theme and language.
 
+use super::command::Command;
+use super::state::{AppState, Remembered, ThemeChoice};
 use super::texts::Language;
-use super::{App, Command, Remembered, ThemeChoice};
 use crate::config::Config;
 
 /// The form being edited; nothing changes until Apply.
@@ -31,9 +32,9 @@ impl Draft {
     }
 }
 
-pub fn show(ctx: &egui::Context, app: &mut App) {
-    let t = app.texts();
-    let Some(draft) = &mut app.settings else {
+pub fn show(ctx: &egui::Context, state: &mut AppState) {
+    let t = state.texts();
+    let Some(draft) = &mut state.settings else {
         return;
     };
     let mut open = true;
@@ -109,7 +110,7 @@ pub fn show(ctx: &egui::Context, app: &mut App) {
             }
         });
     if let Some(listen) = apply {
-        let mut config = app.config.clone();
+        let mut config = state.config.clone();
         config.listener.listen = listen;
         config.listener.max_body_bytes = (draft.max_body_mib * 1_048_576.0).round() as u64;
         config.listener.max_captures = draft.max_captures;
@@ -119,12 +120,13 @@ pub fn show(ctx: &egui::Context, app: &mut App) {
         let remembered = Remembered {
             theme: draft.theme,
             language: draft.language,
-            ..app.remembered.clone()
+            ..state.remembered.clone()
         };
-        app.commands
+        state
+            .commands
             .push(Command::SaveSettings(Box::new(config), remembered));
     }
     if !open {
-        app.settings = None;
+        state.commands.push(Command::CloseSettings);
     }
 }

@@ -7,54 +7,55 @@ use egui_extras::{Column, TableBuilder};
 use time::{OffsetDateTime, UtcOffset};
 
 use super::ask::Question;
+use super::command::Command;
+use super::state::AppState;
 use super::texts::{Counted, Language, Texts};
 use super::theme::{provider_badge, status_color, ROW_HEIGHT};
-use super::{App, Command};
 use crate::capture::{CaptureRow, Provider};
 use crate::samples::SAMPLES;
 
-pub fn show(ui: &mut Ui, app: &mut App) {
-    let t = app.texts();
+pub fn show(ui: &mut Ui, state: &mut AppState) {
+    let t = state.texts();
     egui::CentralPanel::default().show(ui, |ui| {
         ui.horizontal_wrapped(|ui| {
-            let label = if app.follow { t.follow } else { t.paused };
+            let label = if state.follow { t.follow } else { t.paused };
             if ui
-                .selectable_label(app.follow, format!("⏵ {label}"))
+                .selectable_label(state.follow, format!("⏵ {label}"))
                 .on_hover_text("Space")
                 .clicked()
             {
-                app.commands.push(Command::SetFollow(!app.follow));
+                state.commands.push(Command::SetFollow(!state.follow));
             }
-            if !app.follow
-                && app.unseen > 0
+            if !state.follow
+                && state.unseen > 0
                 && ui
-                    .link(app.remembered.language.count(app.unseen, Counted::New))
+                    .link(state.remembered.language.count(state.unseen, Counted::New))
                     .clicked()
             {
-                app.commands.push(Command::SetFollow(true));
+                state.commands.push(Command::SetFollow(true));
             }
             ui.separator();
-            samples_menu(ui, app);
+            samples_menu(ui, state);
             if ui.button(t.import).clicked() {
-                app.commands.push(Command::Import);
+                state.commands.push(Command::Import);
             }
-            let any = !app.list.rows().is_empty();
+            let any = !state.list.rows().is_empty();
             let export = ui.add_enabled(any, egui::Button::new(t.export));
             if export.on_hover_text("Ctrl+E").clicked() {
-                app.commands.push(Command::Export);
+                state.commands.push(Command::Export);
             }
             if ui
                 .add_enabled(any, egui::Button::new(t.clear_all))
                 .clicked()
             {
-                app.commands.push(Question::command(
+                state.commands.push(Question::command(
                     t.clear_all_question.into(),
                     t.yes_delete_all,
                     Command::ClearAll,
                 ));
             }
         });
-        if app.filter.error.is_some() {
+        if state.filter.error().is_some() {
             // Rows of the last good filter would look as if they matched this one.
             ui.add_space(20.0);
             ui.vertical_centered(|ui| {
@@ -62,12 +63,12 @@ pub fn show(ui: &mut Ui, app: &mut App) {
             });
             return;
         }
-        if app.list.visible().is_empty() {
+        if state.list.visible().is_empty() {
             ui.add_space(20.0);
             ui.vertical_centered(|ui| {
-                let text = if app.loading {
+                let text = if state.loading {
                     t.loading
-                } else if app.list.rows().is_empty() {
+                } else if state.list.rows().is_empty() {
                     t.empty
                 } else {
                     t.no_match
@@ -85,23 +86,23 @@ pub fn show(ui: &mut Ui, app: &mut App) {
                 .auto_shrink(false)
                 .show(ui, |ui| {
                     ui.set_min_width(least);
-                    rows(ui, app)
+                    rows(ui, state)
                 });
         } else {
-            rows(ui, app);
+            rows(ui, state);
         }
     });
 }
 
 /// Every built-in sample, by provider, sent to this app's own listener.
-fn samples_menu(ui: &mut Ui, app: &mut App) {
-    let t = app.texts();
+fn samples_menu(ui: &mut Ui, state: &mut AppState) {
+    let t = state.texts();
     ui.menu_button(t.send_sample, |ui| {
         for provider in [Provider::Reestr, Provider::GreenApi, Provider::Moysklad] {
             ui.menu_button(provider.title(), |ui| {
                 for sample in SAMPLES.iter().filter(|s| s.path == provider.path()) {
                     if ui.button(sample.name).on_hover_text(sample.about).clicked() {
-                        app.commands.push(Command::SendSample(sample.name));
+                        state.commands.push(Command::SendSample(sample.name));
                         ui.close();
                     }
                 }
@@ -124,11 +125,11 @@ const COLUMNS: [(Option<f32>, f32); 9] = [
     (Some(56.0), 40.0),
 ];
 
-fn rows(ui: &mut Ui, app: &mut App) {
-    let t = app.texts();
+fn rows(ui: &mut Ui, state: &mut AppState) {
+    let t = state.texts();
     // A click anywhere on a row selects it, text included.
     ui.style_mut().interaction.selectable_labels = false;
-    let count = app.list.visible().len();
+    let count = state.list.visible().len();
     let mut table = TableBuilder::new(ui)
         .id_salt("captures")
         .striped(true)
@@ -136,30 +137,30 @@ fn rows(ui: &mut Ui, app: &mut App) {
         .sense(Sense::click())
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .animate_scrolling(false)
-        .stick_to_bottom(app.follow);
+        .stick_to_bottom(state.follow);
     for (initial, least) in COLUMNS {
         // Summary is not resizable itself, so that it always takes the rest of the width;
         // its neighbours' handles still move it.
         let column = initial.map_or_else(|| Column::remainder().resizable(false), Column::initial);
         table = table.column(column.at_least(least).clip(true));
     }
-    if std::mem::take(&mut app.scroll_to_selected) {
-        if let Some(position) = app.selected.and_then(|id| app.list.position_of(id)) {
+    if std::mem::take(&mut state.scroll_to_selected) {
+        if let Some(position) = state.selected.and_then(|id| state.list.position_of(id)) {
             table = table.scroll_to_row(position, None);
         }
-    } else if app.follow && count != std::mem::replace(&mut app.shown_rows, count) {
+    } else if state.follow && count != std::mem::replace(&mut state.shown_rows, count) {
         // Only when rows arrive: scrolling every frame would repaint forever.
         table = table.scroll_to_row(count - 1, Some(egui::Align::BOTTOM));
     }
     let mut clicked = None;
     let mut menu_command = None;
     let mut time_toggled = false;
-    let clock = Clock::now(app.remembered.time_shown, app.local_offset);
-    let language = app.remembered.language;
+    let clock = Clock::now(state.remembered.time_shown, state.local_offset);
+    let language = state.remembered.language;
     let output = table
         .header(ROW_HEIGHT, |mut header| {
             header.col(|ui| {
-                let title = match app.remembered.time_shown {
+                let title = match state.remembered.time_shown {
                     TimeShown::Local => t.col_time_local,
                     TimeShown::Utc => t.col_time,
                 };
@@ -187,10 +188,10 @@ fn rows(ui: &mut Ui, app: &mut App) {
         })
         .body(|body| {
             body.rows(ROW_HEIGHT, count, |mut row| {
-                let Some(capture) = app.list.visible_row(row.index()) else {
+                let Some(capture) = state.list.visible_row(row.index()) else {
                     return;
                 };
-                row.set_selected(app.selected == Some(capture.id));
+                row.set_selected(state.selected == Some(capture.id));
                 cells(&mut row, capture, &clock, language);
                 let response = row.response();
                 if response.clicked() {
@@ -205,22 +206,22 @@ fn rows(ui: &mut Ui, app: &mut App) {
             });
         });
     // Scrolling up pauses follow mode; reaching the bottom again resumes it.
-    let state = output.state;
     let at_bottom =
-        state.offset.y + output.inner_rect.height() >= output.content_size.y - ROW_HEIGHT;
+        output.state.offset.y + output.inner_rect.height() >= output.content_size.y - ROW_HEIGHT;
     let scrolled = ui.input(|i| i.smooth_scroll_delta.y != 0.0);
-    if scrolled && ui.rect_contains_pointer(output.inner_rect) && at_bottom != app.follow {
-        app.commands.push(Command::SetFollow(at_bottom));
+    if scrolled && ui.rect_contains_pointer(output.inner_rect) && at_bottom != state.follow {
+        state.commands.push(Command::SetFollow(at_bottom));
     }
     if let Some(id) = clicked {
-        app.commands.push(Command::Select(id));
+        state.commands.push(Command::Select(id));
     }
     if let Some(command) = menu_command {
-        app.commands.push(command);
+        state.commands.push(command);
     }
     if time_toggled {
-        app.commands
-            .push(Command::SetTimeShown(app.remembered.time_shown.other()));
+        state
+            .commands
+            .push(Command::SetTimeShown(state.remembered.time_shown.other()));
     }
 }
 

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::filter::{FilterError, FIELDS};
+use crate::http::ApiError;
 use crate::repoint::Repointed;
 use crate::tunnel::Source;
 
@@ -360,6 +361,48 @@ impl Language {
             }
             Repointed::ReestrByHand { url } => format!(
                 "у Реестра нет API для этого: вставьте {url} в кабинете Реестра (Настройки API > ключ доступа > Вебхуки) и нажмите «подтвердить»."
+            ),
+        }
+    }
+
+    /// A provider API's failure, in this language. The provider's own message, and a setting's
+    /// explanation, stay as they were written.
+    pub fn api_error(self, error: &ApiError) -> String {
+        if self == Language::English {
+            return error.to_string();
+        }
+        match error {
+            ApiError::NotConfigured(text) | ApiError::Input(text) => text.clone(),
+            ApiError::Unreachable {
+                service,
+                origin,
+                detail,
+            } => format!(
+                "Не удалось связаться с {service} по адресу {origin} ({detail}). Проверьте адрес API в настройках и подключение к сети."
+            ),
+            ApiError::Timeout { service } => format!(
+                "{service} не ответил за {} секунд. Повторите попытку или проверьте адрес API в настройках.",
+                crate::http::TIMEOUT.as_secs()
+            ),
+            ApiError::Refused {
+                service,
+                status,
+                message,
+                fields,
+            } => {
+                let fields: String = fields
+                    .iter()
+                    .map(|f| format!("\n  {}: {}", f.field, f.message))
+                    .collect();
+                format!("{service} отклонил запрос (HTTP {status}): {message}{fields}")
+            }
+            ApiError::Unreadable {
+                service,
+                status,
+                detail,
+                body,
+            } => format!(
+                "{service} ответил HTTP {status}, но hookscope не смог прочитать ответ ({detail}): {body}"
             ),
         }
     }

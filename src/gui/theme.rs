@@ -6,8 +6,26 @@ use crate::capture::Provider;
 
 pub const ROW_HEIGHT: f32 = 20.0;
 
-/// Green for what went well: a confirmed handshake, a webhook at this tunnel, a new event.
-pub const SUCCESS: Color32 = Color32::from_rgb(60, 170, 90);
+/// The colours that carry meaning, for the theme in use: egui's own warning and error
+/// colours, and a green that reads on both backgrounds.
+pub struct Palette {
+    /// What went well: a confirmed handshake, a webhook at this tunnel, a new event.
+    pub success: Color32,
+    pub warning: Color32,
+    pub error: Color32,
+}
+
+pub fn palette(visuals: &egui::Visuals) -> Palette {
+    Palette {
+        success: if visuals.dark_mode {
+            Color32::from_rgb(60, 170, 90)
+        } else {
+            Color32::from_rgb(22, 128, 61)
+        },
+        warning: visuals.warn_fg_color,
+        error: visuals.error_fg_color,
+    }
+}
 
 pub fn provider_color(provider: Provider) -> Color32 {
     match provider {
@@ -21,8 +39,8 @@ pub fn provider_color(provider: Provider) -> Color32 {
 pub fn status_color(status: u16, visuals: &egui::Visuals) -> Color32 {
     match status {
         200..=299 => visuals.text_color(),
-        400..=499 => Color32::from_rgb(0xd9, 0x77, 0x06),
-        _ => visuals.error_fg_color,
+        400..=499 => palette(visuals).warning,
+        _ => palette(visuals).error,
     }
 }
 

@@ -3,25 +3,26 @@
 use egui::{RichText, Ui};
 
 use super::ask::Question;
-use super::panels::Call;
+use super::command::Command;
+use super::panels::TunnelCall;
+use super::state::AppState;
 use super::texts::Counted;
-use super::{App, Command};
 use crate::capture::Provider;
 use crate::filter::Filter;
 use crate::providers::reestr::Confirmation;
 use crate::tunnel::Source;
 
-pub fn show(ui: &mut Ui, app: &mut App) {
-    let t = app.texts();
+pub fn show(ui: &mut Ui, state: &mut AppState) {
+    let t = state.texts();
     egui::Panel::top("listener").show(ui, |ui| {
         ui.add_space(4.0);
         // Everything wraps onto a second line in a narrow window instead of overlapping.
         ui.horizontal_wrapped(|ui| {
             ui.heading("hookscope");
             ui.separator();
-            match (&app.engine, &app.listen_error) {
-                (Some(engine), _) => {
-                    ui.label(format!("{} http://{}", t.listening_on, engine.local_addr()));
+            match (&state.listening, &state.listen_error) {
+                (Some(addr), _) => {
+                    ui.label(format!("{} http://{addr}", t.listening_on));
                 }
                 (None, Some(_)) => {
                     ui.colored_label(ui.visuals().error_fg_color, t.not_listening);
@@ -32,26 +33,26 @@ pub fn show(ui: &mut Ui, app: &mut App) {
                 }
             }
             ui.separator();
-            counters(ui, app);
-            unconfirmed(ui, app);
+            counters(ui, state);
+            unconfirmed(ui, state);
             ui.separator();
             if ui.button(t.providers).clicked() {
-                app.commands.push(Command::ToggleProviders);
+                state.commands.push(Command::ToggleProviders);
             }
             if ui.button(t.settings).clicked() {
-                app.commands.push(Command::OpenSettings);
+                state.commands.push(Command::OpenSettings);
             }
         });
-        if let (None, Some(error)) = (&app.engine, app.listen_error.clone()) {
+        if let (None, Some(error)) = (&state.listening, state.listen_error.clone()) {
             // Why it is not listening, and the address to try instead, right there.
             ui.horizontal_wrapped(|ui| {
                 ui.colored_label(ui.visuals().error_fg_color, error);
-                if app.store_damaged {
+                if state.store_damaged {
                     if ui.button(t.set_store_aside).clicked() {
-                        app.commands.push(Command::SetStoreAside);
+                        state.commands.push(Command::SetStoreAside);
                     }
                 } else {
-                    listen_field(ui, app);
+                    listen_field(ui, state);
                 }
             });
         }
@@ -60,7 +61,7 @@ pub fn show(ui: &mut Ui, app: &mut App) {
             let id = egui::Id::new("public-url");
             let mut url = ui
                 .data(|d| d.get_temp::<String>(id))
-                .unwrap_or_else(|| app.config.tunnel.public_url.clone());
+                .unwrap_or_else(|| state.config.tunnel.public_url.clone());
             let edit = ui.add(
                 egui::TextEdit::singleline(&mut url)
                     .hint_text(t.public_url_hint)
@@ -69,31 +70,33 @@ pub fn show(ui: &mut Ui, app: &mut App) {
             if edit.changed() {
                 ui.data_mut(|d| d.insert_temp(id, url.clone()));
             }
-            if edit.lost_focus() && url != app.config.tunnel.public_url {
+            if edit.lost_focus() && url != state.config.tunnel.public_url {
                 ui.data_mut(|d| d.remove::<String>(id));
-                app.commands.push(Command::SetPublicUrl(url));
+                state.commands.push(Command::SetPublicUrl(url));
             }
             if ui.button(t.detect).on_hover_text(t.detect_hint).clicked() {
                 // Detection only runs while no URL is typed: clearing it hands over to it.
                 ui.data_mut(|d| d.remove::<String>(id));
-                app.commands.push(Command::SetPublicUrl(String::new()));
+                state.commands.push(Command::SetPublicUrl(String::new()));
             }
-            if let Some(found) = app
+            if let Some(found) = state
                 .panels
                 .tunnel
                 .as_ref()
                 .filter(|f| f.source != Source::Typed)
             {
-                let source = app.remembered.language.tunnel_source(&found.source);
+                let source = state.remembered.language.tunnel_source(&found.source);
                 ui.label(RichText::new(&found.url).monospace())
                     .on_hover_text(format!("{} {source}", t.found_at));
-            } else if let (None, Some(missing)) = (&app.panels.tunnel, &app.panels.tunnel_missing) {
+            } else if let (None, Some(missing)) =
+                (&state.panels.tunnel, &state.panels.tunnel_missing)
+            {
                 ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ {}", t.no_tunnel))
                     .on_hover_text(missing);
             }
             // The base is shown once (above, or in the listener line); each provider shows its
             // path, and its copy button copies the whole URL.
-            let base = public_base(app);
+            let base = public_base(state);
             for provider in [Provider::Reestr, Provider::GreenApi, Provider::Moysklad] {
                 let path = provider.path();
                 let url = provider.webhook_url(&base);
@@ -106,17 +109,17 @@ pub fn show(ui: &mut Ui, app: &mut App) {
                     .on_hover_text(format!("{} {url}", t.copy))
                     .clicked()
                 {
-                    app.commands.push(Command::CopyText(url));
+                    state.commands.push(Command::CopyText(url));
                 }
             }
         });
         ui.add_space(2.0);
     });
-    if app.panels.url_changed.is_some() {
-        egui::Panel::top("url-changed").show(ui, |ui| url_changed(ui, app));
+    if state.panels.url_changed.is_some() {
+        egui::Panel::top("url-changed").show(ui, |ui| url_changed(ui, state));
     }
-    egui::Panel::top("filter").show(ui, |ui| filter_bar(ui, app));
-    if let Some((notice, _)) = &app.notice {
+    egui::Panel::top("filter").show(ui, |ui| filter_bar(ui, state));
+    if let Some((notice, _)) = &state.notice {
         egui::Panel::bottom("notice").show(ui, |ui| {
             ui.label(notice);
         });
@@ -124,48 +127,50 @@ pub fn show(ui: &mut Ui, app: &mut App) {
 }
 
 /// The public URL when one is typed or found, else the local listener's.
-fn public_base(app: &App) -> String {
-    if let Some(found) = &app.panels.tunnel {
+fn public_base(state: &AppState) -> String {
+    if let Some(found) = &state.panels.tunnel {
         return found.url.clone();
     }
-    let addr = app
-        .engine
-        .as_ref()
-        .map_or(app.config.listener.listen, |e| e.local_addr());
-    format!("http://{addr}")
+    format!(
+        "http://{}",
+        state.listening.unwrap_or(state.config.listener.listen)
+    )
 }
 
 /// The tunnel's URL changed: offer to move every provider over, then say how each went.
-fn url_changed(ui: &mut Ui, app: &mut App) {
-    let t = app.texts();
-    let Some((old, new)) = app.panels.url_changed.clone() else {
+fn url_changed(ui: &mut Ui, state: &mut AppState) {
+    let t = state.texts();
+    let Some((old, new)) = state.panels.url_changed.clone() else {
         return;
     };
-    let outcomes = &app.panels.repointed;
+    let outcomes = &state.panels.repointed;
     let all_moved = !outcomes.is_empty() && outcomes.iter().all(|o| o.result.is_ok());
     ui.horizontal_wrapped(|ui| {
         if all_moved {
             let text = t.reregistered.replace("{new}", &new);
-            ui.colored_label(super::theme::SUCCESS, format!("✔ {text}"));
+            ui.colored_label(
+                super::theme::palette(ui.visuals()).success,
+                format!("✔ {text}"),
+            );
         } else {
             let text = t.url_changed.replace("{old}", &old).replace("{new}", &new);
             ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ {text}"));
             if ui.button(t.reregister).clicked() {
-                app.commands.push(Question::command(
+                state.commands.push(Question::command(
                     t.ask_reregister
                         .replace("{old}", &old)
                         .replace("{new}", &new),
                     t.yes_reregister,
-                    Command::Provider(Call::Repoint { old, new }),
+                    Command::Tunnel(TunnelCall::Repoint { old, new }),
                 ));
             }
         }
         if ui.button(t.dismiss).clicked() {
-            app.commands.push(Command::DismissUrlChange);
+            state.commands.push(Command::DismissUrlChange);
         }
     });
-    let language = app.remembered.language;
-    for outcome in &app.panels.repointed {
+    let language = state.remembered.language;
+    for outcome in &state.panels.repointed {
         let name = outcome.provider.name();
         match &outcome.result {
             Ok(done) => ui.label(format!("{name}: {}", language.repointed(done))),
@@ -175,12 +180,12 @@ fn url_changed(ui: &mut Ui, app: &mut App) {
 }
 
 /// Shown when the listener is not running: change the address right here.
-fn listen_field(ui: &mut Ui, app: &mut App) {
-    let t = app.texts();
+fn listen_field(ui: &mut Ui, state: &mut AppState) {
+    let t = state.texts();
     let id = egui::Id::new("listen-address");
     let mut text = ui
         .data(|d| d.get_temp::<String>(id))
-        .unwrap_or_else(|| app.config.listener.listen.to_string());
+        .unwrap_or_else(|| state.config.listener.listen.to_string());
     ui.label(t.address);
     let edit = ui.add(egui::TextEdit::singleline(&mut text).desired_width(140.0));
     if edit.changed() {
@@ -190,40 +195,44 @@ fn listen_field(ui: &mut Ui, app: &mut App) {
     let start = ui.add_enabled(parsed.is_ok(), egui::Button::new(t.start));
     if start.clicked() || (edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))) {
         if let Ok(addr) = parsed {
-            app.commands.push(Command::Listen(addr));
+            state.commands.push(Command::Listen(addr));
         }
     }
 }
 
 /// The newest Reestr confirm could not succeed: said here too, since the address stays
 /// unconfirmed until the cabinet asks again.
-fn unconfirmed(ui: &mut Ui, app: &mut App) {
-    let t = app.texts();
-    if let Some((time, Confirmation::NoString)) = &app.panels.reestr.confirmation {
+fn unconfirmed(ui: &mut Ui, state: &mut AppState) {
+    let t = state.texts();
+    if let Some((time, Confirmation::NoString)) = &state.panels.reestr.confirmation {
         let hover = t.confirm_no_string.replace("{time}", time);
         let warning =
             RichText::new(format!("⚠ {}", t.confirm_unanswered)).color(ui.visuals().warn_fg_color);
         if ui.link(warning).on_hover_text(hover).clicked() {
-            app.commands
+            state
+                .commands
                 .push(Command::ShowProvider(super::panels::Tab::Reestr));
         }
     }
 }
 
-fn counters(ui: &mut Ui, app: &mut App) {
-    let t = app.texts();
-    let rate = app.list.per_second();
-    let language = app.remembered.language;
-    ui.label(language.count(app.list.repeats(), Counted::Repeat));
-    ui.label(t.rejected.replace("{n}", &app.list.rejected().to_string()));
+fn counters(ui: &mut Ui, state: &mut AppState) {
+    let t = state.texts();
+    let rate = state.list.per_second();
+    let language = state.remembered.language;
+    ui.label(language.count(state.list.repeats(), Counted::Repeat));
+    ui.label(
+        t.rejected
+            .replace("{n}", &state.list.rejected().to_string()),
+    );
     ui.label(format!("{rate}{}", t.per_second));
-    let total = t.total.replace("{n}", &app.list.rows().len().to_string());
+    let total = t.total.replace("{n}", &state.list.rows().len().to_string());
     ui.label(RichText::new(total).strong());
-    let limit = app.config.listener.max_store_bytes;
-    let full = app.store_bytes as f64 / limit.max(1) as f64;
+    let limit = state.config.listener.max_store_bytes;
+    let full = state.store_bytes as f64 / limit.max(1) as f64;
     let usage = format!(
         "{} / {} {}",
-        language.size(app.store_bytes),
+        language.size(state.store_bytes),
         language.size(limit),
         t.on_disk
     );
@@ -236,11 +245,11 @@ fn counters(ui: &mut Ui, app: &mut App) {
     ui.label(usage).on_hover_text(t.store_limit_hint);
 }
 
-fn filter_bar(ui: &mut Ui, app: &mut App) {
-    let t = app.texts();
+fn filter_bar(ui: &mut Ui, state: &mut AppState) {
+    let t = state.texts();
     ui.add_space(2.0);
     ui.horizontal_wrapped(|ui| {
-        let mut text = app.filter.text.clone();
+        let mut text = state.filter.text.clone();
         // Room for the chips beside it; below them when the window is narrow.
         let edit = ui.add(
             egui::TextEdit::singleline(&mut text)
@@ -248,35 +257,36 @@ fn filter_bar(ui: &mut Ui, app: &mut App) {
                 .hint_text(t.filter_hint)
                 .desired_width((ui.available_width() - 340.0).max(260.0)),
         );
-        if std::mem::take(&mut app.filter.focus) {
+        if std::mem::take(&mut state.filter.focus) {
             edit.request_focus();
         }
         if edit.changed() {
-            app.commands.push(Command::SetFilter(text));
+            state.commands.push(Command::SetFilter(text));
         }
         if ui
-            .add_enabled(!app.filter.text.is_empty(), egui::Button::new("✖"))
+            .add_enabled(!state.filter.text.is_empty(), egui::Button::new("✖"))
             .on_hover_text(t.clear_filter)
             .clicked()
         {
-            app.commands.push(Command::SetFilter(String::new()));
+            state.commands.push(Command::SetFilter(String::new()));
         }
-        let current = Filter::parse(&app.filter.text).ok();
+        let current = Filter::parse(&state.filter.text).ok();
         for provider in Provider::ALL {
             let chip = format!("provider:{}", provider.name());
-            let on = app.filter.text.split_whitespace().any(|w| w == chip);
+            let on = state.filter.text.split_whitespace().any(|w| w == chip);
             if ui.selectable_label(on, provider.name()).clicked() {
-                app.commands
-                    .push(Command::SetFilter(toggle_chip(&app.filter.text, &chip)));
+                state
+                    .commands
+                    .push(Command::SetFilter(toggle_chip(&state.filter.text, &chip)));
             }
         }
-        if app.filter.pending && current.is_some() {
+        if state.filter.pending && current.is_some() {
             ui.spinner();
             ui.label(t.filtering);
         }
     });
-    if let Some(error) = &app.filter.error {
-        let text = app.remembered.language.filter_error(error);
+    if let Some(error) = state.filter.error() {
+        let text = state.remembered.language.filter_error(error);
         ui.colored_label(ui.visuals().error_fg_color, text);
     }
     ui.add_space(2.0);

@@ -2,16 +2,48 @@
 //! this tunnel marked and the ones at an older tunnel offered a re-point, and a create form.
 
 use egui::Ui;
+use serde_json::json;
 
-use super::{field, form, outcome, secret_field, webhook_url_row, Call};
+use super::{field, form, outcome, secret_field, webhook_url_row, with_client, SecretField, Tab};
 use crate::capture::Provider;
+use crate::config::Secret;
 use crate::gui::ask::Question;
+use crate::gui::command::Command;
+use crate::gui::logic::App;
+use crate::gui::state::AppState;
 use crate::gui::texts::Texts;
-use crate::gui::{App, Command};
+use crate::http::ApiError;
 use crate::providers::moysklad::api::{
-    NewWebhook, Webhook, ACTIONS, COMMON_ENTITY_TYPES, REPORT_TYPES,
+    self as sklad, Account, NewWebhook, Webhook, Whereabouts, ACTIONS, COMMON_ENTITY_TYPES,
+    REPORT_TYPES,
 };
-use crate::repoint::moved;
+
+#[derive(Clone, Debug)]
+pub enum Call {
+    /// A token for a login and password.
+    Login {
+        login: String,
+        password: String,
+    },
+    List,
+    Create(NewWebhook),
+    Enable(Box<Webhook>, bool),
+    /// Moves a webhook to a new URL.
+    Repoint(Box<Webhook>, String),
+    Delete(Box<Webhook>),
+    /// Read each event's object of a capture.
+    Load {
+        capture: i64,
+        hrefs: Vec<String>,
+    },
+}
+
+pub enum Done {
+    Token(Result<Secret, ApiError>),
+    Webhooks(Result<Vec<Webhook>, ApiError>),
+    /// A webhook changed, with what happened in words.
+    Changed(Result<String, ApiError>),
+}
 
 #[derive(Default)]
 pub struct State {
@@ -21,48 +53,132 @@ pub struct State {
     /// Whether the list was asked for since the app started; the first look at the panel does.
     asked: bool,
     new: NewWebhook,
-    pub outcome: Option<Result<String, String>>,
+    pub outcome: Option<Result<String, ApiError>>,
 }
 
-impl State {
-    pub fn listed(&mut self, result: Result<Vec<Webhook>, String>) {
-        match result {
-            Ok(webhooks) => self.webhooks = Some(webhooks),
-            Err(e) => self.outcome = Some(Err(e)),
+pub fn call(app: &mut App, call: Call) {
+    let config = app.keep_drafts();
+    let t = app.state.texts();
+    let account = || Account::new(&config.moysklad);
+    match call {
+        Call::Login { login, password } => {
+            let api_url = config.moysklad.api_url.clone();
+            app.spawn(Some(Tab::Moysklad), async move {
+                super::Done::Moysklad(Done::Token(
+                    sklad::obtain_token(&api_url, &login, &password).await,
+                ))
+            });
+        }
+        Call::List => {
+            let account = account();
+            app.spawn(Some(Tab::Moysklad), async move {
+                let listed = with_client(account, |a| async move { a.webhooks().await }).await;
+                super::Done::Moysklad(Done::Webhooks(listed))
+            });
+        }
+        Call::Create(new) => {
+            let account = account();
+            app.spawn(Some(Tab::Moysklad), async move {
+                let made = with_client(account, |a| async move { a.create(&new).await }).await;
+                changed(made.map(|w| t.sklad_created.replace("{webhook}", &w.name())))
+            });
+        }
+        Call::Enable(webhook, enable) => {
+            let account = account();
+            app.spawn(Some(Tab::Moysklad), async move {
+                let done = with_client(account, |a| async move {
+                    a.update(&webhook, json!({ "enabled": enable })).await
+                })
+                .await;
+                let said = if enable {
+                    t.sklad_enabled
+                } else {
+                    t.sklad_disabled
+                };
+                changed(done.map(|w| said.replace("{webhook}", &w.name())))
+            });
+        }
+        Call::Repoint(webhook, url) => {
+            let account = account();
+            app.spawn(Some(Tab::Moysklad), async move {
+                let before = webhook.name();
+                let done = with_client(account, |a| async move {
+                    a.update(&webhook, json!({ "url": url })).await
+                })
+                .await;
+                changed(done.map(|w| {
+                    t.sklad_repointed
+                        .replace("{webhook}", &before)
+                        .replace("{url}", &w.url)
+                }))
+            });
+        }
+        Call::Delete(webhook) => {
+            let account = account();
+            app.spawn(Some(Tab::Moysklad), async move {
+                let name = webhook.name();
+                let done = with_client(account, |a| async move { a.delete(&webhook).await }).await;
+                changed(done.map(|()| t.sklad_deleted.replace("{webhook}", &name)))
+            });
+        }
+        Call::Load { capture, hrefs } => {
+            let account = account();
+            app.spawn(None, async move {
+                let result = with_client(account, |a| async move {
+                    let mut objects = Vec::new();
+                    for href in &hrefs {
+                        objects.push(a.load(href).await?);
+                    }
+                    Ok(objects)
+                })
+                .await;
+                super::Done::Loaded { capture, result }
+            });
         }
     }
 }
 
-/// Hosts of quick tunnels, which change at every start: a webhook there that is not at this
-/// tunnel is most likely at an older one of the user's.
-fn on_a_tunnel(url: &str) -> bool {
-    let host = url
-        .split("://")
-        .nth(1)
-        .unwrap_or(url)
-        .split(['/', ':'])
-        .next()
-        .unwrap_or("");
-    [
-        ".trycloudflare.com",
-        ".ngrok-free.app",
-        ".ngrok.io",
-        ".ngrok.app",
-        ".ngrok-free.dev",
-    ]
-    .iter()
-    .any(|suffix| host.ends_with(suffix))
+fn changed(result: Result<String, ApiError>) -> super::Done {
+    super::Done::Moysklad(Done::Changed(result))
 }
 
-pub fn show(ui: &mut Ui, app: &mut App, t: &'static Texts) {
-    let p = &mut app.panels;
+pub fn apply(app: &mut App, done: Done) {
+    let panels = &mut app.state.panels;
+    panels.busy.remove(&Tab::Moysklad);
+    match done {
+        Done::Token(Ok(token)) => {
+            panels.draft.moysklad.token = token;
+            panels.sklad.password.clear();
+            app.handle(Command::Moysklad(Call::List));
+        }
+        Done::Token(Err(e)) | Done::Webhooks(Err(e)) => panels.sklad.outcome = Some(Err(e)),
+        Done::Webhooks(Ok(webhooks)) => panels.sklad.webhooks = Some(webhooks),
+        Done::Changed(result) => {
+            let ok = result.is_ok();
+            panels.sklad.outcome = Some(result);
+            if ok {
+                app.handle(Command::Moysklad(Call::List));
+            }
+        }
+    }
+}
+
+pub fn show(ui: &mut Ui, state: &mut AppState, t: &'static Texts) {
+    let p = &mut state.panels;
     if !p.sklad.asked && p.draft.moysklad.token.is_set() {
         p.sklad.asked = true;
-        app.commands.push(Command::Provider(Call::SkladList));
+        state.commands.push(Command::Moysklad(Call::List));
     }
     form(ui, "moysklad-fields", |ui| {
         field(ui, t.api_url, &mut p.draft.moysklad.api_url);
-        secret_field(ui, &mut p.revealed, t.token, &mut p.draft.moysklad.token, t);
+        secret_field(
+            ui,
+            &mut p.revealed,
+            SecretField::SkladToken,
+            t.token,
+            &mut p.draft.moysklad.token,
+            t,
+        );
         field(ui, t.login, &mut p.sklad.login);
         ui.label(t.password);
         ui.horizontal(|ui| {
@@ -76,7 +192,7 @@ pub fn show(ui: &mut Ui, app: &mut App, t: &'static Texts) {
                 .add_enabled(ready, egui::Button::new(t.get_token))
                 .clicked()
             {
-                app.commands.push(Command::Provider(Call::SkladLogin {
+                state.commands.push(Command::Moysklad(Call::Login {
                     login: p.sklad.login.clone(),
                     password: p.sklad.password.clone(),
                 }));
@@ -84,25 +200,25 @@ pub fn show(ui: &mut Ui, app: &mut App, t: &'static Texts) {
         });
         ui.end_row();
     });
-    let here = webhook_url_row(ui, app, Provider::Moysklad, t);
-    let public = app.panels.tunnel.as_ref().map(|f| f.url.clone());
+    let here = webhook_url_row(ui, state, Provider::Moysklad, t);
+    let public = state.panels.tunnel.as_ref().map(|f| f.url.clone());
     ui.horizontal_wrapped(|ui| {
         if ui.button(t.refresh).clicked() {
-            app.commands.push(Command::Provider(Call::SkladList));
+            state.commands.push(Command::Moysklad(Call::List));
         }
         if ui.button(t.save).clicked() {
-            app.commands.push(Command::Provider(Call::Save));
+            state.commands.push(Command::SaveProviderFields);
         }
     });
-    outcome(ui, &app.panels.sklad.outcome);
+    outcome(ui, &state.panels.sklad.outcome, state.remembered.language);
     ui.separator();
-    webhook_table(ui, app, public.as_deref(), t);
+    webhook_table(ui, state, public.as_deref(), t);
     ui.separator();
-    create_form(ui, app, here, t);
+    create_form(ui, state, here, t);
 }
 
-fn webhook_table(ui: &mut Ui, app: &mut App, public: Option<&str>, t: &Texts) {
-    let Some(webhooks) = &app.panels.sklad.webhooks else {
+fn webhook_table(ui: &mut Ui, state: &mut AppState, public: Option<&str>, t: &Texts) {
+    let Some(webhooks) = &state.panels.sklad.webhooks else {
         return;
     };
     if webhooks.is_empty() {
@@ -125,31 +241,31 @@ fn webhook_table(ui: &mut Ui, app: &mut App, public: Option<&str>, t: &Texts) {
                 ui.label(if webhook.enabled { "✔" } else { "✖" });
                 ui.horizontal(|ui| {
                     ui.monospace(&webhook.url);
-                    let repointed = public.and_then(|p| {
-                        let old = webhook.url.split('/').take(3).collect::<Vec<_>>().join("/");
-                        moved(&webhook.url, &old, p).filter(|_| old != p && on_a_tunnel(&old))
-                    });
-                    if public.is_some_and(|p| webhook.url.starts_with(p)) {
-                        ui.colored_label(
-                            crate::gui::theme::SUCCESS,
-                            format!("✔ {}", t.this_tunnel),
-                        );
-                    } else if let Some(url) = repointed {
-                        ui.colored_label(ui.visuals().warn_fg_color, t.old_tunnel);
-                        if webhook.has_twin_at(&url, webhooks) {
-                            ui.label(t.twin_here);
-                        } else if ui.small_button(t.repoint).on_hover_text(&url).clicked() {
-                            app.commands.push(Question::command(
-                                t.ask_sklad_repoint
-                                    .replace("{webhook}", &webhook.name())
-                                    .replace("{url}", &url),
-                                t.yes_repoint,
-                                Command::Provider(Call::SkladRepoint(
-                                    Box::new(webhook.clone()),
-                                    url,
-                                )),
-                            ));
+                    match webhook.whereabouts(public, webhooks) {
+                        Whereabouts::ThisTunnel => {
+                            let success = crate::gui::theme::palette(ui.visuals()).success;
+                            ui.colored_label(success, format!("✔ {}", t.this_tunnel));
                         }
+                        Whereabouts::OlderTunnel { twin: true, .. } => {
+                            ui.colored_label(ui.visuals().warn_fg_color, t.old_tunnel);
+                            ui.label(t.twin_here);
+                        }
+                        Whereabouts::OlderTunnel { moved, twin: false } => {
+                            ui.colored_label(ui.visuals().warn_fg_color, t.old_tunnel);
+                            if ui.small_button(t.repoint).on_hover_text(&moved).clicked() {
+                                state.commands.push(Question::command(
+                                    t.ask_sklad_repoint
+                                        .replace("{webhook}", &webhook.name())
+                                        .replace("{url}", &moved),
+                                    t.yes_repoint,
+                                    Command::Moysklad(Call::Repoint(
+                                        Box::new(webhook.clone()),
+                                        moved,
+                                    )),
+                                ));
+                            }
+                        }
+                        Whereabouts::Elsewhere => {}
                     }
                 });
                 ui.horizontal(|ui| {
@@ -158,11 +274,10 @@ fn webhook_table(ui: &mut Ui, app: &mut App, public: Option<&str>, t: &Texts) {
                     } else {
                         (t.enable, true)
                     };
-                    let change =
-                        Command::Provider(Call::SkladEnable(Box::new(webhook.clone()), enable));
+                    let change = Command::Moysklad(Call::Enable(Box::new(webhook.clone()), enable));
                     if ui.small_button(label).clicked() {
                         // Enabling only resumes deliveries; disabling stops them.
-                        app.commands.push(if enable {
+                        state.commands.push(if enable {
                             change
                         } else {
                             Question::command(
@@ -173,10 +288,10 @@ fn webhook_table(ui: &mut Ui, app: &mut App, public: Option<&str>, t: &Texts) {
                         });
                     }
                     if ui.small_button(t.delete).clicked() {
-                        app.commands.push(Question::command(
+                        state.commands.push(Question::command(
                             t.ask_sklad_delete.replace("{webhook}", &webhook.name()),
                             t.yes_delete,
-                            Command::Provider(Call::SkladDelete(Box::new(webhook.clone()))),
+                            Command::Moysklad(Call::Delete(Box::new(webhook.clone()))),
                         ));
                     }
                 });
@@ -185,8 +300,8 @@ fn webhook_table(ui: &mut Ui, app: &mut App, public: Option<&str>, t: &Texts) {
         });
 }
 
-fn create_form(ui: &mut Ui, app: &mut App, here: Option<String>, t: &Texts) {
-    let new = &mut app.panels.sklad.new;
+fn create_form(ui: &mut Ui, state: &mut AppState, here: Option<String>, t: &Texts) {
+    let new = &mut state.panels.sklad.new;
     let stock = new.entity_type.trim() == "stock";
     let choices = if stock { REPORT_TYPES } else { ACTIONS };
     if !choices.contains(&new.action.as_str()) {
@@ -232,20 +347,9 @@ fn create_form(ui: &mut Ui, app: &mut App, here: Option<String>, t: &Texts) {
         ui.add(egui::TextEdit::singleline(&mut new.url).desired_width(420.0));
         let ready = !new.entity_type.trim().is_empty() && !new.url.trim().is_empty();
         if ui.add_enabled(ready, egui::Button::new(t.create)).clicked() {
-            app.commands
-                .push(Command::Provider(Call::SkladCreate(new.clone())));
+            state
+                .commands
+                .push(Command::Moysklad(Call::Create(new.clone())));
         }
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::on_a_tunnel;
-
-    #[test]
-    fn quick_tunnel_hosts_are_recognised() {
-        assert!(on_a_tunnel("https://a-b.trycloudflare.com/moysklad"));
-        assert!(on_a_tunnel("https://x.ngrok-free.app"));
-        assert!(!on_a_tunnel("https://hooks.example.com/moysklad"));
-    }
 }

@@ -1,65 +1,109 @@
 //! The Reestr panel: the confirmation string and secret, the URL to paste into the cabinet, and
 //! whether the cabinet's confirm request has come and succeeded.
 
-use std::path::Path;
-
 use egui::Ui;
+use serde_json::Value;
 
-use super::{field, form, secret_field, short_date, webhook_url_row};
-use crate::capture::{format_rfc3339, Provider};
-use crate::filter::Filter;
+use super::{field, form, secret_field, short_date, webhook_url_row, SecretField};
+use crate::capture::{format_rfc3339, CaptureRow, Provider};
+use crate::gui::command::Command;
+use crate::gui::logic::App;
+use crate::gui::state::AppState;
 use crate::gui::texts::Texts;
-use crate::gui::App;
-use crate::providers::reestr::{confirmation, Confirmation};
+use crate::providers::reestr::{self as rules, Confirmation};
 use crate::store::StoreReader;
+
+#[derive(Clone, Debug)]
+pub enum Call {
+    /// The order a capture names, from Reestr's API.
+    Order { capture: i64, order: String },
+    /// Find what the newest `confirm` capture means.
+    Confirmation,
+}
 
 #[derive(Default)]
 pub struct State {
-    /// When the newest `confirm` arrived, and what it meant.
+    /// When the newest `confirm` arrived ("2026-11-25 08:05:44 UTC"), and what it meant.
     pub confirmation: Option<(String, Confirmation)>,
 }
 
-/// The newest `confirm` capture in the store, read off the UI thread.
-pub fn latest_confirmation(store_file: &Path) -> Option<(String, Confirmation)> {
-    let filter = Filter::parse("provider:reestr event:confirm").ok()?;
-    let newest = StoreReader::open(store_file)
-        .ok()?
-        .list(&filter, Some(1))
-        .ok()?
-        .pop()?;
-    // Seconds are enough for a person: "2026-11-25 08:05:44 UTC".
-    let at = format!(
-        "{} UTC",
-        short_date(&format_rfc3339(newest.request.received_at))
-    );
-    Some((at, confirmation(&newest)))
+/// Reestr's address check: its outcome is the Reestr panel's confirmation state.
+pub fn is_confirm(row: &CaptureRow) -> bool {
+    row.provider == Provider::Reestr && row.event == "confirm"
 }
 
-pub fn show(ui: &mut Ui, app: &mut App, t: &'static Texts) {
-    let p = &mut app.panels;
+pub fn call(app: &mut App, call: Call) {
+    let config = app.keep_drafts();
+    match call {
+        Call::Order { capture, order } => app.spawn(None, async move {
+            let order: Result<Value, _> = rules::api::order(&config.reestr, &order).await;
+            super::Done::Loaded {
+                capture,
+                result: order.map(|o| vec![o]),
+            }
+        }),
+        Call::Confirmation => {
+            let store_file = app.paths.store_file();
+            app.spawn(None, async move {
+                let latest = tokio::task::spawn_blocking(move || {
+                    let reader = StoreReader::open(&store_file).ok()?;
+                    rules::latest_confirmation(&reader).ok().flatten()
+                })
+                .await
+                .ok()
+                .flatten();
+                super::Done::Reestr(latest.map(|(at, confirmation)| {
+                    // Seconds are enough for a person: "2026-11-25 08:05:44 UTC".
+                    (
+                        format!("{} UTC", short_date(&format_rfc3339(at))),
+                        confirmation,
+                    )
+                }))
+            });
+        }
+    }
+}
+
+/// The newest confirm's time and meaning.
+pub type Done = Option<(String, Confirmation)>;
+
+pub fn apply(app: &mut App, done: Done) {
+    app.state.panels.reestr.confirmation = done;
+}
+
+pub fn show(ui: &mut Ui, state: &mut AppState, t: &'static Texts) {
+    let p = &mut state.panels;
     form(ui, "reestr-fields", |ui| {
         let draft = &mut p.draft.reestr;
         field(ui, t.confirm_string, &mut draft.confirm_string);
-        secret_field(ui, &mut p.revealed, t.secret_key, &mut draft.secret_key, t);
+        secret_field(
+            ui,
+            &mut p.revealed,
+            SecretField::ReestrSecret,
+            t.secret_key,
+            &mut draft.secret_key,
+            t,
+        );
         field(ui, t.api_url, &mut draft.api_url);
         secret_field(
             ui,
             &mut p.revealed,
+            SecretField::ReestrAccessToken,
             t.access_token,
             &mut draft.access_token,
             t,
         );
     });
     if ui.button(t.save).clicked() {
-        app.commands
-            .push(super::Command::Provider(super::Call::Save));
+        state.commands.push(Command::SaveProviderFields);
     }
     ui.separator();
     ui.label(t.paste_in_cabinet);
-    webhook_url_row(ui, app, Provider::Reestr, t);
+    webhook_url_row(ui, state, Provider::Reestr, t);
     ui.add_space(6.0);
-    let unsaved_string = app.config.reestr.confirm_string.is_empty();
-    match &app.panels.reestr.confirmation {
+    let unsaved_string = state.config.reestr.confirm_string.is_empty();
+    let success = crate::gui::theme::palette(ui.visuals()).success;
+    match &state.panels.reestr.confirmation {
         None => {
             ui.horizontal(|ui| {
                 ui.spinner();
@@ -68,7 +112,7 @@ pub fn show(ui: &mut Ui, app: &mut App, t: &'static Texts) {
         }
         Some((time, Confirmation::Confirmed)) => {
             ui.colored_label(
-                crate::gui::theme::SUCCESS,
+                success,
                 format!("✔ {}", t.confirm_done.replace("{time}", time)),
             );
         }

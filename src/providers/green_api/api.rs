@@ -11,65 +11,75 @@ use crate::http::{self, ApiError};
 
 const SERVICE: &str = "GREEN-API";
 
-/// A notification switch of `setSettings`: its field, and whether Connect turns it on.
-pub struct Switch {
-    pub field: &'static str,
-    pub on_by_default: bool,
+/// A notification a webhook can carry: a switch of `setSettings`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Notification {
+    Incoming,
+    OutgoingStatus,
+    OutgoingFromPhone,
+    OutgoingFromApi,
+    State,
+    IncomingCalls,
+    Polls,
+    Edited,
+    Deleted,
+    Blocks,
 }
 
-/// The notifications a webhook can carry, in the order GREEN-API's console lists them.
-/// Connect turns on incoming messages, outgoing ones (statuses, from the phone, from the
-/// API), instance state and incoming calls; the rest stay as the user chooses.
-pub const SWITCHES: &[Switch] = &[
-    Switch {
-        field: "incomingWebhook",
-        on_by_default: true,
-    },
-    Switch {
-        field: "outgoingWebhook",
-        on_by_default: true,
-    },
-    Switch {
-        field: "outgoingMessageWebhook",
-        on_by_default: true,
-    },
-    Switch {
-        field: "outgoingAPIMessageWebhook",
-        on_by_default: true,
-    },
-    Switch {
-        field: "stateWebhook",
-        on_by_default: true,
-    },
-    Switch {
-        field: "incomingCallWebhook",
-        on_by_default: true,
-    },
-    Switch {
-        field: "pollMessageWebhook",
-        on_by_default: false,
-    },
-    Switch {
-        field: "editedMessageWebhook",
-        on_by_default: false,
-    },
-    Switch {
-        field: "deletedMessageWebhook",
-        on_by_default: false,
-    },
-    Switch {
-        field: "incomingBlockWebhook",
-        on_by_default: false,
-    },
-];
+impl Notification {
+    /// In the order GREEN-API's console lists them.
+    pub const ALL: [Notification; 10] = [
+        Notification::Incoming,
+        Notification::OutgoingStatus,
+        Notification::OutgoingFromPhone,
+        Notification::OutgoingFromApi,
+        Notification::State,
+        Notification::IncomingCalls,
+        Notification::Polls,
+        Notification::Edited,
+        Notification::Deleted,
+        Notification::Blocks,
+    ];
 
-/// The switches Connect turns on when the user changed nothing.
-pub fn default_switches() -> Vec<&'static str> {
-    SWITCHES
-        .iter()
-        .filter(|s| s.on_by_default)
-        .map(|s| s.field)
-        .collect()
+    /// Its `setSettings` field.
+    pub fn field(self) -> &'static str {
+        match self {
+            Notification::Incoming => "incomingWebhook",
+            Notification::OutgoingStatus => "outgoingWebhook",
+            Notification::OutgoingFromPhone => "outgoingMessageWebhook",
+            Notification::OutgoingFromApi => "outgoingAPIMessageWebhook",
+            Notification::State => "stateWebhook",
+            Notification::IncomingCalls => "incomingCallWebhook",
+            Notification::Polls => "pollMessageWebhook",
+            Notification::Edited => "editedMessageWebhook",
+            Notification::Deleted => "deletedMessageWebhook",
+            Notification::Blocks => "incomingBlockWebhook",
+        }
+    }
+
+    pub fn from_field(field: &str) -> Option<Notification> {
+        Notification::ALL.into_iter().find(|n| n.field() == field)
+    }
+
+    /// Connect turns on incoming messages, outgoing ones (statuses, from the phone, from the
+    /// API), instance state and incoming calls; the rest stay as the user chooses.
+    pub fn on_by_default(self) -> bool {
+        !matches!(
+            self,
+            Notification::Polls
+                | Notification::Edited
+                | Notification::Deleted
+                | Notification::Blocks
+        )
+    }
+
+    /// The notifications Connect turns on when the user changed nothing.
+    pub fn defaults() -> Vec<Notification> {
+        Notification::ALL
+            .into_iter()
+            .filter(|n| n.on_by_default())
+            .collect()
+    }
 }
 
 /// The `setSettings` body that changes only `webhookUrl`; `""` turns webhooks off.
@@ -80,18 +90,18 @@ pub fn webhook_url_only(url: &str) -> Map<String, Value> {
 }
 
 /// The `setSettings` body that points webhooks at `url` with `token`, turning on exactly the
-/// switches in `on` (the others off, so what the user sees checked is what is sent).
-pub fn webhook_settings(url: &str, token: &str, on: &[&str]) -> Map<String, Value> {
+/// notifications in `on` (the others off, so what the user sees checked is what is sent).
+pub fn webhook_settings(url: &str, token: &str, on: &[Notification]) -> Map<String, Value> {
     let mut settings = Map::new();
     settings.insert("webhookUrl".into(), url.into());
     settings.insert("webhookUrlToken".into(), token.into());
-    for switch in SWITCHES {
-        let value = if on.contains(&switch.field) {
+    for notification in Notification::ALL {
+        let value = if on.contains(&notification) {
             "yes"
         } else {
             "no"
         };
-        settings.insert(switch.field.into(), value.into());
+        settings.insert(notification.field().into(), value.into());
     }
     settings
 }
@@ -162,6 +172,22 @@ impl Instance {
     }
 
     /// `setSettings` with any non-empty subset of the settings.
+    /// Points the instance's webhooks at `url`, with the token it is to send and exactly the
+    /// notifications in `on`.
+    pub async fn connect(
+        &self,
+        url: &str,
+        token: &str,
+        on: &[Notification],
+    ) -> Result<(), ApiError> {
+        self.set_settings(&webhook_settings(url, token, on)).await
+    }
+
+    /// Turns the instance's webhooks off (an empty `webhookUrl`).
+    pub async fn disconnect(&self) -> Result<(), ApiError> {
+        self.set_settings(&webhook_url_only("")).await
+    }
+
     pub async fn set_settings(&self, changes: &Map<String, Value>) -> Result<(), ApiError> {
         let request = self.http.post(self.url("setSettings")).json(changes);
         let reply = http::send(SERVICE, request).await?;
@@ -208,13 +234,17 @@ mod tests {
 
     #[test]
     fn connect_sends_exactly_the_chosen_switches_as_yes_and_no() {
-        let body = webhook_settings("https://t.example/green-api", "tok", &default_switches());
+        let body = webhook_settings(
+            "https://t.example/green-api",
+            "tok",
+            &Notification::defaults(),
+        );
         assert_eq!(body["webhookUrl"], "https://t.example/green-api");
         assert_eq!(body["webhookUrlToken"], "tok");
         assert_eq!(body["incomingWebhook"], "yes");
         assert_eq!(body["incomingCallWebhook"], "yes");
         assert_eq!(body["pollMessageWebhook"], "no");
-        assert_eq!(body.len(), 2 + SWITCHES.len());
+        assert_eq!(body.len(), 2 + Notification::ALL.len());
     }
 
     #[test]

@@ -40,6 +40,42 @@ pub const ACTIONS: &[&str] = &["CREATE", "UPDATE", "DELETE", "PROCESSED"];
 /// A stock webhook's "action": whether its report covers all stores or each store.
 pub const REPORT_TYPES: &[&str] = &["all", "bystore"];
 
+/// Where a webhook points, from where hookscope is now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Whereabouts {
+    /// At hookscope's public URL.
+    ThisTunnel,
+    /// At another quick tunnel, most likely an older one of the user's: `moved` is its URL at
+    /// this tunnel; `twin` when that kind is registered there already (MoySklad refuses a
+    /// second one, so this one can only be deleted).
+    OlderTunnel {
+        moved: String,
+        twin: bool,
+    },
+    Elsewhere,
+}
+
+/// Hosts of quick tunnels, which change at every start: a webhook there that is not at this
+/// tunnel is most likely at an older one of the user's.
+fn on_a_tunnel(url: &str) -> bool {
+    let host = url
+        .split("://")
+        .nth(1)
+        .unwrap_or(url)
+        .split(['/', ':'])
+        .next()
+        .unwrap_or("");
+    [
+        ".trycloudflare.com",
+        ".ngrok-free.app",
+        ".ngrok.io",
+        ".ngrok.app",
+        ".ngrok-free.dev",
+    ]
+    .iter()
+    .any(|suffix| host.ends_with(suffix))
+}
+
 /// A webhook subscription; stock webhooks show `stock` as their entity type and their
 /// `reportType` as the action.
 #[derive(Clone, Debug, PartialEq)]
@@ -82,6 +118,24 @@ impl Webhook {
         among
             .iter()
             .any(|w| w.url == url && w.entity_type == self.entity_type && w.action == self.action)
+    }
+
+    /// Where this webhook points, seen from hookscope's `public` URL (if any) now.
+    pub fn whereabouts(&self, public: Option<&str>, all: &[Webhook]) -> Whereabouts {
+        let Some(public) = public else {
+            return Whereabouts::Elsewhere;
+        };
+        if self.url.starts_with(public) {
+            return Whereabouts::ThisTunnel;
+        }
+        let old = self.url.split('/').take(3).collect::<Vec<_>>().join("/");
+        match crate::repoint::moved(&self.url, &old, public) {
+            Some(url) if old != public && on_a_tunnel(&old) => Whereabouts::OlderTunnel {
+                twin: self.has_twin_at(&url, all),
+                moved: url,
+            },
+            _ => Whereabouts::Elsewhere,
+        }
     }
 
     /// "customerorder CREATE → https://…", how a person names this webhook.
@@ -406,6 +460,52 @@ fn hint(code: i64) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn webhook(kind: &str, url: &str) -> Webhook {
+        Webhook::from_json(
+            serde_json::json!({"id": url, "entityType": kind, "action": "CREATE", "url": url}),
+            false,
+        )
+    }
+
+    #[test]
+    fn whereabouts_tell_this_tunnel_an_older_one_and_elsewhere() {
+        let here = "https://new-words.trycloudflare.com";
+        let all = [
+            webhook(
+                "customerorder",
+                "https://new-words.trycloudflare.com/moysklad",
+            ),
+            webhook("product", "https://old-words.trycloudflare.com/moysklad"),
+            webhook(
+                "customerorder",
+                "https://old-words.trycloudflare.com/moysklad",
+            ),
+            webhook("supply", "https://hooks.example.com/moysklad"),
+        ];
+        let at = |w: &Webhook| w.whereabouts(Some(here), &all);
+        assert_eq!(at(&all[0]), Whereabouts::ThisTunnel);
+        assert_eq!(
+            at(&all[1]),
+            Whereabouts::OlderTunnel {
+                moved: "https://new-words.trycloudflare.com/moysklad".into(),
+                twin: false
+            }
+        );
+        assert!(matches!(
+            at(&all[2]),
+            Whereabouts::OlderTunnel { twin: true, .. }
+        ));
+        assert_eq!(at(&all[3]), Whereabouts::Elsewhere);
+        assert_eq!(all[0].whereabouts(None, &all), Whereabouts::Elsewhere);
+    }
+
+    #[test]
+    fn quick_tunnel_hosts_are_recognised() {
+        assert!(on_a_tunnel("https://a-b.trycloudflare.com/moysklad"));
+        assert!(on_a_tunnel("https://x.ngrok-free.app"));
+        assert!(!on_a_tunnel("https://hooks.example.com/moysklad"));
+    }
 
     fn reply(status: u16, body: &str) -> Reply {
         Reply {

@@ -118,6 +118,28 @@ pub fn confirmation(capture: &Capture) -> Confirmation {
     }
 }
 
+/// When the newest `confirm` capture in the store arrived, and what it means for the address's
+/// confirmation; `None` when none has come.
+pub fn latest_confirmation(
+    reader: &crate::store::StoreReader,
+) -> Result<Option<(time::OffsetDateTime, Confirmation)>, crate::store::StoreError> {
+    use crate::filter::{Filter, Term, Test};
+    let confirms = Filter {
+        terms: vec![
+            Term {
+                negated: false,
+                test: Test::Provider(Provider::Reestr),
+            },
+            Term {
+                negated: false,
+                test: Test::Event("confirm".into()),
+            },
+        ],
+    };
+    let newest = reader.list(&confirms, Some(1))?.pop();
+    Ok(newest.map(|c| (c.request.received_at, confirmation(&c))))
+}
+
 /// The order a `payment` or `service_done` notification names, for `order.get`.
 pub fn order_id(capture: &Capture) -> Option<String> {
     let body: Value = serde_json::from_slice(&capture.request.body).ok()?;

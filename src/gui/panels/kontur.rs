@@ -1,4 +1,4 @@
-//! The Rosreestr events panel (Kontur.Reestro): a paged table of document-flow events. Next
+//! The Kontur.Reestro panel: a paged table of Rosreestr document-flow events. Next
 //! follows the page's cursor, Back pops the cursors of earlier pages, Follow polls for events
 //! after the newest one and marks them. The page's cursor is remembered across restarts.
 
@@ -8,10 +8,13 @@ use std::time::{Duration, Instant};
 use egui::Ui;
 use egui_extras::{Column, TableBuilder};
 
-use super::{field, form, secret_field, short_date, Call, Tab};
+use super::{field, form, secret_field, short_date, with_client, SecretField, Tab};
+use crate::gui::command::Command;
+use crate::gui::logic::App;
+use crate::gui::state::AppState;
 use crate::gui::texts::Texts;
-use crate::gui::{App, Command};
-use crate::providers::kontur::{Event, Page, MAX_COUNT, PRODUCTION, TEST_STAND};
+use crate::http::ApiError;
+use crate::providers::kontur::{Event, Feed, Page, MAX_COUNT, PRODUCTION, TEST_STAND};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Move {
@@ -40,7 +43,7 @@ pub struct State {
     state_filter: String,
     type_filter: String,
     loaded: bool,
-    error: Option<String>,
+    error: Option<ApiError>,
     note: Option<&'static str>,
 }
 
@@ -86,7 +89,7 @@ impl State {
                 .is_none_or(|at| at.elapsed() >= Duration::from_secs(self.every_secs))
     }
 
-    pub fn arrived(&mut self, movement: Move, result: Result<Page, String>) {
+    pub fn arrived(&mut self, movement: Move, result: Result<Page, ApiError>) {
         self.loaded = true;
         let page = match result {
             Ok(page) => page,
@@ -138,8 +141,31 @@ impl State {
     }
 }
 
-pub fn show(ui: &mut Ui, app: &mut App, t: &'static Texts) {
-    let p = &mut app.panels;
+/// Reads the page a move asks for.
+pub fn call(app: &mut App, movement: Move) {
+    let config = app.keep_drafts();
+    let events = &mut app.state.panels.events;
+    let after = events.after_for(&movement);
+    let count = events.count;
+    let feed = Feed::new(&config.kontur);
+    app.spawn(Some(Tab::Kontur), async move {
+        let page = with_client(feed, |feed| async move {
+            feed.page(after.as_deref(), count).await
+        })
+        .await;
+        super::Done::Kontur(movement, page)
+    });
+}
+
+pub fn apply(app: &mut App, movement: Move, page: Result<Page, ApiError>) {
+    let panels = &mut app.state.panels;
+    panels.busy.remove(&Tab::Kontur);
+    panels.events.arrived(movement, page);
+}
+
+pub fn show(ui: &mut Ui, state: &mut AppState, t: &'static Texts) {
+    let language = state.remembered.language;
+    let p = &mut state.panels;
     form(ui, "kontur-fields", |ui| {
         let draft = &mut p.draft.kontur;
         ui.label(t.stand);
@@ -154,15 +180,21 @@ pub fn show(ui: &mut Ui, app: &mut App, t: &'static Texts) {
         });
         ui.end_row();
         field(ui, t.api_url, &mut draft.api_url);
-        secret_field(ui, &mut p.revealed, t.api_key, &mut draft.api_key, t);
+        secret_field(
+            ui,
+            &mut p.revealed,
+            SecretField::KonturKey,
+            t.api_key,
+            &mut draft.api_key,
+            t,
+        );
         field(ui, t.org_id, &mut draft.org_id);
     });
     let events = &mut p.events;
     let configured = p.draft.kontur.api_key.is_set() && !p.draft.kontur.org_id.trim().is_empty();
-    if configured && !events.loaded && !p.busy.contains(&Tab::Rosreestr) {
+    if configured && !events.loaded && !p.busy.contains(&Tab::Kontur) {
         events.loaded = true;
-        app.commands
-            .push(Command::Provider(Call::Events(Move::Reload)));
+        state.commands.push(Command::Kontur(Move::Reload));
     }
     let mut movement = None;
     ui.horizontal_wrapped(|ui| {
@@ -202,11 +234,11 @@ pub fn show(ui: &mut Ui, app: &mut App, t: &'static Texts) {
         }
     });
     if let Some(movement) = movement {
-        app.commands.push(Command::Provider(Call::Events(movement)));
+        state.commands.push(Command::Kontur(movement));
     }
-    let events = &app.panels.events;
+    let events = &state.panels.events;
     if let Some(error) = &events.error {
-        ui.colored_label(ui.visuals().error_fg_color, error);
+        ui.colored_label(ui.visuals().error_fg_color, language.api_error(error));
     }
     if events.note.is_some() {
         ui.label(t.no_events);
@@ -219,12 +251,12 @@ pub fn show(ui: &mut Ui, app: &mut App, t: &'static Texts) {
         ui.label(format!("{} {cursor}", t.cursor));
         if let Some(after) = &events.after {
             if ui.small_button("📋").on_hover_text(t.copy).clicked() {
-                app.commands.push(Command::CopyText(after.clone()));
+                state.commands.push(Command::CopyText(after.clone()));
             }
         }
     });
     if let Some(copied) = event_table(ui, events, t) {
-        app.commands.push(Command::CopyText(copied));
+        state.commands.push(Command::CopyText(copied));
     }
 }
 
@@ -239,6 +271,7 @@ fn event_table(ui: &mut Ui, state: &State, t: &Texts) -> Option<String> {
     }
     let mut copied = None;
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+    let success = crate::gui::theme::palette(ui.visuals()).success;
     TableBuilder::new(ui)
         .id_salt("kontur-events")
         .striped(true)
@@ -286,7 +319,7 @@ fn event_table(ui: &mut Ui, state: &State, t: &Texts) -> Option<String> {
                         row.col(|ui| {
                             let mut text = egui::RichText::new(shown);
                             if fresh {
-                                text = text.strong().color(crate::gui::theme::SUCCESS);
+                                text = text.strong().color(success);
                             }
                             let label = ui.add(
                                 egui::Label::new(text)
@@ -312,7 +345,7 @@ fn event_table(ui: &mut Ui, state: &State, t: &Texts) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn page(ids: &[&str], cursor: Option<&str>) -> Result<Page, String> {
+    fn page(ids: &[&str], cursor: Option<&str>) -> Result<Page, ApiError> {
         Ok(Page {
             events: ids
                 .iter()

@@ -1,0 +1,426 @@
+//! What the window shows and what the user is in the middle of. Views read it and push
+//! [`Command`]s; commands change it between frames. Nothing here touches the engine, the
+//! runtime or a channel, so every change of state is testable without a renderer.
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use time::UtcOffset;
+
+use super::ask::Question;
+use super::command::Command;
+use super::files::Chooser;
+use super::list::CaptureList;
+use super::panels::Panels;
+use super::queries::Question as Ask;
+use super::table::TimeShown;
+use super::texts::{Language, Texts};
+use super::{detail, settings};
+use crate::capture::{Capture, CaptureRow};
+use crate::config::Config;
+use crate::filter::{Filter, FilterError};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ThemeChoice {
+    Dark,
+    Light,
+    System,
+}
+
+/// What the app remembers across restarts besides window size and column widths
+/// (which eframe and egui keep themselves).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Remembered {
+    pub theme: ThemeChoice,
+    pub language: Language,
+    pub filter: String,
+    /// The public URL providers were last seen at, to notice when a tunnel's URL changes.
+    pub public_url: String,
+    /// Load a MoySklad capture's objects and a Reestr capture's order when it is selected.
+    pub auto_load: bool,
+    /// Where the Kontur.Reestro events panel stood, and its page size.
+    pub events_after: Option<String>,
+    pub events_count: u8,
+    /// The time column's clock.
+    pub time_shown: TimeShown,
+}
+
+impl Default for Remembered {
+    fn default() -> Self {
+        Remembered {
+            theme: ThemeChoice::System,
+            language: Language::from_system(),
+            filter: String::new(),
+            public_url: String::new(),
+            auto_load: false,
+            events_after: None,
+            events_count: crate::providers::kontur::DEFAULT_COUNT,
+            time_shown: TimeShown::Local,
+        }
+    }
+}
+
+/// The filter box: its text, and that text parsed.
+pub struct FilterState {
+    pub text: String,
+    pub parsed: Result<Filter, FilterError>,
+    /// Bumped at each new filter, so that late answers to an older one are ignored.
+    pub generation: u64,
+    /// The store has not yet said which captures match.
+    pub pending: bool,
+    pub focus: bool,
+}
+
+impl Default for FilterState {
+    fn default() -> Self {
+        FilterState {
+            text: String::new(),
+            parsed: Ok(Filter::default()),
+            generation: 0,
+            pending: false,
+            focus: false,
+        }
+    }
+}
+
+impl FilterState {
+    pub fn error(&self) -> Option<&FilterError> {
+        self.parsed.as_ref().err()
+    }
+}
+
+pub struct AppState {
+    pub config: Config,
+    pub remembered: Remembered,
+    /// The local offset from UTC for the time column.
+    pub local_offset: UtcOffset,
+    /// Where the listener listens, while it does.
+    pub listening: Option<SocketAddr>,
+    /// Why the listener is not running, in the user's language.
+    pub listen_error: Option<String>,
+    /// The listener did not start because the store is damaged: the app offers to set it aside.
+    pub store_damaged: bool,
+    pub list: CaptureList,
+    pub loading: bool,
+    /// Bytes of the store in use, as of the last rows read.
+    pub store_bytes: u64,
+    pub filter: FilterState,
+    pub selected: Option<i64>,
+    pub detail: Option<Box<Capture>>,
+    pub detail_view: detail::View,
+    pub follow: bool,
+    /// Rows that arrived while follow mode was paused.
+    pub unseen: usize,
+    /// How many rows the table showed last frame, to notice arrivals in follow mode.
+    pub shown_rows: usize,
+    pub scroll_to_selected: bool,
+    pub settings: Option<settings::Draft>,
+    /// The note being written, and for which capture.
+    pub note: Option<(i64, String)>,
+    pub notice: Option<(String, Instant)>,
+    /// The export or import window, when open.
+    pub chooser: Option<Chooser>,
+    /// A change waiting for the user's yes.
+    pub asking: Option<Question>,
+    /// A capture whose cURL command is wanted as soon as it is loaded.
+    pub copy_curl_of: Option<i64>,
+    pub panels: Panels,
+    /// What the views asked for during this frame.
+    pub commands: Vec<Command>,
+}
+
+impl AppState {
+    pub fn new(config: Config, remembered: Remembered, local_offset: UtcOffset) -> AppState {
+        AppState {
+            panels: Panels::new(&config, &remembered),
+            config,
+            remembered,
+            local_offset,
+            listening: None,
+            listen_error: None,
+            store_damaged: false,
+            list: CaptureList::default(),
+            loading: true,
+            store_bytes: 0,
+            filter: FilterState::default(),
+            selected: None,
+            detail: None,
+            detail_view: detail::View::default(),
+            follow: true,
+            unseen: 0,
+            shown_rows: 0,
+            scroll_to_selected: false,
+            settings: None,
+            note: None,
+            notice: None,
+            chooser: None,
+            asking: None,
+            copy_curl_of: None,
+            commands: Vec::new(),
+        }
+    }
+
+    pub fn texts(&self) -> &'static Texts {
+        self.remembered.language.texts()
+    }
+
+    pub fn notify(&mut self, text: impl Into<String>) {
+        self.notice = Some((text.into(), Instant::now()));
+    }
+
+    /// Where replays and samples go: this app's own listener.
+    pub fn listener_url(&self) -> String {
+        format!(
+            "http://{}",
+            self.listening.unwrap_or(self.config.listener.listen)
+        )
+    }
+
+    /// A new filter text. Without a mistake, the store is asked which captures match (unless
+    /// it is empty: then all show); with one, the table shows nothing until it is fixed.
+    pub fn set_filter(&mut self, text: String) -> Option<Ask> {
+        self.remembered.filter = text.clone();
+        self.filter.parsed = Filter::parse(&text);
+        self.filter.text = text;
+        let filter = self.filter.parsed.as_ref().ok()?.clone();
+        self.filter.generation += 1;
+        if filter.is_empty() {
+            self.filter.pending = false;
+            self.list.show_all();
+            return None;
+        }
+        self.filter.pending = true;
+        self.list.start_filtering();
+        Some(Ask::Matching {
+            generation: self.filter.generation,
+            filter,
+            among: None,
+        })
+    }
+
+    /// New rows: shown at once without a filter, else after the store says they match.
+    pub fn add_rows(&mut self, rows: Vec<CaptureRow>, live: bool) -> Option<Ask> {
+        let added = rows.len();
+        let check = self.list.add(rows, live);
+        if !self.follow && live {
+            self.unseen += added;
+        }
+        let filter = self.filter.parsed.as_ref().ok()?;
+        (!check.is_empty()).then(|| Ask::Matching {
+            generation: self.filter.generation,
+            filter: filter.clone(),
+            among: Some(check),
+        })
+    }
+
+    /// Selects a capture; true when it has to be loaded.
+    pub fn select(&mut self, id: i64) -> bool {
+        if self.selected == Some(id) {
+            return false;
+        }
+        self.selected = Some(id);
+        self.detail = None;
+        true
+    }
+
+    /// Moves the selection by `step` rows (from the end when nothing is selected); the
+    /// capture selected, when it has to be loaded.
+    pub fn move_selection(&mut self, step: isize) -> Option<i64> {
+        let count = self.list.visible().len();
+        if count == 0 {
+            return None;
+        }
+        let current = self.selected.and_then(|id| self.list.position_of(id));
+        let next = match current {
+            Some(p) => p.saturating_add_signed(step).min(count - 1),
+            None if step < 0 => count - 1,
+            None => 0,
+        };
+        let id = self.list.visible_row(next)?.id;
+        self.scroll_to_selected = true;
+        self.follow = next == count - 1;
+        self.select(id).then_some(id)
+    }
+
+    pub fn set_follow(&mut self, follow: bool) {
+        self.follow = follow;
+        if follow {
+            self.unseen = 0;
+            self.shown_rows = 0;
+        }
+    }
+
+    pub fn pin(&mut self, id: i64, pinned: bool) {
+        if let Some(row) = self.list.row_mut(id) {
+            row.pinned = pinned;
+        }
+        if let Some(detail) = self.detail.as_mut().filter(|d| d.id == id) {
+            detail.pinned = pinned;
+        }
+    }
+
+    /// Opens the note field with the capture's note, when it is the one shown.
+    pub fn edit_note(&mut self, id: i64) {
+        let current = self
+            .detail
+            .as_ref()
+            .filter(|d| d.id == id)
+            .map(|d| d.note.clone());
+        self.note = Some((id, current.unwrap_or_default()));
+    }
+
+    pub fn save_note(&mut self, id: i64, note: &str) {
+        if let Some(row) = self.list.row_mut(id) {
+            row.note = note.to_string();
+        }
+        if let Some(detail) = self.detail.as_mut().filter(|d| d.id == id) {
+            detail.note = note.to_string();
+        }
+        self.note = None;
+    }
+
+    /// Removes a capture from the table; the one to select next (below it, else above).
+    pub fn delete(&mut self, id: i64) -> Option<i64> {
+        let next = self.list.position_of(id).and_then(|p| {
+            self.list
+                .visible_row(p + 1)
+                .or_else(|| p.checked_sub(1).and_then(|p| self.list.visible_row(p)))
+                .map(|r| r.id)
+        });
+        self.list.remove(&[id]);
+        self.selected = None;
+        self.detail = None;
+        next
+    }
+
+    pub fn clear(&mut self) {
+        self.list.clear();
+        self.selected = None;
+        self.detail = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state() -> AppState {
+        AppState::new(Config::default(), Remembered::default(), UtcOffset::UTC)
+    }
+
+    fn row(id: i64) -> CaptureRow {
+        CaptureRow {
+            id,
+            received_at: time::OffsetDateTime::UNIX_EPOCH,
+            provider: crate::capture::Provider::Generic,
+            method: "POST".into(),
+            path: "/".into(),
+            event: String::new(),
+            summary: String::new(),
+            status: 200,
+            size: 0,
+            repeat_of: None,
+            rejected: false,
+            unconfirmed: false,
+            pinned: false,
+            note: String::new(),
+        }
+    }
+
+    #[test]
+    fn remembered_state_survives_serialisation() {
+        let remembered = Remembered {
+            theme: ThemeChoice::Light,
+            language: Language::Russian,
+            filter: "provider:reestr".into(),
+            events_after: Some("e1".into()),
+            events_count: 100,
+            time_shown: TimeShown::Utc,
+            ..Remembered::default()
+        };
+        let text = serde_json::to_string(&remembered).unwrap();
+        let back: Remembered = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            (back.theme, back.language, back.filter.as_str()),
+            (ThemeChoice::Light, Language::Russian, "provider:reestr")
+        );
+        assert_eq!(back.events_after.as_deref(), Some("e1"));
+        assert_eq!((back.events_count, back.time_shown), (100, TimeShown::Utc));
+    }
+
+    #[test]
+    fn a_filter_with_a_mistake_asks_nothing_and_keeps_the_error() {
+        let mut s = state();
+        assert!(matches!(
+            s.set_filter("provider:reestr".into()),
+            Some(Ask::Matching { generation: 1, .. })
+        ));
+        assert!(s.filter.pending);
+        assert!(s.set_filter("provder:x".into()).is_none());
+        assert!(matches!(
+            s.filter.error(),
+            Some(FilterError::UnknownField { .. })
+        ));
+        assert_eq!(s.remembered.filter, "provder:x");
+        // New arrivals are not checked against a filter that does not parse.
+        assert!(s.add_rows(vec![row(1)], true).is_none());
+        assert!(s.set_filter(String::new()).is_none());
+        assert!(!s.filter.pending && s.filter.error().is_none());
+    }
+
+    #[test]
+    fn keys_move_the_selection_and_the_end_resumes_following() {
+        let mut s = state();
+        s.add_rows((1..=3).map(row).collect(), false);
+        assert_eq!(
+            s.move_selection(-1),
+            Some(3),
+            "from nothing, up starts at the end"
+        );
+        assert!(s.follow);
+        assert_eq!(s.move_selection(-1), Some(2));
+        assert!(!s.follow);
+        assert_eq!(s.move_selection(-5), Some(1));
+        assert_eq!(s.move_selection(-1), None, "already at the top");
+        assert_eq!(s.move_selection(10), Some(3));
+        assert!(s.follow && s.scroll_to_selected);
+    }
+
+    #[test]
+    fn arrivals_while_paused_are_counted_until_following_again() {
+        let mut s = state();
+        s.set_follow(false);
+        s.add_rows(vec![row(1), row(2)], true);
+        s.add_rows(vec![row(3)], false);
+        assert_eq!(s.unseen, 2, "rows read back from the store are not new");
+        s.set_follow(true);
+        assert_eq!(s.unseen, 0);
+    }
+
+    #[test]
+    fn deleting_selects_the_row_below_or_else_above() {
+        let mut s = state();
+        s.add_rows((1..=3).map(row).collect(), false);
+        s.select(2);
+        assert_eq!(s.delete(2), Some(3));
+        assert_eq!(s.delete(3), Some(1));
+        assert_eq!(s.delete(1), None);
+        assert!(s.selected.is_none());
+    }
+
+    #[test]
+    fn pins_and_notes_reach_the_row() {
+        let mut s = state();
+        s.add_rows(vec![row(7)], false);
+        s.pin(7, true);
+        s.edit_note(7);
+        assert_eq!(s.note, Some((7, String::new())));
+        s.save_note(7, "проверить");
+        let shown = &s.list.rows()[0];
+        assert!(shown.pinned);
+        assert_eq!(shown.note, "проверить");
+        assert!(s.note.is_none());
+    }
+}
