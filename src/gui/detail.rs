@@ -206,9 +206,10 @@ fn overview(ui: &mut Ui, state: &mut AppState, c: &Capture, t: &Texts) {
             ui.label(&c.note);
             ui.end_row();
         }
-        for (label, value) in providers::overview(c) {
-            ui.label(super::texts::field_label(state.remembered.language, label));
-            ui.add(egui::Label::new(value).wrap());
+        let language = state.remembered.language;
+        for (field, value) in providers::overview(c) {
+            ui.label(language.field(field));
+            ui.add(egui::Label::new(language.field_value(&value)).wrap());
             ui.end_row();
         }
     });

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::filter::{FilterError, FIELDS};
 use crate::http::ApiError;
+use crate::providers::{Field, FieldValue};
 use crate::repoint::Repointed;
 use crate::tunnel::Source;
 
@@ -453,43 +454,53 @@ impl Language {
     }
 }
 
-/// The provider overview's field names (see `providers::overview`) in the chosen language.
-pub fn field_label(language: Language, label: &'static str) -> &'static str {
-    if language == Language::English {
-        return label;
+impl Language {
+    /// An overview field's name.
+    pub fn field(self, field: Field) -> &'static str {
+        if self == Language::English {
+            return field.label();
+        }
+        match field {
+            Field::Type => "Тип",
+            Field::AccessKey => "Ключ доступа",
+            Field::Order => "Заказ",
+            Field::Service => "Услуга",
+            Field::Object => "Объект",
+            Field::SecretKey => "Секретный ключ",
+            Field::Instance => "Инстанс",
+            Field::Time => "Время",
+            Field::Sender => "Отправитель",
+            Field::Chat => "Чат",
+            Field::MessageId => "Id сообщения",
+            Field::MessageType => "Тип сообщения",
+            Field::Text => "Текст",
+            Field::File => "Файл",
+            Field::FileType => "Тип файла",
+            Field::DownloadUrl => "Ссылка на файл",
+            Field::Status => "Статус",
+            Field::State => "Состояние",
+            Field::Description => "Описание",
+            Field::RequestId => "Id запроса",
+            Field::ChangedBy => "Кто изменил",
+            Field::Moment => "Когда",
+            Field::StockType => "Тип остатков",
+            Field::ReportType => "Тип отчёта",
+            Field::ReportUrl => "Ссылка на отчёт",
+            Field::Event => "Событие",
+            Field::UpdatedFields => "Изменённые поля",
+            Field::Href => "Ссылка",
+        }
     }
-    match label {
-        "Type" => "Тип",
-        "Access key" => "Ключ доступа",
-        "Order" => "Заказ",
-        "Service" => "Услуга",
-        "Object" => "Объект",
-        "Secret key" => "Секретный ключ",
-        "Instance" => "Инстанс",
-        "Time" => "Время",
-        "Sender" => "Отправитель",
-        "Chat" => "Чат",
-        "Message id" => "Id сообщения",
-        "Message type" => "Тип сообщения",
-        "Text" => "Текст",
-        "File" => "Файл",
-        "File type" => "Тип файла",
-        "Download URL" => "Ссылка на файл",
-        "Status" => "Статус",
-        "State" => "Состояние",
-        "Description" => "Описание",
-        "Request id" => "Id запроса",
-        "Changed by" => "Кто изменил",
-        "Moment" => "Когда",
-        "Stock type" => "Тип остатков",
-        "Report type" => "Тип отчёта",
-        "Report URL" => "Ссылка на отчёт",
-        "Event" => "Событие",
-        "Updated fields" => "Изменённые поля",
-        "Href" => "Ссылка",
-        "present" => "есть",
-        "absent" => "нет",
-        other => other,
+
+    /// An overview field's value.
+    pub fn field_value(self, value: &FieldValue) -> String {
+        match (self, value) {
+            (_, FieldValue::Text(text)) => text.clone(),
+            (Language::English, FieldValue::Present(true)) => "present".into(),
+            (Language::English, FieldValue::Present(false)) => "absent".into(),
+            (Language::Russian, FieldValue::Present(true)) => "есть".into(),
+            (Language::Russian, FieldValue::Present(false)) => "нет".into(),
+        }
     }
 }
 

@@ -37,17 +37,104 @@ pub fn judge(request: &Incoming, config: &Config) -> Judgement {
 
 /// The fields a person wants first from a capture, decoded by its provider's rules:
 /// `(label, value)` pairs in reading order. Empty when the body is not JSON.
-pub fn overview(capture: &Capture) -> Vec<(&'static str, String)> {
+/// A field of a capture's overview, decoded from its provider's payload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Type,
+    AccessKey,
+    Order,
+    Service,
+    Object,
+    SecretKey,
+    Instance,
+    Time,
+    Sender,
+    Chat,
+    MessageId,
+    MessageType,
+    Text,
+    File,
+    FileType,
+    DownloadUrl,
+    Status,
+    State,
+    Description,
+    RequestId,
+    ChangedBy,
+    Moment,
+    StockType,
+    ReportType,
+    ReportUrl,
+    Event,
+    UpdatedFields,
+    Href,
+}
+
+impl Field {
+    /// Its name in English.
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Type => "Type",
+            Field::AccessKey => "Access key",
+            Field::Order => "Order",
+            Field::Service => "Service",
+            Field::Object => "Object",
+            Field::SecretKey => "Secret key",
+            Field::Instance => "Instance",
+            Field::Time => "Time",
+            Field::Sender => "Sender",
+            Field::Chat => "Chat",
+            Field::MessageId => "Message id",
+            Field::MessageType => "Message type",
+            Field::Text => "Text",
+            Field::File => "File",
+            Field::FileType => "File type",
+            Field::DownloadUrl => "Download URL",
+            Field::Status => "Status",
+            Field::State => "State",
+            Field::Description => "Description",
+            Field::RequestId => "Request id",
+            Field::ChangedBy => "Changed by",
+            Field::Moment => "Moment",
+            Field::StockType => "Stock type",
+            Field::ReportType => "Report type",
+            Field::ReportUrl => "Report URL",
+            Field::Event => "Event",
+            Field::UpdatedFields => "Updated fields",
+            Field::Href => "Href",
+        }
+    }
+}
+
+/// An overview field's value: text from the payload, or whether a secret was there (never
+/// the secret itself: captures are shown and exported).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FieldValue {
+    Text(String),
+    Present(bool),
+}
+
+impl From<String> for FieldValue {
+    fn from(text: String) -> FieldValue {
+        FieldValue::Text(text)
+    }
+}
+
+/// The provider-decoded fields of a capture, for the detail pane; empty ones are left out.
+pub fn overview(capture: &Capture) -> Vec<(Field, FieldValue)> {
     let Ok(body) = serde_json::from_slice::<Value>(&capture.request.body) else {
         return Vec::new();
     };
+    let text = |fields: Vec<(Field, String)>| -> Vec<(Field, FieldValue)> {
+        fields.into_iter().map(|(f, v)| (f, v.into())).collect()
+    };
     let mut fields = match capture.judgement.provider {
         Provider::Reestr => reestr::overview(&body),
-        Provider::GreenApi => green_api::overview(&body),
-        Provider::Moysklad => moysklad::overview(&body, &capture.request),
+        Provider::GreenApi => text(green_api::overview(&body)),
+        Provider::Moysklad => text(moysklad::overview(&body, &capture.request)),
         Provider::Generic => Vec::new(),
     };
-    fields.retain(|(_, value)| !value.is_empty());
+    fields.retain(|(_, value)| *value != FieldValue::Text(String::new()));
     fields
 }
 
@@ -151,10 +238,21 @@ mod tests {
         assert_eq!(provider_for(&request("/", &[], "")), Provider::Generic);
     }
 
+    /// The overview with English labels and values, for comparing.
     fn overview_of(path: &str, body: &str) -> Vec<(&'static str, String)> {
         let incoming = request(path, &[], body);
         let judgement = judge(&incoming, &Config::default());
         overview(&Capture::new(incoming, judgement))
+            .into_iter()
+            .map(|(field, value)| {
+                let value = match value {
+                    FieldValue::Text(text) => text,
+                    FieldValue::Present(true) => "present".into(),
+                    FieldValue::Present(false) => "absent".into(),
+                };
+                (field.label(), value)
+            })
+            .collect()
     }
 
     #[test]

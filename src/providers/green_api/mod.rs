@@ -9,7 +9,7 @@ pub mod api;
 
 use serde_json::Value;
 
-use super::{at, parse_body, text_field};
+use super::{at, parse_body, text_field, Field};
 use crate::capture::{ellipsize, secrets_match, Answer, Incoming, Judgement, Provider, Verdict};
 use crate::config::GreenApiConfig;
 
@@ -81,7 +81,7 @@ fn redelivery_key(kind: &str, body: &Value) -> Option<String> {
     }
 }
 
-pub fn overview(body: &Value) -> Vec<(&'static str, String)> {
+pub fn overview(body: &Value) -> Vec<(Field, String)> {
     let time = body
         .get("timestamp")
         .and_then(Value::as_i64)
@@ -104,36 +104,36 @@ pub fn overview(body: &Value) -> Vec<(&'static str, String)> {
     };
     let data = "/messageData";
     vec![
-        ("Type", at(body, "/typeWebhook")),
-        ("Instance", at(body, "/instanceData/idInstance")),
-        ("Time", time),
-        ("Sender", sender),
+        (Field::Type, at(body, "/typeWebhook")),
+        (Field::Instance, at(body, "/instanceData/idInstance")),
+        (Field::Time, time),
+        (Field::Sender, sender),
         (
-            "Chat",
+            Field::Chat,
             if chat.is_empty() {
                 at(body, "/chatId")
             } else {
                 chat
             },
         ),
-        ("Message id", at(body, "/idMessage")),
-        ("Message type", at(body, &format!("{data}/typeMessage"))),
-        ("Text", raw_text(body)),
+        (Field::MessageId, at(body, "/idMessage")),
+        (Field::MessageType, at(body, &format!("{data}/typeMessage"))),
+        (Field::Text, raw_text(body)),
         (
-            "File",
+            Field::File,
             at(body, &format!("{data}/fileMessageData/fileName")),
         ),
         (
-            "File type",
+            Field::FileType,
             at(body, &format!("{data}/fileMessageData/mimeType")),
         ),
         (
-            "Download URL",
+            Field::DownloadUrl,
             at(body, &format!("{data}/fileMessageData/downloadUrl")),
         ),
-        ("Status", at(body, "/status")),
-        ("State", at(body, "/stateInstance")),
-        ("Description", at(body, "/description")),
+        (Field::Status, at(body, "/status")),
+        (Field::State, at(body, "/stateInstance")),
+        (Field::Description, at(body, "/description")),
     ]
 }
 

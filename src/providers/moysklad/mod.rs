@@ -9,7 +9,7 @@ pub mod api;
 
 use serde_json::Value;
 
-use super::{at, parse_body, text_field};
+use super::{at, parse_body, text_field, Field};
 use crate::capture::{Answer, Incoming, Judgement, Provider, Verdict};
 
 pub fn is_touch_agent(request: &Incoming) -> bool {
@@ -53,20 +53,20 @@ pub fn judge(request: &Incoming) -> Judgement {
     }
 }
 
-pub fn overview(body: &Value, request: &Incoming) -> Vec<(&'static str, String)> {
+pub fn overview(body: &Value, request: &Incoming) -> Vec<(Field, String)> {
     let mut fields = vec![
         (
-            "Request id",
+            Field::RequestId,
             request
                 .query_param("requestId")
                 .unwrap_or_default()
                 .to_string(),
         ),
-        ("Changed by", at(body, "/auditContext/uid")),
-        ("Moment", at(body, "/auditContext/moment")),
-        ("Stock type", at(body, "/stockType")),
-        ("Report type", at(body, "/reportType")),
-        ("Report URL", at(body, "/reportUrl")),
+        (Field::ChangedBy, at(body, "/auditContext/uid")),
+        (Field::Moment, at(body, "/auditContext/moment")),
+        (Field::StockType, at(body, "/stockType")),
+        (Field::ReportType, at(body, "/reportType")),
+        (Field::ReportUrl, at(body, "/reportUrl")),
     ];
     for event in body
         .get("events")
@@ -74,14 +74,14 @@ pub fn overview(body: &Value, request: &Incoming) -> Vec<(&'static str, String)>
         .into_iter()
         .flatten()
     {
-        fields.push(("Event", event_name(event).replace(':', " ")));
+        fields.push((Field::Event, event_name(event).replace(':', " ")));
         fields.push((
-            "Updated fields",
+            Field::UpdatedFields,
             updated_fields(event)
                 .trim_matches([' ', '(', ')'])
                 .to_string(),
         ));
-        fields.push(("Href", at(event, "/meta/href")));
+        fields.push((Field::Href, at(event, "/meta/href")));
     }
     fields
 }

@@ -8,7 +8,7 @@ pub mod api;
 
 use serde_json::Value;
 
-use super::{at, parse_body, text_field};
+use super::{at, parse_body, text_field, Field, FieldValue};
 use crate::capture::{secrets_match, Answer, Capture, Incoming, Judgement, Provider, Verdict};
 use crate::config::ReestrConfig;
 
@@ -66,27 +66,24 @@ fn check_secret(body: &Value, config: &ReestrConfig, is_confirm: bool) -> Option
     }
 }
 
-pub fn overview(body: &Value) -> Vec<(&'static str, String)> {
+pub fn overview(body: &Value) -> Vec<(Field, FieldValue)> {
     let kind = at(body, "/type");
-    let mut fields = vec![("Type", kind.clone())];
+    let mut fields = vec![(Field::Type, kind.clone())];
     match kind.as_str() {
-        "confirm" => fields.push(("Access key", at(body, "/object_id"))),
+        "confirm" => fields.push((Field::AccessKey, at(body, "/object_id"))),
         "service_done" => {
-            fields.push(("Order", at(body, "/object_id")));
-            fields.push(("Service", at(body, "/object")));
+            fields.push((Field::Order, at(body, "/object_id")));
+            fields.push((Field::Service, at(body, "/object")));
         }
         _ => {
-            fields.push(("Order", at(body, "/object_id")));
-            fields.push(("Object", at(body, "/object")));
+            fields.push((Field::Order, at(body, "/object_id")));
+            fields.push((Field::Object, at(body, "/object")));
         }
     }
+    let mut fields: Vec<_> = fields.into_iter().map(|(f, v)| (f, v.into())).collect();
     // Never the value itself: captures are shown and exported.
-    let secret = if body.get("secret_key").is_some() {
-        "present"
-    } else {
-        "absent"
-    };
-    fields.push(("Secret key", secret.to_string()));
+    let secret = body.get("secret_key").is_some();
+    fields.push((Field::SecretKey, FieldValue::Present(secret)));
     fields
 }
 
