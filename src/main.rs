@@ -101,9 +101,9 @@ enum Command {
     /// Reestr orders.
     #[command(subcommand)]
     Reestr(ReestrCommand),
-    /// The Rosreestr document-flow events of Kontur.Reestro.
-    #[command(subcommand)]
-    Rosreestr(RosreestrCommand),
+    /// Kontur.Reestro's feed of Rosreestr document-flow events.
+    #[command(subcommand, visible_alias = "rosreestr")]
+    Kontur(KonturCommand),
 }
 
 #[derive(Subcommand)]
@@ -199,7 +199,7 @@ enum ReestrCommand {
 }
 
 #[derive(Subcommand)]
-enum RosreestrCommand {
+enum KonturCommand {
     /// Print events oldest first; the cursor to continue from goes to standard error.
     Events {
         /// Start after this eventId (default: from the start of the feed).
@@ -308,7 +308,7 @@ fn main() -> ExitCode {
             cli::moysklad::webhooks(&paths, action)
         }
         Command::Reestr(ReestrCommand::Order { order_id }) => cli::reestr::order(&paths, &order_id),
-        Command::Rosreestr(RosreestrCommand::Events {
+        Command::Kontur(KonturCommand::Events {
             after,
             count,
             all,

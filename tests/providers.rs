@@ -242,13 +242,25 @@ fn moysklad_webhooks_from_the_cli() {
     assert_eq!(fake.stock_webhooks()[0]["reportType"], "all");
     assert_eq!(fake.stock_webhooks()[1]["reportType"], "bystore");
 
+    // One left behind at an earlier quick tunnel.
+    fake.add_webhook(
+        "demand",
+        "CREATE",
+        "https://then.trycloudflare.com/moysklad",
+    );
     let lines: Vec<Value> = ok(&s.run(&["moysklad", "webhooks", "list", "--json"]))
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 4);
+    assert_eq!(lines.len(), 5);
     let table = ok(&s.run(&["moysklad", "webhooks", "list"]));
     assert_eq!(table.matches("(this tunnel)").count(), 2, "{table}");
+    assert!(
+        table.contains(
+            "(an older tunnel: `hookscope tunnel --repoint https://then.trycloudflare.com` moves it here)"
+        ),
+        "{table}"
+    );
 
     let id = webhooks[1]["id"].as_str().unwrap();
     ok(&s.run(&["moysklad", "webhooks", "disable", id]));
@@ -256,7 +268,7 @@ fn moysklad_webhooks_from_the_cli() {
     ok(&s.run(&["moysklad", "webhooks", "enable", id]));
     assert_eq!(fake.webhooks()[1]["enabled"], true);
     ok(&s.run(&["moysklad", "webhooks", "delete", id]));
-    assert_eq!(fake.webhooks().len(), 1);
+    assert_eq!(fake.webhooks().len(), 2);
     let stock_id = fake.stock_webhooks()[0]["id"].as_str().unwrap().to_string();
     ok(&s.run(&["moysklad", "webhooks", "delete", &stock_id]));
     assert_eq!(fake.stock_webhooks().len(), 1);
@@ -460,7 +472,7 @@ fn kontur_setup(fake: &FakeReestro, key: &str, org: &str) -> Setup {
 fn rosreestr_events_all_pages_through_the_whole_feed() {
     let fake = FakeReestro::start(KONTUR_KEY, KONTUR_ORG, 250);
     let s = kontur_setup(&fake, KONTUR_KEY, KONTUR_ORG);
-    let output = s.run(&["rosreestr", "events", "--all", "--json"]);
+    let output = s.run(&["kontur", "events", "--all", "--json"]);
     let lines: Vec<Value> = ok(&output)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -476,7 +488,7 @@ fn rosreestr_events_all_pages_through_the_whole_feed() {
 
     // Continue from the cursor once more events arrived.
     fake.push_events(3);
-    let output = s.run(&["rosreestr", "events", "--after", &last, "--count", "2"]);
+    let output = s.run(&["kontur", "events", "--after", &last, "--count", "2"]);
     let table = ok(&output);
     assert_eq!(table.lines().count(), 2, "{table}");
     assert!(String::from_utf8_lossy(&output.stderr).contains(&fake.event_id(251)));

@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::bail;
 use hookscope::capture::Provider;
 use hookscope::config::Paths;
-use hookscope::providers::moysklad::api::{self as sklad, Account, NewWebhook};
+use hookscope::providers::moysklad::api::{self as sklad, Account, NewWebhook, Whereabouts};
 use hookscope::tunnel;
 
 use super::{config, runtime, shown};
@@ -87,7 +87,7 @@ pub fn webhooks(paths: &Paths, action: WebhookAction) -> anyhow::Result<()> {
                     new.url = super::tunnel::webhook_url(&config, Provider::Moysklad).await?;
                 }
                 let made = account.create(&new).await?;
-                println!("created {}", webhook_line(&made, None));
+                println!("created {}", webhook_line(&made, None, &[]));
             }
             WebhookAction::SetEnabled(id, enabled) => {
                 let webhook = account.webhook(&id).await?;
@@ -95,22 +95,30 @@ pub fn webhooks(paths: &Paths, action: WebhookAction) -> anyhow::Result<()> {
                     .update(&webhook, serde_json::json!({ "enabled": enabled }))
                     .await?;
                 let word = if enabled { "enabled" } else { "disabled" };
-                println!("{word} {}", webhook_line(&done, None));
+                println!("{word} {}", webhook_line(&done, None, &[]));
             }
             WebhookAction::Delete(id) => {
                 let webhook = account.webhook(&id).await?;
                 account.delete(&webhook).await?;
-                println!("deleted {}", webhook_line(&webhook, None));
+                println!("deleted {}", webhook_line(&webhook, None, &[]));
             }
         }
         anyhow::Ok(())
     })
 }
 
-fn webhook_line(w: &sklad::Webhook, public: Option<&str>) -> String {
-    let here = match public {
-        Some(p) if w.url.starts_with(p) => "  (this tunnel)",
-        _ => "",
+/// A webhook's row; in a list, marked when it is at this tunnel or at an older one.
+fn webhook_line(w: &sklad::Webhook, public: Option<&str>, all: &[sklad::Webhook]) -> String {
+    let here = match w.whereabouts(public, all) {
+        Whereabouts::ThisTunnel => "  (this tunnel)".to_string(),
+        Whereabouts::OlderTunnel { twin: true, .. } => {
+            "  (an older tunnel, and also at this one: delete this one)".to_string()
+        }
+        Whereabouts::OlderTunnel { twin: false, .. } => {
+            let old = w.url.split('/').take(3).collect::<Vec<_>>().join("/");
+            format!("  (an older tunnel: `hookscope tunnel --repoint {old}` moves it here)")
+        }
+        Whereabouts::Elsewhere => String::new(),
     };
     let line = format!(
         "{:<36}  {:<15} {:<9} {:<6} {:<8} {}{here}",
@@ -150,7 +158,7 @@ fn list_webhooks(
         "ID", "ENTITY TYPE", "ACTION", "DIFF", "STATE"
     )?;
     for w in webhooks {
-        writeln!(out, "{}", webhook_line(w, public))?;
+        writeln!(out, "{}", webhook_line(w, public, webhooks))?;
     }
     Ok(())
 }

@@ -58,7 +58,7 @@ pub struct Feed {
 
 impl Feed {
     pub fn new(config: &KonturConfig) -> Result<Feed, ApiError> {
-        let hint = "copy it from the Kontur.Reestro integration settings into the Rosreestr events panel, or set [kontur] in the settings.";
+        let hint = "copy it from the Kontur.Reestro integration settings into the Kontur.Reestro panel (Providers > Rosreestr · Kontur), or set [kontur] in the settings.";
         let key = http::required(config.api_key.expose(), "The Kontur apiKey", hint)?;
         let org = http::required(&config.org_id, "The Kontur orgId", hint)?;
         Ok(Feed {
@@ -124,8 +124,8 @@ fn refusal(reply: &http::Reply) -> ApiError {
     let body: Value = serde_json::from_slice(&reply.body).unwrap_or_default();
     let said = body["message"].as_str().unwrap_or_default();
     let message = match reply.status.as_u16() {
-        401 => "the apiKey was not accepted. Check the apiKey in the Rosreestr events panel (and that it is for this stand: production or test).".to_string(),
-        403 => "this apiKey has no access to that organisation. Check the orgId (portal.orgid) in the Rosreestr events panel.".to_string(),
+        401 => "the apiKey was not accepted. Check the apiKey in the Kontur.Reestro panel (and that it is for this stand: production or test).".to_string(),
+        403 => "this apiKey has no access to that organisation. Check the orgId (portal.orgid) in the Kontur.Reestro panel.".to_string(),
         _ if !said.is_empty() => said.to_string(),
         _ => reply.text_clipped(),
     };
