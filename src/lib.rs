@@ -1,7 +1,33 @@
 //! hookscope: a local webhook inspector that answers Reestr, GREEN-API and MoySklad the way
 //! each of them requires, and keeps every capture in a durable store.
 //!
-//! This library is the engine; the `hookscope` binary puts a CLI and a desktop app over it.
+//! This library is the engine; the `hookscope` binary puts a CLI (`src/cli/`) and, with the
+//! default `gui` feature, a desktop app over it.
+//!
+//! # Layout
+//!
+//! ```text
+//! provider ──HTTP──▶ listener ──▶ providers (rules) ──▶ store writer (SQLite WAL, group commit)
+//!                       │                                        │
+//!                       └────── answer only after commit ◀───────┘──▶ broadcast ──▶ app / serve
+//! ```
+//!
+//! * [`listener`] — the embedded HTTP server: any method and path, bounded bodies, idle
+//!   connections closed, the answer sent only after the capture is committed.
+//! * [`providers`] — one module per provider: recognise, verify, answer, summarise, the
+//!   redelivery key, the overview fields; each provider's API client in its `api` module
+//!   (Kontur.Reestro has only an API: [`providers::kontur`]).
+//! * [`capture`] — what a capture is: the request byte for byte, the judgement, the answer.
+//! * [`store`] — the durable store: one writer thread, readers on their own connections,
+//!   the search index in a file of its own, a [`filter::Filter`] turned into SQL.
+//! * [`filter`] — the filter language: a parser and its syntax tree, nothing more.
+//! * [`engine`] — listener and store together, as the app and `serve` run them.
+//! * [`http`] — the one HTTP client for provider APIs; failures become sentences.
+//! * [`tunnel`], [`repoint`] — the public URL, and moving providers to a new one.
+//! * [`export`] — HAR, NDJSON and cURL out (secrets masked), HAR and NDJSON in.
+//! * [`samples`] — built-in provider payloads, sent to a listener.
+//! * [`config`], [`owner_only`] — the settings file, and files only their owner reads.
+//! * `gui` — the desktop app, by role: state, commands, logic, views.
 
 pub mod capture;
 pub mod config;

@@ -1,8 +1,8 @@
 //! The desktop app: a face over the engine. The UI thread only reads: the listener captures on
 //! its own tasks, store reads run on a worker, and both wake the window with `request_repaint`.
 //!
-//! By role: [`state`] is what the window shows (views read it), [`command`] is what views ask
-//! for and how each request changes the state, [`logic`] holds the engine and the channels and
+//! By role: `state` is what the window shows (views read it), `command` is what views ask
+//! for and how each request changes the state, `logic` holds the engine and the channels and
 //! runs the frame. Views (`top_bar`, `table`, `detail`, `settings`, `files`, `ask`, `panels`)
 //! draw the state and push commands; they never change it while drawing, beyond the text
 //! being typed into their own fields.
