@@ -195,29 +195,32 @@ impl CaptureList {
     }
 }
 
+/// A plain row for tests: a generic POST to `/`.
+#[cfg(test)]
+pub(super) fn row(id: i64) -> CaptureRow {
+    CaptureRow {
+        id,
+        received_at: time::OffsetDateTime::UNIX_EPOCH,
+        provider: crate::capture::Provider::Generic,
+        method: "POST".into(),
+        path: "/".into(),
+        event: String::new(),
+        summary: String::new(),
+        status: 200,
+        size: 0,
+        repeat_of: None,
+        rejected: false,
+        unconfirmed: false,
+        pinned: false,
+        note: String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::capture::Provider;
 
-    fn row(id: i64) -> CaptureRow {
-        CaptureRow {
-            id,
-            received_at: time::OffsetDateTime::UNIX_EPOCH,
-            provider: Provider::Generic,
-            method: "POST".into(),
-            path: "/".into(),
-            event: String::new(),
-            summary: String::new(),
-            status: 200,
-            size: 0,
-            repeat_of: None,
-            rejected: false,
-            unconfirmed: false,
-            pinned: false,
-            note: String::new(),
-        }
-    }
+    use super::row;
 
     fn visible_ids(list: &CaptureList) -> Vec<i64> {
         list.visible().iter().map(|&i| list.rows()[i].id).collect()

@@ -304,29 +304,11 @@ impl AppState {
 
 #[cfg(test)]
 mod tests {
+    use super::super::list::row;
     use super::*;
 
     fn state() -> AppState {
         AppState::new(Config::default(), Remembered::default(), UtcOffset::UTC)
-    }
-
-    fn row(id: i64) -> CaptureRow {
-        CaptureRow {
-            id,
-            received_at: time::OffsetDateTime::UNIX_EPOCH,
-            provider: crate::capture::Provider::Generic,
-            method: "POST".into(),
-            path: "/".into(),
-            event: String::new(),
-            summary: String::new(),
-            status: 200,
-            size: 0,
-            repeat_of: None,
-            rejected: false,
-            unconfirmed: false,
-            pinned: false,
-            note: String::new(),
-        }
     }
 
     #[test]
