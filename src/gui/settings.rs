@@ -52,11 +52,8 @@ pub fn show(ctx: &egui::Context, state: &mut AppState) {
                     ui.label(t.address);
                     ui.vertical(|ui| {
                         ui.text_edit_singleline(&mut draft.listen);
-                        if let Err(e) = &listen {
-                            ui.colored_label(
-                                ui.visuals().error_fg_color,
-                                format!("{e}: 127.0.0.1:8787"),
-                            );
+                        if listen.is_err() {
+                            ui.colored_label(ui.visuals().error_fg_color, t.address_invalid);
                         }
                     });
                     ui.end_row();

@@ -213,6 +213,7 @@ texts! {
     load_order: "Load order", "Загрузить заказ";
     automatically: "automatically", "автоматически";
     ms: "ms", "мс";
+    address_invalid: "Not an address: write an IP and a port, like 127.0.0.1:8787.", "Это не адрес: укажите IP и порт, например 127.0.0.1:8787.";
     yes_delete_all: "Yes, delete all", "Да, удалить все";
     send_sample: "Send sample", "Отправить пример";
     sample_sent: "Sent {name}: answered {status}, capture #{id}.", "Отправлен {name}: ответ {status}, запрос #{id}.";
