@@ -23,6 +23,8 @@ pub struct Decoded {
     pub pretty: Option<String>,
     pub form: Option<Vec<(String, String)>>,
     pub text: Option<String>,
+    /// The last search of the JSON tree and what it found, kept while the text stays.
+    pub searched: Option<(String, Option<Found>)>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -71,6 +73,7 @@ impl Decoded {
             pretty,
             form,
             text,
+            searched: None,
         }
     }
 
@@ -154,27 +157,42 @@ pub fn pretty_xml(text: &str) -> String {
     out
 }
 
-/// The parts of `json` whose keys or values contain `needle` in any case and script, with the
-/// way to them; arrays become objects keyed `[index]` so the places stay readable. `None`: no
-/// match.
-pub fn matching_parts(json: &Value, needle: &str) -> Option<Value> {
-    let needle = needle.to_lowercase();
-    prune(json, &needle)
+/// What a search of a JSON body found.
+#[derive(Debug, PartialEq)]
+pub struct Found {
+    /// The parts whose keys or values match, with the way to them; arrays become objects
+    /// keyed `[index]` so the places stay readable.
+    pub parts: Value,
+    /// How many keys and values match, those inside a matching key's value included.
+    pub count: usize,
 }
 
-fn prune(value: &Value, needle: &str) -> Option<Value> {
+/// Searches keys and values for `needle` in any case and script, in one pass; `None`: no
+/// match.
+pub fn search(json: &Value, needle: &str) -> Option<Found> {
+    let (parts, count) = prune(json, &needle.to_lowercase());
+    parts.map(|parts| Found { parts, count })
+}
+
+/// The matching parts of `value`, and how many keys and values in it match.
+fn prune(value: &Value, needle: &str) -> (Option<Value>, usize) {
     let contains = |text: &str| text.to_lowercase().contains(needle);
     let keep = |entries: &mut dyn Iterator<Item = (String, &Value, bool)>| {
+        let mut count = 0;
         let kept: Map<String, Value> = entries
             .filter_map(|(key, value, key_matches)| {
-                if key_matches {
-                    Some((key, value.clone()))
+                let (inner, matches) = prune(value, needle);
+                count += matches + usize::from(key_matches);
+                // Under a matching key the whole value shows.
+                let shown = if key_matches {
+                    Some(value.clone())
                 } else {
-                    prune(value, needle).map(|v| (key, v))
-                }
+                    inner
+                };
+                shown.map(|v| (key, v))
             })
             .collect();
-        (!kept.is_empty()).then_some(Value::Object(kept))
+        ((!kept.is_empty()).then_some(Value::Object(kept)), count)
     };
     match value {
         Value::Object(map) => keep(&mut map.iter().map(|(k, v)| (k.clone(), v, contains(k)))),
@@ -184,27 +202,15 @@ fn prune(value: &Value, needle: &str) -> Option<Value> {
                 .enumerate()
                 .map(|(i, v)| (format!("[{i}]"), v, false)),
         ),
-        Value::String(s) => contains(s).then(|| value.clone()),
-        other => contains(&other.to_string()).then(|| other.clone()),
-    }
-}
-
-/// How many keys and values `matching_parts` kept because they matched.
-pub fn count_matches(json: &Value, needle: &str) -> usize {
-    let needle = needle.to_lowercase();
-    fn count(value: &Value, needle: &str) -> usize {
-        let contains = |text: &str| usize::from(text.to_lowercase().contains(needle));
-        match value {
-            Value::Object(map) => map
-                .iter()
-                .map(|(k, v)| contains(k) + count(v, needle))
-                .sum(),
-            Value::Array(items) => items.iter().map(|v| count(v, needle)).sum(),
-            Value::String(s) => contains(s),
-            other => contains(&other.to_string()),
+        Value::String(text) => {
+            let found = contains(text);
+            (found.then(|| value.clone()), usize::from(found))
+        }
+        other => {
+            let found = contains(&other.to_string());
+            (found.then(|| other.clone()), usize::from(found))
         }
     }
-    count(json, &needle)
 }
 
 #[cfg(test)]
@@ -243,18 +249,19 @@ mod tests {
             "senderData": {"chatName": "Иван"},
             "items": [1, {"name": "готовый"}]
         });
+        let parts = |needle| search(&body, needle).map(|found| found.parts);
         assert_eq!(
-            matching_parts(&body, "готов"),
+            parts("готов"),
             Some(json!({
                 "messageData": {"textMessageData": {"textMessage": "Заказ ГОТОВ"}},
                 "items": {"[1]": {"name": "готовый"}}
             }))
         );
-        assert_eq!(count_matches(&body, "ГОТОВ"), 2);
+        assert_eq!(search(&body, "ГОТОВ").unwrap().count, 2);
         assert_eq!(
-            matching_parts(&body, "chatname"),
+            parts("chatname"),
             Some(json!({"senderData": {"chatName": "Иван"}}))
         );
-        assert_eq!(matching_parts(&body, "nothing"), None);
+        assert_eq!(parts("nothing"), None);
     }
 }

@@ -7,7 +7,7 @@ use egui::{Color32, FontId, RichText, TextFormat, Ui};
 use egui_json_tree::{DefaultExpand, JsonTree};
 use serde_json::Value;
 
-use super::body::{count_matches, matching_parts, BodyMode, Decoded};
+use super::body::{self, BodyMode, Decoded};
 use super::command::Command;
 use super::state::AppState;
 use super::texts::Texts;
@@ -279,7 +279,7 @@ fn query(ui: &mut Ui, query: &str, t: &Texts) {
 }
 
 fn body(ui: &mut Ui, view: &mut View, c: &Capture, t: &Texts) {
-    let Some(decoded) = &view.decoded else {
+    let Some(decoded) = &mut view.decoded else {
         return;
     };
     if c.request.body.is_empty() {
@@ -316,7 +316,16 @@ fn body(ui: &mut Ui, view: &mut View, c: &Capture, t: &Texts) {
     match mode {
         BodyMode::Tree => {
             if let Some(json) = &decoded.json {
-                json_tree(ui, json, &mut view.search, &mut view.expand_all, c.id, t);
+                let searched = &mut decoded.searched;
+                json_tree(
+                    ui,
+                    json,
+                    searched,
+                    &mut view.search,
+                    &mut view.expand_all,
+                    c.id,
+                    t,
+                );
             }
         }
         BodyMode::Pretty => match (&decoded.json, &decoded.pretty) {
@@ -354,6 +363,7 @@ fn clip(text: &str) -> &str {
 fn json_tree(
     ui: &mut Ui,
     json: &Value,
+    searched: &mut Option<(String, Option<body::Found>)>,
     search: &mut String,
     expand_all: &mut Option<bool>,
     id: i64,
@@ -390,17 +400,21 @@ fn json_tree(
         return;
     }
     // Only the matching parts, fully open: egui_json_tree's own search folds ASCII case only.
-    match matching_parts(json, search) {
+    // Searched once per text, not every frame.
+    if searched.as_ref().is_none_or(|(text, _)| text != search) {
+        *searched = Some((search.clone(), body::search(json, search)));
+    }
+    match searched.as_ref().and_then(|(_, found)| found.as_ref()) {
         None => {
             ui.colored_label(
                 ui.visuals().warn_fg_color,
                 t.json_no_match.replace("{search}", search),
             );
         }
-        Some(parts) => {
-            let count = count_matches(json, search);
-            ui.label(RichText::new(t.json_matches.replace("{count}", &count.to_string())).weak());
-            let response = JsonTree::new(("body-tree-search", id), &parts)
+        Some(found) => {
+            let count = found.count.to_string();
+            ui.label(RichText::new(t.json_matches.replace("{count}", &count)).weak());
+            let response = JsonTree::new(("body-tree-search", id), &found.parts)
                 .default_expand(DefaultExpand::All)
                 .show(ui);
             if reset {

@@ -124,24 +124,27 @@ impl StoreReader {
         )?;
         let rows = stmt
             .query_map([after_id], |row| {
+                let provider = provider(row.get("provider")?);
+                let event: String = row.get("event")?;
+                let status = row.get("response_status")?;
                 Ok(CaptureRow {
                     id: row.get("id")?,
                     received_at: from_micros(row.get("received_at")?),
-                    provider: provider(row.get("provider")?),
+                    unconfirmed: crate::providers::reestr::unconfirmed(
+                        provider,
+                        &event,
+                        status,
+                        row.get("answer_empty")?,
+                    ),
+                    provider,
                     method: row.get("method")?,
                     path: row.get("path")?,
-                    event: row.get("event")?,
+                    event,
                     summary: row.get("summary")?,
-                    status: row.get("response_status")?,
+                    status,
                     size: row.get::<_, i64>("size")? as u64,
                     repeat_of: row.get("repeat_of")?,
                     rejected: verdict(&row.get::<_, String>("verdict")?) == Verdict::Rejected,
-                    unconfirmed: crate::providers::reestr::unconfirmed(
-                        provider(row.get("provider")?),
-                        &row.get::<_, String>("event")?,
-                        row.get("response_status")?,
-                        row.get("answer_empty")?,
-                    ),
                     pinned: row.get("pinned")?,
                     note: row.get("note")?,
                 })
