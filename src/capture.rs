@@ -221,10 +221,108 @@ pub struct Judgement {
     pub event: String,
     pub summary: String,
     pub verdict: Verdict,
-    pub reason: String,
+    /// Why it was refused, or what its answer could not do; `None` for a plain success.
+    pub reason: Option<Reason>,
     /// Same key, same notification: a later capture with it is marked as a repeat.
     pub redelivery_key: Option<String>,
     pub answer: Answer,
+}
+
+/// Why a request was refused or answered short. Kept typed so that the app can say it in the
+/// user's language; the English text (`Display`) is what goes on the wire and into exports.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Reason {
+    /// Over `[listener] max_body_bytes`; `size` is how many bytes were seen.
+    TooLarge { size: u64, limit: u64 },
+    /// Bodies being received at once already fill `[listener] max_in_flight_bytes`.
+    Busy { budget_mib: u64 },
+    /// The body did not arrive in time; `kept_kib` is set when its start was kept.
+    SlowBody {
+        seconds: u64,
+        seen: u64,
+        kept_kib: Option<u64>,
+    },
+    /// The connection broke off mid-body.
+    BrokenBody {
+        error: String,
+        kept_kib: Option<u64>,
+    },
+    /// A provider that always sends JSON sent nothing.
+    EmptyBody,
+    /// A provider's body that does not parse.
+    NotJson { error: String },
+    /// GREEN-API: no Authorization header while a webhook token is configured.
+    TokenMissing,
+    /// GREEN-API: the Authorization header carries another token.
+    TokenWrong,
+    /// Reestr: no `secret_key` while one is configured.
+    SecretMissing,
+    /// Reestr: another `secret_key`.
+    SecretWrong,
+    /// Reestr: a confirm answered empty because no confirmation string is configured.
+    NoConfirmString,
+    /// Text from an import or an older store.
+    Text { text: String },
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kept = |kib: &Option<u64>| match kib {
+            Some(kib) => format!(" (the first {kib} KiB are kept)"),
+            None => String::new(),
+        };
+        match self {
+            Reason::TooLarge { size, limit } => write!(
+                f,
+                "the body of {size} bytes is over the {limit}-byte limit ([listener] max_body_bytes)"
+            ),
+            Reason::Busy { budget_mib } => write!(
+                f,
+                "bodies being received at once already fill the {budget_mib} MiB set aside for \
+                 them ([listener] max_in_flight_bytes); send it again in a few seconds"
+            ),
+            Reason::SlowBody {
+                seconds,
+                seen,
+                kept_kib,
+            } => write!(
+                f,
+                "the body did not arrive within {seconds} s; {seen} bytes came{}",
+                kept(kept_kib)
+            ),
+            Reason::BrokenBody { error, kept_kib } => {
+                write!(f, "the body broke off: {error}{}", kept(kept_kib))
+            }
+            Reason::EmptyBody => f.write_str("the body is empty, but this provider always sends JSON"),
+            Reason::NotJson { error } => write!(f, "the body is not valid JSON ({error})"),
+            Reason::TokenMissing => f.write_str(
+                "the Authorization header is missing, but [green_api] webhook_url_token is configured",
+            ),
+            Reason::TokenWrong => {
+                f.write_str("the webhook token does not match [green_api] webhook_url_token")
+            }
+            Reason::SecretMissing => {
+                f.write_str("secret_key is missing, but [reestr] secret_key is configured")
+            }
+            Reason::SecretWrong => f.write_str("secret_key does not match [reestr] secret_key"),
+            Reason::NoConfirmString => f.write_str(
+                "no confirmation string is configured, so this confirm could not succeed: copy it \
+                 from the Reestr cabinet into [reestr] confirm_string and press confirm again",
+            ),
+            Reason::Text { text } => f.write_str(text),
+        }
+    }
+}
+
+impl Judgement {
+    /// The reason in English, empty when there is none: what capture JSON and exports carry.
+    pub fn reason_text(&self) -> String {
+        self.reason
+            .as_ref()
+            .map(Reason::to_string)
+            .unwrap_or_default()
+    }
 }
 
 /// One captured request, as stored.
@@ -276,7 +374,8 @@ impl Capture {
             "event": j.event,
             "summary": j.summary,
             "verdict": j.verdict.name(),
-            "reason": j.reason,
+            "reason": j.reason_text(),
+            "reason_code": j.reason,
             "repeat_of": self.repeat_of,
             "response": {
                 "status": j.answer.status,

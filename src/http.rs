@@ -31,12 +31,12 @@ pub struct FieldError {
 
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum ApiError {
-    /// A setting the call needs is empty.
+    /// A setting the call needs is empty or unusable.
     #[error("{0}")]
-    NotConfigured(String),
+    NotConfigured(Unset),
     /// The request was not sent because it could not be right.
     #[error("{0}")]
-    Input(String),
+    Input(Mistake),
     #[error("Could not reach {service} at {origin} ({detail}). Check the API URL in the settings and your connection.")]
     Unreachable {
         service: &'static str,
@@ -60,6 +60,120 @@ pub enum ApiError {
         detail: String,
         body: String,
     },
+}
+
+/// A setting a call needs that is empty or unusable, and so where to fill it in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unset {
+    /// An empty setting.
+    Missing(Setting),
+    /// GREEN-API's idInstance with more than digits in it.
+    NotDigits { id: String },
+    /// An API URL that is not http(s).
+    ApiUrl { service: &'static str, url: String },
+}
+
+/// The settings a provider call can need.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Setting {
+    GreenApiId,
+    GreenApiToken,
+    MoyskladToken,
+    ReestrAccessToken,
+    ReestrOrderId,
+    KonturApiKey,
+    KonturOrgId,
+}
+
+impl Setting {
+    /// Its name as the provider's own screens show it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Setting::GreenApiId => "GREEN-API's idInstance",
+            Setting::GreenApiToken => "GREEN-API's apiTokenInstance",
+            Setting::MoyskladToken => "The MoySklad token",
+            Setting::ReestrAccessToken => "The Reestr access token",
+            Setting::ReestrOrderId => "The order id",
+            Setting::KonturApiKey => "The Kontur apiKey",
+            Setting::KonturOrgId => "The Kontur orgId",
+        }
+    }
+
+    /// Where to find it and where to put it.
+    pub fn hint(self) -> &'static str {
+        match self {
+            Setting::GreenApiId | Setting::GreenApiToken => {
+                "copy it from the GREEN-API console into the GREEN-API panel (or [green_api] in the settings)."
+            }
+            Setting::MoyskladToken => {
+                "create one in MoySklad (Settings > Tokens) or log in from the MoySklad panel, or set [moysklad] token in the settings."
+            }
+            Setting::ReestrAccessToken => {
+                "copy it from the Reestr cabinet (API settings) into the Reestr panel, or set [reestr] access_token in the settings."
+            }
+            Setting::ReestrOrderId => {
+                "pass the object_id of a payment or service_done notification."
+            }
+            Setting::KonturApiKey | Setting::KonturOrgId => {
+                "copy it from the Kontur.Reestro integration settings into the Kontur.Reestro panel (Providers > Rosreestr · Kontur), or set [kontur] in the settings."
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Unset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unset::Missing(setting) => {
+                write!(f, "{} is not set: {}", setting.name(), setting.hint())
+            }
+            Unset::NotDigits { id } => write!(
+                f,
+                "GREEN-API's idInstance \"{id}\" should be digits only, e.g. 1101000001: {}",
+                Setting::GreenApiId.hint()
+            ),
+            Unset::ApiUrl { service, url } => write!(
+                f,
+                "The {service} API URL \"{url}\" is not an http(s) address: set it in the settings."
+            ),
+        }
+    }
+}
+
+/// A request that could not be right, so was not sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mistake {
+    /// A Kontur page outside 1–`max` events.
+    PageSize { count: u8, max: u8 },
+    /// A MoySklad entity webhook without an action.
+    NoAction { actions: &'static [&'static str] },
+    /// A MoySklad stock webhook's report type that is neither `all` nor `bystore`.
+    ReportType { action: String },
+    /// An event's href outside the configured MoySklad API, where the token must not go.
+    ForeignHref { href: String, api_url: String },
+}
+
+impl std::fmt::Display for Mistake {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Mistake::PageSize { count, max } => {
+                write!(f, "A page holds 1 to {max} events; {count} was asked for.")
+            }
+            Mistake::NoAction { actions } => write!(
+                f,
+                "Choose what the webhook is for: {} (--action).",
+                actions.join(", ")
+            ),
+            Mistake::ReportType { action } => write!(
+                f,
+                "A stock webhook's action is its report type, all or bystore, not \"{action}\"."
+            ),
+            Mistake::ForeignHref { href, api_url } => write!(
+                f,
+                "The event's href {href} is not under the MoySklad API URL {api_url}; hookscope sends your token only there. Check the API URL in the MoySklad panel."
+            ),
+        }
+    }
 }
 
 fn fields_text(fields: &[FieldError]) -> String {
@@ -174,26 +288,25 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
 }
 
 /// Checks that a required setting is filled in.
-pub fn required<'a>(value: &'a str, what: &str, hint: &str) -> Result<&'a str, ApiError> {
+pub fn required(value: &str, setting: Setting) -> Result<&str, ApiError> {
     let value = value.trim();
     if value.is_empty() {
-        Err(ApiError::NotConfigured(format!(
-            "{what} is not set: {hint}"
-        )))
+        Err(ApiError::NotConfigured(Unset::Missing(setting)))
     } else {
         Ok(value)
     }
 }
 
 /// An API base URL as typed, without a trailing slash, checked to be http(s).
-pub fn base_url(url: &str, service: &str) -> Result<String, ApiError> {
+pub fn base_url(url: &str, service: &'static str) -> Result<String, ApiError> {
     let url = url.trim().trim_end_matches('/');
     if url.starts_with("http://") || url.starts_with("https://") {
         Ok(url.to_string())
     } else {
-        Err(ApiError::NotConfigured(format!(
-            "The {service} API URL \"{url}\" is not an http(s) address: set it in the settings."
-        )))
+        Err(ApiError::NotConfigured(Unset::ApiUrl {
+            service,
+            url: url.into(),
+        }))
     }
 }
 

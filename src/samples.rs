@@ -393,7 +393,7 @@ mod tests {
                 } else {
                     Verdict::Ok
                 };
-                assert_eq!(j.verdict, expected, "{}: {}", sample.name, j.reason);
+                assert_eq!(j.verdict, expected, "{}: {:?}", sample.name, j.reason);
                 // "?" stands in for a field the rules could not find in the body.
                 let unknown = j.summary.split([' ', ':']).any(|word| word == "?");
                 assert!(

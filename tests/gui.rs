@@ -1039,6 +1039,32 @@ fn an_unconfirmed_reestr_confirm_is_flagged() {
     });
 }
 
+/// Why a capture was refused or answered short is said in the app's language.
+#[test]
+fn reasons_are_said_in_russian() {
+    let mut f = start_with("127.0.0.1:0", &[], ThemeChoice::Dark, |_, r| {
+        r.language = Language::Russian
+    });
+    f.post(
+        "/reestr",
+        r#"{"type":"confirm","object":"token","object_id":"3-567"}"#,
+    );
+    f.post("/green-api", "{\"typeWebhook\": ");
+    f.wait_for("the rows", |h| {
+        h.query_by_label_contains("всего 2").is_some()
+    });
+    f.harness.get_by_label_contains("3-567").click();
+    f.wait_for("the reason", |h| {
+        h.query_by_label_contains("строка подтверждения не задана")
+            .is_some()
+    });
+    f.harness.get_by_label_contains("malformed JSON").click();
+    f.wait_for("the other reason", |h| {
+        h.query_by_label_contains("тело — не корректный JSON")
+            .is_some()
+    });
+}
+
 /// The time column follows the local clock, or UTC after a click on its header.
 #[test]
 fn the_time_column_switches_between_local_time_and_utc() {

@@ -30,9 +30,9 @@ pub(super) fn line(c: &Capture) -> String {
         text.push_str(&format!("  [repeat of #{first}]"));
     }
     if j.verdict == Verdict::Rejected {
-        text.push_str(&format!("  [rejected: {}]", j.reason));
-    } else if !j.reason.is_empty() {
-        text.push_str(&format!("  [note: {}]", j.reason));
+        text.push_str(&format!("  [rejected: {}]", j.reason_text()));
+    } else if let Some(reason) = &j.reason {
+        text.push_str(&format!("  [note: {reason}]"));
     }
     shown(&text).into_owned()
 }

@@ -135,7 +135,7 @@ pub fn entry(capture: &Capture) -> Value {
             "event": j.event,
             "summary": j.summary,
             "verdict": j.verdict.name(),
-            "reason": j.reason,
+            "reason": j.reason_text(),
             "repeat_of": capture.repeat_of,
             "remote_addr": r.remote_addr,
             "received_at": format_rfc3339(r.received_at),

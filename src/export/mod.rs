@@ -18,7 +18,7 @@ use std::task::Poll;
 
 use base64::Engine as _;
 
-use crate::capture::{Capture, HeaderValue};
+use crate::capture::{Capture, HeaderValue, Reason};
 use crate::config::{Config, Secret};
 use crate::providers;
 use crate::store::{Committed, Store, StoreError};
@@ -167,7 +167,9 @@ impl Masker {
         r.body = self.bytes(&r.body);
         let j = &mut masked.judgement;
         j.summary = self.text(&j.summary);
-        j.reason = self.text(&j.reason);
+        if let Some(Reason::Text { text }) = &mut j.reason {
+            *text = self.text(text);
+        }
         j.redelivery_key = j.redelivery_key.as_deref().map(|k| self.text(k));
         j.answer.headers = pairs(&j.answer.headers);
         j.answer.body = self.bytes(&j.answer.body);
@@ -428,7 +430,7 @@ mod tests {
             event: String::new(),
             summary: "a test".into(),
             verdict: Verdict::Ok,
-            reason: String::new(),
+            reason: None,
             redelivery_key: None,
             answer: Answer::text(200, "OK"),
         };

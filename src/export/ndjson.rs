@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use super::json::{self, Object};
 use super::{json_problem, Entry, ImportError, Masker};
-use crate::capture::{Answer, Capture, Incoming, Judgement, Provider, Verdict};
+use crate::capture::{Answer, Capture, Incoming, Judgement, Provider, Reason, Verdict};
 use crate::config::Config;
 use crate::providers;
 
@@ -135,7 +135,16 @@ pub(super) fn judgement(
         event: text("event", |j| &j.event)?,
         summary: text("summary", |j| &j.summary)?,
         verdict,
-        reason: text("reason", |j| &j.reason)?,
+        reason: match obj.get("reason_code").cloned().map(serde_json::from_value) {
+            Some(Ok(reason)) => reason,
+            _ => match json::opt_str(obj, "reason")? {
+                // Said again as the rules say it now, it keeps its type (and its translations).
+                Some(text) if text == fresh().reason_text() => fresh().reason.clone(),
+                Some("") => None,
+                Some(text) => Some(Reason::Text { text: text.into() }),
+                None => fresh().reason.clone(),
+            },
+        },
         redelivery_key: None,
         answer: match answer {
             Some(answer) => answer,
@@ -165,7 +174,9 @@ mod tests {
             &[("x-a", "1"), ("x-a", "2")],
             &[0, 159, 146, 150, 255],
         );
-        original.judgement.reason = "because".into();
+        original.judgement.reason = Some(Reason::Text {
+            text: "because".into(),
+        });
         original.judgement.verdict = Verdict::Rejected;
         let back = from_json(
             &serde_json::from_str(&line(&original)).unwrap(),
@@ -181,7 +192,7 @@ mod tests {
         assert_eq!(back.request.headers, original.request.headers);
         assert_eq!(back.request.body, original.request.body);
         assert_eq!(back.judgement.verdict, Verdict::Rejected);
-        assert_eq!(back.judgement.reason, "because");
+        assert_eq!(back.judgement.reason_text(), "because");
         assert_eq!(back.judgement.answer.body, b"OK");
         assert_eq!(back.elapsed_ms, Some(1.25));
     }

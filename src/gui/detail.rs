@@ -171,9 +171,9 @@ fn overview(ui: &mut Ui, state: &mut AppState, c: &Capture, t: &Texts) {
             Verdict::Rejected => ui.colored_label(ui.visuals().error_fg_color, t.verdict_rejected),
         };
         ui.end_row();
-        if !j.reason.is_empty() {
+        if let Some(reason) = &j.reason {
             ui.label(t.reason);
-            ui.add(egui::Label::new(&j.reason).wrap());
+            ui.add(egui::Label::new(state.remembered.language.reason(reason)).wrap());
             ui.end_row();
         }
         ui.label(t.answered);

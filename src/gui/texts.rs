@@ -2,8 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::capture::Reason;
 use crate::filter::{FilterError, FIELDS};
-use crate::http::ApiError;
+use crate::http::{ApiError, Mistake, Setting, Unset};
 use crate::providers::{Field, FieldValue};
 use crate::repoint::Repointed;
 use crate::tunnel::Source;
@@ -374,7 +375,8 @@ impl Language {
             return error.to_string();
         }
         match error {
-            ApiError::NotConfigured(text) | ApiError::Input(text) => text.clone(),
+            ApiError::NotConfigured(unset) => russian_unset(unset),
+            ApiError::Input(mistake) => russian_mistake(mistake),
             ApiError::Unreachable {
                 service,
                 origin,
@@ -493,6 +495,48 @@ impl Language {
         }
     }
 
+    /// Why a capture was refused or answered short.
+    pub fn reason(self, reason: &Reason) -> String {
+        if self == Language::English {
+            return reason.to_string();
+        }
+        let kept = |kib: &Option<u64>| match kib {
+            Some(kib) => format!(" (первые {kib} КиБ сохранены)"),
+            None => String::new(),
+        };
+        match reason {
+            Reason::TooLarge { size, limit } => format!(
+                "тело в {size} байт больше предела {limit} байт ([listener] max_body_bytes)"
+            ),
+            Reason::Busy { budget_mib } => format!(
+                "принимаемые сейчас тела уже заняли отведённые им {budget_mib} МиБ ([listener] max_in_flight_bytes); отправьте запрос снова через несколько секунд"
+            ),
+            Reason::SlowBody {
+                seconds,
+                seen,
+                kept_kib,
+            } => format!(
+                "тело не пришло за {seconds} с; получено {seen} байт{}",
+                kept(kept_kib)
+            ),
+            Reason::BrokenBody { error, kept_kib } => {
+                format!("тело оборвалось: {error}{}", kept(kept_kib))
+            }
+            Reason::EmptyBody => "тело пустое, а этот провайдер всегда присылает JSON".into(),
+            Reason::NotJson { error } => format!("тело — не корректный JSON ({error})"),
+            Reason::TokenMissing => {
+                "нет заголовка Authorization, а в [green_api] задан webhook_url_token".into()
+            }
+            Reason::TokenWrong => {
+                "токен вебхука не совпадает с [green_api] webhook_url_token".into()
+            }
+            Reason::SecretMissing => "нет secret_key, а в [reestr] задан secret_key".into(),
+            Reason::SecretWrong => "secret_key не совпадает с [reestr] secret_key".into(),
+            Reason::NoConfirmString => "строка подтверждения не задана, поэтому подтверждение не удалось: скопируйте её из кабинета Реестра в [reestr] confirm_string и нажмите «Подтвердить» ещё раз".into(),
+            Reason::Text { text } => text.clone(),
+        }
+    }
+
     /// An overview field's value.
     pub fn field_value(self, value: &FieldValue) -> String {
         match (self, value) {
@@ -505,6 +549,65 @@ impl Language {
     }
 }
 
+fn russian_unset(unset: &Unset) -> String {
+    match unset {
+        Unset::Missing(setting) => {
+            let (name, hint) = russian_setting(*setting);
+            format!("{name} не задан: {hint}")
+        }
+        Unset::NotDigits { id } => format!(
+            "idInstance GREEN-API «{id}» должен состоять только из цифр, например 1101000001: {}",
+            russian_setting(Setting::GreenApiId).1
+        ),
+        Unset::ApiUrl { service, url } => {
+            format!("Адрес API {service} «{url}» — не http(s)-адрес: исправьте его в настройках.")
+        }
+    }
+}
+
+/// A setting's name and where to find it, in Russian.
+fn russian_setting(setting: Setting) -> (&'static str, &'static str) {
+    let green_api =
+        "скопируйте его из консоли GREEN-API в панель GREEN-API (или в [green_api] в настройках).";
+    let kontur = "скопируйте его из настроек интеграции Контур.Реестро в панель Контур.Реестро (Провайдеры > Росреестр · Контур) или в [kontur] в настройках.";
+    match setting {
+        Setting::GreenApiId => ("idInstance GREEN-API", green_api),
+        Setting::GreenApiToken => ("apiTokenInstance GREEN-API", green_api),
+        Setting::MoyskladToken => (
+            "Токен МоегоСклада",
+            "создайте его в МоёмСкладе (Настройки > Токены) или войдите из панели МоегоСклада, либо задайте [moysklad] token в настройках.",
+        ),
+        Setting::ReestrAccessToken => (
+            "Токен доступа Реестра",
+            "скопируйте его из кабинета Реестра (настройки API) в панель Реестра или задайте [reestr] access_token в настройках.",
+        ),
+        Setting::ReestrOrderId => (
+            "Id заказа",
+            "укажите object_id уведомления payment или service_done.",
+        ),
+        Setting::KonturApiKey => ("apiKey Контура", kontur),
+        Setting::KonturOrgId => ("orgId Контура", kontur),
+    }
+}
+
+fn russian_mistake(mistake: &Mistake) -> String {
+    match mistake {
+        Mistake::PageSize { count, max } => {
+            format!("На странице от 1 до {max} событий, а запрошено {count}.")
+        }
+        Mistake::NoAction { actions } => format!(
+            "Выберите, на что срабатывает вебхук: {} (--action).",
+            actions.join(", ")
+        ),
+        Mistake::ReportType { action } => format!(
+            "Действие вебхука остатков — это тип отчёта, all или bystore, а не «{action}»."
+        ),
+        Mistake::ForeignHref { href, api_url } => format!(
+            "Ссылка события {href} не ведёт в API МоегоСклада {api_url}, а токен hookscope отправляет только туда. Проверьте адрес API в панели МоегоСклада."
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -514,6 +617,29 @@ mod tests {
         // Both tables are complete by construction (the macro); check one translated label.
         assert_eq!(Language::Russian.texts().settings, "Настройки");
         assert_eq!(Language::English.texts().settings, "Settings");
+    }
+
+    #[test]
+    fn settings_and_reasons_are_said_in_russian() {
+        let unset = ApiError::NotConfigured(Unset::Missing(Setting::MoyskladToken));
+        assert!(Language::Russian
+            .api_error(&unset)
+            .starts_with("Токен МоегоСклада не задан: создайте"));
+        assert_eq!(Language::English.api_error(&unset), unset.to_string());
+        let page = ApiError::Input(Mistake::PageSize { count: 0, max: 100 });
+        assert_eq!(
+            Language::Russian.api_error(&page),
+            "На странице от 1 до 100 событий, а запрошено 0."
+        );
+        let slow = Reason::SlowBody {
+            seconds: 30,
+            seen: 70_000,
+            kept_kib: Some(64),
+        };
+        assert_eq!(
+            Language::Russian.reason(&slow),
+            "тело не пришло за 30 с; получено 70000 байт (первые 64 КиБ сохранены)"
+        );
     }
 
     #[test]

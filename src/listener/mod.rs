@@ -25,7 +25,7 @@ pub use body::BodyBudget;
 use body::{read_body, BodyRead, Held, KEPT_OF_UNFINISHED};
 use idle::{Answering, IdleTimeout};
 
-use crate::capture::{self, Capture, Incoming};
+use crate::capture::{self, Capture, Incoming, Reason};
 use crate::config::Config;
 use crate::providers;
 use crate::store::Store;
@@ -153,12 +153,9 @@ async fn accept(
 }
 
 /// Says that only the start of an unfinished body was kept, when that is so.
-fn kept_note(seen: u64) -> String {
-    if seen > KEPT_OF_UNFINISHED as u64 {
-        format!(" (the first {} KiB are kept)", KEPT_OF_UNFINISHED / 1024)
-    } else {
-        String::new()
-    }
+/// How much of an unfinished body is kept, when not all of it.
+fn kept_kib(seen: u64) -> Option<u64> {
+    (seen > KEPT_OF_UNFINISHED as u64).then_some(KEPT_OF_UNFINISHED as u64 / 1024)
 }
 
 async fn capture(
@@ -208,18 +205,14 @@ async fn capture(
         }
         BodyRead::TooLarge { seen } => {
             incoming.size = seen;
-            let reason = format!(
-                "the body of {seen} bytes is over the {limit}-byte limit ([listener] max_body_bytes)"
-            );
+            let reason = Reason::TooLarge { size: seen, limit };
             providers::refuse(&incoming, 413, reason)
         }
         BodyRead::OverBudget { seen } => {
             incoming.size = seen;
-            let reason = format!(
-                "bodies being received at once already fill the {} MiB set aside for them \
-                 ([listener] max_in_flight_bytes); send it again in a few seconds",
-                config.listener.max_in_flight_bytes >> 20
-            );
+            let reason = Reason::Busy {
+                budget_mib: config.listener.max_in_flight_bytes >> 20,
+            };
             let mut judgement = providers::refuse(&incoming, 503, reason);
             judgement
                 .answer
@@ -228,16 +221,19 @@ async fn capture(
             judgement
         }
         BodyRead::TimedOut { kept, seen } => {
-            let reason = format!(
-                "the body did not arrive within {} s; {seen} bytes came{}",
-                timeout.as_secs(),
-                kept_note(seen)
-            );
+            let reason = Reason::SlowBody {
+                seconds: timeout.as_secs(),
+                seen,
+                kept_kib: kept_kib(seen),
+            };
             (incoming.size, incoming.body) = (seen, kept);
             providers::refuse(&incoming, 408, reason)
         }
         BodyRead::Broken { kept, seen, error } => {
-            let reason = format!("the body broke off: {error}{}", kept_note(seen));
+            let reason = Reason::BrokenBody {
+                error: error.to_string(),
+                kept_kib: kept_kib(seen),
+            };
             (incoming.size, incoming.body) = (seen, kept);
             providers::refuse(&incoming, 400, reason)
         }

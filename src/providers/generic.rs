@@ -34,7 +34,7 @@ pub fn judge(request: &Incoming, config: &GenericConfig) -> Judgement {
         event,
         summary,
         verdict: Verdict::Ok,
-        reason: String::new(),
+        reason: None,
         redelivery_key: None,
         answer: Answer {
             status: config.status,

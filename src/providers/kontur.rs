@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::config::KonturConfig;
-use crate::http::{self, ApiError, FieldError};
+use crate::http::{self, ApiError, FieldError, Mistake, Setting};
 
 const SERVICE: &str = "Kontur.Reestro";
 pub const PRODUCTION: &str = "https://api.kontur.ru";
@@ -58,9 +58,8 @@ pub struct Feed {
 
 impl Feed {
     pub fn new(config: &KonturConfig) -> Result<Feed, ApiError> {
-        let hint = "copy it from the Kontur.Reestro integration settings into the Kontur.Reestro panel (Providers > Rosreestr · Kontur), or set [kontur] in the settings.";
-        let key = http::required(config.api_key.expose(), "The Kontur apiKey", hint)?;
-        let org = http::required(&config.org_id, "The Kontur orgId", hint)?;
+        let key = http::required(config.api_key.expose(), Setting::KonturApiKey)?;
+        let org = http::required(&config.org_id, Setting::KonturOrgId)?;
         Ok(Feed {
             http: http::client(),
             api_url: http::base_url(&config.api_url, SERVICE)?,
@@ -71,9 +70,10 @@ impl Feed {
     /// The events after `after` (from the start when `None`), at most `count` (1–100).
     pub async fn page(&self, after: Option<&str>, count: u8) -> Result<Page, ApiError> {
         if !(1..=MAX_COUNT).contains(&count) {
-            return Err(ApiError::Input(format!(
-                "A page holds 1 to {MAX_COUNT} events; {count} was asked for."
-            )));
+            return Err(ApiError::Input(Mistake::PageSize {
+                count,
+                max: MAX_COUNT,
+            }));
         }
         let after = after.map(str::trim).filter(|a| !a.is_empty());
         let mut query = vec![("count", count.to_string())];

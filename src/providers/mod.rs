@@ -9,7 +9,7 @@ pub mod reestr;
 
 use serde_json::Value;
 
-use crate::capture::{Answer, Capture, Incoming, Judgement, Provider, Verdict};
+use crate::capture::{Answer, Capture, Incoming, Judgement, Provider, Reason, Verdict};
 use crate::config::Config;
 
 /// Routing by path prefix; MoySklad is also recognised by its User-Agent on any path, because
@@ -139,14 +139,14 @@ pub fn overview(capture: &Capture) -> Vec<(Field, FieldValue)> {
 }
 
 /// Decides the answer for a request refused before its body was read whole.
-pub fn refuse(request: &Incoming, status: u16, reason: String) -> Judgement {
+pub fn refuse(request: &Incoming, status: u16, reason: Reason) -> Judgement {
     Judgement {
         provider: provider_for(request),
         event: String::new(),
         summary: format!("{} {} refused: {reason}", request.method, request.path),
         verdict: Verdict::Rejected,
         answer: Answer::text(status, format!("{reason}\n")),
-        reason,
+        reason: Some(reason),
         redelivery_key: None,
     }
 }
@@ -155,9 +155,11 @@ pub fn refuse(request: &Incoming, status: u16, reason: String) -> Judgement {
 fn parse_body(request: &Incoming, provider: Provider) -> Result<Value, Box<Judgement>> {
     serde_json::from_slice(&request.body).map_err(|e| {
         let reason = if request.body.is_empty() {
-            "the body is empty, but this provider always sends JSON".to_string()
+            Reason::EmptyBody
         } else {
-            format!("the body is not valid JSON ({e})")
+            Reason::NotJson {
+                error: e.to_string(),
+            }
         };
         Box::new(Judgement {
             provider,
@@ -168,7 +170,7 @@ fn parse_body(request: &Incoming, provider: Provider) -> Result<Value, Box<Judge
                 400,
                 format!("hookscope could not read this request: {reason}.\n"),
             ),
-            reason,
+            reason: Some(reason),
             redelivery_key: None,
         })
     })
@@ -309,7 +311,11 @@ mod tests {
             let j = judge(&request(path, &[], "{\"type\": "), &config);
             assert_eq!(j.answer.status, 400, "{path}");
             assert_eq!(j.verdict, Verdict::Rejected);
-            assert!(j.reason.contains("not valid JSON"), "{}", j.reason);
+            assert!(
+                matches!(j.reason, Some(Reason::NotJson { .. })),
+                "{:?}",
+                j.reason
+            );
         }
     }
 }

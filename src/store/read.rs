@@ -7,12 +7,13 @@ use time::OffsetDateTime;
 
 use super::{connect, damage, search, StoreError};
 use crate::capture::{
-    Answer, Capture, CaptureRow, HeaderValue, Incoming, Judgement, Provider, Verdict,
+    Answer, Capture, CaptureRow, HeaderValue, Incoming, Judgement, Provider, Reason, Verdict,
 };
 use crate::filter::Filter;
 
 const COLUMNS: &str = "c.id, c.received_at, c.remote_addr, c.method, c.path, c.query, c.headers,
-    c.body, c.size, c.provider, c.event, c.summary, c.verdict, c.reason, c.redelivery_key,
+    c.body, c.size, c.provider, c.event, c.summary, c.verdict, c.reason, c.reason_code,
+    c.redelivery_key,
     c.repeat_of, c.response_status, c.response_headers, c.response_body, c.elapsed_ms, c.pinned,
     c.note";
 
@@ -215,6 +216,12 @@ fn provider(name: String) -> Provider {
     Provider::from_name(&name).unwrap_or(Provider::Generic)
 }
 
+/// The typed reason where the row has one, else its text (rows older than `reason_code`).
+fn reason(text: String, code: Option<String>) -> Option<Reason> {
+    code.and_then(|code| serde_json::from_str(&code).ok())
+        .or_else(|| (!text.is_empty()).then_some(Reason::Text { text }))
+}
+
 fn capture_from_row(row: &Row) -> rusqlite::Result<Capture> {
     Ok(Capture {
         id: row.get("id")?,
@@ -233,7 +240,7 @@ fn capture_from_row(row: &Row) -> rusqlite::Result<Capture> {
             event: row.get("event")?,
             summary: row.get("summary")?,
             verdict: verdict(&row.get::<_, String>("verdict")?),
-            reason: row.get("reason")?,
+            reason: reason(row.get("reason")?, row.get("reason_code")?),
             redelivery_key: row.get("redelivery_key")?,
             answer: Answer {
                 status: row.get("response_status")?,

@@ -56,6 +56,11 @@ DROP TABLE search_progress;
     r#"
 CREATE INDEX captures_noted ON captures(id) WHERE note <> '';
 "#,
+    // The reason kept typed (JSON of `capture::Reason`) beside its English text, so that the
+    // app can say it in the user's language. Older rows keep only the text.
+    r#"
+ALTER TABLE captures ADD COLUMN reason_code TEXT;
+"#,
 ];
 
 pub fn migrate(conn: &mut Connection, path: &std::path::Path) -> Result<(), StoreError> {

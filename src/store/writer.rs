@@ -219,10 +219,10 @@ fn insert(tx: &Transaction, capture: &mut Capture) -> rusqlite::Result<()> {
     };
     tx.prepare_cached(
         "INSERT INTO captures (received_at, remote_addr, method, path, query, headers, body, size,
-            provider, event, summary, verdict, reason, redelivery_key, repeat_of,
+            provider, event, summary, verdict, reason, reason_code, redelivery_key, repeat_of,
             response_status, response_headers, response_body, elapsed_ms, pinned, note)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-            ?19, ?20, ?21)",
+            ?19, ?20, ?21, ?22)",
     )?
     .execute(params![
         (r.received_at.unix_timestamp_nanos() / 1000) as i64,
@@ -237,7 +237,10 @@ fn insert(tx: &Transaction, capture: &mut Capture) -> rusqlite::Result<()> {
         j.event,
         j.summary,
         j.verdict.name(),
-        j.reason,
+        j.reason_text(),
+        j.reason
+            .as_ref()
+            .map(|r| serde_json::to_string(r).expect("a reason is plain data")),
         j.redelivery_key,
         repeat_of,
         j.answer.status,

@@ -136,10 +136,14 @@ pub fn show(ui: &mut Ui, state: &mut AppState, t: &'static Texts) {
                 });
         }
         Some((time, Confirmation::Failed(reason))) => {
+            let reason = reason
+                .as_ref()
+                .map(|r| state.remembered.language.reason(r))
+                .unwrap_or_default();
             let text = t
                 .confirm_failed
                 .replace("{time}", time)
-                .replace("{reason}", reason);
+                .replace("{reason}", &reason);
             ui.colored_label(ui.visuals().error_fg_color, format!("✖ {text}"));
         }
     }

@@ -7,7 +7,7 @@
 use serde_json::{Map, Value};
 
 use crate::config::{GreenApiConfig, Secret};
-use crate::http::{self, ApiError};
+use crate::http::{self, ApiError, Setting, Unset};
 
 const SERVICE: &str = "GREEN-API";
 
@@ -135,18 +135,11 @@ pub struct Instance {
 
 impl Instance {
     pub fn new(config: &GreenApiConfig) -> Result<Instance, ApiError> {
-        let hint = "copy it from the GREEN-API console into the GREEN-API panel (or [green_api] in the settings).";
-        let id = http::required(&config.id_instance, "GREEN-API's idInstance", hint)?;
+        let id = http::required(&config.id_instance, Setting::GreenApiId)?;
         if !id.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ApiError::NotConfigured(format!(
-                "GREEN-API's idInstance \"{id}\" should be digits only, e.g. 1101000001: {hint}"
-            )));
+            return Err(ApiError::NotConfigured(Unset::NotDigits { id: id.into() }));
         }
-        http::required(
-            config.api_token_instance.expose(),
-            "GREEN-API's apiTokenInstance",
-            hint,
-        )?;
+        http::required(config.api_token_instance.expose(), Setting::GreenApiToken)?;
         Ok(Instance {
             http: http::client(),
             api_url: http::base_url(&config.api_url, SERVICE)?,

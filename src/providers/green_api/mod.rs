@@ -10,7 +10,9 @@ pub mod api;
 use serde_json::Value;
 
 use super::{at, parse_body, text_field, Field};
-use crate::capture::{ellipsize, secrets_match, Answer, Incoming, Judgement, Provider, Verdict};
+use crate::capture::{
+    ellipsize, secrets_match, Answer, Incoming, Judgement, Provider, Reason, Verdict,
+};
 use crate::config::GreenApiConfig;
 
 pub fn judge(request: &Incoming, config: &GreenApiConfig) -> Judgement {
@@ -21,7 +23,7 @@ pub fn judge(request: &Incoming, config: &GreenApiConfig) -> Judgement {
             summary: format!("refused: {refusal}"),
             verdict: Verdict::Rejected,
             answer: Answer::text(401, format!("{refusal}\n")),
-            reason: refusal,
+            reason: Some(refusal),
             redelivery_key: None,
         };
     }
@@ -36,20 +38,17 @@ pub fn judge(request: &Incoming, config: &GreenApiConfig) -> Judgement {
         redelivery_key: redelivery_key(&kind, &body),
         event: kind,
         verdict: Verdict::Ok,
-        reason: String::new(),
+        reason: None,
         answer: Answer::empty(200),
     }
 }
 
-fn check_token(request: &Incoming, config: &GreenApiConfig) -> Option<String> {
+fn check_token(request: &Incoming, config: &GreenApiConfig) -> Option<Reason> {
     if !config.webhook_url_token.is_set() {
         return None;
     }
     let Some(header) = request.header("authorization") else {
-        return Some(
-            "the Authorization header is missing, but [green_api] webhook_url_token is configured"
-                .into(),
-        );
+        return Some(Reason::TokenMissing);
     };
     let header = header.trim();
     let token = ["Bearer ", "Basic "]
@@ -64,7 +63,7 @@ fn check_token(request: &Incoming, config: &GreenApiConfig) -> Option<String> {
     if secrets_match(token, config.webhook_url_token.expose()) {
         None
     } else {
-        Some("the webhook token does not match [green_api] webhook_url_token".into())
+        Some(Reason::TokenWrong)
     }
 }
 
@@ -323,11 +322,15 @@ mod tests {
             );
             assert_eq!(j.answer.status, 200, "{header}");
         }
-        for headers in [vec![("Authorization", "Bearer nope")], vec![]] {
+        for (headers, reason) in [
+            (vec![("Authorization", "Bearer nope")], Reason::TokenWrong),
+            (vec![], Reason::TokenMissing),
+        ] {
             let j = judge(&request("/green-api", &headers, TEXT), &cfg);
             assert_eq!(j.answer.status, 401);
             assert_eq!(j.verdict, Verdict::Rejected);
-            assert!(j.reason.contains("webhook_url_token"), "{}", j.reason);
+            assert!(j.reason_text().contains("webhook_url_token"));
+            assert_eq!(j.reason, Some(reason));
         }
     }
 

@@ -13,7 +13,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::config::{MoyskladConfig, Secret};
-use crate::http::{self, ApiError, FieldError, Reply};
+use crate::http::{self, ApiError, FieldError, Mistake, Reply, Setting};
 
 const SERVICE: &str = "MoySklad";
 const ACCEPT: &str = "application/json;charset=utf-8";
@@ -203,11 +203,7 @@ pub async fn obtain_token(api_url: &str, login: &str, password: &str) -> Result<
 
 impl Account {
     pub fn new(config: &MoyskladConfig) -> Result<Account, ApiError> {
-        http::required(
-            config.token.expose(),
-            "The MoySklad token",
-            "create one in MoySklad (Settings > Tokens) or log in from the MoySklad panel, or set [moysklad] token in the settings.",
-        )?;
+        http::required(config.token.expose(), Setting::MoyskladToken)?;
         Ok(Account {
             http: http::client(),
             api_url: http::base_url(&config.api_url, SERVICE)?,
@@ -265,10 +261,7 @@ impl Account {
             json!({"url": new.url, "stockType": "stock", "reportType": report_type(&new.action)?})
         } else {
             if new.action.trim().is_empty() {
-                return Err(ApiError::Input(format!(
-                    "Choose what the webhook is for: {} (--action).",
-                    ACTIONS.join(", ")
-                )));
+                return Err(ApiError::Input(Mistake::NoAction { actions: ACTIONS }));
             }
             let mut body = json!({
                 "url": new.url,
@@ -326,10 +319,10 @@ impl Account {
             .strip_prefix(&self.api_url)
             .is_some_and(|rest| rest.starts_with('/'));
         if !inside {
-            return Err(ApiError::Input(format!(
-                "The event's href {href} is not under the MoySklad API URL {}; hookscope sends your token only there. Check the API URL in the MoySklad panel.",
-                self.api_url
-            )));
+            return Err(ApiError::Input(Mistake::ForeignHref {
+                href: href.into(),
+                api_url: self.api_url.clone(),
+            }));
         }
         self.call(Method::GET, href, None).await?.json()
     }
@@ -345,11 +338,7 @@ fn report_type(action: &str) -> Result<&'static str, ApiError> {
         .iter()
         .find(|kind| **kind == action)
         .copied()
-        .ok_or_else(|| {
-            ApiError::Input(format!(
-                "A stock webhook's action is its report type, all or bystore, not \"{action}\"."
-            ))
-        })
+        .ok_or_else(|| ApiError::Input(Mistake::ReportType { action }))
 }
 
 /// Sends a request, waiting out 429s as `X-Lognex-Retry-After` says.

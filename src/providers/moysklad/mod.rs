@@ -44,7 +44,7 @@ pub fn judge(request: &Incoming) -> Judgement {
         event,
         summary,
         verdict: Verdict::Ok,
-        reason: String::new(),
+        reason: None,
         redelivery_key: request
             .query_param("requestId")
             .filter(|id| !id.is_empty())

@@ -7,22 +7,14 @@
 use serde_json::Value;
 
 use crate::config::ReestrConfig;
-use crate::http::{self, ApiError};
+use crate::http::{self, ApiError, Setting};
 
 const SERVICE: &str = "Reestr";
 
 /// The order, as Reestr sent it.
 pub async fn order(config: &ReestrConfig, order_id: &str) -> Result<Value, ApiError> {
-    let order_id = http::required(
-        order_id,
-        "The order id",
-        "pass the object_id of a payment or service_done notification.",
-    )?;
-    let token = http::required(
-        config.access_token.expose(),
-        "The Reestr access token",
-        "copy it from the Reestr cabinet (API settings) into the Reestr panel, or set [reestr] access_token in the settings.",
-    )?;
+    let order_id = http::required(order_id, Setting::ReestrOrderId)?;
+    let token = http::required(config.access_token.expose(), Setting::ReestrAccessToken)?;
     let api_url = http::base_url(&config.api_url, SERVICE)?;
     let request = http::client().get(format!("{api_url}/order.get")).query(&[
         ("id", order_id),

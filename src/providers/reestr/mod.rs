@@ -9,7 +9,9 @@ pub mod api;
 use serde_json::Value;
 
 use super::{at, parse_body, text_field, Field, FieldValue};
-use crate::capture::{secrets_match, Answer, Capture, Incoming, Judgement, Provider, Verdict};
+use crate::capture::{
+    secrets_match, Answer, Capture, Incoming, Judgement, Provider, Reason, Verdict,
+};
 use crate::config::ReestrConfig;
 
 pub fn judge(request: &Incoming, config: &ReestrConfig) -> Judgement {
@@ -28,22 +30,19 @@ pub fn judge(request: &Incoming, config: &ReestrConfig) -> Judgement {
         redelivery_key: (!kind.is_empty()).then(|| format!("{kind}|{object}|{object_id}")),
         event: kind,
         verdict: Verdict::Ok,
-        reason: String::new(),
+        reason: None,
         answer: Answer::text(200, "OK"),
     };
 
     if let Some(refusal) = check_secret(&body, config, is_confirm) {
         judgement.verdict = Verdict::Rejected;
         judgement.answer = Answer::text(403, format!("{refusal}\n"));
-        judgement.reason = refusal;
+        judgement.reason = Some(refusal);
     } else if is_confirm {
         if config.confirm_string.is_empty() {
             // Answering anything else would fail the confirmation anyway; say how to fix it.
             judgement.answer = Answer::text(200, "");
-            judgement.reason = "no confirmation string is configured, so this confirm could not \
-                succeed: copy it from the Reestr cabinet into [reestr] confirm_string and press \
-                confirm again"
-                .into();
+            judgement.reason = Some(Reason::NoConfirmString);
         } else {
             judgement.answer = Answer::text(200, config.confirm_string.clone());
         }
@@ -52,17 +51,17 @@ pub fn judge(request: &Incoming, config: &ReestrConfig) -> Judgement {
 }
 
 /// `secret_key` is Reestr's only authenticity signal.
-fn check_secret(body: &Value, config: &ReestrConfig, is_confirm: bool) -> Option<String> {
+fn check_secret(body: &Value, config: &ReestrConfig, is_confirm: bool) -> Option<Reason> {
     if !config.secret_key.is_set() {
         return None;
     }
     match text_field(body, "secret_key") {
         Some(given) if secrets_match(&given, config.secret_key.expose()) => None,
-        Some(_) => Some("secret_key does not match [reestr] secret_key".into()),
+        Some(_) => Some(Reason::SecretWrong),
         // Reestr's own example of `confirm` carries no secret_key, so a confirm without one is
         // let through rather than making the address impossible to confirm.
         None if is_confirm => None,
-        None => Some("secret_key is missing, but [reestr] secret_key is configured".into()),
+        None => Some(Reason::SecretMissing),
     }
 }
 
@@ -94,8 +93,8 @@ pub enum Confirmation {
     Confirmed,
     /// Answered with an empty body because no confirmation string was configured.
     NoString,
-    /// Refused (a wrong `secret_key`) or answered otherwise; the reason says why.
-    Failed(String),
+    /// Refused (a wrong `secret_key`) or answered otherwise; the reason says why, when known.
+    Failed(Option<Reason>),
 }
 
 /// A `confirm` that was accepted yet could not confirm anything: answered without a
@@ -189,7 +188,8 @@ mod tests {
     fn confirm_without_a_configured_string_explains_the_fix() {
         let body = r#"{"type":"confirm","object":"token","object_id":"3-567"}"#;
         let j = judge(&request("/reestr", &[], body), &config("", ""));
-        assert!(j.reason.contains("confirm_string"), "{}", j.reason);
+        assert_eq!(j.reason, Some(Reason::NoConfirmString));
+        assert!(j.reason_text().contains("[reestr] confirm_string"));
     }
 
     #[test]
@@ -223,11 +223,11 @@ mod tests {
             judge(&request("/reestr", &[], good), &cfg).answer.status,
             200
         );
-        for body in [bad, missing] {
+        for (body, reason) in [(bad, Reason::SecretWrong), (missing, Reason::SecretMissing)] {
             let j = judge(&request("/reestr", &[], body), &cfg);
             assert_eq!(j.answer.status, 403);
             assert_eq!(j.verdict, Verdict::Rejected);
-            assert!(j.reason.contains("secret_key"));
+            assert_eq!(j.reason, Some(reason));
         }
         let forged_confirm =
             r#"{"type":"confirm","object":"token","object_id":"1","secret_key":"x"}"#;
