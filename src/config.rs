@@ -49,6 +49,81 @@ pub struct Config {
     pub moysklad: MoyskladConfig,
     pub kontur: KonturConfig,
     pub tunnel: TunnelConfig,
+    /// `[[forward]]`: where captures are handed on, in order.
+    pub forward: Vec<ForwardRule>,
+    pub pass_through: PassThroughConfig,
+}
+
+/// Hands the captures a filter matches on to a URL, such as the app being written.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ForwardRule {
+    /// `http://localhost:3000/hooks`: the capture's path after its provider's prefix is
+    /// appended, and its query kept.
+    pub target: String,
+    /// In the filter language; empty forwards every capture.
+    pub filter: String,
+    pub mode: ForwardMode,
+    /// Send the capture's own `Host` instead of the target's.
+    pub keep_host: bool,
+    pub enabled: bool,
+}
+
+impl Default for ForwardRule {
+    fn default() -> Self {
+        ForwardRule {
+            target: String::new(),
+            filter: String::new(),
+            mode: ForwardMode::Inspect,
+            keep_host: false,
+            enabled: true,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ForwardMode {
+    /// The provider gets hookscope's answer; an outbox delivers to the target.
+    #[default]
+    Inspect,
+    /// The provider gets the target's own answer, when it comes in time.
+    PassThrough,
+}
+
+/// How long a pass-through waits for the target before answering with the provider's rule,
+/// per provider: each must be answered before it gives up on the delivery.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PassThroughConfig {
+    pub reestr_ms: u64,
+    pub green_api_ms: u64,
+    /// MoySklad drops an event after 1.5 s and three failed tries.
+    pub moysklad_ms: u64,
+    pub generic_ms: u64,
+}
+
+impl Default for PassThroughConfig {
+    fn default() -> Self {
+        PassThroughConfig {
+            reestr_ms: 5_000,
+            green_api_ms: 10_000,
+            moysklad_ms: 1_200,
+            generic_ms: 10_000,
+        }
+    }
+}
+
+impl PassThroughConfig {
+    pub fn deadline(&self, provider: crate::capture::Provider) -> std::time::Duration {
+        use crate::capture::Provider;
+        std::time::Duration::from_millis(match provider {
+            Provider::Reestr => self.reestr_ms,
+            Provider::GreenApi => self.green_api_ms,
+            Provider::Moysklad => self.moysklad_ms,
+            Provider::Generic => self.generic_ms,
+        })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

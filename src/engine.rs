@@ -4,12 +4,13 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use tokio::sync::{oneshot, watch};
+use tokio::sync::{oneshot, watch, Notify};
 use tokio::task::JoinHandle;
 
 use crate::config::Config;
+use crate::forward::{self, RuleError};
 use crate::listener::{self, Hub};
-use crate::store::{Store, StoreError};
+use crate::store::{Decision, Edit, Routes, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -28,9 +29,14 @@ pub enum EngineError {
 pub struct Engine {
     store: Store,
     config: watch::Sender<Arc<Config>>,
+    routes: watch::Sender<Routes>,
+    /// Forward rules that cannot be used, and so forward nothing.
+    rule_problems: Vec<RuleError>,
     local_addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     server: JoinHandle<()>,
+    outbox: JoinHandle<()>,
+    wake_outbox: Arc<Notify>,
 }
 
 impl Engine {
@@ -50,12 +56,19 @@ impl Engine {
         let local_addr = socket
             .local_addr()
             .map_err(|source| EngineError::Bind { addr, source })?;
+        let (routes, rule_problems) = forward::routes(&config);
+        let (routes, routes_rx) = watch::channel(routes);
         let (config, config_rx) = watch::channel(Arc::new(config));
+        let wake_outbox = Arc::new(Notify::new());
         let router = listener::router(Hub {
             store: store.clone(),
             bodies: listener::BodyBudget::new(config.borrow().listener.max_in_flight_bytes),
             config: config_rx,
+            routes: routes_rx,
+            http: forward::client(),
+            outbox: wake_outbox.clone(),
         });
+        let outbox = tokio::spawn(forward::outbox::run(store.clone(), wake_outbox.clone()));
         let (stop, stopped) = oneshot::channel::<()>();
         let read_timeout =
             std::time::Duration::from_secs(config.borrow().listener.read_timeout_secs);
@@ -65,9 +78,13 @@ impl Engine {
         Ok(Engine {
             store,
             config,
+            routes,
+            rule_problems,
             local_addr,
             stop: Some(stop),
             server,
+            outbox,
+            wake_outbox,
         })
     }
 
@@ -84,9 +101,30 @@ impl Engine {
         self.config.borrow().clone()
     }
 
-    pub fn set_config(&self, config: Config) {
+    pub fn set_config(&mut self, config: Config) {
         self.store.set_retention(config.listener.retention());
+        let (routes, problems) = forward::routes(&config);
+        self.routes.send_replace(routes);
+        self.rule_problems = problems;
         self.config.send_replace(Arc::new(config));
+        self.wake_outbox.notify_one();
+    }
+
+    /// Forward rules that cannot be used as they are, and so forward nothing.
+    pub fn rule_problems(&self) -> &[RuleError] {
+        &self.rule_problems
+    }
+
+    /// Retries a delivery now, or skips it.
+    pub async fn decide(&self, delivery: i64, decision: Decision) -> Result<(), StoreError> {
+        self.store
+            .edit(Edit::Delivery {
+                id: delivery,
+                decision,
+            })
+            .await?;
+        self.wake_outbox.notify_one();
+        Ok(())
     }
 
     /// Stops accepting, lets in-flight requests finish and commits everything.
@@ -95,6 +133,7 @@ impl Engine {
             let _ = stop.send(());
         }
         let _ = (&mut self.server).await;
+        self.outbox.abort();
         self.store.close().await;
     }
 }

@@ -1,5 +1,6 @@
-//! The filter language shared by the CLI and the app: a parser and its syntax tree, nothing
-//! more. The store turns a [`Filter`] into SQL (`store::query`).
+//! The filter language shared by the CLI, the app and forward rules: a parser, its syntax
+//! tree, and [`Filter::matches`] for one capture in memory. The store turns a [`Filter`] into
+//! SQL (`store::query`); `tests/filter.rs` holds the two to the same answers.
 //!
 //! `provider:green-api status:>=400 -repeat:yes "заказ готов"` — terms AND together, a leading
 //! `-` negates, free words match path, query, headers, summary, body text and notes anywhere.
@@ -7,7 +8,7 @@
 use time::format_description::well_known::Rfc3339;
 use time::{Date, Duration, OffsetDateTime};
 
-use crate::capture::{Provider, Verdict};
+use crate::capture::{Capture, Provider, Verdict};
 
 /// A mistake in a filter; `Display` says it in English, the app says it in the user's language.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -107,6 +108,85 @@ impl Filter {
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty()
     }
+
+    /// Whether `capture` passes, as the store's query would answer for it.
+    pub fn matches(&self, capture: &Capture) -> bool {
+        let mut searchable = None;
+        self.terms.iter().all(|term| {
+            let passed = match &term.test {
+                Test::Text(word) => {
+                    let word = word.to_lowercase();
+                    let text = searchable.get_or_insert_with(|| searchable_text(capture));
+                    text.contains(&word) || capture.note.to_lowercase().contains(&word)
+                }
+                test => test.passes(capture),
+            };
+            passed != term.negated
+        })
+    }
+}
+
+impl Test {
+    /// Every test but free text, which [`Filter::matches`] folds once for all its words.
+    fn passes(&self, c: &Capture) -> bool {
+        let (r, j) = (&c.request, &c.judgement);
+        let status = j.answer.status;
+        match self {
+            Test::Text(_) => unreachable!("free words are matched by Filter::matches"),
+            Test::Provider(p) => j.provider == *p,
+            Test::Event(event) => {
+                let event = event.to_lowercase();
+                j.event.to_lowercase().split(',').any(|e| {
+                    e == event
+                        || e.strip_prefix(event.as_str())
+                            .is_some_and(|rest| rest.starts_with(':'))
+                })
+            }
+            Test::Method(m) => r.method.eq_ignore_ascii_case(m),
+            Test::PathPrefix(prefix) => r.path.starts_with(prefix.as_str()),
+            Test::Status(comparison, code) => match comparison {
+                Comparison::Equal => status == *code,
+                Comparison::Less => status < *code,
+                Comparison::LessOrEqual => status <= *code,
+                Comparison::Greater => status > *code,
+                Comparison::GreaterOrEqual => status >= *code,
+            },
+            Test::StatusClass(class) => status / 100 == *class,
+            Test::Header { name, value } => r.headers.iter().any(|(n, v)| {
+                n.eq_ignore_ascii_case(name)
+                    && value
+                        .as_ref()
+                        .is_none_or(|value| v.text().contains(value.as_str()))
+            }),
+            Test::Repeat(yes) => c.repeat_of.is_some() == *yes,
+            Test::Verdict(verdict) => j.verdict == *verdict,
+            Test::Pinned(yes) => c.pinned == *yes,
+            Test::Note(None) => !c.note.is_empty(),
+            Test::Note(Some(part)) => c.note.to_lowercase().contains(&part.to_lowercase()),
+            Test::After(at) => r.received_at >= *at,
+            Test::Before(at) => r.received_at < *at,
+        }
+    }
+}
+
+/// What free words search, folded: the same text as the store's `SEARCHABLE_TEXT`.
+fn searchable_text(c: &Capture) -> String {
+    let r = &c.request;
+    let headers: Vec<String> = r
+        .headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {}", value.text()))
+        .collect();
+    let body = &r.body[..r.body.len().min(65536)];
+    format!(
+        "{}\n{}\n{}\n{}\n{}",
+        r.path,
+        r.query,
+        c.judgement.summary,
+        headers.join("\n"),
+        String::from_utf8_lossy(body)
+    )
+    .to_lowercase()
 }
 
 struct Token {

@@ -274,7 +274,7 @@ pub async fn send(
 
 /// The innermost reason of a transport error ("Connection refused"), which says more to a
 /// person than reqwest's outer "error sending request".
-fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     let mut cause = error;
     while let Some(next) = cause.source() {
         cause = next;

@@ -34,6 +34,7 @@ pub mod config;
 pub mod engine;
 pub mod export;
 pub mod filter;
+pub mod forward;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod http;

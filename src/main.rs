@@ -38,6 +38,60 @@ enum Command {
         /// Address to listen on, e.g. 127.0.0.1:8787 (port 0 picks a free one).
         #[arg(long, value_name = "ADDR")]
         listen: Option<SocketAddr>,
+        /// Also forward captures to URL, e.g. http://localhost:3000/hooks (added to the
+        /// [[forward]] rules of the settings for this run).
+        #[arg(long, value_name = "URL")]
+        forward_to: Option<String>,
+        /// Forward only the captures this filter matches.
+        #[arg(long, value_name = "QUERY", requires = "forward_to")]
+        forward_filter: Option<String>,
+        /// Answer providers with the target's own answer (when it comes in time) instead of
+        /// hookscope's.
+        #[arg(long, requires = "forward_to")]
+        pass_through: bool,
+    },
+    /// List deliveries to forward targets and replays, newest first.
+    Forwards {
+        /// Only those waiting in the outbox.
+        #[arg(long)]
+        waiting: bool,
+        /// Show the newest N (default 50).
+        #[arg(long, short = 'n', value_name = "N", default_value_t = 50)]
+        limit: u64,
+        /// One JSON object per delivery, with its attempts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send stored captures again, to your app or to hookscope itself.
+    Replay {
+        /// Capture ids (the first column of `captures`), sent in order of arrival.
+        #[arg(value_name = "ID", required = true)]
+        ids: Vec<i64>,
+        /// A URL with a path gets what followed the provider's prefix appended, like a forward
+        /// target; a bare origin (e.g. hookscope's own http://127.0.0.1:8787) gets the whole
+        /// path, as a redelivery.
+        #[arg(long, value_name = "URL")]
+        to: String,
+        /// Keep the original gaps between captures.
+        #[arg(long)]
+        keep_timing: bool,
+        /// With --keep-timing, this many times faster (2 halves the gaps).
+        #[arg(
+            long,
+            value_name = "FACTOR",
+            default_value_t = 1.0,
+            requires = "keep_timing"
+        )]
+        speed: f64,
+        /// Set a header, replacing any of that name; repeatable.
+        #[arg(long = "header", short = 'H', value_name = "'NAME: VALUE'")]
+        headers: Vec<String>,
+        /// Send this file's bytes as the body instead.
+        #[arg(long, value_name = "FILE")]
+        body_file: Option<PathBuf>,
+        /// Send with this method instead.
+        #[arg(long, short = 'X', value_name = "METHOD")]
+        method: Option<String>,
     },
     /// List stored captures, oldest first.
     Captures {
@@ -250,7 +304,46 @@ fn main() -> ExitCode {
     };
     let result = match cli.command.unwrap_or(Command::Gui) {
         Command::Gui => cli::app(&paths),
-        Command::Serve { listen } => cli::serve::serve(&paths, listen),
+        Command::Serve {
+            listen,
+            forward_to,
+            forward_filter,
+            pass_through,
+        } => {
+            let forward = forward_to.map(|target| hookscope::config::ForwardRule {
+                target,
+                filter: forward_filter.unwrap_or_default(),
+                mode: if pass_through {
+                    hookscope::config::ForwardMode::PassThrough
+                } else {
+                    hookscope::config::ForwardMode::Inspect
+                },
+                ..Default::default()
+            });
+            cli::serve::serve(&paths, listen, forward)
+        }
+        Command::Forwards {
+            waiting,
+            limit,
+            json,
+        } => cli::forward::forwards(&paths, waiting, limit, json),
+        Command::Replay {
+            ids,
+            to,
+            keep_timing,
+            speed,
+            headers,
+            body_file,
+            method,
+        } => cli::forward::replay(
+            &paths,
+            &ids,
+            &to,
+            keep_timing.then_some(speed),
+            &headers,
+            body_file.as_deref(),
+            method,
+        ),
         Command::Captures {
             filter,
             limit,

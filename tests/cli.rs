@@ -1,6 +1,8 @@
 //! The `hookscope` binary as a user runs it: serve, captures, send-sample, settings errors,
 //! a clean stop on SIGTERM and no acknowledged capture lost to `kill -9`.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -45,8 +47,13 @@ struct Serve {
 
 impl Serve {
     fn start(dir: &Path) -> Serve {
+        Serve::start_with(dir, &[])
+    }
+
+    fn start_with(dir: &Path, args: &[&str]) -> Serve {
         let mut child = hookscope(dir)
             .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -554,4 +561,60 @@ async fn nothing_acknowledged_is_lost_to_kill_9() {
         lost.len(),
         lost.first()
     );
+}
+
+/// The outbox survives `kill -9`: deliveries waiting for a target that is down arrive, in
+/// order, once hookscope runs again and the target is up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_outbox_survives_kill_9_and_delivers_in_order_afterwards() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut target = common::target::Target::down();
+    let hooks = target.url("/hooks");
+    let serve = Serve::start_with(dir.path(), &["--forward-to", &hooks]);
+    serve.line_with(&format!("forward    → {hooks} (every capture; inspect"));
+    let client = reqwest::Client::new();
+    for n in 0..3 {
+        let r = client
+            .post(format!("{}/order-{n}", serve.base))
+            .body(format!("order {n}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    serve.line_with("is not taking deliveries; 3 waiting");
+    let mut child = serve.child;
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let waiting = stdout(&run(dir.path(), &["forwards", "--waiting"]));
+    assert_eq!(waiting.matches("waiting after").count(), 3, "{waiting}");
+    assert!(waiting.contains("could not connect"), "{waiting}");
+
+    target.start().await;
+    let serve = Serve::start(dir.path());
+    let seen = target.wait_for(3, Duration::from_secs(20)).await;
+    let uris: Vec<&str> = seen.iter().map(|s| s.uri.as_str()).collect();
+    assert_eq!(uris, ["/hooks/order-0", "/hooks/order-1", "/hooks/order-2"]);
+    serve.line_with("is up; 0 waiting");
+
+    // A replay while serve holds the store is sent and said, though not recorded.
+    let replay = run(
+        dir.path(),
+        &["replay", "1", "--to", &hooks, "--header", "X-Try: 2"],
+    );
+    assert!(replay.status.success(), "{}", stderr(&replay));
+    assert!(stdout(&replay).contains("200 in"), "{}", stdout(&replay));
+    assert!(
+        stderr(&replay).contains("not recorded"),
+        "{}",
+        stderr(&replay)
+    );
+    let last = target
+        .wait_for(4, Duration::from_secs(5))
+        .await
+        .pop()
+        .unwrap();
+    assert_eq!(last.header("x-try"), "2");
+    serve.terminate();
 }

@@ -57,15 +57,25 @@ async fn fixture() -> Fixture {
 }
 
 impl Fixture {
+    /// The store's answer, checked against `Filter::matches` (what forward rules use).
     fn ids(&self, query: &str) -> Vec<i64> {
         let filter = Filter::parse(query).unwrap_or_else(|e| panic!("{query}: {e}"));
-        self.listener
-            .reader()
+        let reader = self.listener.reader();
+        let ids: Vec<i64> = reader
             .list(&filter, None)
             .unwrap()
             .iter()
             .map(|c| c.id)
-            .collect()
+            .collect();
+        let in_memory: Vec<i64> = reader
+            .list(&Filter::default(), None)
+            .unwrap()
+            .iter()
+            .filter(|c| filter.matches(c))
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(in_memory, ids, "{query}: in memory and in the store differ");
+        ids
     }
 }
 

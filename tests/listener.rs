@@ -373,7 +373,7 @@ async fn headers_keep_their_order_and_new_captures_are_broadcast() {
 
 #[tokio::test]
 async fn a_config_change_applies_to_the_next_request() {
-    let l = start(|_| {}).await;
+    let mut l = start(|_| {}).await;
     assert_eq!(
         l.post("/reestr", &[], REESTR_CONFIRM)
             .await
@@ -637,7 +637,7 @@ async fn the_store_keeps_within_its_byte_limit_oldest_first() {
 
 #[tokio::test]
 async fn a_new_retention_applies_from_the_next_capture() {
-    let l = start(|_| {}).await;
+    let mut l = start(|_| {}).await;
     for n in 0..20 {
         l.post(&format!("/r/{n}"), &[], "x").await;
     }

@@ -2,6 +2,7 @@
 //! sentences for `fail` to print.
 
 pub mod captures;
+pub mod forward;
 pub mod green_api;
 pub mod kontur;
 pub mod moysklad;

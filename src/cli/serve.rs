@@ -4,8 +4,9 @@ use std::io::Write;
 use std::net::SocketAddr;
 
 use hookscope::capture::Provider;
-use hookscope::config::{Config, Paths, TunnelConfig};
+use hookscope::config::{Config, ForwardRule, Paths, TunnelConfig};
 use hookscope::engine::Engine;
+use hookscope::forward;
 use hookscope::tunnel::{self, Source};
 
 use super::runtime;
@@ -14,7 +15,7 @@ use super::runtime;
 /// a pipe nobody reads) never holds up capture or shutdown. Lines it cannot take are counted,
 /// and the count is said once it catches up.
 #[derive(Clone)]
-struct Printer {
+pub(super) struct Printer {
     lines: std::sync::mpsc::SyncSender<String>,
     dropped: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
@@ -35,7 +36,7 @@ impl Printer {
         }
     }
 
-    fn say(&self, line: impl Into<String>) {
+    pub(super) fn say(&self, line: impl Into<String>) {
         use std::sync::atomic::Ordering::Relaxed;
         let dropped = self.dropped.load(Relaxed);
         if dropped > 0 {
@@ -82,11 +83,20 @@ async fn follow_tunnel(config: TunnelConfig, port: u16, printer: Printer) {
     }
 }
 
-pub fn serve(paths: &Paths, listen: Option<SocketAddr>) -> anyhow::Result<()> {
+pub fn serve(
+    paths: &Paths,
+    listen: Option<SocketAddr>,
+    forward: Option<ForwardRule>,
+) -> anyhow::Result<()> {
     let mut config = Config::load_or_create(&paths.config_file)?;
     if let Some(addr) = listen {
         config.listener.listen = addr;
     }
+    if let Some(rule) = forward {
+        forward::check_target(&rule.target)?;
+        config.forward.push(rule);
+    }
+    let rules = config.forward.clone();
     let tunnel_config = config.tunnel.clone();
     runtime()?.block_on(async {
         let engine = Engine::start(config, &paths.store_file()).await?;
@@ -102,6 +112,16 @@ pub fn serve(paths: &Paths, listen: Option<SocketAddr>) -> anyhow::Result<()> {
             ));
         }
         printer.say(format!("  captures   {}", paths.store_file().display()));
+        for rule in rules.iter().filter(|r| r.enabled) {
+            printer.say(format!("  forward    {}", super::forward::rule_line(rule)));
+        }
+        for problem in engine.rule_problems() {
+            printer.say(format!("  forward    not used: {problem}"));
+        }
+        tokio::spawn(super::forward::follow_targets(
+            engine.store().clone(),
+            printer.clone(),
+        ));
         tokio::spawn(follow_tunnel(
             tunnel_config,
             engine.local_addr().port(),

@@ -261,7 +261,7 @@ impl App {
             self.state.notify(e.to_string());
             return;
         }
-        if let Some(engine) = &self.engine {
+        if let Some(engine) = &mut self.engine {
             engine.set_config(config.clone());
         }
         self.state.config = config;

@@ -18,17 +18,19 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::{watch, Semaphore};
+use tokio::sync::{watch, Notify, Semaphore};
 use tower::ServiceExt;
 
 pub use body::BodyBudget;
 use body::{read_body, BodyRead, Held, KEPT_OF_UNFINISHED};
 use idle::{Answering, IdleTimeout};
 
-use crate::capture::{self, Capture, Incoming, Reason};
+use crate::capture::{self, Answer, Capture, Incoming, Reason};
 use crate::config::Config;
+use crate::forward;
 use crate::providers;
 use crate::store::Store;
+use crate::store::{DeliveryState, Next, Outbound, Routes};
 
 /// File descriptors kept back from connections: the store, its index, the app's own.
 const RESERVED_FILES: u64 = 256;
@@ -40,7 +42,13 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Hub {
     pub store: Store,
     pub config: watch::Receiver<Arc<Config>>,
+    /// The forward rules of `config`, parsed.
+    pub routes: watch::Receiver<Routes>,
     pub bodies: BodyBudget,
+    /// For pass-through deliveries.
+    pub http: reqwest::Client,
+    /// Tells the outbox that deliveries wait.
+    pub outbox: Arc<Notify>,
 }
 
 pub fn router(hub: Hub) -> Router {
@@ -153,6 +161,39 @@ async fn accept(
 }
 
 /// Says that only the start of an unfinished body was kept, when that is so.
+/// Sends a committed capture to its pass-through target and returns the target's answer for
+/// the provider, or `None` (the rule's answer) when the target is down or misses the
+/// provider's deadline; the delivery then stays in the outbox.
+async fn pass_through(
+    hub: &Hub,
+    config: &Config,
+    capture: &Capture,
+    delivery: &Outbound,
+) -> Option<Answer> {
+    let deadline = config.pass_through.deadline(capture.judgement.provider);
+    let limit = config.listener.max_body_bytes as usize;
+    let (attempt, answered) = forward::send(
+        &hub.http,
+        capture,
+        &forward::url_for(capture, &delivery.target),
+        delivery.keep_host,
+        deadline,
+        limit,
+    )
+    .await;
+    let next = match &answered {
+        // An answer is the answer, 2xx or not: the provider decides what to resend.
+        Some(answered) if (200..300).contains(&answered.status) => {
+            Next::Done(DeliveryState::Delivered)
+        }
+        Some(_) => Next::Done(DeliveryState::Failed),
+        None => Next::RetryAt(attempt.at + forward::backoff(0)),
+    };
+    let (store, id) = (hub.store.clone(), delivery.id);
+    tokio::spawn(async move { store.record_attempt(id, attempt, next).await });
+    answered.map(|a| a.as_answer())
+}
+
 /// How much of an unfinished body is kept, when not all of it.
 fn kept_kib(seen: u64) -> Option<u64> {
     (seen > KEPT_OF_UNFINISHED as u64).then_some(KEPT_OF_UNFINISHED as u64 / 1024)
@@ -238,13 +279,38 @@ async fn capture(
             providers::refuse(&incoming, 400, reason)
         }
     };
-    let answer = judgement.answer.clone();
-    let committed = hub.store.commit(Capture::new(incoming, judgement)).await;
+    let mut answer = judgement.answer.clone();
+    let routes = hub.routes.borrow().clone();
+    let capture = Capture::new(incoming, judgement);
+    // Kept only when a pass-through may need to send it on.
+    let mut kept = routes
+        .list
+        .iter()
+        .any(|r| r.pass_through)
+        .then(|| capture.clone());
+    let committed = hub.store.commit_and_route(capture, &routes).await;
     drop(held);
     match committed {
         Ok(committed) => {
-            hub.store
-                .record_elapsed(committed.id, started.elapsed().as_secs_f64() * 1000.0);
+            let inline = committed.deliveries.iter().find(|d| d.inline);
+            let passed = match (inline, kept.as_mut()) {
+                (Some(delivery), Some(capture)) => {
+                    capture.id = committed.id;
+                    pass_through(&hub, &config, capture, delivery).await
+                }
+                _ => None,
+            };
+            if !committed.deliveries.is_empty() {
+                hub.outbox.notify_one();
+            }
+            if let Some(passed) = &passed {
+                answer = passed.clone();
+            }
+            hub.store.record_answer(
+                committed.id,
+                started.elapsed().as_secs_f64() * 1000.0,
+                passed,
+            );
             let mut response = (
                 StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK),
                 answer.body,

@@ -3,6 +3,7 @@
 
 pub mod damage;
 mod lock;
+pub mod outbox;
 pub mod query;
 mod read;
 mod schema;
@@ -16,11 +17,15 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
+pub use outbox::{
+    Attempt, Decision, Delivery, DeliveryState, Due, Next, Outbound, Outcome, Route, Routes,
+    TargetState, KEPT_BODY,
+};
 pub use read::StoreReader;
 pub use writer::Edit;
 use writer::Job;
 
-use crate::capture::Capture;
+use crate::capture::{Answer, Capture};
 use crate::owner_only;
 
 #[derive(Debug, thiserror::Error)]
@@ -102,10 +107,21 @@ struct Running {
 }
 
 /// What the store assigned to a capture when it committed it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Committed {
     pub id: i64,
     pub repeat_of: Option<i64>,
+    /// The deliveries its routes created, in the outbox now.
+    pub deliveries: Vec<Outbound>,
+}
+
+/// A change to a stored capture after its commit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// A pass-through answered with the target's status instead of the rule's.
+    Answered { capture: i64, status: u16 },
+    /// One of its deliveries was tried, skipped or retried.
+    Forwarded { capture: i64 },
 }
 
 /// A handle to the writer. Cheap to clone; every clone talks to the same writer thread.
@@ -113,6 +129,7 @@ pub struct Committed {
 pub struct Store {
     jobs: mpsc::Sender<Job>,
     captures: broadcast::Sender<Arc<Capture>>,
+    changes: broadcast::Sender<Change>,
     path: PathBuf,
     /// Until `close`: the indexing thread and the lock that makes this the store's one writer.
     running: Arc<Mutex<Option<Running>>>,
@@ -133,14 +150,16 @@ impl Store {
         let conn = prepare(path).map_err(|e| damage::classify(path, e))?;
         let (jobs, inbox) = mpsc::channel(4096);
         let (captures, _) = broadcast::channel(4096);
+        let (changes, _) = broadcast::channel(4096);
         let (retention, limits) = watch::channel(retention);
-        writer::start(conn, inbox, captures.clone(), limits)?;
+        writer::start(conn, inbox, captures.clone(), changes.clone(), limits)?;
         let indexer = search::Indexer::start(path).map_err(|e| {
             StoreError::Write(format!("could not start the search indexing thread: {e}"))
         })?;
         Ok(Store {
             jobs,
             captures,
+            changes,
             path: path.to_owned(),
             running: Arc::new(Mutex::new(Some(Running {
                 _indexer: indexer,
@@ -152,10 +171,20 @@ impl Store {
 
     /// Stores a capture and returns once it is committed: only then may it be acknowledged.
     pub async fn commit(&self, capture: Capture) -> Result<Committed, StoreError> {
+        self.commit_and_route(capture, &Routes::default()).await
+    }
+
+    /// Stores a capture and, in the same transaction, a delivery for each route it matches.
+    pub async fn commit_and_route(
+        &self,
+        capture: Capture,
+        routes: &Routes,
+    ) -> Result<Committed, StoreError> {
         let (done, committed) = oneshot::channel();
         self.jobs
             .send(Job::Commit {
                 capture: Box::new(capture),
+                routes: routes.clone(),
                 done,
             })
             .await
@@ -163,9 +192,63 @@ impl Store {
         committed.await.map_err(|_| StoreError::Closed)?
     }
 
-    /// Records how long the answer took; written with the next batch, not waited for.
-    pub fn record_elapsed(&self, id: i64, elapsed_ms: f64) {
-        let _ = self.jobs.try_send(Job::Elapsed { id, elapsed_ms });
+    /// Records how long the answer took, and the answer when it was not the rule's; written
+    /// with the next batch, not waited for.
+    pub fn record_answer(&self, id: i64, elapsed_ms: f64, answer: Option<Answer>) {
+        let _ = self.jobs.try_send(Job::Answered {
+            id,
+            elapsed_ms,
+            answer,
+        });
+    }
+
+    /// Records a delivery attempt and what becomes of the delivery; returns once committed.
+    pub async fn record_attempt(
+        &self,
+        delivery: i64,
+        attempt: Attempt,
+        next: Next,
+    ) -> Result<(), StoreError> {
+        let (done, recorded) = oneshot::channel();
+        self.jobs
+            .send(Job::Attempted {
+                delivery,
+                attempt,
+                next,
+                done,
+            })
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        recorded.await.map_err(|_| StoreError::Closed)
+    }
+
+    /// Records a replay of a capture and its one attempt; returns the delivery's id.
+    pub async fn record_replay(
+        &self,
+        capture: i64,
+        target: &str,
+        attempt: Attempt,
+    ) -> Result<i64, StoreError> {
+        let (done, recorded) = oneshot::channel();
+        self.jobs
+            .send(Job::Replayed {
+                capture,
+                target: target.into(),
+                attempt,
+                done,
+            })
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        recorded
+            .await
+            .ok()
+            .flatten()
+            .ok_or_else(|| StoreError::Write("the replay could not be recorded".into()))
+    }
+
+    /// Changes to stored captures (answers, deliveries), as they are committed.
+    pub fn changes(&self) -> broadcast::Receiver<Change> {
+        self.changes.subscribe()
     }
 
     /// Queues a user's edit (pin, note, delete, clear); it is committed with the next batch.

@@ -1,8 +1,8 @@
 //! A [`Filter`] as a condition on the `captures` table aliased `c`.
 
 use rusqlite::types::Value as SqlValue;
-use time::OffsetDateTime;
 
+use super::read::micros;
 use super::search::{INDEXED_UPTO, SEARCHABLE_TEXT};
 use crate::filter::{Comparison, Filter, Test};
 
@@ -121,10 +121,6 @@ fn test(test: &Test, params: &mut Vec<SqlValue>) -> String {
             "c.received_at < ?".into()
         }
     }
-}
-
-fn micros(at: OffsetDateTime) -> i64 {
-    (at.unix_timestamp_nanos() / 1000) as i64
 }
 
 fn like_escape(text: &str) -> String {

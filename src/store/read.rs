@@ -18,7 +18,7 @@ const COLUMNS: &str = "c.id, c.received_at, c.remote_addr, c.method, c.path, c.q
     c.note";
 
 pub struct StoreReader {
-    conn: Connection,
+    pub(super) conn: Connection,
     path: std::path::PathBuf,
 }
 
@@ -198,7 +198,7 @@ impl StoreReader {
     }
 }
 
-fn pairs(json: String) -> Vec<(String, String)> {
+pub(super) fn pairs(json: String) -> Vec<(String, String)> {
     serde_json::from_str(&json).unwrap_or_default()
 }
 
@@ -207,7 +207,11 @@ fn headers(json: String) -> Vec<(String, HeaderValue)> {
     items.iter().filter_map(HeaderValue::from_json).collect()
 }
 
-fn from_micros(micros: i64) -> OffsetDateTime {
+pub(super) fn micros(at: OffsetDateTime) -> i64 {
+    (at.unix_timestamp_nanos() / 1000) as i64
+}
+
+pub(super) fn from_micros(micros: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000)
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }

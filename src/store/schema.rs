@@ -61,6 +61,40 @@ CREATE INDEX captures_noted ON captures(id) WHERE note <> '';
     r#"
 ALTER TABLE captures ADD COLUMN reason_code TEXT;
 "#,
+    // The outbox (outbox.rs): deliveries of captures to forward targets and every attempt.
+    // A queue is a target and a provider, delivered in id order. Times are unix microseconds.
+    r#"
+CREATE TABLE deliveries (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    capture_id   INTEGER NOT NULL,
+    provider     TEXT    NOT NULL,
+    target       TEXT    NOT NULL,
+    keep_host    INTEGER NOT NULL,
+    pass_through INTEGER NOT NULL,
+    replay       INTEGER NOT NULL,
+    state        TEXT    NOT NULL,  -- waiting, delivered, skipped, gave-up, failed
+    created_at   INTEGER NOT NULL,
+    next_at      INTEGER NOT NULL,  -- a waiting one is not tried before
+    attempts     INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX deliveries_waiting ON deliveries(target, provider, id) WHERE state = 'waiting';
+CREATE INDEX deliveries_capture ON deliveries(capture_id);
+CREATE TABLE attempts (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    delivery_id INTEGER NOT NULL,
+    at          INTEGER NOT NULL,
+    elapsed_ms  REAL    NOT NULL,
+    status      INTEGER,            -- NULL: no answer, see error
+    headers     TEXT    NOT NULL,
+    body        BLOB    NOT NULL,   -- at most 64 KiB
+    error       TEXT    NOT NULL
+);
+CREATE INDEX attempts_delivery ON attempts(delivery_id);
+CREATE TRIGGER captures_forget_deliveries AFTER DELETE ON captures BEGIN
+    DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE capture_id = old.id);
+    DELETE FROM deliveries WHERE capture_id = old.id;
+END;
+"#,
 ];
 
 pub fn migrate(conn: &mut Connection, path: &std::path::Path) -> Result<(), StoreError> {

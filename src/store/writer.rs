@@ -6,8 +6,10 @@ use std::sync::Arc;
 use rusqlite::{params, Connection, Transaction};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
-use super::{Committed, Retention, StoreError};
-use crate::capture::{Capture, Verdict};
+use super::outbox::{self, Attempt, Decision, Next, Routes};
+use super::read::micros;
+use super::{Change, Committed, Retention, StoreError};
+use crate::capture::{Answer, Capture, Verdict};
 
 /// Enough to amortise one fsync over a burst, small enough to keep latency flat.
 const MAX_BATCH: usize = 512;
@@ -18,11 +20,26 @@ pub(super) type Waiter = oneshot::Sender<Result<Committed, StoreError>>;
 pub(super) enum Job {
     Commit {
         capture: Box<Capture>,
+        routes: Routes,
         done: Waiter,
     },
-    Elapsed {
+    /// How long the answer took, and what it was when it was not the rule's (pass-through).
+    Answered {
         id: i64,
         elapsed_ms: f64,
+        answer: Option<Answer>,
+    },
+    Attempted {
+        delivery: i64,
+        attempt: Attempt,
+        next: Next,
+        done: oneshot::Sender<()>,
+    },
+    Replayed {
+        capture: i64,
+        target: String,
+        attempt: Attempt,
+        done: oneshot::Sender<Option<i64>>,
     },
     /// A change the user made to stored captures.
     Edit(Edit),
@@ -38,12 +55,14 @@ pub enum Edit {
     Note { id: i64, note: String },
     Delete { ids: Vec<i64> },
     Clear,
+    Delivery { id: i64, decision: Decision },
 }
 
 pub(super) fn start(
     conn: Connection,
     inbox: mpsc::Receiver<Job>,
     captures: broadcast::Sender<Arc<Capture>>,
+    changes: broadcast::Sender<Change>,
     retention: watch::Receiver<Retention>,
 ) -> Result<(), StoreError> {
     let count: u64 = conn.query_row("SELECT count(*) FROM captures", [], |r| r.get(0))?;
@@ -54,6 +73,7 @@ pub(super) fn start(
         last_id,
         conn,
         captures,
+        changes,
         count,
         retention,
     };
@@ -68,6 +88,7 @@ struct Writer {
     conn: Connection,
     last_id: i64,
     captures: broadcast::Sender<Arc<Capture>>,
+    changes: broadcast::Sender<Change>,
     count: u64,
     retention: watch::Receiver<Retention>,
 }
@@ -94,26 +115,43 @@ impl Writer {
         let (mut work, close): (Vec<Job>, Vec<Job>) = batch
             .into_iter()
             .partition(|job| !matches!(job, Job::Close { .. }));
-        let result = self.transaction(&mut work);
-        for job in work {
-            let Job::Commit { capture, done } = job else {
-                continue;
-            };
-            let outcome = match &result {
-                Ok(()) => {
+        let (mut produced, changes) = match self.transaction(&mut work) {
+            Ok((produced, changes)) => (produced, changes),
+            Err(e) => {
+                tracing::error!("capture store write failed: {e}");
+                let failed = || Produced::Failed(e.to_string());
+                (work.iter().map(|_| failed()).collect(), Vec::new())
+            }
+        };
+        for (job, made) in work.into_iter().zip(produced.drain(..)) {
+            match (job, made) {
+                (Job::Commit { capture, done, .. }, Produced::Routed(deliveries)) => {
                     let committed = Committed {
                         id: capture.id,
                         repeat_of: capture.repeat_of,
+                        deliveries,
                     };
                     let _ = self.captures.send(Arc::from(capture));
-                    Ok(committed)
+                    let _ = done.send(Ok(committed));
                 }
-                Err(e) => Err(StoreError::Write(e.to_string())),
-            };
-            let _ = done.send(outcome);
+                (Job::Commit { done, .. }, Produced::Failed(e)) => {
+                    let _ = done.send(Err(StoreError::Write(e)));
+                }
+                (Job::Attempted { done, .. }, Produced::Nothing) => {
+                    let _ = done.send(());
+                }
+                (Job::Replayed { done, .. }, made) => {
+                    let id = match made {
+                        Produced::Replayed(id) => Some(id),
+                        _ => None,
+                    };
+                    let _ = done.send(id);
+                }
+                _ => {}
+            }
         }
-        if let Err(e) = result {
-            tracing::error!("capture store write failed: {e}");
+        for change in changes {
+            let _ = self.changes.send(change);
         }
         if close.is_empty() {
             return false;
@@ -127,38 +165,105 @@ impl Writer {
         true
     }
 
-    fn transaction(&mut self, work: &mut [Job]) -> rusqlite::Result<()> {
+    fn transaction(&mut self, work: &mut [Job]) -> rusqlite::Result<(Vec<Produced>, Vec<Change>)> {
         let tx = self.conn.transaction()?;
         let (mut count, mut last_id) = (self.count, self.last_id);
+        let mut produced = Vec::with_capacity(work.len());
+        let mut changes = Vec::new();
         for job in work.iter_mut() {
-            match job {
-                Job::Commit { capture, .. } => {
+            let made = match job {
+                Job::Commit {
+                    capture, routes, ..
+                } => {
                     insert(&tx, capture)?;
                     count += 1;
                     last_id = capture.id;
+                    Produced::Routed(outbox::route(&tx, capture, routes)?)
                 }
-                Job::Elapsed { id, elapsed_ms } => {
+                Job::Answered {
+                    id,
+                    elapsed_ms,
+                    answer,
+                } => {
                     tx.prepare_cached("UPDATE captures SET elapsed_ms = ?2 WHERE id = ?1")?
                         .execute(params![*id, *elapsed_ms])?;
+                    if let Some(answer) = answer {
+                        tx.prepare_cached(
+                            "UPDATE captures SET response_status = ?2, response_headers = ?3,
+                                response_body = ?4 WHERE id = ?1",
+                        )?
+                        .execute(params![
+                            *id,
+                            answer.status,
+                            pairs_to_json(&answer.headers),
+                            answer.body
+                        ])?;
+                        changes.push(Change::Answered {
+                            capture: *id,
+                            status: answer.status,
+                        });
+                    }
+                    Produced::Nothing
                 }
-                Job::Edit(edit) => count -= apply(&tx, edit)?,
-                Job::Close { .. } => {}
-            }
+                Job::Attempted {
+                    delivery,
+                    attempt,
+                    next,
+                    ..
+                } => {
+                    let capture = outbox::attempted(&tx, *delivery, attempt, *next)?;
+                    changes.push(Change::Forwarded { capture });
+                    Produced::Nothing
+                }
+                Job::Replayed {
+                    capture,
+                    target,
+                    attempt,
+                    ..
+                } => {
+                    let id = outbox::replayed(&tx, *capture, target, attempt)?;
+                    changes.push(Change::Forwarded { capture: *capture });
+                    Produced::Replayed(id)
+                }
+                Job::Edit(Edit::Delivery { id, decision }) => {
+                    if let Some(capture) = outbox::decide(&tx, *id, *decision)? {
+                        changes.push(Change::Forwarded { capture });
+                    }
+                    Produced::Nothing
+                }
+                Job::Edit(edit) => {
+                    count -= apply(&tx, edit)?;
+                    Produced::Nothing
+                }
+                Job::Close { .. } => Produced::Nothing,
+            };
+            produced.push(made);
         }
         let excess = self.retention.borrow().excess(count, used_bytes(&tx)?);
         if excess > 0 {
             count -= tx
                 .prepare_cached(
                     "DELETE FROM captures WHERE id IN
-                       (SELECT id FROM captures WHERE pinned = 0 ORDER BY id LIMIT ?1)",
+                       (SELECT id FROM captures WHERE pinned = 0 AND id NOT IN
+                          (SELECT capture_id FROM deliveries WHERE state = 'waiting')
+                        ORDER BY id LIMIT ?1)",
                 )?
                 .execute([excess])? as u64;
         }
         tx.commit()?;
         self.count = count;
         self.last_id = last_id;
-        Ok(())
+        Ok((produced, changes))
     }
+}
+
+/// What a job produced in a batch, for its waiter.
+enum Produced {
+    Nothing,
+    Routed(Vec<outbox::Outbound>),
+    Replayed(i64),
+    /// The batch was not committed.
+    Failed(String),
 }
 
 /// Bytes of the store file in use (free pages are reused, so the file stays near its peak).
@@ -193,6 +298,7 @@ fn apply(tx: &Transaction, edit: &Edit) -> rusqlite::Result<u64> {
             removed
         }
         Edit::Clear => tx.execute("DELETE FROM captures", [])?,
+        Edit::Delivery { .. } => 0,
     };
     Ok(removed as u64)
 }
@@ -225,7 +331,7 @@ fn insert(tx: &Transaction, capture: &mut Capture) -> rusqlite::Result<()> {
             ?19, ?20, ?21, ?22)",
     )?
     .execute(params![
-        (r.received_at.unix_timestamp_nanos() / 1000) as i64,
+        micros(r.received_at),
         r.remote_addr,
         r.method,
         r.path,

@@ -2,6 +2,7 @@
 #![allow(dead_code)] // each test binary uses its own part of this
 
 pub mod fakes;
+pub mod target;
 
 use hookscope::capture::Capture;
 use hookscope::config::Config;

@@ -338,7 +338,7 @@ fn report_type(action: &str) -> Result<&'static str, ApiError> {
         .iter()
         .find(|kind| **kind == action)
         .copied()
-        .ok_or_else(|| ApiError::Input(Mistake::ReportType { action }))
+        .ok_or(ApiError::Input(Mistake::ReportType { action }))
 }
 
 /// Sends a request, waiting out 429s as `X-Lognex-Retry-After` says.

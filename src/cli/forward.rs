@@ -1,0 +1,237 @@
+//! `hookscope forwards` and `replay`, and what `serve` says about forward targets.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context as _};
+use hookscope::capture::format_rfc3339;
+use hookscope::config::{ForwardMode, ForwardRule, Paths};
+use hookscope::forward::replay::{self, Edits, Timing};
+use hookscope::store::{Attempt, Delivery, Outcome, Store, StoreError, StoreReader};
+use serde_json::json;
+
+use super::serve::Printer;
+use super::{runtime, shown};
+
+/// A rule as `serve` lists it.
+pub(super) fn rule_line(rule: &ForwardRule) -> String {
+    let mode = match rule.mode {
+        ForwardMode::Inspect => "inspect: the outbox delivers",
+        ForwardMode::PassThrough => "pass-through: providers get its answer",
+    };
+    let filter = if rule.filter.trim().is_empty() {
+        "every capture".to_string()
+    } else {
+        format!("captures matching {}", rule.filter.trim())
+    };
+    format!("→ {} ({filter}; {mode})", rule.target.trim())
+}
+
+/// Says when a forward target goes down or comes back, and how many deliveries wait for it.
+pub(super) async fn follow_targets(store: Store, printer: Printer) {
+    let Ok(reader) = store.reader() else {
+        return;
+    };
+    let reader = std::sync::Arc::new(std::sync::Mutex::new(reader));
+    let mut known: HashMap<String, Option<bool>> = HashMap::new();
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        every.tick().await;
+        let reader = reader.clone();
+        let Ok(Ok(targets)) = tokio::task::spawn_blocking(move || {
+            reader.lock().map_err(|_| StoreError::Closed)?.targets()
+        })
+        .await
+        else {
+            continue;
+        };
+        for t in targets {
+            if known.get(&t.target) == Some(&t.up) {
+                continue;
+            }
+            match t.up {
+                Some(true) => printer.say(format!("  forward    → {} is up; {} waiting", t.target, t.waiting)),
+                Some(false) => printer.say(format!(
+                    "  forward    → {} is not taking deliveries; {} waiting in the outbox (`hookscope forwards --waiting`)",
+                    t.target, t.waiting
+                )),
+                None => {}
+            }
+            known.insert(t.target, t.up);
+        }
+    }
+}
+
+/// An attempt in a few words: "200 in 3.1 ms", or the failure.
+fn attempt_text(attempt: &Attempt) -> String {
+    match &attempt.outcome {
+        Outcome::Answered { status, .. } => format!("{status} in {:.1} ms", attempt.elapsed_ms),
+        Outcome::Failed(error) => error.clone(),
+    }
+}
+
+fn attempt_json(attempt: &Attempt) -> serde_json::Value {
+    let mut object = json!({
+        "at": format_rfc3339(attempt.at),
+        "elapsed_ms": attempt.elapsed_ms,
+    });
+    match &attempt.outcome {
+        Outcome::Answered {
+            status,
+            headers,
+            body,
+        } => {
+            object["status"] = json!(status);
+            object["headers"] = json!(headers);
+            object["body"] = json!(String::from_utf8_lossy(body));
+        }
+        Outcome::Failed(error) => object["error"] = json!(error),
+    }
+    object
+}
+
+fn delivery_json(d: &Delivery, attempts: &[Attempt]) -> serde_json::Value {
+    json!({
+        "id": d.id,
+        "capture_id": d.capture_id,
+        "provider": d.provider.name(),
+        "target": d.target,
+        "kind": if d.replay { "replay" } else if d.pass_through { "pass-through" } else { "inspect" },
+        "state": d.state.name(),
+        "created_at": format_rfc3339(d.created_at),
+        "next_at": format_rfc3339(d.next_at),
+        "attempts": attempts.iter().map(attempt_json).collect::<Vec<_>>(),
+    })
+}
+
+pub fn forwards(paths: &Paths, waiting: bool, limit: u64, json: bool) -> anyhow::Result<()> {
+    let reader = StoreReader::open(&paths.store_file())?;
+    let list = reader
+        .forwards(waiting, limit)
+        .map_err(|e| reader.explain(e))?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for d in &list {
+        let attempts = reader.attempts(d.id)?;
+        if json {
+            writeln!(out, "{}", delivery_json(d, &attempts))?;
+            continue;
+        }
+        let last = attempts
+            .last()
+            .map(|a| format!(", last: {}", attempt_text(a)))
+            .unwrap_or_default();
+        let kind = if d.replay { "replay " } else { "" };
+        let line = format!(
+            "#{:<5} capture #{:<5} {:<9} {kind}→ {}  {} after {} attempt{}{last}",
+            d.id,
+            d.capture_id,
+            d.provider.name(),
+            d.target,
+            d.state.name(),
+            attempts.len(),
+            if attempts.len() == 1 { "" } else { "s" },
+        );
+        writeln!(out, "{}", shown(&line))?;
+    }
+    if list.is_empty() && !json {
+        let what = if waiting { "waiting" } else { "yet" };
+        writeln!(
+            out,
+            "No deliveries {what}. Forward rules are [[forward]] in the settings, or `hookscope serve --forward-to URL`."
+        )?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// `--header 'Name: value'`.
+fn header(text: &str) -> anyhow::Result<(String, String)> {
+    let (name, value) = text
+        .split_once(':')
+        .filter(|(name, _)| !name.trim().is_empty())
+        .ok_or_else(|| {
+            anyhow!("--header \"{text}\" is not NAME: VALUE, e.g. --header 'X-Test: 1'.")
+        })?;
+    Ok((name.trim().to_string(), value.trim().to_string()))
+}
+
+pub fn replay(
+    paths: &Paths,
+    ids: &[i64],
+    to: &str,
+    speed: Option<f64>,
+    headers: &[String],
+    body_file: Option<&Path>,
+    method: Option<String>,
+) -> anyhow::Result<()> {
+    hookscope::forward::check_target(to)?;
+    let edits = Edits {
+        method,
+        headers: headers
+            .iter()
+            .map(|h| header(h))
+            .collect::<Result<_, _>>()?,
+        body: body_file
+            .map(|f| {
+                std::fs::read(f)
+                    .with_context(|| format!("could not read the body file {}", f.display()))
+            })
+            .transpose()?,
+        ..Edits::default()
+    };
+    let reader = StoreReader::open(&paths.store_file())?;
+    let mut captures = Vec::new();
+    for &id in ids {
+        match reader.get(id).map_err(|e| reader.explain(e))? {
+            Some(capture) => captures.push(capture),
+            None => bail!("There is no capture #{id}; `hookscope captures` lists them."),
+        }
+    }
+    captures.sort_by_key(|c| c.request.received_at);
+    let timing = match speed {
+        Some(speed) if speed > 0.0 => Timing::Original { speed },
+        Some(_) => bail!("--speed must be above 0, e.g. 2 for twice as fast."),
+        None => Timing::AtOnce,
+    };
+    let gaps = replay::gaps(&captures, timing);
+    let retention = super::config(paths)?.listener.retention();
+    runtime()?.block_on(async {
+        // Recorded with the captures when no other hookscope is capturing into the store.
+        let store = match Store::open(&paths.store_file(), retention) {
+            Ok(store) => Some(store),
+            Err(StoreError::InUse { .. }) => {
+                eprintln!("hookscope: the running hookscope holds the store, so these replays are shown here but not recorded with their captures.");
+                None
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let http = hookscope::forward::client();
+        let mut failed = 0;
+        for (capture, gap) in captures.iter().zip(gaps) {
+            tokio::time::sleep(gap).await;
+            let attempt = replay::replay_one(&http, capture, to, &edits).await;
+            let became = replay::became(&attempt)
+                .map(|id| format!(" (captured as #{id})"))
+                .unwrap_or_default();
+            failed += usize::from(!attempt.outcome.is_success());
+            println!(
+                "#{} → {}: {}{became}",
+                capture.id,
+                replay::replay_url(&edits.apply(capture), to),
+                shown(&attempt_text(&attempt))
+            );
+            if let Some(store) = &store {
+                store.record_replay(capture.id, to, attempt).await?;
+            }
+        }
+        if let Some(store) = store {
+            store.close().await;
+        }
+        if failed > 0 {
+            bail!("{failed} of {} replays did not get a 2xx answer.", captures.len());
+        }
+        Ok(())
+    })
+}

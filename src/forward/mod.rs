@@ -1,0 +1,357 @@
+//! Handing captures on to the app being written: forward rules become store routes, a
+//! capture becomes the request its target gets, and one attempt becomes an [`Attempt`].
+//!
+//! The outbox (`outbox.rs`) delivers what waits; the listener tries a pass-through delivery
+//! itself and answers with the target's answer; `replay.rs` sends captures again on request.
+
+pub mod outbox;
+pub mod replay;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use time::OffsetDateTime;
+
+use crate::capture::{Answer, Capture, Provider};
+use crate::config::{Config, ForwardMode, ForwardRule};
+use crate::filter::{Filter, FilterError};
+use crate::store::{Attempt, Outcome, Route, Routes, KEPT_BODY};
+
+/// How long an outbox attempt waits for the target.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Headers that belong to one connection, never passed on.
+const HOP_BY_HOP: &[&str] = &[
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "content-length",
+];
+
+/// Why a forward rule cannot be used as it is.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RuleError {
+    #[error("The forward target \"{target}\" is not an http(s) URL; write it like http://localhost:3000/hooks.")]
+    Target { target: String },
+    #[error("The forward filter of {target} does not parse: {error}")]
+    Filter { target: String, error: FilterError },
+}
+
+/// A rule's target checked to be an http(s) URL.
+pub fn check_target(target: &str) -> Result<reqwest::Url, RuleError> {
+    reqwest::Url::parse(target.trim())
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
+        .ok_or_else(|| RuleError::Target {
+            target: target.into(),
+        })
+}
+
+/// A rule as a store route, or why it cannot be one.
+pub fn route(rule: &ForwardRule) -> Result<Route, RuleError> {
+    check_target(&rule.target)?;
+    let target = rule.target.trim().to_string();
+    let filter = Filter::parse(&rule.filter).map_err(|error| RuleError::Filter {
+        target: target.clone(),
+        error,
+    })?;
+    Ok(Route {
+        filter,
+        target,
+        keep_host: rule.keep_host,
+        pass_through: rule.mode == ForwardMode::PassThrough,
+    })
+}
+
+/// The routes of the enabled rules, and the problems of those that cannot be used (which
+/// forward nothing).
+pub fn routes(config: &Config) -> (Routes, Vec<RuleError>) {
+    let (mut list, mut problems) = (Vec::new(), Vec::new());
+    for rule in config.forward.iter().filter(|r| r.enabled) {
+        match route(rule) {
+            Ok(route) => list.push(route),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    let routes = Routes {
+        list: Arc::from(list),
+        pass_through: config.pass_through.clone(),
+    };
+    (routes, problems)
+}
+
+/// The client deliveries go through: no redirects followed and no bodies decompressed, so
+/// that the target's answer is passed on as it came.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .user_agent(concat!("hookscope/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::none())
+        .no_gzip()
+        .connect_timeout(Duration::from_secs(5))
+        .build()
+        .expect("the forwarding client's settings are valid")
+}
+
+/// The URL a capture goes to: the target's path, then what followed the provider's prefix,
+/// then the capture's query.
+pub fn url_for(capture: &Capture, target: &str) -> String {
+    let r = &capture.request;
+    let prefix = capture.judgement.provider.path();
+    let rest = match capture.judgement.provider {
+        Provider::Generic => r.path.as_str(),
+        _ => r.path.strip_prefix(prefix).unwrap_or(&r.path),
+    };
+    let (base, target_query) = match target.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (target, None),
+    };
+    let mut url = match rest.trim_start_matches('/') {
+        "" => base.to_string(),
+        rest => format!("{}/{rest}", base.trim_end_matches('/')),
+    };
+    let queries: Vec<&str> = [target_query, Some(r.query.as_str())]
+        .into_iter()
+        .flatten()
+        .filter(|q| !q.is_empty())
+        .collect();
+    if !queries.is_empty() {
+        url.push('?');
+        url.push_str(&queries.join("&"));
+    }
+    url
+}
+
+/// The request `url` gets for a capture: its method, headers and body bytes, with the
+/// target's `Host` unless `keep_host`, and `X-Hookscope-Capture` naming the capture.
+fn request_for(
+    http: &reqwest::Client,
+    capture: &Capture,
+    url: &str,
+    keep_host: bool,
+) -> reqwest::RequestBuilder {
+    let r = &capture.request;
+    let method = reqwest::Method::from_bytes(r.method.as_bytes()).unwrap_or(reqwest::Method::POST);
+    let mut headers = HeaderMap::new();
+    for (name, value) in &r.headers {
+        let lower = name.to_ascii_lowercase();
+        if HOP_BY_HOP.contains(&lower.as_str()) || (lower == "host" && !keep_host) {
+            continue;
+        }
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_bytes(value.as_bytes()),
+        ) {
+            headers.append(name, value);
+        }
+    }
+    headers.insert("x-hookscope-capture", HeaderValue::from(capture.id));
+    http.request(method, url)
+        .headers(headers)
+        .body(r.body.clone())
+}
+
+/// What a target answered, whole (up to `limit` bytes of body).
+#[derive(Clone, Debug)]
+pub struct Answered {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Answered {
+    /// The answer for the provider, without this connection's own headers.
+    pub fn as_answer(&self) -> Answer {
+        Answer {
+            status: self.status,
+            headers: self
+                .headers
+                .iter()
+                .filter(|(name, _)| !HOP_BY_HOP.contains(&name.to_ascii_lowercase().as_str()))
+                .cloned()
+                .collect(),
+            body: self.body.clone(),
+        }
+    }
+}
+
+/// Sends a capture to `url` and waits at most `timeout`; the attempt says what happened,
+/// with the answer kept whole (up to `limit` body bytes) for a pass-through.
+pub async fn send(
+    http: &reqwest::Client,
+    capture: &Capture,
+    url: &str,
+    keep_host: bool,
+    timeout: Duration,
+    limit: usize,
+) -> (Attempt, Option<Answered>) {
+    let at = OffsetDateTime::now_utc();
+    let started = Instant::now();
+    let request = request_for(http, capture, url, keep_host);
+    let result = tokio::time::timeout(timeout, async {
+        let mut response = request.send().await?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.to_string(), String::from_utf8_lossy(v.as_bytes()).into()))
+            .collect();
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await? {
+            let room = limit.saturating_sub(body.len());
+            body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        }
+        Ok::<_, reqwest::Error>(Answered {
+            status,
+            headers,
+            body,
+        })
+    })
+    .await;
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let (outcome, answered) = match result {
+        Ok(Ok(answered)) => (
+            Outcome::Answered {
+                status: answered.status,
+                headers: answered.headers.clone(),
+                body: answered.body[..answered.body.len().min(KEPT_BODY)].to_vec(),
+            },
+            Some(answered),
+        ),
+        Ok(Err(e)) => (Outcome::Failed(failure(&e, url)), None),
+        Err(_) => (
+            Outcome::Failed(format!("no answer within {}", seconds_or_ms(timeout))),
+            None,
+        ),
+    };
+    let attempt = Attempt {
+        at,
+        elapsed_ms,
+        outcome,
+    };
+    (attempt, answered)
+}
+
+fn seconds_or_ms(duration: Duration) -> String {
+    if duration.subsec_millis() == 0 {
+        format!("{} s", duration.as_secs())
+    } else {
+        format!("{} ms", duration.as_millis())
+    }
+}
+
+/// A transport failure in words, with what to check.
+fn failure(error: &reqwest::Error, url: &str) -> String {
+    let cause = crate::http::root_cause(error);
+    if error.is_connect() {
+        format!("could not connect to {url} ({cause}); is the app running and listening there?")
+    } else {
+        format!("the request to {url} failed ({cause})")
+    }
+}
+
+/// When to try again after `attempts` failed tries: 1 s, doubling, at most a minute.
+pub fn backoff(attempts: u32) -> Duration {
+    Duration::from_secs(1 << attempts.min(6)).min(Duration::from_secs(60))
+}
+
+/// How long the outbox keeps trying before it gives a delivery up (GREEN-API's own limit).
+pub const GIVE_UP_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capture::{Incoming, Judgement};
+
+    fn capture(provider: Provider, path: &str, query: &str) -> Capture {
+        let request = Incoming {
+            received_at: OffsetDateTime::UNIX_EPOCH,
+            remote_addr: "127.0.0.1:1".into(),
+            method: "POST".into(),
+            path: path.into(),
+            query: query.into(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            size: 0,
+        };
+        let judgement = Judgement {
+            provider,
+            event: String::new(),
+            summary: String::new(),
+            verdict: crate::capture::Verdict::Ok,
+            reason: None,
+            redelivery_key: None,
+            answer: Answer::empty(200),
+        };
+        Capture::new(request, judgement)
+    }
+
+    #[test]
+    fn the_path_after_the_provider_prefix_follows_the_targets_path() {
+        let target = "http://localhost:3000/hooks";
+        let cases = [
+            (
+                Provider::GreenApi,
+                "/green-api",
+                "",
+                "http://localhost:3000/hooks",
+            ),
+            (
+                Provider::GreenApi,
+                "/green-api/s3cret",
+                "",
+                "http://localhost:3000/hooks/s3cret",
+            ),
+            (
+                Provider::Moysklad,
+                "/moysklad",
+                "requestId=r1",
+                "http://localhost:3000/hooks?requestId=r1",
+            ),
+            (
+                Provider::Generic,
+                "/a/b",
+                "x=1",
+                "http://localhost:3000/hooks/a/b?x=1",
+            ),
+            // MoySklad known by its User-Agent on another path keeps that path.
+            (
+                Provider::Moysklad,
+                "/orders",
+                "",
+                "http://localhost:3000/hooks/orders",
+            ),
+        ];
+        for (provider, path, query, expected) in cases {
+            assert_eq!(url_for(&capture(provider, path, query), target), expected);
+        }
+        assert_eq!(
+            url_for(
+                &capture(Provider::Reestr, "/reestr", "a=1"),
+                "http://h/x/?k=v"
+            ),
+            "http://h/x/?k=v&a=1"
+        );
+    }
+
+    #[test]
+    fn targets_must_be_http_urls() {
+        assert!(check_target("http://localhost:3000/hooks").is_ok());
+        assert!(check_target("https://example.com").is_ok());
+        for bad in ["localhost:3000", "ftp://x", "", "http://"] {
+            assert!(check_target(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_a_minute() {
+        let waits: Vec<u64> = (0..8).map(|n| backoff(n).as_secs()).collect();
+        assert_eq!(waits, [1, 2, 4, 8, 16, 32, 60, 60]);
+    }
+}

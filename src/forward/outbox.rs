@@ -1,0 +1,112 @@
+//! The outbox worker: delivers each queue's first waiting delivery when it is due, one at a
+//! time per queue (a target and a provider) so that order holds, all queues at once.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use time::OffsetDateTime;
+use tokio::sync::Notify;
+use tokio::task::JoinSet;
+
+use super::{backoff, send, url_for, ATTEMPT_TIMEOUT, GIVE_UP_AFTER};
+use crate::capture::{Capture, Provider};
+use crate::store::{Delivery, DeliveryState, Due, Next, Store, StoreReader, KEPT_BODY};
+
+/// How long the worker sleeps when nothing is scheduled; a commit or a user wakes it sooner.
+const IDLE: Duration = Duration::from_secs(30);
+
+/// Delivers until aborted (the engine stops it before closing the store). `wake` is notified
+/// when deliveries are created or a user asks for a retry. An attempt cut off by the stop is
+/// simply tried again after a restart: a target may see a delivery twice, never lose one.
+pub async fn run(store: Store, wake: Arc<Notify>) {
+    let http = super::client();
+    let mut reader: Option<StoreReader> = None;
+    let mut running: JoinSet<(String, Provider)> = JoinSet::new();
+    let mut busy: HashSet<(String, Provider)> = HashSet::new();
+    loop {
+        let Due { ready, next } = match due(&store, &mut reader).await {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::warn!("the outbox could not read the store: {e}");
+                Due {
+                    ready: Vec::new(),
+                    next: Some(OffsetDateTime::now_utc() + Duration::from_secs(5)),
+                }
+            }
+        };
+        for (delivery, capture) in ready {
+            let queue = (delivery.target.clone(), delivery.provider);
+            if busy.insert(queue.clone()) {
+                let (store, http) = (store.clone(), http.clone());
+                running.spawn(async move {
+                    deliver(&store, &http, &delivery, &capture).await;
+                    queue
+                });
+            }
+        }
+        let sleep = next
+            .map(|at| {
+                (at - OffsetDateTime::now_utc())
+                    .try_into()
+                    .unwrap_or(Duration::ZERO)
+            })
+            .unwrap_or(IDLE)
+            .min(IDLE);
+        tokio::select! {
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(sleep) => {}
+            Some(Ok(queue)) = running.join_next(), if !running.is_empty() => {
+                busy.remove(&queue);
+            }
+        }
+    }
+}
+
+/// Reads what is due on a blocking thread, keeping the read connection between rounds.
+async fn due(store: &Store, reader: &mut Option<StoreReader>) -> Result<Due, String> {
+    let open = match reader.take() {
+        Some(open) => open,
+        None => store.reader().map_err(|e| e.to_string())?,
+    };
+    let (open, found) = tokio::task::spawn_blocking(move || {
+        let found = open.due(OffsetDateTime::now_utc());
+        (open, found)
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    *reader = Some(open);
+    found.map_err(|e| e.to_string())
+}
+
+/// One attempt, recorded with what becomes of the delivery.
+async fn deliver(store: &Store, http: &reqwest::Client, delivery: &Delivery, capture: &Capture) {
+    let (attempt, _) = send(
+        http,
+        capture,
+        &url_for(capture, &delivery.target),
+        delivery.keep_host,
+        ATTEMPT_TIMEOUT,
+        KEPT_BODY,
+    )
+    .await;
+    let next = next_after(delivery, &attempt.outcome, attempt.at);
+    if let Err(e) = store.record_attempt(delivery.id, attempt, next).await {
+        tracing::warn!("could not record a delivery attempt: {e}");
+    }
+}
+
+/// Delivered on a 2xx; else tried again after a growing pause, for a day at most.
+pub fn next_after(
+    delivery: &Delivery,
+    outcome: &crate::store::Outcome,
+    at: OffsetDateTime,
+) -> Next {
+    if outcome.is_success() {
+        Next::Done(DeliveryState::Delivered)
+    } else if at - delivery.created_at > GIVE_UP_AFTER {
+        Next::Done(DeliveryState::GaveUp)
+    } else {
+        Next::RetryAt(at + backoff(delivery.attempt_count))
+    }
+}

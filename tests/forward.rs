@@ -1,0 +1,283 @@
+//! Forwarding, pass-through and replay against a real target server on 127.0.0.1.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::target::{Answer, Target};
+use common::{capture_id, start, GREEN_TEXT, MOYSKLAD_UPDATE, REESTR_CONFIRM};
+use hookscope::config::{ForwardMode, ForwardRule};
+use hookscope::forward::replay::{self, Edits};
+use hookscope::store::{Decision, Delivery, DeliveryState, Outcome};
+
+fn rule(target: &Target, mode: ForwardMode) -> ForwardRule {
+    ForwardRule {
+        target: target.url("/hooks"),
+        mode,
+        ..ForwardRule::default()
+    }
+}
+
+/// Waits until the capture's deliveries satisfy `done`.
+async fn deliveries_until(
+    l: &common::Listener,
+    capture: i64,
+    what: &str,
+    done: impl Fn(&[Delivery]) -> bool,
+) -> Vec<Delivery> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let list = l.reader().deliveries(capture).unwrap();
+        if done(&list) {
+            return list;
+        }
+        assert!(Instant::now() < deadline, "{what}: {list:#?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn delivered(list: &[Delivery]) -> bool {
+    list.iter().all(|d| d.state == DeliveryState::Delivered) && !list.is_empty()
+}
+
+#[tokio::test]
+async fn inspect_mode_answers_the_provider_and_the_outbox_delivers_the_same_request() {
+    let target = Target::up().await;
+    let l = start(|c| c.forward.push(rule(&target, ForwardMode::Inspect))).await;
+    let body = GREEN_TEXT.replace("Hello", "Привет");
+    let response = l
+        .client
+        .post(format!("{}/green-api/s3cret?x=1", l.base))
+        .header("x-custom", "kept")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    // hookscope's own GREEN-API answer, not the target's.
+    assert_eq!(response.status(), 200);
+    assert!(response.headers().get("x-app").is_none());
+    let id = capture_id(&response);
+
+    let seen = target.wait_for(1, Duration::from_secs(10)).await;
+    let got = &seen[0];
+    assert_eq!(got.method, "POST");
+    assert_eq!(got.uri, "/hooks/s3cret?x=1");
+    assert_eq!(got.body, body.as_bytes());
+    assert_eq!(got.header("x-custom"), "kept");
+    assert_eq!(got.header("host"), format!("127.0.0.1:{}", target.port));
+    assert_eq!(got.capture_id(), id);
+
+    let list = deliveries_until(&l, id, "delivered", delivered).await;
+    let Outcome::Answered {
+        status,
+        headers,
+        body,
+    } = &list[0].attempts[0].outcome
+    else {
+        panic!("{list:?}")
+    };
+    assert_eq!((*status, body.as_slice()), (200, &b"ok"[..]));
+    assert!(headers.contains(&("x-app".into(), "mine".into())));
+}
+
+#[tokio::test]
+async fn pass_through_answers_with_the_targets_own_answer() {
+    let target = Target::up().await;
+    target.answer(Answer {
+        status: 200,
+        body: "873fd5a562",
+        ..Answer::default()
+    });
+    let l = start(|c| c.forward.push(rule(&target, ForwardMode::PassThrough))).await;
+    let response = l.post("/reestr", &[], REESTR_CONFIRM).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["x-app"], "mine");
+    let id = capture_id(&response);
+    assert_eq!(response.text().await.unwrap(), "873fd5a562");
+
+    // The capture records what the provider really got, and the delivery is done.
+    deliveries_until(&l, id, "delivered", delivered).await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while l.reader().get(id).unwrap().unwrap().judgement.answer.body != b"873fd5a562" {
+        assert!(
+            Instant::now() < deadline,
+            "the stored answer is not the target's"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(target.seen().len(), 1);
+}
+
+#[tokio::test]
+async fn pass_through_passes_a_refusal_on_and_does_not_retry_it() {
+    let target = Target::up().await;
+    target.answer(Answer {
+        status: 500,
+        body: "handler crashed",
+        ..Answer::default()
+    });
+    let l = start(|c| c.forward.push(rule(&target, ForwardMode::PassThrough))).await;
+    let response = l.post("/green-api", &[], GREEN_TEXT).await;
+    assert_eq!(response.status(), 500);
+    let id = capture_id(&response);
+    let list = deliveries_until(&l, id, "failed", |d| {
+        d.first().is_some_and(|d| d.state == DeliveryState::Failed)
+    })
+    .await;
+    assert_eq!(list[0].attempts.len(), 1);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(target.seen().len(), 1, "a passed-on answer is not retried");
+}
+
+#[tokio::test]
+async fn a_target_slower_than_the_deadline_gets_the_rule_answer_and_the_outbox_keeps_it() {
+    let target = Target::up().await;
+    target.answer(Answer {
+        delay: Duration::from_millis(1500),
+        ..Answer::default()
+    });
+    let l = start(|c| {
+        c.forward.push(rule(&target, ForwardMode::PassThrough));
+        c.pass_through.moysklad_ms = 300;
+    })
+    .await;
+    let started = Instant::now();
+    let response = l.post("/moysklad?requestId=r1", &[], MOYSKLAD_UPDATE).await;
+    let waited = started.elapsed();
+    assert_eq!(response.status(), 204, "MoySklad's own answer");
+    assert!(
+        waited < Duration::from_millis(1000),
+        "answered after {waited:?}"
+    );
+    let id = capture_id(&response);
+    let list = deliveries_until(&l, id, "the late attempt is recorded", |d| {
+        d.first().is_some_and(|d| !d.attempts.is_empty())
+    })
+    .await;
+    assert_eq!(list[0].state, DeliveryState::Waiting);
+    assert_eq!(
+        list[0].attempts[0].outcome,
+        Outcome::Failed("no answer within 300 ms".into())
+    );
+    // The outbox has no deadline but its own: it delivers.
+    deliveries_until(&l, id, "delivered by the outbox", delivered).await;
+}
+
+#[tokio::test]
+async fn a_target_that_is_down_delays_nothing_and_gets_everything_in_order_when_back() {
+    let mut target = Target::down();
+    let l = start(|c| c.forward.push(rule(&target, ForwardMode::Inspect))).await;
+    let started = Instant::now();
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        let body = GREEN_TEXT.replace("3EB0A1B2C3D4E5F60718", &format!("MSG{n}"));
+        let response = l.post("/green-api", &[], body).await;
+        assert_eq!(response.status(), 200);
+        ids.push(capture_id(&response));
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "captures waited for the target: {:?}",
+        started.elapsed()
+    );
+    // The first waits with its failed attempts; the rest wait behind it.
+    let list = deliveries_until(&l, ids[0], "a failed attempt", |d| {
+        d.first().is_some_and(|d| !d.attempts.is_empty())
+    })
+    .await;
+    let Outcome::Failed(error) = &list[0].attempts[0].outcome else {
+        panic!("{list:?}")
+    };
+    assert!(error.contains("could not connect"), "{error}");
+    let targets = l.reader().targets().unwrap();
+    assert_eq!((targets[0].waiting, targets[0].up), (5, Some(false)));
+
+    target.start().await;
+    l.engine
+        .decide(list[0].id, Decision::RetryNow)
+        .await
+        .unwrap();
+    let seen = target.wait_for(5, Duration::from_secs(10)).await;
+    let order: Vec<i64> = seen.iter().map(|s| s.capture_id()).collect();
+    assert_eq!(order, ids, "delivered in arrival order");
+    for id in ids {
+        deliveries_until(&l, id, "delivered", delivered).await;
+    }
+}
+
+#[tokio::test]
+async fn skip_takes_a_delivery_out_of_the_outbox() {
+    let target = Target::up().await;
+    target.answer(Answer {
+        status: 503,
+        ..Answer::default()
+    });
+    let l = start(|c| c.forward.push(rule(&target, ForwardMode::Inspect))).await;
+    let id = capture_id(&l.post("/green-api", &[], GREEN_TEXT).await);
+    let list = deliveries_until(&l, id, "a refused attempt", |d| {
+        d.first().is_some_and(|d| !d.attempts.is_empty())
+    })
+    .await;
+    assert_eq!(list[0].state, DeliveryState::Waiting);
+    l.engine.decide(list[0].id, Decision::Skip).await.unwrap();
+    deliveries_until(&l, id, "skipped", |d| d[0].state == DeliveryState::Skipped).await;
+}
+
+#[tokio::test]
+async fn a_rule_forwards_only_what_its_filter_matches() {
+    let target = Target::up().await;
+    let l = start(|c| {
+        c.forward.push(ForwardRule {
+            filter: "provider:moysklad".into(),
+            ..rule(&target, ForwardMode::Inspect)
+        })
+    })
+    .await;
+    let green = capture_id(&l.post("/green-api", &[], GREEN_TEXT).await);
+    let moysklad = capture_id(&l.post("/moysklad?requestId=a", &[], MOYSKLAD_UPDATE).await);
+    let seen = target.wait_for(1, Duration::from_secs(10)).await;
+    assert_eq!(seen[0].capture_id(), moysklad);
+    assert_eq!(seen[0].uri, "/hooks?requestId=a");
+    assert!(l.reader().deliveries(green).unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn replay_sends_edits_and_a_replay_into_hookscope_links_both_ways() {
+    let target = Target::up().await;
+    let l = start(|_| {}).await;
+    let id = capture_id(&l.post("/moysklad?requestId=a", &[], MOYSKLAD_UPDATE).await);
+    let original = l.reader().get(id).unwrap().unwrap();
+    let http = hookscope::forward::client();
+
+    let edits = Edits {
+        headers: vec![("X-Test".into(), "edited".into())],
+        body: Some(b"{\"events\":[]}".to_vec()),
+        ..Edits::default()
+    };
+    let attempt = replay::replay_one(&http, &original, &target.url("/hooks"), &edits).await;
+    assert!(attempt.outcome.is_success(), "{attempt:?}");
+    let seen = target.wait_for(1, Duration::from_secs(5)).await;
+    assert_eq!(seen[0].body, &b"{\"events\":[]}"[..]);
+    assert_eq!(seen[0].header("x-test"), "edited");
+    assert_eq!(seen[0].uri, "/hooks?requestId=a");
+    assert_eq!(seen[0].header("x-hookscope-replay-of"), id.to_string());
+
+    // Into hookscope itself: a redelivery, captured and marked as a repeat.
+    let attempt = replay::replay_one(&http, &original, &l.base, &Edits::default()).await;
+    let again = replay::became(&attempt).expect("the answer names the new capture");
+    let copy = l.reader().get(again).unwrap().unwrap();
+    assert_eq!(copy.request.path, "/moysklad");
+    assert_eq!(copy.request.body, original.request.body);
+    assert_eq!(replay::replay_of(&copy), Some(id));
+    assert_eq!(copy.repeat_of, Some(id));
+    let recorded = l
+        .engine
+        .store()
+        .record_replay(id, &l.base, attempt)
+        .await
+        .unwrap();
+    let list = l.reader().deliveries(id).unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!((list[0].id, list[0].replay), (recorded, true));
+    assert_eq!(list[0].state, DeliveryState::Delivered);
+}
