@@ -409,6 +409,8 @@ pub struct CaptureRow {
     pub pinned: bool,
     /// The user's note; empty when there is none.
     pub note: String,
+    /// How its forwarding stands, when a forward rule matched it.
+    pub forward: Option<crate::store::DeliveryState>,
 }
 
 impl From<&Capture> for CaptureRow {
@@ -433,6 +435,7 @@ impl From<&Capture> for CaptureRow {
             ),
             pinned: c.pinned,
             note: c.note.clone(),
+            forward: None,
         }
     }
 }

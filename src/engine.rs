@@ -4,13 +4,14 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use tokio::sync::{oneshot, watch, Notify};
+use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
 use crate::config::Config;
+use crate::forward::outbox::Outbox;
 use crate::forward::{self, RuleError};
 use crate::listener::{self, Hub};
-use crate::store::{Decision, Edit, Routes, Store, StoreError};
+use crate::store::{Routes, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -35,8 +36,8 @@ pub struct Engine {
     local_addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     server: JoinHandle<()>,
-    outbox: JoinHandle<()>,
-    wake_outbox: Arc<Notify>,
+    outbox: Outbox,
+    delivering: JoinHandle<()>,
 }
 
 impl Engine {
@@ -59,16 +60,15 @@ impl Engine {
         let (routes, rule_problems) = forward::routes(&config);
         let (routes, routes_rx) = watch::channel(routes);
         let (config, config_rx) = watch::channel(Arc::new(config));
-        let wake_outbox = Arc::new(Notify::new());
+        let (outbox, delivering) = Outbox::start(store.clone());
         let router = listener::router(Hub {
             store: store.clone(),
             bodies: listener::BodyBudget::new(config.borrow().listener.max_in_flight_bytes),
             config: config_rx,
             routes: routes_rx,
             http: forward::client(),
-            outbox: wake_outbox.clone(),
+            outbox: outbox.clone(),
         });
-        let outbox = tokio::spawn(forward::outbox::run(store.clone(), wake_outbox.clone()));
         let (stop, stopped) = oneshot::channel::<()>();
         let read_timeout =
             std::time::Duration::from_secs(config.borrow().listener.read_timeout_secs);
@@ -84,7 +84,7 @@ impl Engine {
             stop: Some(stop),
             server,
             outbox,
-            wake_outbox,
+            delivering,
         })
     }
 
@@ -107,7 +107,7 @@ impl Engine {
         self.routes.send_replace(routes);
         self.rule_problems = problems;
         self.config.send_replace(Arc::new(config));
-        self.wake_outbox.notify_one();
+        self.outbox.wake();
     }
 
     /// Forward rules that cannot be used as they are, and so forward nothing.
@@ -115,16 +115,9 @@ impl Engine {
         &self.rule_problems
     }
 
-    /// Retries a delivery now, or skips it.
-    pub async fn decide(&self, delivery: i64, decision: Decision) -> Result<(), StoreError> {
-        self.store
-            .edit(Edit::Delivery {
-                id: delivery,
-                decision,
-            })
-            .await?;
-        self.wake_outbox.notify_one();
-        Ok(())
+    /// The outbox, for Retry now and Skip.
+    pub fn outbox(&self) -> &Outbox {
+        &self.outbox
     }
 
     /// Stops accepting, lets in-flight requests finish and commits everything.
@@ -133,7 +126,7 @@ impl Engine {
             let _ = stop.send(());
         }
         let _ = (&mut self.server).await;
-        self.outbox.abort();
+        self.delivering.abort();
         self.store.close().await;
     }
 }

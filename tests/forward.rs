@@ -194,6 +194,7 @@ async fn a_target_that_is_down_delays_nothing_and_gets_everything_in_order_when_
 
     target.start().await;
     l.engine
+        .outbox()
         .decide(list[0].id, Decision::RetryNow)
         .await
         .unwrap();
@@ -219,7 +220,11 @@ async fn skip_takes_a_delivery_out_of_the_outbox() {
     })
     .await;
     assert_eq!(list[0].state, DeliveryState::Waiting);
-    l.engine.decide(list[0].id, Decision::Skip).await.unwrap();
+    l.engine
+        .outbox()
+        .decide(list[0].id, Decision::Skip)
+        .await
+        .unwrap();
     deliveries_until(&l, id, "skipped", |d| d[0].state == DeliveryState::Skipped).await;
 }
 

@@ -915,7 +915,10 @@ fn a_damaged_store_is_offered_to_be_set_aside() {
 impl Fixture {
     /// Replaces the text of the input labelled `label`.
     fn fill(&mut self, label: &str, text: &str) {
-        let field = || by().role(Role::TextInput).label(label);
+        let field = || {
+            by().label(label)
+                .predicate(|n| matches!(n.role(), Role::TextInput | Role::MultilineTextInput))
+        };
         self.harness.get(field()).focus();
         self.harness
             .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
@@ -1155,4 +1158,115 @@ fn providers_window_small_russian() {
             "{button} at {rect:?}"
         );
     }
+}
+
+/// A rule forwarding to a target that is down: the row, the top bar and the Forward tab say
+/// so, and Retry now delivers once the target is up.
+#[test]
+fn the_forward_tab_shows_attempts_and_retry_now_delivers() {
+    let targets = tokio::runtime::Runtime::new().unwrap();
+    let mut target = common::target::Target::down();
+    let hooks = target.url("/hooks");
+    let rule = hookscope::config::ForwardRule {
+        target: hooks.clone(),
+        ..Default::default()
+    };
+    let mut f = start_with("127.0.0.1:0", &[], ThemeChoice::Dark, |c, _| {
+        c.forward.push(rule)
+    });
+    f.post("/green-api", GREEN_TEXT);
+    f.wait_for("the row waiting", |h| h.query_by_label("waiting").is_some());
+    f.wait_for("the target down in the top bar", |h| {
+        h.query_by_label(&format!("✖ {hooks}")).is_some()
+    });
+    f.harness
+        .get_by_label_contains("Hello, is the order ready?")
+        .click();
+    f.wait_for("the detail", |h| h.query_by_label("Forward").is_some());
+    f.harness.get_by_label("Forward").click();
+    f.wait_for("the failed attempt", |h| {
+        h.query_by_label_contains("could not connect").is_some()
+    });
+    targets.block_on(target.start());
+    f.harness.get_by_label("Retry now").click();
+    f.wait_for("the delivery", |h| {
+        h.query_by_label_contains("200 · ").is_some()
+            && h.query_all_by_label("delivered").next().is_some()
+    });
+    assert_eq!(target.seen().len(), 1);
+}
+
+/// Edit and replay: the body is checked as it is typed, and what is sent is the edit.
+#[test]
+fn edit_and_replay_checks_json_and_sends_the_edit() {
+    let targets = tokio::runtime::Runtime::new().unwrap();
+    let target = targets.block_on(common::target::Target::up());
+    let mut f = start("127.0.0.1:0", &[], ThemeChoice::Dark);
+    f.post("/green-api", GREEN_TEXT);
+    f.harness.run();
+    f.wait_for("the row", |h| {
+        h.query_by_label_contains("1 total").is_some()
+    });
+    f.harness
+        .get_by_label_contains("Hello, is the order ready?")
+        .click();
+    f.wait_for("the detail", |h| h.query_by_label("Forward").is_some());
+    f.harness.get_by_label("Forward").click();
+    f.wait_for("the tab", |h| {
+        h.query_by_label("No forward rule matched this capture.")
+            .is_some()
+    });
+    f.fill("Replay to", &target.url("/hooks"));
+    f.harness.get_by_label("Edit and replay…").click();
+    f.wait_for("the editor", |h| h.query_by_label("✔ valid JSON").is_some());
+    f.fill("Request body", "{\"edited\": ");
+    f.wait_for("the JSON mistake", |h| {
+        h.query_by_label_contains("✖ not valid JSON").is_some()
+    });
+    f.fill("Request body", "{\"edited\": true}");
+    f.wait_for("valid again", |h| {
+        h.query_by_label("✔ valid JSON").is_some()
+    });
+    f.harness.get_by_label("Send").click();
+    let _ = f.harness.try_run();
+    let seen = targets.block_on(target.wait_for(1, Duration::from_secs(10)));
+    assert_eq!(seen[0].body, &b"{\"edited\": true}"[..]);
+    assert_eq!(seen[0].header("x-hookscope-replay-of"), "1");
+    f.wait_for("the outcome", |h| {
+        h.query_by_label_contains("Replayed #1 to").is_some()
+    });
+    f.wait_for("the replay in the tab", |h| {
+        h.query_by_label("replay").is_some()
+    });
+}
+
+/// Forward rules are added and checked in the app, and switched off with one click.
+#[test]
+fn forward_rules_are_edited_in_the_app() {
+    let mut f = start("127.0.0.1:0", &[], ThemeChoice::Dark);
+    let config_file = f.dir.path().join("config.toml");
+    f.harness.get_by_label("📤 Forwarding").click();
+    let _ = f.harness.try_run();
+    f.harness.get_by_label("Add a rule").click();
+    let _ = f.harness.try_run();
+    f.fill("Target URL", "localhost:3000");
+    f.wait_for("the mistake", |h| {
+        h.query_by_label_contains("is not an http(s) URL").is_some()
+    });
+    f.fill("Target URL", "http://127.0.0.1:3000/hooks");
+    f.fill("Filter (empty: every capture)", "provider:moysklad");
+    let _ = f.harness.try_run();
+    f.harness.get_by_label("Apply").click();
+    let _ = f.harness.try_run();
+    let saved = Config::load_or_create(&config_file).unwrap();
+    assert_eq!(saved.forward.len(), 1);
+    assert_eq!(saved.forward[0].target, "http://127.0.0.1:3000/hooks");
+    assert_eq!(saved.forward[0].filter, "provider:moysklad");
+    assert!(saved.forward[0].enabled);
+
+    f.harness.get_by_label("📤 Forwarding").click();
+    let _ = f.harness.try_run();
+    f.harness.get_by_label("On").click();
+    let _ = f.harness.try_run();
+    assert!(!Config::load_or_create(&config_file).unwrap().forward[0].enabled);
 }

@@ -11,7 +11,42 @@ use tokio::task::JoinSet;
 
 use super::{backoff, send, url_for, ATTEMPT_TIMEOUT, GIVE_UP_AFTER};
 use crate::capture::{Capture, Provider};
-use crate::store::{Delivery, DeliveryState, Due, Next, Store, StoreReader, KEPT_BODY};
+use crate::store::{
+    Decision, Delivery, DeliveryState, Due, Edit, Next, Store, StoreError, StoreReader, KEPT_BODY,
+};
+
+/// A handle to the running outbox: wakes it, and passes on the user's say over a delivery.
+#[derive(Clone)]
+pub struct Outbox {
+    store: Store,
+    wake: Arc<Notify>,
+}
+
+impl Outbox {
+    /// Starts delivering what waits in `store`; the task runs until aborted.
+    pub fn start(store: Store) -> (Outbox, tokio::task::JoinHandle<()>) {
+        let wake = Arc::new(Notify::new());
+        let task = tokio::spawn(run(store.clone(), wake.clone()));
+        (Outbox { store, wake }, task)
+    }
+
+    /// Deliveries were created, or may be due sooner than the outbox expects.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Retries a delivery now, or skips it.
+    pub async fn decide(&self, delivery: i64, decision: Decision) -> Result<(), StoreError> {
+        self.store
+            .edit(Edit::Delivery {
+                id: delivery,
+                decision,
+            })
+            .await?;
+        self.wake();
+        Ok(())
+    }
+}
 
 /// How long the worker sleeps when nothing is scheduled; a commit or a user wakes it sooner.
 const IDLE: Duration = Duration::from_secs(30);
@@ -19,7 +54,7 @@ const IDLE: Duration = Duration::from_secs(30);
 /// Delivers until aborted (the engine stops it before closing the store). `wake` is notified
 /// when deliveries are created or a user asks for a retry. An attempt cut off by the stop is
 /// simply tried again after a restart: a target may see a delivery twice, never lose one.
-pub async fn run(store: Store, wake: Arc<Notify>) {
+async fn run(store: Store, wake: Arc<Notify>) {
     let http = super::client();
     let mut reader: Option<StoreReader> = None;
     let mut running: JoinSet<(String, Provider)> = JoinSet::new();

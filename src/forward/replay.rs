@@ -20,6 +20,8 @@ pub struct Edits {
     pub query: Option<String>,
     /// Set, replacing every header of the same name (names compare in any case).
     pub headers: Vec<(String, String)>,
+    /// `headers` are all the headers to send (the editor's list), not changes to them.
+    pub replace_headers: bool,
     pub body: Option<Vec<u8>>,
 }
 
@@ -36,6 +38,9 @@ impl Edits {
         }
         if let Some(query) = &self.query {
             r.query = query.trim_start_matches('?').to_string();
+        }
+        if self.replace_headers {
+            r.headers.clear();
         }
         for (name, value) in &self.headers {
             r.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use super::ask::Question;
 use super::files::{self, Purpose};
+use super::forward;
 use super::logic::App;
 use super::panels::{self, green_api, kontur, moysklad, reestr, Tab, TunnelCall};
 use super::queries::Question as Ask;
@@ -66,6 +67,7 @@ pub enum Command {
     Moysklad(moysklad::Call),
     Reestr(reestr::Call),
     Kontur(kontur::Move),
+    Forward(forward::Call),
 }
 
 impl App {
@@ -75,11 +77,13 @@ impl App {
             Command::Select(id) => {
                 if state.select(id) {
                     self.queries.ask(Ask::Capture(id));
+                    self.queries.ask(Ask::Deliveries(id));
                 }
             }
             Command::MoveSelection(step) => {
                 if let Some(id) = state.move_selection(step) {
                     self.queries.ask(Ask::Capture(id));
+                    self.queries.ask(Ask::Deliveries(id));
                 }
             }
             Command::SetFilter(text) => {
@@ -168,6 +172,7 @@ impl App {
             Command::Moysklad(call) => moysklad::call(self, call),
             Command::Reestr(call) => reestr::call(self, call),
             Command::Kontur(movement) => kontur::call(self, movement),
+            Command::Forward(call) => self.forward(call),
         }
     }
 

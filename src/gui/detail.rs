@@ -27,6 +27,7 @@ pub enum Tab {
     Query,
     Body,
     Response,
+    Forward,
 }
 
 /// How the pane is looking at the capture, plus what was decoded from it once.
@@ -78,6 +79,7 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
                     Tab::Query => query(ui, &capture.request.query, t),
                     Tab::Body => body(ui, &mut state.detail_view, &capture, t),
                     Tab::Response => response(ui, &capture, t),
+                    Tab::Forward => super::forward::tab(ui, state, &capture, t),
                 });
             state.detail = Some(capture);
         });
@@ -140,6 +142,7 @@ fn header(ui: &mut Ui, state: &mut AppState, c: &Capture, t: &Texts) {
             (Tab::Query, t.tab_query),
             (Tab::Body, t.tab_body),
             (Tab::Response, t.tab_response),
+            (Tab::Forward, t.tab_forward),
         ] {
             ui.selectable_value(&mut state.detail_view.tab, tab, label);
         }

@@ -213,6 +213,7 @@ pub(super) fn row(id: i64) -> CaptureRow {
         unconfirmed: false,
         pinned: false,
         note: String::new(),
+        forward: None,
     }
 }
 

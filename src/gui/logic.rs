@@ -15,12 +15,12 @@ use super::files::{self, Purpose};
 use super::panels::{self, reestr};
 use super::queries::{Answer, Queries, Question};
 use super::state::{AppState, Remembered, ThemeChoice};
-use super::{ask, detail, settings, table, top_bar};
+use super::{ask, detail, forward, settings, table, top_bar};
 use crate::capture::{Capture, CaptureRow};
 use crate::config::{Config, Paths};
 use crate::engine::{Engine, EngineError};
 use crate::export;
-use crate::store::{Edit, StoreError};
+use crate::store::{Change, Edit, StoreError};
 
 /// How long `logic` may spend draining arrivals per frame, so a flood never freezes the UI.
 const DRAIN_BUDGET: Duration = Duration::from_millis(8);
@@ -32,9 +32,11 @@ pub struct App {
     pub(super) state: AppState,
     pub(super) runtime: tokio::runtime::Handle,
     pub(super) paths: Paths,
-    engine: Option<Engine>,
+    pub(super) engine: Option<Engine>,
     restarts: (mpsc::Sender<Restarted>, mpsc::Receiver<Restarted>),
     arrivals: Option<broadcast::Receiver<Arc<Capture>>>,
+    /// Answers passed through and delivery attempts, as they are committed.
+    changes: Option<broadcast::Receiver<Change>>,
     pub(super) queries: Queries,
     /// Messages from background work (export, import, samples) for the notice line.
     notices: (mpsc::Sender<String>, mpsc::Receiver<String>),
@@ -68,6 +70,7 @@ impl App {
             engine: None,
             restarts: mpsc::channel(),
             arrivals: None,
+            changes: None,
             queries,
             notices: mpsc::channel(),
             picks: mpsc::channel(),
@@ -118,8 +121,17 @@ impl App {
                 ctx.request_repaint();
             }
         });
+        let mut wake = engine.store().changes();
+        let ctx = self.ctx.clone();
+        self.runtime.spawn(async move {
+            while let Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) = wake.recv().await {
+                ctx.request_repaint();
+            }
+        });
         self.arrivals = Some(engine.store().subscribe());
+        self.changes = Some(engine.store().changes());
         self.engine = Some(engine);
+        self.refresh_forwarding(&[]);
     }
 
     /// Why the listener could not start, in the app's language where it is a common case.
@@ -151,7 +163,10 @@ impl App {
     }
 
     /// Runs `work` on the runtime and says its outcome in the notice line.
-    fn say_when_done(&self, work: impl std::future::Future<Output = String> + Send + 'static) {
+    pub(super) fn say_when_done(
+        &self,
+        work: impl std::future::Future<Output = String> + Send + 'static,
+    ) {
         let notices = self.notices.0.clone();
         let ctx = self.ctx.clone();
         self.runtime.spawn(async move {
@@ -289,6 +304,7 @@ impl App {
         let old = self.engine.take();
         self.state.listening = None;
         self.arrivals = None;
+        self.changes = None;
         let store_file = self.paths.store_file();
         let done = self.restarts.0.clone();
         let ctx = self.ctx.clone();
@@ -359,6 +375,7 @@ impl App {
                 self.queries.ask(ask);
             }
         }
+        self.drain_changes();
         while let Ok(message) = self.notices.1.try_recv() {
             self.state.notify(message);
         }
@@ -373,6 +390,39 @@ impl App {
         let answers: Vec<Answer> = self.queries.answers().collect();
         for answer in answers {
             self.answered(answer);
+        }
+    }
+
+    /// Answers passed through change a row's status; deliveries change its Forward cell,
+    /// the Forward tab and the targets in the top bar.
+    fn drain_changes(&mut self) {
+        let Some(changes) = &mut self.changes else {
+            return;
+        };
+        let mut forwarded = Vec::new();
+        let mut missed = false;
+        loop {
+            match changes.try_recv() {
+                Ok(Change::Answered { capture, status }) => {
+                    if let Some(row) = self.state.list.row_mut(capture) {
+                        row.status = status;
+                    }
+                    if self.state.selected == Some(capture) {
+                        self.queries.ask(Question::Capture(capture));
+                    }
+                }
+                Ok(Change::Forwarded { capture }) => forwarded.push(capture),
+                Err(broadcast::error::TryRecvError::Lagged(_)) => missed = true,
+                Err(_) => break,
+            }
+        }
+        if missed {
+            forwarded.clear();
+            forwarded.extend(self.state.list.rows().iter().map(|r| r.id));
+        }
+        if !forwarded.is_empty() {
+            forwarded.dedup();
+            self.refresh_forwarding(&forwarded);
         }
     }
 
@@ -403,6 +453,18 @@ impl App {
                 self.capture_loaded();
             }
             Answer::Capture(..) => {}
+            Answer::Deliveries(id, list) if Some(id) == state.selected => {
+                state.forward.deliveries = Some((id, list));
+            }
+            Answer::Deliveries(..) => {}
+            Answer::ForwardStates(states) => {
+                for (id, forward) in states {
+                    if let Some(row) = state.list.row_mut(id) {
+                        row.forward = forward;
+                    }
+                }
+            }
+            Answer::Targets(targets) => state.forward.targets = targets,
             Answer::Failed(e) => {
                 state.loading = false;
                 state.filter.pending = false;
@@ -513,6 +575,8 @@ impl eframe::App for App {
         files::show(&ctx, state);
         ask::show(&ctx, state);
         panels::show(&ctx, state);
+        forward::editor(&ctx, state);
+        forward::rules(&ctx, state);
         for command in std::mem::take(&mut self.state.commands) {
             self.handle(command);
         }

@@ -12,6 +12,7 @@ mod body;
 mod command;
 mod detail;
 mod files;
+mod forward;
 mod list;
 mod logic;
 mod panels;

@@ -6,7 +6,7 @@ use std::sync::mpsc;
 
 use crate::capture::{Capture, CaptureRow};
 use crate::filter::Filter;
-use crate::store::{StoreError, StoreReader};
+use crate::store::{Delivery, DeliveryState, StoreError, StoreReader, TargetState};
 
 pub enum Question {
     /// Table rows of every capture after this id.
@@ -19,6 +19,12 @@ pub enum Question {
     },
     /// One whole capture, for the detail pane.
     Capture(i64),
+    /// A capture's deliveries with their attempts, for the Forward tab.
+    Deliveries(i64),
+    /// How the forwarding of these captures stands now, for the table.
+    ForwardStates(Vec<i64>),
+    /// Each forward target: up or down, and how many wait.
+    Targets,
 }
 
 pub enum Answer {
@@ -30,6 +36,9 @@ pub enum Answer {
         partial: bool,
     },
     Capture(i64, Option<Box<Capture>>),
+    Deliveries(i64, Vec<Delivery>),
+    ForwardStates(Vec<(i64, Option<DeliveryState>)>),
+    Targets(Vec<TargetState>),
     Failed(String),
 }
 
@@ -87,6 +96,9 @@ fn nothing(question: Question) -> Answer {
             partial: among.is_some(),
         },
         Question::Capture(id) => Answer::Capture(id, None),
+        Question::Deliveries(id) => Answer::Deliveries(id, Vec::new()),
+        Question::ForwardStates(_) => Answer::ForwardStates(Vec::new()),
+        Question::Targets => Answer::Targets(Vec::new()),
     }
 }
 
@@ -109,6 +121,11 @@ fn answer(reader: &StoreReader, question: Question) -> Answer {
         Question::Capture(id) => reader
             .get(id)
             .map(|capture| Answer::Capture(id, capture.map(Box::new))),
+        Question::Deliveries(id) => reader
+            .deliveries(id)
+            .map(|list| Answer::Deliveries(id, list)),
+        Question::ForwardStates(ids) => reader.forward_states(&ids).map(Answer::ForwardStates),
+        Question::Targets => reader.targets().map(Answer::Targets),
     };
     result.unwrap_or_else(|e| Answer::Failed(e.to_string()))
 }

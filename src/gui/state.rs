@@ -127,6 +127,7 @@ pub struct AppState {
     /// A capture whose cURL command is wanted as soon as it is loaded.
     pub copy_curl_of: Option<i64>,
     pub panels: Panels,
+    pub forward: super::forward::ForwardState,
     /// What the views asked for during this frame.
     pub commands: Vec<Command>,
 }
@@ -135,6 +136,7 @@ impl AppState {
     pub fn new(config: Config, remembered: Remembered, local_offset: UtcOffset) -> AppState {
         AppState {
             panels: Panels::new(&config, &remembered),
+            forward: Default::default(),
             config,
             remembered,
             local_offset,

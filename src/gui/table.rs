@@ -112,8 +112,8 @@ fn samples_menu(ui: &mut Ui, state: &mut AppState) {
 }
 
 /// Initial and least widths of time, provider, method, path, event, summary (the rest of the
-/// width: `None`), status, size and flags.
-const COLUMNS: [(Option<f32>, f32); 9] = [
+/// width: `None`), status, forward, size and flags.
+const COLUMNS: [(Option<f32>, f32); 10] = [
     (Some(112.0), 60.0),
     (Some(72.0), 40.0),
     (Some(50.0), 36.0),
@@ -121,6 +121,7 @@ const COLUMNS: [(Option<f32>, f32); 9] = [
     (Some(120.0), 40.0),
     (None, 120.0),
     (Some(44.0), 36.0),
+    (Some(70.0), 40.0),
     (Some(58.0), 40.0),
     (Some(56.0), 40.0),
 ];
@@ -178,6 +179,7 @@ fn rows(ui: &mut Ui, state: &mut AppState) {
                 t.col_event,
                 t.col_summary,
                 t.col_status,
+                t.col_forward,
                 t.col_size,
                 t.col_flags,
             ] {
@@ -296,6 +298,7 @@ fn cells(
         let color = status_color(c.status, ui.visuals());
         ui.label(RichText::new(c.status.to_string()).color(color));
     });
+    row.col(|ui| super::forward::cell(ui, c.forward, t));
     row.col(|ui| {
         ui.label(language.size(c.size));
     });

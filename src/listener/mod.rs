@@ -18,7 +18,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::{watch, Notify, Semaphore};
+use tokio::sync::{watch, Semaphore};
 use tower::ServiceExt;
 
 pub use body::BodyBudget;
@@ -27,7 +27,7 @@ use idle::{Answering, IdleTimeout};
 
 use crate::capture::{self, Answer, Capture, Incoming, Reason};
 use crate::config::Config;
-use crate::forward;
+use crate::forward::{self, outbox::Outbox};
 use crate::providers;
 use crate::store::Store;
 use crate::store::{DeliveryState, Next, Outbound, Routes};
@@ -47,8 +47,8 @@ pub struct Hub {
     pub bodies: BodyBudget,
     /// For pass-through deliveries.
     pub http: reqwest::Client,
-    /// Tells the outbox that deliveries wait.
-    pub outbox: Arc<Notify>,
+    /// Told when deliveries wait.
+    pub outbox: Outbox,
 }
 
 pub fn router(hub: Hub) -> Router {
@@ -301,7 +301,7 @@ async fn capture(
                 _ => None,
             };
             if !committed.deliveries.is_empty() {
-                hub.outbox.notify_one();
+                hub.outbox.wake();
             }
             if let Some(passed) = &passed {
                 answer = passed.clone();

@@ -56,7 +56,7 @@ impl DeliveryState {
         }
     }
 
-    fn from_name(name: &str) -> DeliveryState {
+    pub(super) fn from_name(name: &str) -> DeliveryState {
         [
             DeliveryState::Waiting,
             DeliveryState::Delivered,
@@ -69,6 +69,17 @@ impl DeliveryState {
         .unwrap_or(DeliveryState::Failed)
     }
 }
+
+/// How the forwarding of the capture `captures.id` stands, in one word: waiting while any
+/// delivery waits, else failed when any failed or was given up, else delivered, else skipped;
+/// NULL when no rule forwarded it. Replays do not count.
+pub(super) const FORWARD_STATE: &str = "(SELECT CASE
+        WHEN count(*) = 0 THEN NULL
+        WHEN sum(f.state = 'waiting') > 0 THEN 'waiting'
+        WHEN sum(f.state IN ('failed', 'gave-up')) > 0 THEN 'failed'
+        WHEN sum(f.state = 'delivered') > 0 THEN 'delivered'
+        ELSE 'skipped' END
+    FROM deliveries f WHERE f.capture_id = captures.id AND f.replay = 0)";
 
 /// One capture on its way to one target.
 #[derive(Clone, Debug, PartialEq)]
@@ -429,14 +440,23 @@ impl StoreReader {
         Ok(list)
     }
 
-    /// One delivery without its attempts.
-    pub fn delivery(&self, id: i64) -> Result<Option<Delivery>, StoreError> {
-        Ok(self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT {DELIVERY_COLUMNS} FROM deliveries d WHERE d.id = ?1"
-            ))?
-            .query_row([id], delivery_from_row)
-            .optional()?)
+    /// How the forwarding of each of `ids` stands (see `FORWARD_STATE`).
+    pub fn forward_states(
+        &self,
+        ids: &[i64],
+    ) -> Result<Vec<(i64, Option<DeliveryState>)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT id, {FORWARD_STATE} FROM captures WHERE id = ?1"
+        ))?;
+        let mut states = Vec::with_capacity(ids.len());
+        for &id in ids {
+            if let Some(state) = stmt
+                .query_row([id], |r| r.get::<_, Option<String>>(1))
+                .optional()?
+            {
+                states.push((id, state.map(|s| DeliveryState::from_name(&s))));
+            }
+        }
+        Ok(states)
     }
 }

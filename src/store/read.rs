@@ -5,6 +5,7 @@ use std::path::Path;
 use rusqlite::{params_from_iter, Connection, OpenFlags, Row};
 use time::OffsetDateTime;
 
+use super::outbox::{DeliveryState, FORWARD_STATE};
 use super::{connect, damage, search, StoreError};
 use crate::capture::{
     Answer, Capture, CaptureRow, HeaderValue, Incoming, Judgement, Provider, Reason, Verdict,
@@ -118,11 +119,12 @@ impl StoreReader {
 
     /// Table rows of every capture after `after_id`, oldest first.
     pub fn rows_after(&self, after_id: i64) -> Result<Vec<CaptureRow>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, received_at, provider, method, path, event, summary, response_status, size,
-                    repeat_of, verdict, pinned, note, response_body = x'' AS answer_empty
-             FROM captures WHERE id > ? ORDER BY id",
-        )?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT id, received_at, provider, method, path, event, summary, response_status,
+                    size, repeat_of, verdict, pinned, note, response_body = x'' AS answer_empty,
+                    {FORWARD_STATE} AS forward
+                 FROM captures WHERE id > ? ORDER BY id"
+        ))?;
         let rows = stmt
             .query_map([after_id], |row| {
                 let provider = provider(row.get("provider")?);
@@ -148,6 +150,9 @@ impl StoreReader {
                     rejected: verdict(&row.get::<_, String>("verdict")?) == Verdict::Rejected,
                     pinned: row.get("pinned")?,
                     note: row.get("note")?,
+                    forward: row
+                        .get::<_, Option<String>>("forward")?
+                        .map(|s| DeliveryState::from_name(&s)),
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
