@@ -406,6 +406,8 @@ pub struct CaptureRow {
     pub rejected: bool,
     /// A Reestr `confirm` that could not succeed (see `providers::reestr::unconfirmed`).
     pub unconfirmed: bool,
+    /// A body that did not parse, acknowledged all the same (`[listener] malformed`).
+    pub malformed: bool,
     pub pinned: bool,
     /// The user's note; empty when there is none.
     pub note: String,
@@ -433,6 +435,11 @@ impl From<&Capture> for CaptureRow {
                 c.judgement.answer.status,
                 c.judgement.answer.body.is_empty(),
             ),
+            malformed: c.judgement.verdict == Verdict::Ok
+                && matches!(
+                    c.judgement.reason,
+                    Some(Reason::NotJson { .. } | Reason::EmptyBody)
+                ),
             pinned: c.pinned,
             note: c.note.clone(),
             forward: None,

@@ -140,6 +140,20 @@ pub struct ListenerConfig {
     pub max_in_flight_bytes: u64,
     /// Seconds a client gets to send its headers, and again its body (slow clients).
     pub read_timeout_secs: u64,
+    /// What a provider gets for a body that is not valid JSON.
+    pub malformed: Malformed,
+}
+
+/// The answer for a provider's body that does not parse.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Malformed {
+    /// The provider's success answer: resending cannot fix a body, and GREEN-API would hold
+    /// every later notification behind it for up to a day.
+    #[default]
+    Acknowledge,
+    /// 400, saying what is wrong with it.
+    Refuse,
 }
 
 impl ListenerConfig {
@@ -160,6 +174,7 @@ impl Default for ListenerConfig {
             max_store_bytes: 2 << 30,
             max_in_flight_bytes: 256 << 20,
             read_timeout_secs: 30,
+            malformed: Malformed::Acknowledge,
         }
     }
 }

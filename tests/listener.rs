@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use common::{capture_id, start, GREEN_TEXT, MOYSKLAD_UPDATE, REESTR_CONFIRM, REESTR_DONE};
 use hookscope::capture::{Provider, Reason, Verdict};
-use hookscope::config::Secret;
+use hookscope::config::{Malformed, Secret};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -145,19 +145,32 @@ async fn generic_requests_get_the_configured_response() {
 }
 
 #[tokio::test]
-async fn malformed_json_on_a_provider_route_is_400_and_captured() {
+async fn malformed_json_is_captured_flagged_and_acknowledged() {
     let l = start(|_| {}).await;
+    for (path, status) in [("/reestr", 200), ("/green-api", 200), ("/moysklad", 204)] {
+        let r = l.post(path, &[], "{\"typeWebhook\": \"incomingMess").await;
+        assert_eq!(r.status(), status, "{path}");
+    }
+    let reader = l.reader();
+    let rows = reader.rows_after(0).unwrap();
+    assert_eq!(rows.len(), 3);
+    assert!(rows.iter().all(|r| r.malformed && !r.rejected), "{rows:?}");
+    let captures = l.captures("");
+    assert_eq!(
+        captures[0].request.body,
+        b"{\"typeWebhook\": \"incomingMess"
+    );
+}
+
+#[tokio::test]
+async fn malformed_json_is_refused_when_the_settings_say_so() {
+    let l = start(|c| c.listener.malformed = Malformed::Refuse).await;
     for path in ["/reestr", "/green-api", "/moysklad"] {
         let r = l.post(path, &[], "{\"typeWebhook\": \"incomingMess").await;
         assert_eq!(r.status(), 400, "{path}");
         assert!(r.text().await.unwrap().contains("not valid JSON"));
     }
-    let captures = l.captures("rejected:yes");
-    assert_eq!(captures.len(), 3);
-    assert_eq!(
-        captures[0].request.body,
-        b"{\"typeWebhook\": \"incomingMess"
-    );
+    assert_eq!(l.captures("rejected:yes").len(), 3);
 }
 
 #[tokio::test]

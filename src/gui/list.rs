@@ -211,6 +211,7 @@ pub(super) fn row(id: i64) -> CaptureRow {
         repeat_of: None,
         rejected: false,
         unconfirmed: false,
+        malformed: false,
         pinned: false,
         note: String::new(),
         forward: None,

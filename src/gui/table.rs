@@ -307,6 +307,10 @@ fn cells(
             ui.colored_label(ui.visuals().warn_fg_color, "⚠")
                 .on_hover_text(t.confirm_flag);
         }
+        if c.malformed {
+            ui.colored_label(ui.visuals().warn_fg_color, "⚠")
+                .on_hover_text(t.malformed_flag);
+        }
         if c.repeat_of.is_some() {
             ui.label("↻").on_hover_text(t.repeat_flag);
         }

@@ -83,6 +83,7 @@ texts! {
     col_status: "Status", "Статус";
     col_size: "Size", "Размер";
     col_flags: "Flags", "Отметки";
+    malformed_flag: "The body is not valid JSON. It was acknowledged anyway, since a resend cannot fix it ([listener] malformed).", "Тело — некорректный JSON. Запрос всё равно подтверждён: повтор его не исправит ([listener] malformed).";
     col_forward: "Forwarded", "Переслан";
     tab_forward: "Forward", "Пересылка";
     forwarding: "Forwarding", "Пересылка";

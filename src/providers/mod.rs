@@ -10,7 +10,7 @@ pub mod reestr;
 use serde_json::Value;
 
 use crate::capture::{Answer, Capture, Incoming, Judgement, Provider, Reason, Verdict};
-use crate::config::Config;
+use crate::config::{Config, Malformed};
 
 /// Routing by path prefix; MoySklad is also recognised by its User-Agent on any path, because
 /// users often register a secret path for it (its webhooks carry no signature).
@@ -27,11 +27,32 @@ pub fn provider_for(request: &Incoming) -> Provider {
 
 /// Decides the answer for a request whose body arrived whole.
 pub fn judge(request: &Incoming, config: &Config) -> Judgement {
-    match provider_for(request) {
+    let mut judgement = match provider_for(request) {
         Provider::Reestr => reestr::judge(request, &config.reestr),
         Provider::GreenApi => green_api::judge(request, &config.green_api),
         Provider::Moysklad => moysklad::judge(request),
         Provider::Generic => generic::judge(request, &config.generic),
+    };
+    let malformed = matches!(
+        judgement.reason,
+        Some(Reason::NotJson { .. } | Reason::EmptyBody)
+    );
+    if malformed && config.listener.malformed == Malformed::Acknowledge {
+        // A resend cannot fix a body, and GREEN-API would hold every later notification
+        // behind this one for a day: take it, flagged by its reason.
+        judgement.verdict = Verdict::Ok;
+        judgement.answer = acknowledgement(judgement.provider);
+    }
+    judgement
+}
+
+/// The answer that tells a provider its delivery arrived.
+pub fn acknowledgement(provider: Provider) -> Answer {
+    match provider {
+        Provider::Reestr => Answer::text(200, "OK"),
+        Provider::GreenApi | Provider::Generic => Answer::empty(200),
+        // MoySklad takes 200 or 204; 204 says there is nothing more to read.
+        Provider::Moysklad => Answer::empty(204),
     }
 }
 
@@ -166,6 +187,7 @@ fn parse_body(request: &Incoming, provider: Provider) -> Result<Value, Box<Judge
             event: String::new(),
             summary: format!("malformed JSON, {} bytes", request.body.len()),
             verdict: Verdict::Rejected,
+            // As `[listener] malformed = "refuse"` has it; `judge` acknowledges it otherwise.
             answer: Answer::text(
                 400,
                 format!("hookscope could not read this request: {reason}.\n"),
@@ -305,17 +327,24 @@ mod tests {
     }
 
     #[test]
-    fn malformed_json_is_a_400_never_a_5xx() {
-        let config = Config::default();
-        for path in ["/reestr", "/green-api", "/moysklad"] {
+    fn malformed_json_is_acknowledged_by_default_and_refused_when_asked() {
+        let mut config = Config::default();
+        for (path, status) in [("/reestr", 200), ("/green-api", 200), ("/moysklad", 204)] {
             let j = judge(&request(path, &[], "{\"type\": "), &config);
-            assert_eq!(j.answer.status, 400, "{path}");
-            assert_eq!(j.verdict, Verdict::Rejected);
+            assert_eq!(j.answer, acknowledgement(j.provider), "{path}");
+            assert_eq!((j.answer.status, j.verdict), (status, Verdict::Ok));
             assert!(
                 matches!(j.reason, Some(Reason::NotJson { .. })),
                 "{:?}",
                 j.reason
             );
+        }
+        config.listener.malformed = Malformed::Refuse;
+        for path in ["/reestr", "/green-api", "/moysklad"] {
+            let j = judge(&request(path, &[], ""), &config);
+            assert_eq!(j.answer.status, 400, "{path}");
+            assert_eq!(j.verdict, Verdict::Rejected);
+            assert_eq!(j.reason, Some(Reason::EmptyBody));
         }
     }
 }

@@ -122,6 +122,8 @@ impl StoreReader {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT id, received_at, provider, method, path, event, summary, response_status,
                     size, repeat_of, verdict, pinned, note, response_body = x'' AS answer_empty,
+                    verdict = 'ok' AND reason_code ->> 'code' IN ('not_json', 'empty_body')
+                        AS malformed,
                     {FORWARD_STATE} AS forward
                  FROM captures WHERE id > ? ORDER BY id"
         ))?;
@@ -148,6 +150,7 @@ impl StoreReader {
                     size: row.get::<_, i64>("size")? as u64,
                     repeat_of: row.get("repeat_of")?,
                     rejected: verdict(&row.get::<_, String>("verdict")?) == Verdict::Rejected,
+                    malformed: row.get::<_, Option<bool>>("malformed")?.unwrap_or(false),
                     pinned: row.get("pinned")?,
                     note: row.get("note")?,
                     forward: row

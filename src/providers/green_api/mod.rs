@@ -39,7 +39,7 @@ pub fn judge(request: &Incoming, config: &GreenApiConfig) -> Judgement {
         event: kind,
         verdict: Verdict::Ok,
         reason: None,
-        answer: Answer::empty(200),
+        answer: super::acknowledgement(Provider::GreenApi),
     }
 }
 

@@ -10,7 +10,7 @@ pub mod api;
 use serde_json::Value;
 
 use super::{at, parse_body, text_field, Field};
-use crate::capture::{Answer, Incoming, Judgement, Provider, Verdict};
+use crate::capture::{Incoming, Judgement, Provider, Verdict};
 
 pub fn is_touch_agent(request: &Incoming) -> bool {
     request
@@ -49,7 +49,7 @@ pub fn judge(request: &Incoming) -> Judgement {
             .query_param("requestId")
             .filter(|id| !id.is_empty())
             .map(str::to_owned),
-        answer: Answer::empty(204),
+        answer: super::acknowledgement(Provider::Moysklad),
     }
 }
 

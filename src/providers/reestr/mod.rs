@@ -31,7 +31,7 @@ pub fn judge(request: &Incoming, config: &ReestrConfig) -> Judgement {
         event: kind,
         verdict: Verdict::Ok,
         reason: None,
-        answer: Answer::text(200, "OK"),
+        answer: super::acknowledgement(Provider::Reestr),
     };
 
     if let Some(refusal) = check_secret(&body, config, is_confirm) {
