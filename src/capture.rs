@@ -262,6 +262,11 @@ pub enum Reason {
     SecretWrong,
     /// Reestr: a confirm answered empty because no confirmation string is configured.
     NoConfirmString,
+    /// A response rule of the settings answered (`[[respond]]`, numbered from 1).
+    Rule {
+        number: usize,
+        action: crate::config::ResponseAction,
+    },
     /// Text from an import or an older store.
     Text { text: String },
 }
@@ -310,6 +315,16 @@ impl std::fmt::Display for Reason {
                 "no confirmation string is configured, so this confirm could not succeed: copy it \
                  from the Reestr cabinet into [reestr] confirm_string and press confirm again",
             ),
+            Reason::Rule { number, action } => {
+                use crate::config::ResponseAction;
+                let what = match action {
+                    ResponseAction::Answer => "answered",
+                    ResponseAction::Fail => "failed on purpose",
+                    ResponseAction::Delay => "delayed",
+                    ResponseAction::HangUp => "hung up on",
+                };
+                write!(f, "{what} by response rule {number} ([[respond]] in the settings)")
+            }
             Reason::Text { text } => f.write_str(text),
         }
     }

@@ -51,7 +51,67 @@ pub struct Config {
     pub tunnel: TunnelConfig,
     /// `[[forward]]`: where captures are handed on, in order.
     pub forward: Vec<ForwardRule>,
+    /// `[[respond]]`: custom answers and faults, the first match wins.
+    pub respond: Vec<ResponseRule>,
     pub pass_through: PassThroughConfig,
+}
+
+/// Answers the requests it matches instead of the provider's rule: a custom answer, a
+/// failure on purpose, a delay or a hang-up (see `responses.rs`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ResponseRule {
+    pub enabled: bool,
+    /// In the filter language (`provider:moysklad`); empty matches every request.
+    pub filter: String,
+    /// `*` stands for any run of characters (`/moysklad*`); empty matches every path.
+    pub path: String,
+    /// Empty matches every method.
+    pub method: String,
+    #[serde(rename = "do")]
+    pub action: ResponseAction,
+    /// The answer's status (`answer`); a `fail` below 400 fails with 500.
+    pub status: u16,
+    pub headers: BTreeMap<String, String>,
+    pub body: String,
+    /// `answer` and `delay`: how long to wait before answering.
+    pub delay_ms: u64,
+    /// Only the next N matching requests (0: every one); counted from when it was saved.
+    pub times: u32,
+    /// Only this share of matching requests, at random (100: every one).
+    pub percent: u8,
+}
+
+impl Default for ResponseRule {
+    fn default() -> Self {
+        ResponseRule {
+            enabled: true,
+            filter: String::new(),
+            path: String::new(),
+            method: String::new(),
+            action: ResponseAction::Answer,
+            status: 200,
+            headers: BTreeMap::new(),
+            body: String::new(),
+            delay_ms: 0,
+            times: 0,
+            percent: 100,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ResponseAction {
+    /// Its own status, headers and body.
+    #[default]
+    Answer,
+    /// A failure on purpose.
+    Fail,
+    /// The provider's own answer, late.
+    Delay,
+    /// No answer: the connection is closed.
+    HangUp,
 }
 
 /// Hands the captures a filter matches on to a URL, such as the app being written.

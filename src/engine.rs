@@ -8,9 +8,10 @@ use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
 use crate::config::Config;
+use crate::forward;
 use crate::forward::outbox::Outbox;
-use crate::forward::{self, RuleError};
 use crate::listener::{self, Hub};
+use crate::responses::{self, Responder};
 use crate::store::{Routes, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -26,13 +27,35 @@ pub enum EngineError {
     Store(#[from] StoreError),
 }
 
+/// A forward or response rule of the settings that cannot be used, and so does nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum RuleProblem {
+    #[error(transparent)]
+    Forward(#[from] forward::RuleError),
+    #[error(transparent)]
+    Respond(#[from] responses::RuleError),
+}
+
+/// The rules of `config`, parsed, and what is wrong with those that cannot be used.
+fn rules(config: &Config) -> (Routes, Responder, Vec<RuleProblem>) {
+    let (routes, forward) = forward::routes(config);
+    let (responder, respond) = Responder::new(config);
+    let problems = forward
+        .into_iter()
+        .map(RuleProblem::from)
+        .chain(respond.into_iter().map(RuleProblem::from))
+        .collect();
+    (routes, responder, problems)
+}
+
 /// A running listener and its store.
 pub struct Engine {
     store: Store,
     config: watch::Sender<Arc<Config>>,
     routes: watch::Sender<Routes>,
-    /// Forward rules that cannot be used, and so forward nothing.
-    rule_problems: Vec<RuleError>,
+    responder: watch::Sender<Responder>,
+    /// Rules that cannot be used, and so do nothing.
+    rule_problems: Vec<RuleProblem>,
     local_addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     server: JoinHandle<()>,
@@ -57,8 +80,9 @@ impl Engine {
         let local_addr = socket
             .local_addr()
             .map_err(|source| EngineError::Bind { addr, source })?;
-        let (routes, rule_problems) = forward::routes(&config);
+        let (routes, responder, rule_problems) = rules(&config);
         let (routes, routes_rx) = watch::channel(routes);
+        let (responder, responder_rx) = watch::channel(responder);
         let (config, config_rx) = watch::channel(Arc::new(config));
         let (outbox, delivering) = Outbox::start(store.clone());
         let router = listener::router(Hub {
@@ -66,6 +90,7 @@ impl Engine {
             bodies: listener::BodyBudget::new(config.borrow().listener.max_in_flight_bytes),
             config: config_rx,
             routes: routes_rx,
+            responder: responder_rx,
             http: forward::client(),
             outbox: outbox.clone(),
         });
@@ -79,6 +104,7 @@ impl Engine {
             store,
             config,
             routes,
+            responder,
             rule_problems,
             local_addr,
             stop: Some(stop),
@@ -103,16 +129,22 @@ impl Engine {
 
     pub fn set_config(&mut self, config: Config) {
         self.store.set_retention(config.listener.retention());
-        let (routes, problems) = forward::routes(&config);
+        let (routes, responder, problems) = rules(&config);
         self.routes.send_replace(routes);
+        self.responder.send_replace(responder);
         self.rule_problems = problems;
         self.config.send_replace(Arc::new(config));
         self.outbox.wake();
     }
 
-    /// Forward rules that cannot be used as they are, and so forward nothing.
-    pub fn rule_problems(&self) -> &[RuleError] {
+    /// Rules that cannot be used as they are, and so do nothing.
+    pub fn rule_problems(&self) -> &[RuleProblem] {
         &self.rule_problems
+    }
+
+    /// How many requests each response rule with a limit still takes, by rule number.
+    pub fn faults_remaining(&self) -> Vec<(usize, u32)> {
+        self.responder.borrow().remaining()
     }
 
     /// The outbox, for Retry now and Skip.

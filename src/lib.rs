@@ -42,6 +42,7 @@ pub mod listener;
 pub mod owner_only;
 pub mod providers;
 pub mod repoint;
+pub mod responses;
 pub mod samples;
 pub mod store;
 pub mod tunnel;

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::capture::Reason;
+use crate::config::ResponseAction;
 use crate::filter::{FilterError, FIELDS};
 use crate::http::{ApiError, Mistake, Setting, Unset};
 use crate::providers::{Field, FieldValue};
@@ -581,6 +582,15 @@ impl Language {
             Reason::SecretMissing => "нет secret_key, а в [reestr] задан secret_key".into(),
             Reason::SecretWrong => "secret_key не совпадает с [reestr] secret_key".into(),
             Reason::NoConfirmString => "строка подтверждения не задана, поэтому подтверждение не удалось: скопируйте её из кабинета Реестра в [reestr] confirm_string и нажмите «Подтвердить» ещё раз".into(),
+            Reason::Rule { number, action } => {
+                let what = match action {
+                    ResponseAction::Answer => "ответил",
+                    ResponseAction::Fail => "нарочно отказал",
+                    ResponseAction::Delay => "задержал ответ",
+                    ResponseAction::HangUp => "оборвал соединение без ответа",
+                };
+                format!("{what}: правило ответа {number} ([[respond]] в настройках)")
+            }
             Reason::Text { text } => text.clone(),
         }
     }

@@ -29,6 +29,7 @@ use crate::capture::{self, Answer, Capture, Incoming, Reason};
 use crate::config::Config;
 use crate::forward::{self, outbox::Outbox};
 use crate::providers;
+use crate::responses::{Effect, Responder};
 use crate::store::Store;
 use crate::store::{DeliveryState, Next, Outbound, Routes};
 
@@ -44,6 +45,8 @@ pub struct Hub {
     pub config: watch::Receiver<Arc<Config>>,
     /// The forward rules of `config`, parsed.
     pub routes: watch::Receiver<Routes>,
+    /// The response rules of `config`, with their counts.
+    pub responder: watch::Receiver<Responder>,
     pub bodies: BodyBudget,
     /// For pass-through deliveries.
     pub http: reqwest::Client,
@@ -92,9 +95,12 @@ pub async fn run(
                 let answer = Answering::start(&answering);
                 let router = router.clone();
                 async move {
-                    let response = router.oneshot(request).await;
+                    let Ok(response) = router.oneshot(request).await;
                     drop(answer);
-                    response
+                    if response.extensions().get::<HangUp>().is_some() {
+                        return Err(HungUp);
+                    }
+                    Ok(response)
                 }
             });
         let connection = builder
@@ -161,6 +167,15 @@ async fn accept(
 }
 
 /// Says that only the start of an unfinished body was kept, when that is so.
+/// Marks a response that must not be sent: the connection is closed instead.
+#[derive(Clone, Copy)]
+struct HangUp;
+
+/// The error that makes hyper close a connection without answering.
+#[derive(Debug, thiserror::Error)]
+#[error("hung up on purpose by a response rule")]
+struct HungUp;
+
 /// Sends a committed capture to its pass-through target and returns the target's answer for
 /// the provider, or `None` (the rule's answer) when the target is down or misses the
 /// provider's deadline; the delivery then stays in the outbox.
@@ -279,9 +294,20 @@ async fn capture(
             providers::refuse(&incoming, 400, reason)
         }
     };
-    let mut answer = judgement.answer.clone();
+    let mut capture = Capture::new(incoming, judgement);
+    // Requests refused before their body was whole are not the rules' to answer.
+    let effect = if close {
+        Effect::default()
+    } else {
+        hub.responder.borrow().apply(&mut capture)
+    };
+    let overridden = capture
+        .judgement
+        .reason
+        .as_ref()
+        .is_some_and(|r| matches!(r, Reason::Rule { .. }));
+    let mut answer = capture.judgement.answer.clone();
     let routes = hub.routes.borrow().clone();
-    let capture = Capture::new(incoming, judgement);
     // Kept only when a pass-through may need to send it on.
     let mut kept = routes
         .list
@@ -292,7 +318,11 @@ async fn capture(
     drop(held);
     match committed {
         Ok(committed) => {
-            let inline = committed.deliveries.iter().find(|d| d.inline);
+            // A response rule answers instead of a pass-through target.
+            let inline = committed
+                .deliveries
+                .iter()
+                .find(|d| d.inline && !overridden);
             let passed = match (inline, kept.as_mut()) {
                 (Some(delivery), Some(capture)) => {
                     capture.id = committed.id;
@@ -306,6 +336,7 @@ async fn capture(
             if let Some(passed) = &passed {
                 answer = passed.clone();
             }
+            tokio::time::sleep(effect.delay).await;
             hub.store.record_answer(
                 committed.id,
                 started.elapsed().as_secs_f64() * 1000.0,
@@ -316,6 +347,9 @@ async fn capture(
                 answer.body,
             )
                 .into_response();
+            if effect.hang_up {
+                response.extensions_mut().insert(HangUp);
+            }
             let headers = response.headers_mut();
             for (name, value) in &answer.headers {
                 if let (Ok(name), Ok(value)) = (

@@ -21,7 +21,7 @@ pub use outbox::{
     Attempt, Decision, Delivery, DeliveryState, Due, Next, Outbound, Outcome, Route, Routes,
     TargetState, KEPT_BODY,
 };
-pub use read::StoreReader;
+pub use read::{Arrival, StoreReader};
 pub use writer::Edit;
 use writer::Job;
 

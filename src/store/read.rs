@@ -18,6 +18,17 @@ const COLUMNS: &str = "c.id, c.received_at, c.remote_addr, c.method, c.path, c.q
     c.repeat_of, c.response_status, c.response_headers, c.response_body, c.elapsed_ms, c.pinned,
     c.note";
 
+/// One arrival of a notification a provider sent more than once, and what it was answered.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arrival {
+    pub id: i64,
+    pub received_at: OffsetDateTime,
+    /// 0 when hookscope hung up on purpose.
+    pub status: u16,
+    pub elapsed_ms: Option<f64>,
+    pub reason: Option<Reason>,
+}
+
 pub struct StoreReader {
     pub(super) conn: Connection,
     path: std::path::PathBuf,
@@ -192,6 +203,31 @@ impl StoreReader {
             Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Every arrival of the notification `id` is (the captures with its redelivery key),
+    /// oldest first, with what hookscope answered each; empty when it has no key.
+    pub fn timeline(&self, id: i64) -> Result<Vec<Arrival>, StoreError> {
+        let list = self
+            .conn
+            .prepare_cached(
+                "SELECT c.id, c.received_at, c.response_status, c.elapsed_ms, c.reason,
+                    c.reason_code
+                 FROM captures c JOIN captures o ON o.id = ?1
+                 WHERE c.provider = o.provider AND c.redelivery_key = o.redelivery_key
+                 ORDER BY c.id",
+            )?
+            .query_map([id], |row| {
+                Ok(Arrival {
+                    id: row.get("id")?,
+                    received_at: from_micros(row.get("received_at")?),
+                    status: row.get("response_status")?,
+                    elapsed_ms: row.get("elapsed_ms")?,
+                    reason: reason(row.get("reason")?, row.get("reason_code")?),
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(list)
     }
 
     /// Bytes of the store file in use, to compare with `[listener] max_store_bytes`.
