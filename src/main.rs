@@ -62,6 +62,16 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Every arrival of a notification a provider sent more than once, with what hookscope
+    /// answered each and the gaps between them.
+    Timeline {
+        /// Any capture of the notification.
+        #[arg(value_name = "ID")]
+        id: i64,
+        /// One JSON object per arrival.
+        #[arg(long)]
+        json: bool,
+    },
     /// Send stored captures again, to your app or to hookscope itself.
     Replay {
         /// Capture ids (the first column of `captures`), sent in order of arrival.
@@ -327,6 +337,7 @@ fn main() -> ExitCode {
             limit,
             json,
         } => cli::forward::forwards(&paths, waiting, limit, json),
+        Command::Timeline { id, json } => cli::forward::timeline(&paths, id, json),
         Command::Replay {
             ids,
             to,

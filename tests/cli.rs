@@ -618,3 +618,47 @@ async fn the_outbox_survives_kill_9_and_delivers_in_order_afterwards() {
     assert_eq!(last.header("x-try"), "2");
     serve.terminate();
 }
+
+/// A fault in the settings is said when serve starts, with what it breaks, and the timeline
+/// shows what each arrival was answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_names_its_faults_and_timeline_shows_their_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "[[respond]]\nfilter = \"provider:green-api\"\ndo = \"fail\"\ntimes = 1\n",
+    )
+    .unwrap();
+    let serve = Serve::start(dir.path());
+    serve.line_with("respond    rule 1: fail on purpose for filter provider:green-api, the next 1");
+    serve.line_with("⚠ GREEN-API resends it every 60 s");
+    let client = reqwest::Client::new();
+    let body = common::GREEN_TEXT;
+    let mut last = 0;
+    for expected in [500, 200] {
+        let r = client
+            .post(format!("{}/green-api", serve.base))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), expected);
+        last = common::capture_id(&r);
+    }
+    let timeline = run(dir.path(), &["timeline", &last.to_string()]);
+    let out = stdout(&timeline);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines[0].contains("500  (failed on purpose by response rule 1"),
+        "{out}"
+    );
+    assert!(lines[1].ends_with(" 200"), "{out}");
+    let none = run(dir.path(), &["timeline", "999"]);
+    assert!(
+        stderr(&none).contains("has no redelivery key"),
+        "{}",
+        stderr(&none)
+    );
+    serve.terminate();
+}

@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context as _};
 use hookscope::capture::format_rfc3339;
-use hookscope::config::{ForwardMode, ForwardRule, Paths};
+use hookscope::config::{Config, ForwardMode, ForwardRule, Paths, ResponseAction, ResponseRule};
 use hookscope::forward::replay::{self, Edits, Timing};
+use hookscope::responses;
 use hookscope::store::{Attempt, Delivery, Outcome, Store, StoreError, StoreReader};
 use serde_json::json;
 
@@ -27,6 +28,40 @@ pub(super) fn rule_line(rule: &ForwardRule) -> String {
         format!("captures matching {}", rule.filter.trim())
     };
     format!("→ {} ({filter}; {mode})", rule.target.trim())
+}
+
+/// A response rule as `serve` lists it, with what it breaks of a provider's contract.
+pub(super) fn response_line(number: usize, rule: &ResponseRule, config: &Config) -> String {
+    let what = match rule.action {
+        ResponseAction::Answer => format!("answer {}", rule.status),
+        ResponseAction::Fail => "fail on purpose".to_string(),
+        ResponseAction::Delay => format!("delay the answer {} ms", rule.delay_ms),
+        ResponseAction::HangUp => "hang up without answering".to_string(),
+    };
+    let mut scope = Vec::new();
+    for (name, value) in [
+        ("filter", &rule.filter),
+        ("path", &rule.path),
+        ("method", &rule.method),
+    ] {
+        if !value.trim().is_empty() {
+            scope.push(format!("{name} {}", value.trim()));
+        }
+    }
+    if scope.is_empty() {
+        scope.push("every request".into());
+    }
+    let mut line = format!("rule {number}: {what} for {}", scope.join(", "));
+    if rule.times > 0 {
+        line.push_str(&format!(", the next {}", rule.times));
+    }
+    if rule.percent < 100 {
+        line.push_str(&format!(", {}% of them", rule.percent));
+    }
+    for breach in responses::breaches(rule, config) {
+        line.push_str(&format!("\n             ⚠ {breach}"));
+    }
+    line
 }
 
 /// Says when a forward target goes down or comes back, and how many deliveries wait for it.
@@ -234,4 +269,52 @@ pub fn replay(
         }
         Ok(())
     })
+}
+
+pub fn timeline(paths: &Paths, id: i64, json: bool) -> anyhow::Result<()> {
+    let reader = StoreReader::open(&paths.store_file())?;
+    let arrivals = reader.timeline(id).map_err(|e| reader.explain(e))?;
+    if arrivals.is_empty() {
+        bail!("Capture #{id} has no redelivery key (or does not exist), so there is no timeline: only provider notifications that can be resent have one.");
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut previous = None;
+    for a in &arrivals {
+        let gap = previous
+            .map(|p: time::OffsetDateTime| (a.received_at - p).as_seconds_f64())
+            .unwrap_or(0.0);
+        previous = Some(a.received_at);
+        let answered = if a.status == 0 {
+            "no answer".to_string()
+        } else {
+            a.status.to_string()
+        };
+        if json {
+            let object = json!({
+                "id": a.id,
+                "received_at": format_rfc3339(a.received_at),
+                "gap_s": gap,
+                "status": a.status,
+                "elapsed_ms": a.elapsed_ms,
+                "reason": a.reason.as_ref().map(ToString::to_string),
+            });
+            writeln!(out, "{object}")?;
+            continue;
+        }
+        let reason = a
+            .reason
+            .as_ref()
+            .map(|r| format!("  ({r})"))
+            .unwrap_or_default();
+        let time = format_rfc3339(a.received_at);
+        writeln!(
+            out,
+            "#{:<5} {}  {:>+9.3} s  {answered}{reason}",
+            a.id,
+            time.get(..23).unwrap_or(&time).replace('T', " "),
+            gap
+        )?;
+    }
+    out.flush()?;
+    Ok(())
 }

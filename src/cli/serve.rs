@@ -97,6 +97,8 @@ pub fn serve(
         config.forward.push(rule);
     }
     let rules = config.forward.clone();
+    let responses = config.respond.clone();
+    let config_now = config.clone();
     let tunnel_config = config.tunnel.clone();
     runtime()?.block_on(async {
         let engine = Engine::start(config, &paths.store_file()).await?;
@@ -115,8 +117,14 @@ pub fn serve(
         for rule in rules.iter().filter(|r| r.enabled) {
             printer.say(format!("  forward    {}", super::forward::rule_line(rule)));
         }
+        for (n, rule) in responses.iter().enumerate().filter(|(_, r)| r.enabled) {
+            printer.say(format!(
+                "  respond    {}",
+                super::forward::response_line(n + 1, rule, &config_now)
+            ));
+        }
         for problem in engine.rule_problems() {
-            printer.say(format!("  forward    not used: {problem}"));
+            printer.say(format!("  not used:  {problem}"));
         }
         tokio::spawn(super::forward::follow_targets(
             engine.store().clone(),
