@@ -1270,3 +1270,46 @@ fn forward_rules_are_edited_in_the_app() {
     let _ = f.harness.try_run();
     assert!(!Config::load_or_create(&config_file).unwrap().forward[0].enabled);
 }
+
+/// A fault set up in the Responses window shows in the top bar while it is on, warns what it
+/// breaks, and its failures show in the capture's timeline.
+#[test]
+fn a_fault_is_visible_while_on_and_its_failures_show_in_the_timeline() {
+    let mut f = start("127.0.0.1:0", &[], ThemeChoice::Dark);
+    f.harness.get_by_label("⚡ Responses").click();
+    let _ = f.harness.try_run();
+    f.harness.get_by_label("Add a rule").click();
+    let _ = f.harness.try_run();
+    f.fill("Filter (empty: every capture)", "provider:green-api");
+    f.harness.get_by_label("Fail").click();
+    let _ = f.harness.try_run();
+    f.wait_for("the warning", |h| {
+        h.query_by_label_contains("GREEN-API resends it every 60 s")
+            .is_some()
+    });
+    f.harness.get_by_label("Apply").click();
+    f.wait_for("the fault in the top bar", |h| {
+        h.query_by_label("⚡ rule 1: fail").is_some()
+    });
+    assert_eq!(
+        f.post("/green-api", GREEN_TEXT),
+        reqwest::StatusCode::INTERNAL_SERVER_ERROR
+    );
+    // Switched off with one click: the resend is taken.
+    f.harness.get_by_label("⚡ rule 1: fail").click();
+    let _ = f.harness.try_run();
+    f.harness.get_by_label("On").click();
+    f.wait_for("the fault gone from the top bar", |h| {
+        h.query_by_label("⚡ rule 1: fail").is_none()
+    });
+    assert_eq!(f.post("/green-api", GREEN_TEXT), reqwest::StatusCode::OK);
+    f.wait_for("both rows", |h| {
+        h.query_by_label_contains("2 total").is_some()
+    });
+    f.harness.key_press(egui::Key::ArrowUp);
+    f.wait_for("the detail", |h| h.query_by_label("Timeline").is_some());
+    f.harness.get_by_label("Timeline").click();
+    f.wait_for("the timeline", |h| {
+        h.query_by_label("#1").is_some() && h.query_all_by_label("500").count() == 2
+    });
+}

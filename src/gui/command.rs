@@ -7,13 +7,13 @@ use std::path::PathBuf;
 
 use super::ask::Question;
 use super::files::{self, Purpose};
-use super::forward;
 use super::logic::App;
 use super::panels::{self, green_api, kontur, moysklad, reestr, Tab, TunnelCall};
 use super::queries::Question as Ask;
 use super::settings;
 use super::state::Remembered;
 use super::table::TimeShown;
+use super::{forward, responses};
 use crate::config::Config;
 use crate::export;
 use crate::store::Edit;
@@ -68,22 +68,28 @@ pub enum Command {
     Reestr(reestr::Call),
     Kontur(kontur::Move),
     Forward(forward::Call),
+    Responses(responses::Call),
 }
 
 impl App {
+    /// Everything the detail pane shows of a capture just selected.
+    fn ask_about(&self, id: i64) {
+        self.queries.ask(Ask::Capture(id));
+        self.queries.ask(Ask::Deliveries(id));
+        self.queries.ask(Ask::Timeline(id));
+    }
+
     pub(super) fn handle(&mut self, command: Command) {
         let state = &mut self.state;
         match command {
             Command::Select(id) => {
                 if state.select(id) {
-                    self.queries.ask(Ask::Capture(id));
-                    self.queries.ask(Ask::Deliveries(id));
+                    self.ask_about(id);
                 }
             }
             Command::MoveSelection(step) => {
                 if let Some(id) = state.move_selection(step) {
-                    self.queries.ask(Ask::Capture(id));
-                    self.queries.ask(Ask::Deliveries(id));
+                    self.ask_about(id);
                 }
             }
             Command::SetFilter(text) => {
@@ -173,6 +179,7 @@ impl App {
             Command::Reestr(call) => reestr::call(self, call),
             Command::Kontur(movement) => kontur::call(self, movement),
             Command::Forward(call) => self.forward(call),
+            Command::Responses(call) => self.responses(call),
         }
     }
 

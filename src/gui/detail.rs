@@ -28,6 +28,7 @@ pub enum Tab {
     Body,
     Response,
     Forward,
+    Timeline,
 }
 
 /// How the pane is looking at the capture, plus what was decoded from it once.
@@ -80,6 +81,7 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
                     Tab::Body => body(ui, &mut state.detail_view, &capture, t),
                     Tab::Response => response(ui, &capture, t),
                     Tab::Forward => super::forward::tab(ui, state, &capture, t),
+                    Tab::Timeline => super::timeline::tab(ui, state, &capture, t),
                 });
             state.detail = Some(capture);
         });
@@ -143,6 +145,7 @@ fn header(ui: &mut Ui, state: &mut AppState, c: &Capture, t: &Texts) {
             (Tab::Body, t.tab_body),
             (Tab::Response, t.tab_response),
             (Tab::Forward, t.tab_forward),
+            (Tab::Timeline, t.tab_timeline),
         ] {
             ui.selectable_value(&mut state.detail_view.tab, tab, label);
         }

@@ -42,8 +42,8 @@ pub enum Call {
     OpenRules,
     CloseRules,
     SaveRules(Vec<ForwardRule>),
-    /// Switches one rule on or off and saves at once.
-    ToggleRule(usize),
+    /// Switches rule N on or off and saves at once.
+    ToggleRule(usize, bool),
 }
 
 /// A capture as the replay editor holds it: text fields, checked as they are typed.
@@ -403,7 +403,7 @@ pub fn rules(ctx: &egui::Context, state: &mut AppState) {
                 ui.group(|ui| {
                     ui.horizontal_wrapped(|ui| {
                         if ui.checkbox(&mut rule.enabled, t.rule_on).changed() {
-                            calls.push(Call::ToggleRule(n));
+                            calls.push(Call::ToggleRule(n, rule.enabled));
                         }
                         let label = ui.label(t.target_url);
                         ui.add(
@@ -529,13 +529,10 @@ impl App {
                 self.save_config(config);
                 self.state.forward.rules = None;
             }
-            Call::ToggleRule(n) => {
+            Call::ToggleRule(n, enabled) => {
                 let mut config = self.state.config.clone();
-                if let (Some(rule), Some(shown)) = (
-                    config.forward.get_mut(n),
-                    self.state.forward.rules.as_ref().and_then(|r| r.get(n)),
-                ) {
-                    rule.enabled = shown.enabled;
+                if let Some(rule) = config.forward.get_mut(n) {
+                    rule.enabled = enabled;
                     self.save_config(config);
                 }
             }

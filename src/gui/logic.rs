@@ -15,7 +15,7 @@ use super::files::{self, Purpose};
 use super::panels::{self, reestr};
 use super::queries::{Answer, Queries, Question};
 use super::state::{AppState, Remembered, ThemeChoice};
-use super::{ask, detail, forward, settings, table, top_bar};
+use super::{ask, detail, forward, responses, settings, table, top_bar};
 use crate::capture::{Capture, CaptureRow};
 use crate::config::{Config, Paths};
 use crate::engine::{Engine, EngineError};
@@ -371,6 +371,13 @@ impl App {
             self.handle(Command::Reestr(reestr::Call::Confirmation));
         }
         if !fresh.is_empty() {
+            // A resend of the selected notification joins its timeline.
+            if let Some(selected) = self.state.selected {
+                self.queries.ask(Question::Timeline(selected));
+            }
+            if let Some(engine) = &self.engine {
+                self.state.faults_left = engine.faults_remaining();
+            }
             if let Some(ask) = self.state.add_rows(fresh, true) {
                 self.queries.ask(ask);
             }
@@ -465,6 +472,10 @@ impl App {
                 }
             }
             Answer::Targets(targets) => state.forward.targets = targets,
+            Answer::Timeline(id, list) if Some(id) == state.selected => {
+                state.timeline = Some((id, list));
+            }
+            Answer::Timeline(..) => {}
             Answer::Failed(e) => {
                 state.loading = false;
                 state.filter.pending = false;
@@ -577,6 +588,7 @@ impl eframe::App for App {
         panels::show(&ctx, state);
         forward::editor(&ctx, state);
         forward::rules(&ctx, state);
+        responses::window(&ctx, state);
         for command in std::mem::take(&mut self.state.commands) {
             self.handle(command);
         }

@@ -17,11 +17,13 @@ mod list;
 mod logic;
 mod panels;
 mod queries;
+mod responses;
 mod settings;
 mod state;
 mod table;
 pub mod texts;
 mod theme;
+mod timeline;
 mod top_bar;
 
 use std::sync::OnceLock;

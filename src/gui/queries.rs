@@ -6,7 +6,7 @@ use std::sync::mpsc;
 
 use crate::capture::{Capture, CaptureRow};
 use crate::filter::Filter;
-use crate::store::{Delivery, DeliveryState, StoreError, StoreReader, TargetState};
+use crate::store::{Arrival, Delivery, DeliveryState, StoreError, StoreReader, TargetState};
 
 pub enum Question {
     /// Table rows of every capture after this id.
@@ -25,6 +25,8 @@ pub enum Question {
     ForwardStates(Vec<i64>),
     /// Each forward target: up or down, and how many wait.
     Targets,
+    /// Every arrival of a capture's notification.
+    Timeline(i64),
 }
 
 pub enum Answer {
@@ -39,6 +41,7 @@ pub enum Answer {
     Deliveries(i64, Vec<Delivery>),
     ForwardStates(Vec<(i64, Option<DeliveryState>)>),
     Targets(Vec<TargetState>),
+    Timeline(i64, Vec<Arrival>),
     Failed(String),
 }
 
@@ -99,6 +102,7 @@ fn nothing(question: Question) -> Answer {
         Question::Deliveries(id) => Answer::Deliveries(id, Vec::new()),
         Question::ForwardStates(_) => Answer::ForwardStates(Vec::new()),
         Question::Targets => Answer::Targets(Vec::new()),
+        Question::Timeline(id) => Answer::Timeline(id, Vec::new()),
     }
 }
 
@@ -126,6 +130,7 @@ fn answer(reader: &StoreReader, question: Question) -> Answer {
             .map(|list| Answer::Deliveries(id, list)),
         Question::ForwardStates(ids) => reader.forward_states(&ids).map(Answer::ForwardStates),
         Question::Targets => reader.targets().map(Answer::Targets),
+        Question::Timeline(id) => reader.timeline(id).map(|list| Answer::Timeline(id, list)),
     };
     result.unwrap_or_else(|e| Answer::Failed(e.to_string()))
 }

@@ -128,6 +128,12 @@ pub struct AppState {
     pub copy_curl_of: Option<i64>,
     pub panels: Panels,
     pub forward: super::forward::ForwardState,
+    /// The Responses window, while open.
+    pub responses: Option<Vec<super::responses::RuleDraft>>,
+    /// How many requests each response rule with a limit still takes, by rule number.
+    pub faults_left: Vec<(usize, u32)>,
+    /// Every arrival of the selected capture's notification.
+    pub timeline: Option<(i64, Vec<crate::store::Arrival>)>,
     /// What the views asked for during this frame.
     pub commands: Vec<Command>,
 }
@@ -137,6 +143,9 @@ impl AppState {
         AppState {
             panels: Panels::new(&config, &remembered),
             forward: Default::default(),
+            responses: None,
+            faults_left: Vec::new(),
+            timeline: None,
             config,
             remembered,
             local_offset,

@@ -296,7 +296,11 @@ fn cells(
     });
     row.col(|ui| {
         let color = status_color(c.status, ui.visuals());
-        ui.label(RichText::new(c.status.to_string()).color(color));
+        let status = match c.status {
+            0 => "—".to_string(),
+            status => status.to_string(),
+        };
+        ui.label(RichText::new(status).color(color));
     });
     row.col(|ui| super::forward::cell(ui, c.forward, t));
     row.col(|ui| {

@@ -8,6 +8,7 @@ use crate::filter::{FilterError, FIELDS};
 use crate::http::{ApiError, Mistake, Setting, Unset};
 use crate::providers::{Field, FieldValue};
 use crate::repoint::Repointed;
+use crate::responses::Breach;
 use crate::tunnel::Source;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,6 +86,25 @@ texts! {
     col_size: "Size", "Размер";
     col_flags: "Flags", "Отметки";
     malformed_flag: "The body is not valid JSON. It was acknowledged anyway, since a resend cannot fix it ([listener] malformed).", "Тело — некорректный JSON. Запрос всё равно подтверждён: повтор его не исправит ([listener] malformed).";
+    responses: "Responses", "Ответы";
+    responses_hint: "Answer, fail, delay or hang up on purpose, to watch how each provider retries", "Отвечать по-своему, отказывать, задерживать или обрывать нарочно, чтобы увидеть, как повторяет каждый провайдер";
+    rule_number: "Rule {n}", "Правило {n}";
+    path_pattern: "Path (* for any part)", "Путь (* — любая часть)";
+    method_any: "Method (empty: any)", "Метод (пусто — любой)";
+    do_answer: "Answer", "Ответить";
+    do_fail: "Fail", "Отказать";
+    do_delay: "Delay", "Задержать";
+    do_hang_up: "Hang up", "Оборвать";
+    status: "Status", "Статус";
+    delay_ms: "Delay, ms", "Задержка, мс";
+    times: "Only the next (0: all)", "Только следующие (0 — все)";
+    percent: "Share, %", "Доля, %";
+    fault_on: "⚡ rule {n}: {what}", "⚡ правило {n}: {what}";
+    fault_left: "{n} left", "осталось {n}";
+    tab_timeline: "Timeline", "Хронология";
+    timeline_none: "This capture has no redelivery key, so the provider's resends of it cannot be told apart.", "У этого запроса нет ключа повтора, поэтому его повторы от провайдера не различить.";
+    timeline_hint: "Every arrival of this notification, what hookscope answered and the gaps between them.", "Каждое получение этого уведомления, ответ hookscope и промежутки между ними.";
+    no_answer: "no answer", "без ответа";
     col_forward: "Forwarded", "Переслан";
     tab_forward: "Forward", "Пересылка";
     forwarding: "Forwarding", "Пересылка";
@@ -593,6 +613,20 @@ impl Language {
             }
             Reason::Text { text } => text.clone(),
         }
+    }
+
+    /// What a response rule breaks of a provider's contract.
+    pub fn breach(self, breach: Breach) -> String {
+        if self == Language::English {
+            return breach.to_string();
+        }
+        match breach {
+            Breach::ReestrConfirm => "подтверждение Реестра с таким ответом не пройдёт: Реестру нужен 200 со строкой подтверждения",
+            Breach::MoyskladDeadline => "МойСклад ждёт 1,5 с: более долгая задержка считается отказом, а после трёх он бросает событие",
+            Breach::MoyskladRetries => "МойСклад сразу повторит три раза, а потом бросит событие навсегда",
+            Breach::GreenApiHolds => "GREEN-API будет присылать его каждые 60 с и держать все следующие уведомления за ним до суток",
+        }
+        .into()
     }
 
     /// An overview field's value.

@@ -43,6 +43,7 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
                 state.commands.push(Command::OpenSettings);
             }
             super::forward::top_bar(ui, state);
+            super::responses::top_bar(ui, state);
         });
         if let (None, Some(error)) = (&state.listening, state.listen_error.clone()) {
             // Why it is not listening, and the address to try instead, right there.
