@@ -1,5 +1,7 @@
 //! Load benchmark: the real listener (judge, commit, then acknowledge) against a bare axum
-//! handler that reads the body and stores nothing, driven the same way in the same run.
+//! handler that reads the body and stores nothing, driven the same way in the same run; then
+//! the listener with a forward rule (the outbox delivering to a bare handler) against without,
+//! and a pass-through against calling its target directly.
 //!
 //! `cargo bench --bench listener` — set HOOKSCOPE_BENCH_REQUESTS / HOOKSCOPE_BENCH_CONNECTIONS
 //! to change the load (defaults 20000 requests over 32 keep-alive connections).
@@ -7,7 +9,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use hookscope::config::Config;
+use hookscope::config::{Config, ForwardMode, ForwardRule};
 use hookscope::engine::Engine;
 
 const BODY: &str = r#"{"typeWebhook":"incomingMessageReceived","instanceData":{"idInstance":7103000001,"wid":"79990000001@c.us","typeInstance":"whatsapp"},"timestamp":1763800000,"idMessage":"ID","senderData":{"chatId":"79161234567@c.us","sender":"79161234567@c.us","chatName":"Иван","senderName":"Иван"},"messageData":{"typeMessage":"textMessage","textMessageData":{"textMessage":"Здравствуйте, заказ готов?"}}}"#;
@@ -99,10 +101,12 @@ fn main() {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::default();
         config.listener.listen = "127.0.0.1:0".parse().unwrap();
-        let engine = Engine::start(config, &dir.path().join("captures.sqlite3"))
+        config.listener.max_captures = 10_000_000;
+        let mut engine = Engine::start(config.clone(), &dir.path().join("captures.sqlite3"))
             .await
             .unwrap();
         let bare = bare_axum().await;
+        let target = bare_axum().await;
 
         // Warm both up (connections, page cache, allocator) before measuring.
         drive(bare, 500, connections, "warm").await;
@@ -134,6 +138,59 @@ fn main() {
             real.acknowledged, real.acknowledged
         );
         assert_eq!(stored, real.acknowledged, "an acknowledged capture is missing from the store");
+
+        // The same load with a forward rule: every capture also gets a delivery in the outbox.
+        let rule = |mode, tag: &str| ForwardRule {
+            target: format!("http://{target}/hooks"),
+            filter: format!("path:/green-api/{tag}"),
+            mode,
+            ..ForwardRule::default()
+        };
+        let mut forwarding = config.clone();
+        forwarding.forward = vec![
+            rule(ForwardMode::Inspect, "forward"),
+            rule(ForwardMode::PassThrough, "pass"),
+        ];
+        engine.set_config(forwarding);
+        let without = drive(engine.local_addr(), requests, connections, "plain").await;
+        let with = drive(engine.local_addr(), requests, connections, "forward").await;
+        let sent = Instant::now();
+        let reader = engine.store().reader().unwrap();
+        let delivered = loop {
+            let waiting = reader.forwards(true, 1).unwrap().len();
+            if waiting == 0 || sent.elapsed() > Duration::from_secs(120) {
+                break waiting == 0;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        let drained = sent.elapsed();
+        println!();
+        println!("forwarding: the same load, alternately without and with an inspect-mode rule");
+        println!("{:<34} {:>10} {:>9} {:>9}", "", "req/s", "p50 ms", "p99 ms");
+        row("capture, no rule matches", &without);
+        row("capture + outbox delivery", &with);
+        println!(
+            "ratio with a forward rule to without: {:.2}; the outbox {} {:.1} s after the last acknowledgement",
+            with.per_second / without.per_second,
+            if delivered { "had delivered every capture" } else { "still had deliveries waiting" },
+            drained.as_secs_f64()
+        );
+
+        // Pass-through: what hookscope adds to calling the target directly.
+        let pass_connections = connections.min(8);
+        let pass_requests = requests / 4;
+        let direct = drive(target, pass_requests, pass_connections, "direct").await;
+        let pass = drive(engine.local_addr(), pass_requests, pass_connections, "pass").await;
+        println!();
+        println!("pass-through: {pass_requests} requests over {pass_connections} connections");
+        println!("{:<34} {:>10} {:>9} {:>9}", "", "req/s", "p50 ms", "p99 ms");
+        row("the target called directly", &direct);
+        row("through hookscope (pass-through)", &pass);
+        println!(
+            "added by hookscope: p50 {:+.2} ms, p99 {:+.2} ms",
+            (pass.p50.as_secs_f64() - direct.p50.as_secs_f64()) * 1000.0,
+            (pass.p99.as_secs_f64() - direct.p99.as_secs_f64()) * 1000.0
+        );
         engine.stop().await;
     });
 }

@@ -70,12 +70,15 @@ async fn run(store: Store, wake: Arc<Notify>) {
                 }
             }
         };
-        for (delivery, capture) in ready {
-            let queue = (delivery.target.clone(), delivery.provider);
+        for run in ready {
+            let Some((first, _)) = run.first() else {
+                continue;
+            };
+            let queue = (first.target.clone(), first.provider);
             if busy.insert(queue.clone()) {
                 let (store, http) = (store.clone(), http.clone());
                 running.spawn(async move {
-                    deliver(&store, &http, &delivery, &capture).await;
+                    deliver(&store, &http, run).await;
                     queue
                 });
             }
@@ -114,20 +117,35 @@ async fn due(store: &Store, reader: &mut Option<StoreReader>) -> Result<Due, Str
     found.map_err(|e| e.to_string())
 }
 
-/// One attempt, recorded with what becomes of the delivery.
-async fn deliver(store: &Store, http: &reqwest::Client, delivery: &Delivery, capture: &Capture) {
-    let (attempt, _) = send(
-        http,
-        capture,
-        &url_for(capture, &delivery.target),
-        delivery.keep_host,
-        ATTEMPT_TIMEOUT,
-        KEPT_BODY,
-    )
-    .await;
-    let next = next_after(delivery, &attempt.outcome, attempt.at);
-    if let Err(e) = store.record_attempt(delivery.id, attempt, next).await {
-        tracing::warn!("could not record a delivery attempt: {e}");
+/// Delivers a queue's due run in order, stopping at the first that is not taken. Attempts
+/// are recorded as they happen, without waiting for each commit; the run ends when all are
+/// committed, so that the next read of the queue sees them. (A crash before a record is
+/// committed makes that delivery go once more: a target may see a delivery twice, never lose
+/// one.)
+async fn deliver(store: &Store, http: &reqwest::Client, run: Vec<(Delivery, Capture)>) {
+    let mut records = JoinSet::new();
+    for (delivery, capture) in run {
+        let (attempt, _) = send(
+            http,
+            &capture,
+            &url_for(&capture, &delivery.target),
+            delivery.keep_host,
+            ATTEMPT_TIMEOUT,
+            KEPT_BODY,
+        )
+        .await;
+        let taken = attempt.outcome.is_success();
+        let next = next_after(&delivery, &attempt.outcome, attempt.at);
+        let store = store.clone();
+        records.spawn(async move { store.record_attempt(delivery.id, attempt, next).await });
+        if !taken {
+            break;
+        }
+    }
+    while let Some(recorded) = records.join_next().await {
+        if let Ok(Err(e)) = recorded {
+            tracing::warn!("could not record a delivery attempt: {e}");
+        }
     }
 }
 

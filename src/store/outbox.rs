@@ -294,10 +294,14 @@ pub(super) fn decide(
 /// What the outbox can send now, and when more will be due.
 #[derive(Debug, Default)]
 pub struct Due {
-    /// Each queue's first waiting delivery, with its capture.
-    pub ready: Vec<(Delivery, Capture)>,
+    /// Per queue, the waiting deliveries that are due, in order (at most [`DUE_RUN`]), with
+    /// their captures.
+    pub ready: Vec<Vec<(Delivery, Capture)>>,
     pub next: Option<OffsetDateTime>,
 }
+
+/// How many deliveries of one queue the outbox takes at a time.
+pub const DUE_RUN: usize = 64;
 
 /// Waiting deliveries and how their target fares, per target.
 #[derive(Clone, Debug, PartialEq)]
@@ -392,8 +396,8 @@ impl StoreReader {
         Ok(list)
     }
 
-    /// The first waiting delivery of each queue with its capture, when it is due by `now`,
-    /// and when the next one that is not due yet will be.
+    /// The waiting deliveries of each queue that are due by `now`, from its first on, and when
+    /// the next one that is not due yet will be.
     pub fn due(&self, now: OffsetDateTime) -> Result<Due, StoreError> {
         let heads: Vec<Delivery> = self
             .conn
@@ -404,16 +408,34 @@ impl StoreReader {
             ))?
             .query_map([], delivery_from_row)?
             .collect::<Result<_, _>>()?;
-        let mut due = Vec::new();
+        let mut ready = Vec::new();
         let mut next: Option<OffsetDateTime> = None;
+        let mut queue = self.conn.prepare_cached(&format!(
+            "SELECT {DELIVERY_COLUMNS} FROM deliveries d
+             WHERE d.state = 'waiting' AND d.target = ?1 AND d.provider = ?2
+             ORDER BY d.id LIMIT ?3"
+        ))?;
         for head in heads {
             if head.next_at > now {
                 next = Some(next.map_or(head.next_at, |n| n.min(head.next_at)));
-            } else if let Some(capture) = self.get(head.capture_id)? {
-                due.push((head, capture));
+                continue;
             }
+            let mut run = Vec::new();
+            let waiting = queue
+                .query_map(
+                    params![head.target, head.provider.name(), DUE_RUN as i64],
+                    delivery_from_row,
+                )?
+                .collect::<Result<Vec<_>, _>>()?;
+            for delivery in waiting.into_iter().take_while(|d| d.next_at <= now) {
+                // A capture deleted meanwhile took its deliveries with it.
+                if let Some(capture) = self.get(delivery.capture_id)? {
+                    run.push((delivery, capture));
+                }
+            }
+            ready.push(run);
         }
-        Ok(Due { ready: due, next })
+        Ok(Due { ready, next })
     }
 
     /// Each target that has deliveries: how many wait and whether its last attempt succeeded.
