@@ -20,8 +20,11 @@
 //! * [`capture`] — what a capture is: the request byte for byte, the judgement, the answer.
 //! * [`store`] — the durable store: one writer thread, readers on their own connections,
 //!   the search index in a file of its own, a [`filter::Filter`] turned into SQL.
-//! * [`filter`] — the filter language: a parser and its syntax tree, nothing more.
-//! * [`engine`] — listener and store together, as the app and `serve` run them.
+//! * [`filter`] — the filter language: a parser, its syntax tree, and matching one capture.
+//! * [`responses`] — response rules and faults, tried before the commit.
+//! * [`forward`] — forward rules, the outbox that delivers in order, pass-through, replay;
+//!   the deliveries themselves are kept by [`store::outbox`].
+//! * [`engine`] — listener, store and outbox together, as the app and `serve` run them.
 //! * [`http`] — the one HTTP client for provider APIs; failures become sentences.
 //! * [`tunnel`], [`repoint`] — the public URL, and moving providers to a new one.
 //! * [`export`] — HAR, NDJSON and cURL out (secrets masked), HAR and NDJSON in.
