@@ -1313,3 +1313,39 @@ fn a_fault_is_visible_while_on_and_its_failures_show_in_the_timeline() {
         h.query_by_label("#1").is_some() && h.query_all_by_label("500").count() == 2
     });
 }
+
+/// Replay shown: what the table shows goes again, oldest first, with its original gaps.
+#[test]
+fn replay_shown_keeps_the_order_and_the_gaps() {
+    let targets = tokio::runtime::Runtime::new().unwrap();
+    let target = targets.block_on(common::target::Target::up());
+    let mut f = start("127.0.0.1:0", &[], ThemeChoice::Dark);
+    for n in 0..3 {
+        f.post(&format!("/order-{n}"), "{}");
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    f.wait_for("the rows", |h| {
+        h.query_by_label_contains("3 total").is_some()
+    });
+    f.harness.get_by_label("Replay shown…").click();
+    let _ = f.harness.try_run();
+    f.wait_for("the window", |h| {
+        h.query_by_label("3 captures, oldest first.").is_some()
+    });
+    f.fill("Replay to", &target.url("/hooks"));
+    f.harness.get_by_label("Send").click();
+    let _ = f.harness.try_run();
+    let seen = targets.block_on(target.wait_for(3, Duration::from_secs(10)));
+    let uris: Vec<&str> = seen.iter().map(|s| s.uri.as_str()).collect();
+    assert_eq!(uris, ["/hooks/order-0", "/hooks/order-1", "/hooks/order-2"]);
+    let spread = seen[2].at - seen[0].at;
+    assert!(
+        spread >= Duration::from_millis(400),
+        "the original 500 ms were not kept: {spread:?}"
+    );
+    f.wait_for("the outcome", |h| {
+        h.query_by_label_contains("Replayed 3 captures to")
+            .is_some()
+            && h.query_by_label_contains("3 answered 2xx").is_some()
+    });
+}

@@ -230,7 +230,6 @@ pub fn replay(
         Some(_) => bail!("--speed must be above 0, e.g. 2 for twice as fast."),
         None => Timing::AtOnce,
     };
-    let gaps = replay::gaps(&captures, timing);
     let retention = super::config(paths)?.listener.retention();
     runtime()?.block_on(async {
         // Recorded with the captures when no other hookscope is capturing into the store.
@@ -242,28 +241,22 @@ pub fn replay(
             }
             Err(e) => return Err(e.into()),
         };
-        let http = hookscope::forward::client();
-        let mut failed = 0;
-        for (capture, gap) in captures.iter().zip(gaps) {
-            tokio::time::sleep(gap).await;
-            let attempt = replay::replay_one(&http, capture, to, &edits).await;
-            let became = replay::became(&attempt)
+        let failed = replay::sequence(store.as_ref(), &captures, to, &edits, timing, |capture, attempt| {
+            let became = replay::became(attempt)
                 .map(|id| format!(" (captured as #{id})"))
                 .unwrap_or_default();
-            failed += usize::from(!attempt.outcome.is_success());
             println!(
                 "#{} → {}: {}{became}",
                 capture.id,
                 replay::replay_url(&edits.apply(capture), to),
-                shown(&attempt_text(&attempt))
+                shown(&attempt_text(attempt))
             );
-            if let Some(store) = &store {
-                store.record_replay(capture.id, to, attempt).await?;
-            }
-        }
+        })
+        .await;
         if let Some(store) = store {
             store.close().await;
         }
+        let failed = failed?;
         if failed > 0 {
             bail!("{failed} of {} replays did not get a 2xx answer.", captures.len());
         }

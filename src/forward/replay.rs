@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::capture::{Capture, HeaderValue};
-use crate::store::{Attempt, KEPT_BODY};
+use crate::store::{Attempt, Store, StoreError, KEPT_BODY};
 
 use super::{send, url_for};
 
@@ -105,8 +105,33 @@ pub async fn replay_one(
     send(http, &edited, &url, false, TIMEOUT, KEPT_BODY).await.0
 }
 
+/// Replays `captures` in the order given, waiting the gaps `timing` asks for, and records each
+/// replay with its capture when a store is given; `said` hears of each as it happens. Returns
+/// how many did not get a 2xx.
+pub async fn sequence(
+    store: Option<&Store>,
+    captures: &[Capture],
+    to: &str,
+    edits: &Edits,
+    timing: Timing,
+    mut said: impl FnMut(&Capture, &Attempt),
+) -> Result<usize, StoreError> {
+    let http = super::client();
+    let mut failed = 0;
+    for (capture, gap) in captures.iter().zip(gaps(captures, timing)) {
+        tokio::time::sleep(gap).await;
+        let attempt = replay_one(&http, capture, to, edits).await;
+        failed += usize::from(!attempt.outcome.is_success());
+        said(capture, &attempt);
+        if let Some(store) = store {
+            store.record_replay(capture.id, to, attempt).await?;
+        }
+    }
+    Ok(failed)
+}
+
 /// How long to wait before each capture of a sequence (sorted by arrival), the first at once.
-pub fn gaps(captures: &[Capture], timing: Timing) -> Vec<Duration> {
+fn gaps(captures: &[Capture], timing: Timing) -> Vec<Duration> {
     let speed = match timing {
         Timing::AtOnce => return vec![Duration::ZERO; captures.len()],
         Timing::Original { speed } if speed > 0.0 => speed,

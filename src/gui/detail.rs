@@ -189,6 +189,13 @@ fn overview(ui: &mut Ui, state: &mut AppState, c: &Capture, t: &Texts) {
             .unwrap_or_default();
         ui.label(format!("{}{elapsed}", j.answer.status));
         ui.end_row();
+        if let Some(original) = crate::forward::replay::replay_of(c) {
+            ui.label(t.replay_of);
+            if ui.link(format!("#{original}")).clicked() {
+                state.commands.push(Command::Select(original));
+            }
+            ui.end_row();
+        }
         if let Some(first) = c.repeat_of {
             ui.label(t.repeat_of);
             if ui.link(format!("#{first}")).clicked() {

@@ -26,6 +26,15 @@ pub struct ForwardState {
     pub editor: Option<ReplayDraft>,
     /// The forward rules window, while open.
     pub rules: Option<Vec<ForwardRule>>,
+    /// The replay-in-sequence window, while open.
+    pub sequence: Option<SequenceDraft>,
+}
+
+/// How the captures the table shows are to be replayed.
+pub struct SequenceDraft {
+    to: String,
+    keep_gaps: bool,
+    speed: f64,
 }
 
 #[derive(Clone, Debug)]
@@ -38,6 +47,13 @@ pub enum Call {
     },
     /// Opens the editor on the capture in the detail pane.
     EditReplay,
+    OpenSequence,
+    CloseSequence,
+    /// Replays the captures the table shows, oldest first; with a speed, keeping their gaps.
+    ReplayShown {
+        to: String,
+        speed: Option<f64>,
+    },
     CloseEditor,
     OpenRules,
     CloseRules,
@@ -237,6 +253,13 @@ pub fn tab(ui: &mut Ui, state: &mut AppState, capture: &Capture, t: &Texts) {
                                 ));
                             }
                         }
+                        if let Some(id) = replay::became(attempt).filter(|_| delivery.replay) {
+                            ui.end_row();
+                            ui.weak(t.captured_as);
+                            if ui.link(format!("#{id}")).clicked() {
+                                state.commands.push(Command::Select(id));
+                            }
+                        }
                         ui.end_row();
                     }
                 });
@@ -367,6 +390,57 @@ pub fn editor(ctx: &egui::Context, state: &mut AppState) {
     }
     if !open {
         state.commands.push(Command::Forward(Call::CloseEditor));
+    }
+}
+
+/// The replay-in-sequence window.
+pub fn sequence(ctx: &egui::Context, state: &mut AppState) {
+    let t = state.texts();
+    let count = state.list.visible().len();
+    let language = state.remembered.language;
+    let Some(draft) = &mut state.forward.sequence else {
+        return;
+    };
+    let mut open = true;
+    let mut send = None;
+    egui::Window::new(t.sequence_title)
+        .open(&mut open)
+        .collapsible(false)
+        .resizable(false)
+        .show(ctx, |ui| {
+            let what = language.count(count, super::texts::Counted::Capture);
+            ui.label(t.sequence_count.replace("{n}", &what));
+            ui.horizontal(|ui| {
+                let label = ui.label(t.replay_to);
+                ui.add(egui::TextEdit::singleline(&mut draft.to).desired_width(320.0))
+                    .labelled_by(label.id);
+            });
+            ui.horizontal(|ui| {
+                ui.checkbox(&mut draft.keep_gaps, t.keep_gaps);
+                ui.add_enabled_ui(draft.keep_gaps, |ui| {
+                    ui.label(t.speed);
+                    ui.add(
+                        egui::DragValue::new(&mut draft.speed)
+                            .range(0.1..=1000.0)
+                            .speed(0.1),
+                    );
+                });
+            });
+            if ui
+                .add_enabled(count > 0, egui::Button::new(t.send))
+                .clicked()
+            {
+                send = Some(Call::ReplayShown {
+                    to: draft.to.clone(),
+                    speed: draft.keep_gaps.then_some(draft.speed),
+                });
+            }
+        });
+    if let Some(call) = send {
+        state.commands.push(Command::Forward(call));
+    }
+    if !open {
+        state.commands.push(Command::Forward(Call::CloseSequence));
     }
 }
 
@@ -521,6 +595,15 @@ impl App {
                 }
             }
             Call::CloseEditor => self.state.forward.editor = None,
+            Call::OpenSequence => {
+                self.state.forward.sequence = Some(SequenceDraft {
+                    to: default_to(&self.state),
+                    keep_gaps: true,
+                    speed: 1.0,
+                });
+            }
+            Call::CloseSequence => self.state.forward.sequence = None,
+            Call::ReplayShown { to, speed } => self.replay_shown(to, speed),
             Call::OpenRules => self.state.forward.rules = Some(self.state.config.forward.clone()),
             Call::CloseRules => self.state.forward.rules = None,
             Call::SaveRules(rules) => {
@@ -568,6 +651,53 @@ impl App {
                 .replace("{id}", &capture.to_string())
                 .replace("{url}", &url)
                 .replace("{outcome}", &outcome)
+        });
+    }
+
+    /// Replays what the table shows, oldest first, recording each with its capture.
+    fn replay_shown(&mut self, to: String, speed: Option<f64>) {
+        let t = self.state.texts();
+        let Some(engine) = &self.engine else {
+            return self.state.notify(t.replay_unrecorded);
+        };
+        if let Err(e) = crate::forward::check_target(&to) {
+            return self.state.notify(e.to_string());
+        }
+        let ids: Vec<i64> = self
+            .state
+            .list
+            .visible()
+            .iter()
+            .filter_map(|&at| self.state.list.rows().get(at).map(|r| r.id))
+            .collect();
+        let language = self.state.remembered.language;
+        let what = language.count(ids.len(), super::texts::Counted::Capture);
+        self.state.forward.sequence = None;
+        self.state
+            .notify(t.replaying.replace("{n}", &what).replace("{url}", &to));
+        let store = engine.store().clone();
+        self.say_when_done(async move {
+            let captures = match store.reader().and_then(|r| {
+                ids.iter()
+                    .filter_map(|&id| r.get(id).transpose())
+                    .collect::<Result<Vec<_>, _>>()
+            }) {
+                Ok(captures) => captures,
+                Err(e) => return e.to_string(),
+            };
+            let timing = match speed {
+                Some(speed) => replay::Timing::Original { speed },
+                None => replay::Timing::AtOnce,
+            };
+            let edits = Edits::default();
+            match replay::sequence(Some(&store), &captures, &to, &edits, timing, |_, _| {}).await {
+                Ok(failed) => t
+                    .replayed_all
+                    .replace("{n}", &what)
+                    .replace("{url}", &to)
+                    .replace("{ok}", &(captures.len() - failed).to_string()),
+                Err(e) => e.to_string(),
+            }
         });
     }
 

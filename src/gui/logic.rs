@@ -588,6 +588,7 @@ impl eframe::App for App {
         panels::show(&ctx, state);
         forward::editor(&ctx, state);
         forward::rules(&ctx, state);
+        forward::sequence(&ctx, state);
         responses::window(&ctx, state);
         for command in std::mem::take(&mut self.state.commands) {
             self.handle(command);

@@ -40,6 +40,16 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
                 state.commands.push(Command::Import);
             }
             let any = !state.list.rows().is_empty();
+            let shown = !state.list.visible().is_empty() && state.filter.error().is_none();
+            if ui
+                .add_enabled(shown, egui::Button::new(t.replay_shown))
+                .on_hover_text(t.replay_shown_hint)
+                .clicked()
+            {
+                state
+                    .commands
+                    .push(Command::Forward(super::forward::Call::OpenSequence));
+            }
             let export = ui.add_enabled(any, egui::Button::new(t.export));
             if export.on_hover_text("Ctrl+E").clicked() {
                 state.commands.push(Command::Export);

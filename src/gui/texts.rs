@@ -105,6 +105,16 @@ texts! {
     timeline_none: "This capture has no redelivery key, so the provider's resends of it cannot be told apart.", "У этого запроса нет ключа повтора, поэтому его повторы от провайдера не различить.";
     timeline_hint: "Every arrival of this notification, what hookscope answered and the gaps between them.", "Каждое получение этого уведомления, ответ hookscope и промежутки между ними.";
     no_answer: "no answer", "без ответа";
+    replay_shown: "Replay shown…", "Повторить показанные…";
+    replay_shown_hint: "Send what the table shows again, oldest first", "Отправить показанное в таблице ещё раз, от старых к новым";
+    sequence_title: "Replay in sequence", "Повторить по порядку";
+    sequence_count: "{n}, oldest first.", "{n}, от старых к новым.";
+    keep_gaps: "Keep the original gaps", "Сохранить исходные промежутки";
+    speed: "Speed ×", "Скорость ×";
+    replaying: "Replaying {n} to {url}…", "Отправляю {n} на {url}…";
+    replayed_all: "Replayed {n} to {url}: {ok} answered 2xx.", "Отправлено {n} на {url}: {ok} с ответом 2xx.";
+    captured_as: "captured as", "получен как";
+    replay_of: "Replay of", "Повтор запроса";
     col_forward: "Forwarded", "Переслан";
     tab_forward: "Forward", "Пересылка";
     forwarding: "Forwarding", "Пересылка";

@@ -17,6 +17,7 @@ pub struct Seen {
     pub uri: String,
     pub headers: HeaderMap,
     pub body: Bytes,
+    pub at: Instant,
 }
 
 impl Seen {
@@ -142,6 +143,7 @@ async fn receive(State(shared): State<Shared>, request: Request) -> impl IntoRes
         uri: parts.uri.to_string(),
         headers: parts.headers,
         body,
+        at: Instant::now(),
     });
     let answer = shared.answer.lock().unwrap().clone();
     tokio::time::sleep(answer.delay).await;
