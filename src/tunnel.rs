@@ -47,12 +47,74 @@ pub struct Found {
     pub source: Source,
 }
 
-#[derive(Clone, Debug, thiserror::Error)]
-#[error("No tunnel was found for port {port}: {}. Start one, e.g. `cloudflared tunnel --url http://127.0.0.1:{port}` or `ngrok http {port}`, or type its https URL as the public URL.", .tried.join("; "))]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("No tunnel was found for port {port}: {}. Start one, e.g. `cloudflared tunnel --url http://127.0.0.1:{port}` or `ngrok http {port}`, or type its https URL as the public URL.", .tried.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
 pub struct NotFound {
     pub port: u16,
-    /// What each place said, as sentences.
-    pub tried: Vec<String>,
+    /// What each place said.
+    pub tried: Vec<Missed>,
+}
+
+/// Why one place did not give the public URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Missed {
+    /// The ngrok agent's API at `api`.
+    Ngrok { api: String, why: NgrokMiss },
+    /// cloudflared's metrics address is not `host:port` or `host:first-last`.
+    MetricsAddress { metrics: String },
+    /// cloudflared at `at` runs a named tunnel, whose URL only the user knows.
+    NamedTunnel { at: String },
+    /// No cloudflared quick tunnel answers at any of `metrics`.
+    NoQuickTunnel { metrics: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NgrokMiss {
+    NotRunning,
+    NoAnswer {
+        detail: String,
+    },
+    Status {
+        status: u16,
+    },
+    NotJson,
+    NoHttpsTunnel,
+    /// Its https tunnels forward to these addresses, none to our port.
+    OtherPorts {
+        addrs: Vec<String>,
+        port: u16,
+    },
+}
+
+impl fmt::Display for Missed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Missed::Ngrok { api, why } => {
+                write!(f, "the ngrok agent at {api} ")?;
+                match why {
+                    NgrokMiss::NotRunning => f.write_str("is not running"),
+                    NgrokMiss::NoAnswer { detail } => write!(f, "did not answer ({detail})"),
+                    NgrokMiss::Status { status } => write!(f, "answered HTTP {status}"),
+                    NgrokMiss::NotJson => f.write_str("answered something that is not its JSON"),
+                    NgrokMiss::NoHttpsTunnel => f.write_str("has no https tunnel"),
+                    NgrokMiss::OtherPorts { addrs, port } => {
+                        write!(f, "forwards only to {}, not to port {port}", addrs.join(", "))
+                    }
+                }
+            }
+            Missed::MetricsAddress { metrics } => write!(
+                f,
+                "cloudflared's metrics address \"{metrics}\" is not host:port or host:first-last ([tunnel] cloudflared_metrics)"
+            ),
+            Missed::NamedTunnel { at } => write!(
+                f,
+                "cloudflared at {at} runs a named tunnel, whose URL only you know: type it as the public URL"
+            ),
+            Missed::NoQuickTunnel { metrics } => {
+                write!(f, "no cloudflared quick tunnel answers at {metrics}")
+            }
+        }
+    }
 }
 
 /// The public URL for a listener on `port`: the typed one, else a detected one.
@@ -89,30 +151,37 @@ pub async fn detect(config: &TunnelConfig, port: u16) -> Result<Found, NotFound>
     Err(NotFound { port, tried })
 }
 
-async fn get_json(http: &reqwest::Client, url: &str) -> Result<Option<Value>, String> {
+async fn get_json(http: &reqwest::Client, url: &str) -> Result<Option<Value>, NgrokMiss> {
     let response = http.get(url).send().await.map_err(|e| {
         if e.is_connect() {
-            "is not running".to_string()
+            NgrokMiss::NotRunning
         } else {
-            format!("did not answer ({})", e.without_url())
+            NgrokMiss::NoAnswer {
+                detail: e.without_url().to_string(),
+            }
         }
     })?;
     if response.status() == reqwest::StatusCode::NOT_FOUND {
         return Ok(None);
     }
     if !response.status().is_success() {
-        return Err(format!("answered HTTP {}", response.status().as_u16()));
+        return Err(NgrokMiss::Status {
+            status: response.status().as_u16(),
+        });
     }
     response
         .json()
         .await
         .map(Some)
-        .map_err(|_| "answered something that is not its JSON".to_string())
+        .map_err(|_| NgrokMiss::NotJson)
 }
 
-async fn ngrok(http: &reqwest::Client, api: &str, port: u16) -> Result<Found, String> {
+async fn ngrok(http: &reqwest::Client, api: &str, port: u16) -> Result<Found, Missed> {
     let api = api.trim().trim_end_matches('/');
-    let said = |what: String| format!("the ngrok agent at {api} {what}");
+    let said = |why: NgrokMiss| Missed::Ngrok {
+        api: api.into(),
+        why,
+    };
     let mut candidates = Vec::new();
     if let Some(list) = get_json(http, &format!("{api}/api/tunnels"))
         .await
@@ -143,23 +212,19 @@ async fn ngrok(http: &reqwest::Client, api: &str, port: u16) -> Result<Found, St
         });
     }
     Err(said(match https.as_slice() {
-        [] => "has no https tunnel".to_string(),
-        others => format!(
-            "forwards only to {}, not to port {port}",
-            others
-                .iter()
-                .map(|(_, addr)| addr.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        [] => NgrokMiss::NoHttpsTunnel,
+        others => NgrokMiss::OtherPorts {
+            addrs: others.iter().map(|(_, addr)| addr.clone()).collect(),
+            port,
+        },
     }))
 }
 
-async fn cloudflared(http: &reqwest::Client, metrics: &str) -> Result<Found, String> {
+async fn cloudflared(http: &reqwest::Client, metrics: &str) -> Result<Found, Missed> {
     let Some((host, ports)) = metrics_ports(metrics) else {
-        return Err(format!(
-            "cloudflared's metrics address \"{metrics}\" is not host:port or host:first-last ([tunnel] cloudflared_metrics)"
-        ));
+        return Err(Missed::MetricsAddress {
+            metrics: metrics.into(),
+        });
     };
     let mut named = None;
     for port in ports {
@@ -178,8 +243,10 @@ async fn cloudflared(http: &reqwest::Client, metrics: &str) -> Result<Found, Str
         }
     }
     Err(match named {
-        Some(at) => format!("cloudflared at {at} runs a named tunnel, whose URL only you know: type it as the public URL"),
-        None => format!("no cloudflared quick tunnel answers at {metrics}"),
+        Some(at) => Missed::NamedTunnel { at },
+        None => Missed::NoQuickTunnel {
+            metrics: metrics.into(),
+        },
     })
 }
 

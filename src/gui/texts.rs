@@ -9,7 +9,7 @@ use crate::http::{ApiError, Mistake, Setting, Unset};
 use crate::providers::{Field, FieldValue};
 use crate::repoint::Repointed;
 use crate::responses::Breach;
-use crate::tunnel::Source;
+use crate::tunnel::{Missed, NgrokMiss, NotFound, Source};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Language {
@@ -625,6 +625,47 @@ impl Language {
         }
     }
 
+    /// Why no tunnel was found: what was asked and what each answered.
+    pub fn tunnel_not_found(self, missing: &NotFound) -> String {
+        if self == Language::English {
+            return missing.to_string();
+        }
+        let port = missing.port;
+        let tried: Vec<String> = missing
+            .tried
+            .iter()
+            .map(|missed| match missed {
+                Missed::Ngrok { api, why } => {
+                    let said = match why {
+                        NgrokMiss::NotRunning => "не запущен".to_string(),
+                        NgrokMiss::NoAnswer { detail } => format!("не ответил ({detail})"),
+                        NgrokMiss::Status { status } => format!("ответил HTTP {status}"),
+                        NgrokMiss::NotJson => "ответил не своим JSON".to_string(),
+                        NgrokMiss::NoHttpsTunnel => "не держит ни одного https-туннеля".to_string(),
+                        NgrokMiss::OtherPorts { addrs, port } => format!(
+                            "ведёт только на {}, а не на порт {port}",
+                            addrs.join(", ")
+                        ),
+                    };
+                    format!("агент ngrok на {api} {said}")
+                }
+                Missed::MetricsAddress { metrics } => format!(
+                    "адрес метрик cloudflared «{metrics}» — не host:port и не host:first-last ([tunnel] cloudflared_metrics)"
+                ),
+                Missed::NamedTunnel { at } => format!(
+                    "cloudflared на {at} держит именованный туннель, чей URL знаете только вы: впишите его как публичный URL"
+                ),
+                Missed::NoQuickTunnel { metrics } => {
+                    format!("на {metrics} не отвечает ни один быстрый туннель cloudflared")
+                }
+            })
+            .collect();
+        format!(
+            "Туннель к порту {port} не найден: {}. Запустите его, например `cloudflared tunnel --url http://127.0.0.1:{port}` или `ngrok http {port}`, или впишите его https-адрес как публичный URL.",
+            tried.join("; ")
+        )
+    }
+
     /// What a response rule breaks of a provider's contract.
     pub fn breach(self, breach: Breach) -> String {
         if self == Language::English {
@@ -719,6 +760,27 @@ mod tests {
         // Both tables are complete by construction (the macro); check one translated label.
         assert_eq!(Language::Russian.texts().settings, "Настройки");
         assert_eq!(Language::English.texts().settings, "Settings");
+    }
+
+    #[test]
+    fn tunnel_detection_is_told_in_russian() {
+        let missing = NotFound {
+            port: 8787,
+            tried: vec![
+                Missed::Ngrok {
+                    api: "http://127.0.0.1:4040".into(),
+                    why: NgrokMiss::NotRunning,
+                },
+                Missed::NoQuickTunnel {
+                    metrics: "127.0.0.1:20241-20245".into(),
+                },
+            ],
+        };
+        let said = Language::Russian.tunnel_not_found(&missing);
+        assert!(said.starts_with("Туннель к порту 8787 не найден: агент ngrok на http://127.0.0.1:4040 не запущен; на 127.0.0.1:20241-20245 не отвечает"), "{said}");
+        assert!(Language::English
+            .tunnel_not_found(&missing)
+            .contains("the ngrok agent at http://127.0.0.1:4040 is not running"));
     }
 
     #[test]

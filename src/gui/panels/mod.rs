@@ -23,7 +23,7 @@ use crate::capture::{Capture, Provider};
 use crate::config::{Config, Secret};
 use crate::http::ApiError;
 use crate::repoint::{self, Outcome};
-use crate::tunnel::{self, Found};
+use crate::tunnel::{self, Found, NotFound};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Tab {
@@ -54,7 +54,7 @@ pub enum TunnelCall {
 
 /// What a call brought back.
 pub enum Done {
-    Tunnel(Result<Found, String>),
+    Tunnel(Result<Found, NotFound>),
     Repointed(Vec<Outcome>),
     GreenApi(green_api::Done),
     Moysklad(moysklad::Done),
@@ -210,7 +210,7 @@ impl App {
         }
     }
 
-    fn tunnel_found(&mut self, found: Result<Found, String>) {
+    fn tunnel_found(&mut self, found: Result<Found, NotFound>) {
         let state = &mut self.state;
         let p = &mut state.panels;
         p.detecting = false;
@@ -221,12 +221,12 @@ impl App {
                 .tunnel_found
                 .replace("{url}", &found.url)
                 .replace("{source}", &language.tunnel_source(&found.source)),
-            Err(missing) => missing.clone(),
+            Err(missing) => language.tunnel_not_found(missing),
         };
         if std::mem::take(&mut p.announce_detect) {
             state.notice = Some((said, Instant::now()));
         }
-        p.tunnel_missing = found.as_ref().err().cloned();
+        p.tunnel_missing = found.as_ref().err().map(|e| language.tunnel_not_found(e));
         let found = found.ok();
         if let Some(url) = found.as_ref().map(|f| f.url.clone()) {
             let last = &state.remembered.public_url;
@@ -250,11 +250,7 @@ pub fn call(app: &mut App, call: TunnelCall) {
             panels.detecting = true;
             panels.last_detect = Some(Instant::now());
             app.spawn(None, async move {
-                Done::Tunnel(
-                    tunnel::find(&config.tunnel, port)
-                        .await
-                        .map_err(|e| e.to_string()),
-                )
+                Done::Tunnel(tunnel::find(&config.tunnel, port).await)
             });
         }
         TunnelCall::Repoint { old, new } => app.spawn(None, async move {
