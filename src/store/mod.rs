@@ -81,8 +81,9 @@ pub struct Retention {
 }
 
 impl Retention {
-    /// How many of the oldest captures to remove now. Removing 1% beyond the limit at a time
-    /// keeps the delete off most batches.
+    /// How many of the oldest captures are to go now: none until the count is 1% past its
+    /// limit (so that most batches delete nothing), then all beyond it; the writer removes
+    /// them a few per batch.
     fn excess(&self, count: u64, used_bytes: u64) -> u64 {
         let max_captures = self.max_captures.max(1);
         let by_count = if count > max_captures + max_captures / 100 {

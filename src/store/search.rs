@@ -96,8 +96,10 @@ const STEP_TIME: Duration = Duration::from_millis(50);
 const IDLE_POLL: Duration = Duration::from_millis(100);
 /// Indexing starts once no capture has arrived for this long…
 const QUIET: Duration = Duration::from_millis(50);
-/// … or once this many wait for it.
+/// … or once this many wait for it; then, while captures keep arriving, a step of indexing
+/// is followed by a pause this many steps long.
 const MAX_UNINDEXED: i64 = 50_000;
+const BUSY_PAUSE: u32 = 4;
 
 /// The indexing thread; dropping it stops the thread after its current step.
 pub struct Indexer {
@@ -160,14 +162,21 @@ fn index_until(store: &Path, stop: &AtomicBool) -> rusqlite::Result<()> {
         }
         // Even at the lowest priority, indexing beside a busy listener costs it a third of
         // its rate on two cores: index once captures stop arriving, or once the part searches
-        // must scan grows too long.
+        // must scan grows too long, and then only a step in every few while they keep coming
+        // (indexing flat out under a sustained load cost a quarter of the rate, and kept the
+        // WAL at its limit).
         let newest = newest_capture(&conn)?.unwrap_or(0);
-        if newest != newest_seen && newest - upto < MAX_UNINDEXED {
-            newest_seen = newest;
+        let arriving = newest != newest_seen;
+        newest_seen = newest;
+        if arriving && newest - upto < MAX_UNINDEXED {
             std::thread::sleep(QUIET);
             continue;
         }
         let next = index_step(&mut conn, upto, STEP_TIME)?;
+        if arriving {
+            // Still under load: a step in every few, so that the listener keeps the cores.
+            std::thread::sleep(STEP_TIME * BUSY_PAUSE);
+        }
         let oldest = oldest_capture(&conn)?.unwrap_or(next + 1);
         if oldest > oldest_kept {
             forget_below(&conn, oldest)?;
