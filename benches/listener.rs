@@ -5,6 +5,11 @@
 //!
 //! `cargo bench --bench listener` — set HOOKSCOPE_BENCH_REQUESTS / HOOKSCOPE_BENCH_CONNECTIONS
 //! to change the load (defaults 20000 requests over 32 keep-alive connections).
+//!
+//! `HOOKSCOPE_BENCH_SUSTAINED_SECS=60 cargo bench --bench listener` instead keeps the load on
+//! for that long in 10-s windows, the bare handler and hookscope alternately, and reports each
+//! window: whether capture slows or stalls as the store fills, retention starts and the search
+//! index falls behind.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -18,7 +23,15 @@ struct Run {
     per_second: f64,
     p50: Duration,
     p99: Duration,
+    max: Duration,
     acknowledged: usize,
+}
+
+/// When a load stops.
+#[derive(Clone, Copy)]
+enum Until {
+    Requests(usize),
+    Elapsed(Duration),
 }
 
 fn setting(name: &str, default: usize) -> usize {
@@ -28,8 +41,8 @@ fn setting(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// `requests` POSTs spread over `connections` keep-alive connections; each body is unique.
-async fn drive(addr: SocketAddr, requests: usize, connections: usize, tag: &str) -> Run {
+/// POSTs over `connections` keep-alive connections until `until`; each body is unique.
+async fn drive(addr: SocketAddr, until: Until, connections: usize, tag: &str) -> Run {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(connections)
         .build()
@@ -41,7 +54,14 @@ async fn drive(addr: SocketAddr, requests: usize, connections: usize, tag: &str)
         let (client, url, tag) = (client.clone(), url.clone(), tag.to_string());
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
-            for n in (worker..requests).step_by(connections) {
+            for n in (worker..).step_by(connections) {
+                let done = match until {
+                    Until::Requests(requests) => n >= requests,
+                    Until::Elapsed(limit) => started.elapsed() >= limit,
+                };
+                if done {
+                    break;
+                }
                 let body = BODY.replace("\"ID\"", &format!("\"{tag}-{n}\""));
                 let sent = Instant::now();
                 let ok = client
@@ -69,6 +89,7 @@ async fn drive(addr: SocketAddr, requests: usize, connections: usize, tag: &str)
         per_second: latencies.len() as f64 / elapsed.as_secs_f64(),
         p50: at(0.50),
         p99: at(0.99),
+        max: at(1.0),
         acknowledged: latencies.len(),
     }
 }
@@ -93,10 +114,69 @@ fn row(name: &str, run: &Run) {
     );
 }
 
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// The load kept on in 10-s windows, the bare handler and hookscope alternately.
+async fn sustained(seconds: usize, connections: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::default();
+    config.listener.listen = "127.0.0.1:0".parse().unwrap();
+    let engine = Engine::start(config, &dir.path().join("captures.sqlite3"))
+        .await
+        .unwrap();
+    let bare = bare_axum().await;
+    let window = Until::Elapsed(Duration::from_secs(10));
+    println!(
+        "sustained load: {seconds} s over {connections} connections, {} cores, loopback; default retention (100 000)",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    println!(
+        "{:<8} {:>12} {:>12} {:>9} {:>9} {:>9} {:>7}",
+        "window", "bare req/s", "req/s", "p50 ms", "p99 ms", "max ms", "ratio"
+    );
+    let mut runs = Vec::new();
+    for n in 0..seconds.div_ceil(10) {
+        let ceiling = drive(bare, window, connections, &format!("bare{n}")).await;
+        let real = drive(
+            engine.local_addr(),
+            window,
+            connections,
+            &format!("real{n}"),
+        )
+        .await;
+        println!(
+            "{:<8} {:>12.0} {:>12.0} {:>9.2} {:>9.2} {:>9.1} {:>7.2}",
+            format!("{}-{} s", n * 10, n * 10 + 10),
+            ceiling.per_second,
+            real.per_second,
+            ms(real.p50),
+            ms(real.p99),
+            ms(real.max),
+            real.per_second / ceiling.per_second
+        );
+        runs.push(real);
+    }
+    if let (Some(first), Some(last)) = (runs.first(), runs.last()) {
+        println!(
+            "last window against the first: throughput {:+.0}%, p99 {:.2}x",
+            (last.per_second / first.per_second - 1.0) * 100.0,
+            last.p99.as_secs_f64() / first.p99.as_secs_f64()
+        );
+    }
+    engine.stop().await;
+}
+
 fn main() {
     let requests = setting("HOOKSCOPE_BENCH_REQUESTS", 20_000);
     let connections = setting("HOOKSCOPE_BENCH_CONNECTIONS", 32);
     let runtime = tokio::runtime::Runtime::new().unwrap();
+    let seconds = setting("HOOKSCOPE_BENCH_SUSTAINED_SECS", 0);
+    if seconds > 0 {
+        return runtime.block_on(sustained(seconds, connections));
+    }
+    let load = Until::Requests(requests);
     runtime.block_on(async {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::default();
@@ -109,11 +189,11 @@ fn main() {
         let target = bare_axum().await;
 
         // Warm both up (connections, page cache, allocator) before measuring.
-        drive(bare, 500, connections, "warm").await;
-        drive(engine.local_addr(), 500, connections, "warm").await;
+        drive(bare, Until::Requests(500), connections, "warm").await;
+        drive(engine.local_addr(), Until::Requests(500), connections, "warm").await;
 
-        let ceiling = drive(bare, requests, connections, "bare").await;
-        let real = drive(engine.local_addr(), requests, connections, "real").await;
+        let ceiling = drive(bare, load, connections, "bare").await;
+        let real = drive(engine.local_addr(), load, connections, "real").await;
         let stored = engine
             .store()
             .reader()
@@ -152,8 +232,8 @@ fn main() {
             rule(ForwardMode::PassThrough, "pass"),
         ];
         engine.set_config(forwarding);
-        let without = drive(engine.local_addr(), requests, connections, "plain").await;
-        let with = drive(engine.local_addr(), requests, connections, "forward").await;
+        let without = drive(engine.local_addr(), load, connections, "plain").await;
+        let with = drive(engine.local_addr(), load, connections, "forward").await;
         let sent = Instant::now();
         let reader = engine.store().reader().unwrap();
         let delivered = loop {
@@ -179,8 +259,8 @@ fn main() {
         // Pass-through: what hookscope adds to calling the target directly.
         let pass_connections = connections.min(8);
         let pass_requests = requests / 4;
-        let direct = drive(target, pass_requests, pass_connections, "direct").await;
-        let pass = drive(engine.local_addr(), pass_requests, pass_connections, "pass").await;
+        let direct = drive(target, Until::Requests(pass_requests), pass_connections, "direct").await;
+        let pass = drive(engine.local_addr(), Until::Requests(pass_requests), pass_connections, "pass").await;
         println!();
         println!("pass-through: {pass_requests} requests over {pass_connections} connections");
         println!("{:<34} {:>10} {:>9} {:>9}", "", "req/s", "p50 ms", "p99 ms");
