@@ -72,14 +72,16 @@ impl DeliveryState {
 
 /// How the forwarding of the capture `captures.id` stands, in one word: waiting while any
 /// delivery waits, else failed when any failed or was given up, else delivered, else skipped;
-/// NULL when no rule forwarded it. Replays do not count.
-pub(super) const FORWARD_STATE: &str = "(SELECT CASE
+/// NULL when no rule forwarded it. Replays do not count. Where nothing was ever forwarded (the
+/// uncorrelated check runs once per query), no row looks the deliveries up.
+pub(super) const FORWARD_STATE: &str = "(CASE WHEN (SELECT 1 FROM deliveries LIMIT 1) IS NULL
+    THEN NULL ELSE (SELECT CASE
         WHEN count(*) = 0 THEN NULL
         WHEN sum(f.state = 'waiting') > 0 THEN 'waiting'
         WHEN sum(f.state IN ('failed', 'gave-up')) > 0 THEN 'failed'
         WHEN sum(f.state = 'delivered') > 0 THEN 'delivered'
         ELSE 'skipped' END
-    FROM deliveries f WHERE f.capture_id = captures.id AND f.replay = 0)";
+    FROM deliveries f WHERE f.capture_id = captures.id AND f.replay = 0) END)";
 
 /// One capture on its way to one target.
 #[derive(Clone, Debug, PartialEq)]
