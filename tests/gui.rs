@@ -1184,8 +1184,10 @@ fn the_forward_tab_shows_attempts_and_retry_now_delivers() {
         .click();
     f.wait_for("the detail", |h| h.query_by_label("Forward").is_some());
     f.harness.get_by_label("Forward").click();
-    f.wait_for("the failed attempt", |h| {
-        h.query_by_label_contains("could not connect").is_some()
+    f.wait_for("the failed attempts", |h| {
+        h.query_all_by_label_contains("could not connect")
+            .next()
+            .is_some()
     });
     targets.block_on(target.start());
     f.harness.get_by_label("Retry now").click();

@@ -1,6 +1,8 @@
 //! Forwarding in the app: the Forward tab (a capture's deliveries and attempts, Retry now,
 //! Skip, replay), the replay editor, the forward rules window and the targets in the top bar.
 
+use std::time::{Duration, Instant};
+
 use egui::{RichText, Ui};
 
 use super::command::Command;
@@ -28,7 +30,14 @@ pub struct ForwardState {
     pub rules: Option<Vec<ForwardRule>>,
     /// The replay-in-sequence window, while open.
     pub sequence: Option<SequenceDraft>,
+    /// The targets changed since they were last read, and when that was: they are read at
+    /// most once a second, however fast deliveries go.
+    targets_stale: bool,
+    targets_read: Option<Instant>,
 }
+
+/// How often the top bar's targets are read again while deliveries change.
+const TARGETS_EVERY: Duration = Duration::from_secs(1);
 
 /// How the captures the table shows are to be replayed.
 pub struct SequenceDraft {
@@ -58,8 +67,9 @@ pub enum Call {
     OpenRules,
     CloseRules,
     SaveRules(Vec<ForwardRule>),
-    /// Switches rule N on or off and saves at once.
-    ToggleRule(usize, bool),
+    /// Switches saved rule N on or off at once, when it is the rule shown (with its new
+    /// switch): one edited, added or moved in the window waits for Apply.
+    ToggleRule(usize, Box<ForwardRule>),
 }
 
 /// A capture as the replay editor holds it: text fields, checked as they are typed.
@@ -477,7 +487,7 @@ pub fn rules(ctx: &egui::Context, state: &mut AppState) {
                 ui.group(|ui| {
                     ui.horizontal_wrapped(|ui| {
                         if ui.checkbox(&mut rule.enabled, t.rule_on).changed() {
-                            calls.push(Call::ToggleRule(n, rule.enabled));
+                            calls.push(Call::ToggleRule(n, Box::new(rule.clone())));
                         }
                         let label = ui.label(t.target_url);
                         ui.add(
@@ -612,11 +622,15 @@ impl App {
                 self.save_config(config);
                 self.state.forward.rules = None;
             }
-            Call::ToggleRule(n, enabled) => {
+            Call::ToggleRule(n, shown) => {
                 let mut config = self.state.config.clone();
                 if let Some(rule) = config.forward.get_mut(n) {
-                    rule.enabled = enabled;
-                    self.save_config(config);
+                    let mut unswitched = (*shown).clone();
+                    unswitched.enabled = rule.enabled;
+                    if unswitched == *rule {
+                        rule.enabled = shown.enabled;
+                        self.save_config(config);
+                    }
                 }
             }
         }
@@ -711,6 +725,27 @@ impl App {
                 self.queries.ask(Ask::Deliveries(selected));
             }
         }
-        self.queries.ask(Ask::Targets);
+        self.state.forward.targets_stale = true;
+        self.read_targets_when_due();
+    }
+
+    /// Reads the targets again if they changed and a second has passed since the last read;
+    /// otherwise wakes the window when it will have.
+    pub(super) fn read_targets_when_due(&mut self) {
+        let forward = &mut self.state.forward;
+        if !forward.targets_stale {
+            return;
+        }
+        let since = forward.targets_read.map(|at| at.elapsed());
+        match since {
+            Some(since) if since < TARGETS_EVERY => {
+                self.ctx.request_repaint_after(TARGETS_EVERY - since);
+            }
+            _ => {
+                forward.targets_stale = false;
+                forward.targets_read = Some(Instant::now());
+                self.queries.ask(Ask::Targets);
+            }
+        }
     }
 }

@@ -372,8 +372,10 @@ impl App {
         }
         if !fresh.is_empty() {
             // A resend of the selected notification joins its timeline.
-            if let Some(selected) = self.state.selected {
-                self.queries.ask(Question::Timeline(selected));
+            if let Some(c) = &self.state.detail {
+                if c.judgement.redelivery_key.is_some() {
+                    self.queries.ask(Question::Timeline(c.id));
+                }
             }
             if let Some(engine) = &self.engine {
                 self.state.faults_left = engine.faults_remaining();
@@ -383,6 +385,7 @@ impl App {
             }
         }
         self.drain_changes();
+        self.read_targets_when_due();
         while let Ok(message) = self.notices.1.try_recv() {
             self.state.notify(message);
         }

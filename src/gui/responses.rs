@@ -51,8 +51,9 @@ pub enum Call {
     Open,
     Close,
     Save(Vec<ResponseRule>),
-    /// Switches rule N on or off and saves at once.
-    Toggle(usize, bool),
+    /// Switches saved rule N on or off at once, when it is the rule shown (with its new
+    /// switch): one edited, added or moved in the window waits for Apply.
+    Toggle(usize, Box<ResponseRule>),
 }
 
 fn action_text(action: ResponseAction, t: &Texts) -> &'static str {
@@ -139,11 +140,10 @@ fn rule_fields(
     remove: &mut Option<usize>,
 ) {
     let rule = &mut draft.rule;
+    let mut switched = false;
     ui.horizontal_wrapped(|ui| {
         ui.strong(t.rule_number.replace("{n}", &(n + 1).to_string()));
-        if ui.checkbox(&mut rule.enabled, t.rule_on).changed() {
-            calls.push(Call::Toggle(n, rule.enabled));
-        }
+        switched = ui.checkbox(&mut rule.enabled, t.rule_on).changed();
         for action in [
             ResponseAction::Answer,
             ResponseAction::Fail,
@@ -214,6 +214,9 @@ fn rule_fields(
         )
         .labelled_by(label.id);
     }
+    if switched {
+        calls.push(Call::Toggle(n, Box::new(draft.rule())));
+    }
 }
 
 /// The Responses button, and every rule that is on, in the warning colour.
@@ -263,11 +266,15 @@ impl App {
                 state.responses = None;
                 self.save_config(config);
             }
-            Call::Toggle(n, enabled) => {
+            Call::Toggle(n, shown) => {
                 let mut config = state.config.clone();
                 if let Some(rule) = config.respond.get_mut(n) {
-                    rule.enabled = enabled;
-                    self.save_config(config);
+                    let mut unswitched = (*shown).clone();
+                    unswitched.enabled = rule.enabled;
+                    if unswitched == *rule {
+                        rule.enabled = shown.enabled;
+                        self.save_config(config);
+                    }
                 }
             }
         }

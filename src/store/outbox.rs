@@ -303,7 +303,7 @@ pub struct Due {
 }
 
 /// How many deliveries of one queue the outbox takes at a time.
-pub const DUE_RUN: usize = 64;
+const DUE_RUN: usize = 64;
 
 /// Waiting deliveries and how their target fares, per target.
 #[derive(Clone, Debug, PartialEq)]
