@@ -100,6 +100,9 @@ fn measure(count: usize) -> Figures {
     let started = Instant::now();
     let mut config = Config::default();
     config.listener.listen = "127.0.0.1:0".parse().unwrap();
+    // Room for the seeded captures and the flood: retention must not prune what is measured.
+    config.listener.max_captures = count as u64 + 10_000;
+    config.listener.max_store_bytes = u64::MAX;
     let engine = runtime.block_on(hookscope::engine::Engine::start(
         config.clone(),
         &paths.store_file(),
@@ -128,9 +131,15 @@ fn measure(count: usize) -> Figures {
     // Free words use the search index, built behind the writer; measure with it caught up.
     let started = Instant::now();
     let raw = rusqlite::Connection::open(&store_file).unwrap();
+    raw.execute(
+        "ATTACH DATABASE ?1 AS search",
+        [store_file.with_extension("search.sqlite3").to_string_lossy()],
+    )
+    .unwrap();
     let caught_up = || -> bool {
         raw.query_row(
-            "SELECT (SELECT indexed_upto FROM search_progress) >= (SELECT max(id) FROM captures)",
+            "SELECT (SELECT indexed_upto FROM search.search_progress)
+                 >= (SELECT max(id) FROM captures)",
             [],
             |r| r.get(0),
         )
