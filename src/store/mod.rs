@@ -184,6 +184,7 @@ impl Store {
         let (done, committed) = oneshot::channel();
         self.jobs
             .send(Job::Commit {
+                encoded: writer::Encoded::of(&capture),
                 capture: Box::new(capture),
                 routes: routes.clone(),
                 done,

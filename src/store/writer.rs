@@ -22,6 +22,7 @@ pub(super) type Waiter = oneshot::Sender<Result<Committed, StoreError>>;
 pub(super) enum Job {
     Commit {
         capture: Box<Capture>,
+        encoded: Encoded,
         routes: Routes,
         done: Waiter,
     },
@@ -175,9 +176,12 @@ impl Writer {
         for job in work.iter_mut() {
             let made = match job {
                 Job::Commit {
-                    capture, routes, ..
+                    capture,
+                    encoded,
+                    routes,
+                    ..
                 } => {
-                    insert(&tx, capture)?;
+                    insert(&tx, capture, encoded)?;
                     count += 1;
                     last_id = capture.id;
                     Produced::Routed(outbox::route(&tx, capture, routes)?)
@@ -274,15 +278,13 @@ enum Produced {
 }
 
 /// Bytes of the store file in use (free pages are reused, so the file stays near its peak).
+/// Asked after every batch, so the statement is kept prepared.
 pub(super) fn used_bytes(conn: &Connection) -> rusqlite::Result<u64> {
-    let pages: u64 = conn.query_row(
-        "SELECT (SELECT page_count FROM pragma_page_count())
-              - (SELECT freelist_count FROM pragma_freelist_count())",
-        [],
-        |r| r.get(0),
-    )?;
-    let page_size: u64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
-    Ok(pages * page_size)
+    conn.prepare_cached(
+        "SELECT (p.page_count - f.freelist_count) * s.page_size
+         FROM pragma_page_count() p, pragma_freelist_count() f, pragma_page_size() s",
+    )?
+    .query_row([], |r| r.get(0))
 }
 
 /// Applies a user's edit; returns how many captures it removed.
@@ -310,7 +312,29 @@ fn apply(tx: &Transaction, edit: &Edit) -> rusqlite::Result<u64> {
     Ok(removed as u64)
 }
 
-fn insert(tx: &Transaction, capture: &mut Capture) -> rusqlite::Result<()> {
+/// The columns of a capture's row that take work to encode, encoded in the request's own task
+/// so that the one writer thread does only SQL.
+pub(super) struct Encoded {
+    headers: String,
+    response_headers: String,
+    reason_code: Option<String>,
+}
+
+impl Encoded {
+    pub(super) fn of(capture: &Capture) -> Encoded {
+        let j = &capture.judgement;
+        Encoded {
+            headers: capture.request.headers_json().to_string(),
+            response_headers: pairs_to_json(&j.answer.headers),
+            reason_code: j
+                .reason
+                .as_ref()
+                .map(|r| serde_json::to_string(r).expect("a reason is plain data")),
+        }
+    }
+}
+
+fn insert(tx: &Transaction, capture: &mut Capture, encoded: &Encoded) -> rusqlite::Result<()> {
     let r = &capture.request;
     let j = &capture.judgement;
     // Only an accepted capture can be the first of its key: a forged Reestr notification
@@ -343,7 +367,7 @@ fn insert(tx: &Transaction, capture: &mut Capture) -> rusqlite::Result<()> {
         r.method,
         r.path,
         r.query,
-        r.headers_json().to_string(),
+        encoded.headers,
         r.body,
         r.size as i64,
         j.provider.name(),
@@ -351,13 +375,11 @@ fn insert(tx: &Transaction, capture: &mut Capture) -> rusqlite::Result<()> {
         j.summary,
         j.verdict.name(),
         j.reason_text(),
-        j.reason
-            .as_ref()
-            .map(|r| serde_json::to_string(r).expect("a reason is plain data")),
+        encoded.reason_code,
         j.redelivery_key,
         repeat_of,
         j.answer.status,
-        pairs_to_json(&j.answer.headers),
+        encoded.response_headers,
         j.answer.body,
         capture.elapsed_ms,
         capture.pinned,
