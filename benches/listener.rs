@@ -143,7 +143,7 @@ async fn sustained(seconds: usize, connections: usize) {
         "{:<8} {:>12} {:>12} {:>9} {:>9} {:>9} {:>7}",
         "window", "bare req/s", "req/s", "p50 ms", "p99 ms", "max ms", "ratio"
     );
-    let (mut runs, mut ratios) = (Vec::new(), Vec::new());
+    let mut runs = Vec::new();
     for n in 0..seconds.div_ceil(10) {
         let ceiling = drive(bare, window, connections, &format!("bare{n}")).await;
         let real = drive(
@@ -163,12 +163,12 @@ async fn sustained(seconds: usize, connections: usize) {
             ms(real.max),
             real.per_second / ceiling.per_second
         );
-        ratios.push(real.per_second / ceiling.per_second);
-        runs.push(real);
+        runs.push((ceiling.per_second, real));
     }
-    if let (Some(first), Some(last)) = (runs.first(), runs.last()) {
+    if let (Some((first_bare, first)), Some((last_bare, last))) = (runs.first(), runs.last()) {
         // The machine's own pace drifts over a minute; the bare handler's windows show how much.
-        let (first_ratio, last_ratio) = (ratios[0], ratios[ratios.len() - 1]);
+        let first_ratio = first.per_second / first_bare;
+        let last_ratio = last.per_second / last_bare;
         println!(
             "last window against the first: throughput {:+.0}% (as a ratio to the bare handler {:+.0}%), p99 {:.2}x",
             (last.per_second / first.per_second - 1.0) * 100.0,
@@ -195,10 +195,11 @@ async fn killed_under_load(connections: usize) {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
+    let mut said = std::io::BufReader::new(serve.stdout.take().unwrap());
     let mut first = String::new();
-    std::io::BufReader::new(serve.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
+    said.read_line(&mut first).unwrap();
+    // Keep reading what it prints, or its next line would find the pipe closed.
+    std::thread::spawn(move || std::io::copy(&mut said, &mut std::io::sink()));
     let addr: SocketAddr = first
         .trim()
         .rsplit("http://")
