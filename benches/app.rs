@@ -133,9 +133,7 @@ fn measure(count: usize) -> Figures {
     let raw = rusqlite::Connection::open(&store_file).unwrap();
     raw.execute(
         "ATTACH DATABASE ?1 AS search",
-        [store_file
-            .with_extension("search.sqlite3")
-            .to_string_lossy()],
+        [hookscope::store::search_index_path(&store_file).to_string_lossy()],
     )
     .unwrap();
     let caught_up = || -> bool {

@@ -142,14 +142,13 @@ async fn minus_negates_and_terms_combine() {
 #[tokio::test]
 async fn results_do_not_depend_on_the_search_index_having_caught_up() {
     let f = fixture().await;
+    // Every trigram of "омск" and "томск", but neither word: the index alone would say yes.
+    let scattered = capture_id(&f.listener.post("/notes", &[], "омс, мск и том").await);
     let store_file = f.listener.engine.store().path().to_owned();
     let raw = rusqlite::Connection::open(&store_file).unwrap();
     raw.execute(
         "ATTACH DATABASE ?1 AS search",
-        [store_file
-            .with_extension("search.sqlite3")
-            .to_str()
-            .unwrap()],
+        [hookscope::store::search_index_path(&store_file).to_string_lossy()],
     )
     .unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -179,10 +178,16 @@ async fn results_do_not_depend_on_the_search_index_having_caught_up() {
         "x=",
         "\"the order ready\"",
         "\"x-trace: abc-123\"",
+        "омск",
+        "Томск",
+        "\"мск и\"",
     ];
     let indexed: Vec<Vec<i64>> = queries.iter().map(|q| f.ids(q)).collect();
     assert_eq!(indexed[1], [f.green, f.green_repeat]);
     assert_eq!(indexed[6], [f.generic]);
+    assert_eq!(indexed[7], [] as [i64; 0]);
+    assert_eq!(indexed[8], [] as [i64; 0]);
+    assert_eq!(indexed[9], [scattered]);
 
     // Forget the index, as if these captures had just arrived: the scan must find the same.
     raw.execute_batch(

@@ -22,6 +22,7 @@ pub use outbox::{
     TargetState, KEPT_BODY,
 };
 pub use read::{Arrival, StoreReader};
+pub use search::index_path as search_index_path;
 pub use writer::Edit;
 use writer::Job;
 
@@ -305,6 +306,7 @@ fn prepare(path: &Path) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "journal_size_limit", search::WAL_LIMIT)?;
     schema::migrate(&mut conn, path)?;
     // The index exists before any reader of this process looks for it.
+    search::remove_former(path);
     search::attach(&conn, path)?;
     conn.execute("DETACH DATABASE search", [])?;
     Ok(conn)

@@ -32,25 +32,27 @@ fn test(test: &Test, params: &mut Vec<SqlValue>) -> String {
     let text = |s: &str| SqlValue::Text(s.into());
     match test {
         Test::Text(word) => {
-            // Indexed rows through the trigram index, the few not indexed yet by a scan of the
-            // newest rows, and notes (edited after indexing) through their partial index. One
-            // `IN` list lets SQLite start from the hits instead of scanning every capture. The
-            // index needs 3+ characters; shorter words scan.
+            // Whether a capture holds the word is decided on its text, folded as the index
+            // folds. The index only narrows down which to look at: those holding all of the
+            // word's trigrams, and the few not indexed yet. Notes change after indexing, so
+            // they are looked at through their partial index. One `IN` list lets SQLite start
+            // from the candidates instead of every capture. Words under three characters have
+            // no trigram: every capture is looked at.
             let folded = word.to_lowercase();
-            if word.chars().count() < 3 {
+            let holds = format!("instr(fold({SEARCHABLE_TEXT}), ?) > 0");
+            let Some(trigrams) = trigrams(&folded) else {
                 bind(text(&folded));
                 bind(text(&folded));
-                return format!(
-                    "instr(fold({SEARCHABLE_TEXT}), ?) > 0 OR instr(fold(c.note), ?) > 0"
-                );
-            }
-            bind(SqlValue::Text(format!("\"{}\"", word.replace('"', "\"\""))));
+                return format!("{holds} OR instr(fold(c.note), ?) > 0");
+            };
+            bind(SqlValue::Text(trigrams));
             bind(text(&folded));
             bind(text(&folded));
             format!(
-                "c.id IN (SELECT rowid FROM search.captures_text WHERE captures_text MATCH ? \
-                 UNION ALL SELECT c.id FROM captures c WHERE c.id > {INDEXED_UPTO} \
-                 AND instr(fold({SEARCHABLE_TEXT}), ?) > 0 \
+                "c.id IN (SELECT c.id FROM captures c WHERE c.id IN ( \
+                     SELECT rowid FROM search.captures_text WHERE captures_text MATCH ? \
+                     UNION ALL SELECT id FROM captures WHERE id > {INDEXED_UPTO}) \
+                   AND {holds} \
                  UNION ALL SELECT id FROM captures WHERE note <> '' AND instr(fold(note), ?) > 0)"
             )
         }
@@ -123,6 +125,19 @@ fn test(test: &Test, params: &mut Vec<SqlValue>) -> String {
     }
 }
 
+/// An index query for the captures holding every trigram of `word` (`"abc" AND "bcd"`), or
+/// `None` when it is too short to have one.
+fn trigrams(word: &str) -> Option<String> {
+    let chars: Vec<char> = word.chars().collect();
+    let mut terms: Vec<String> = chars
+        .windows(3)
+        .map(|t| format!("\"{}\"", t.iter().collect::<String>().replace('"', "\"\"")))
+        .collect();
+    terms.sort_unstable();
+    terms.dedup();
+    (!terms.is_empty()).then(|| terms.join(" AND "))
+}
+
 fn like_escape(text: &str) -> String {
     text.replace('\\', r"\\")
         .replace('%', r"\%")
@@ -150,19 +165,25 @@ mod tests {
     }
 
     #[test]
-    fn words_go_to_the_index_the_unindexed_tail_and_notes() {
-        let (_, params) = sql("\"http://x y\" ЗАКАЗ");
+    fn words_go_to_the_index_by_their_trigrams_and_are_checked_on_the_text() {
+        let (_, params) = sql("\"a bc\" ЗАКАЗ");
         assert_eq!(
             params,
             vec![
-                text("\"http://x y\""),
-                text("http://x y"),
-                text("http://x y"),
-                text("\"ЗАКАЗ\""),
+                text(r#"" bc" AND "a b""#),
+                text("a bc"),
+                text("a bc"),
+                text(r#""ака" AND "зак" AND "каз""#),
                 text("заказ"),
                 text("заказ"),
             ]
         );
+    }
+
+    #[test]
+    fn trigrams_are_quoted_for_the_index() {
+        assert_eq!(trigrams("x\"yz").unwrap(), r#""""yz" AND "x""y""#);
+        assert_eq!(trigrams("ab"), None);
     }
 
     #[test]
