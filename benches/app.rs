@@ -2,8 +2,9 @@
 //! 100 000 captures, against the same app over 100 captures in the same run.
 //!
 //! `cargo bench --bench app` — HOOKSCOPE_BENCH_CAPTURES changes the large store's size.
-//! Reports start-up to a filled table, the cost of one frame, a filter change until the table
-//! shows its result, and the resident memory the captures add.
+//! Reports start-up to a filled table (the newest page) and to every row read, the cost of one
+//! frame, a filter change until the table shows its result, the bytes on disk per capture
+//! (store and search index) and the resident memory the captures add.
 
 use std::time::{Duration, Instant};
 
@@ -19,6 +20,10 @@ const BODY: &str = include_str!("../assets/samples/green-api-incoming-extended-t
 
 struct Figures {
     startup: Duration,
+    every_row: Duration,
+    /// Bytes on disk per capture: the store, and the search index once caught up.
+    store_per_capture: f64,
+    index_per_capture: f64,
     index: Duration,
     frame: Duration,
     filter: Duration,
@@ -122,11 +127,18 @@ fn measure(count: usize) -> Figures {
             App::new(cc, engine, config, paths, handle).remembering(remembered)
         });
     let total = format!("{count} total");
-    while harness.query_by_label(&total).is_none() {
+    while harness.query_by_label(&total).is_none()
+        || harness.query_by_label_contains("Time, ").is_none()
+    {
         harness.step();
         std::thread::sleep(Duration::from_millis(1));
     }
     let startup = started.elapsed();
+    while harness.query_by_label_contains("reading older").is_some() {
+        harness.step();
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let every_row = started.elapsed();
 
     // Free words use the search index, built behind the writer; measure with it caught up.
     let started = Instant::now();
@@ -150,6 +162,19 @@ fn measure(count: usize) -> Figures {
         std::thread::sleep(Duration::from_millis(20));
     }
     let index = started.elapsed();
+    let on_disk = |database: &std::path::Path| -> f64 {
+        ["", "-wal"]
+            .iter()
+            .map(|suffix| {
+                let mut file = database.as_os_str().to_owned();
+                file.push(suffix);
+                std::fs::metadata(file).map_or(0, |m| m.len())
+            })
+            .sum::<u64>() as f64
+            / count as f64
+    };
+    let store_per_capture = on_disk(&store_file);
+    let index_per_capture = on_disk(&hookscope::store::search_index_path(&store_file));
 
     // One frame: the whole window, table and detail pane, nothing arriving, index caught up.
     for _ in 0..10 {
@@ -212,6 +237,9 @@ fn measure(count: usize) -> Figures {
     drop(harness);
     Figures {
         startup,
+        every_row,
+        store_per_capture,
+        index_per_capture,
         index,
         frame,
         filter,
@@ -246,6 +274,12 @@ fn main() {
         "ms",
     );
     row(
+        "start-up to every row read",
+        ms(small.every_row),
+        ms(big.every_row),
+        "ms",
+    );
+    row(
         "one frame of the whole window",
         ms(small.frame),
         ms(big.frame),
@@ -268,6 +302,18 @@ fn main() {
         ms(small.flood_frame),
         ms(big.flood_frame),
         "ms",
+    );
+    row(
+        "store on disk per capture",
+        small.store_per_capture,
+        big.store_per_capture,
+        "B",
+    );
+    row(
+        "search index per capture",
+        small.index_per_capture,
+        big.index_per_capture,
+        "B",
     );
     row("resident memory added", small.rss_mb, big.rss_mb, "MB");
     row(

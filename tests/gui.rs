@@ -1351,3 +1351,34 @@ fn replay_shown_keeps_the_order_and_the_gaps() {
             && h.query_by_label_contains("3 answered 2xx").is_some()
     });
 }
+
+/// A store bigger than the first page opens at its newest captures and reads the older ones
+/// behind them; a filter remembered from the last session covers those too.
+#[test]
+fn a_big_store_opens_at_its_newest_page_and_reads_the_rest_behind() {
+    // Three stand out: two in the oldest page, one in the newest (the newest 1 000).
+    let bodies: Vec<(String, String)> = (0..2_500)
+        .map(|n| {
+            let kind = if [0, 1, 2_400].contains(&n) { "special" } else { "orders" };
+            (format!("/{kind}/{n}"), format!("{{\"order\":{n}}}"))
+        })
+        .collect();
+    let seed: Vec<(&str, &str)> = bodies
+        .iter()
+        .map(|(path, body)| (path.as_str(), body.as_str()))
+        .collect();
+    let mut f = start_with("127.0.0.1:0", &seed, ThemeChoice::Dark, |_, remembered| {
+        remembered.filter = "path:/special".into();
+    });
+    // The total counts what is still to be read, from the first page on.
+    assert!(f.harness.query_by_label_contains("2500 total").is_some());
+    f.wait_for("the older pages", |h| {
+        h.query_by_label_contains("reading older").is_none()
+            && h.query_by_label("/special/0").is_some()
+    });
+    for path in ["/special/1", "/special/2400"] {
+        assert!(f.harness.query_by_label(path).is_some(), "{path}");
+    }
+    assert!(f.harness.query_by_label_contains("/orders/").is_none());
+    assert!(f.harness.query_by_label_contains("2500 total").is_some());
+}

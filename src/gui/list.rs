@@ -34,6 +34,10 @@ impl CaptureList {
         self.visible.get(position).map(|&i| &self.rows[i])
     }
 
+    pub fn first_id(&self) -> Option<i64> {
+        self.rows.first().map(|r| r.id)
+    }
+
     pub fn last_id(&self) -> i64 {
         self.rows.last().map_or(0, |r| r.id)
     }
@@ -95,6 +99,34 @@ impl CaptureList {
         }
         if self.filtered {
             ids
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Adds rows older than every row held (a big store is read from its newest end, a page
+    /// at a time). Returns the ids that still need the filter's verdict.
+    pub fn add_older(&mut self, mut rows: Vec<CaptureRow>) -> Vec<i64> {
+        let first = self.rows.first().map_or(i64::MAX, |r| r.id);
+        rows.retain(|r| r.id < first);
+        let added = rows.len();
+        let counts: Vec<_> = rows.iter().map(|r| (r.id, r.rejected, r.repeat_of)).collect();
+        rows.append(&mut self.rows);
+        self.rows = rows;
+        for index in &mut self.visible {
+            *index += added;
+        }
+        if !self.filtered {
+            self.visible.splice(0..0, 0..added);
+        }
+        for (id, rejected, repeat_of) in counts {
+            self.count(id, rejected, repeat_of);
+        }
+        for repeats in self.repeats.values_mut() {
+            repeats.sort_unstable();
+        }
+        if self.filtered {
+            self.rows[..added].iter().map(|r| r.id).collect()
         } else {
             Vec::new()
         }
@@ -251,6 +283,24 @@ mod tests {
         assert_eq!(visible_ids(&list), [2, 6]);
         list.show_all();
         assert_eq!(visible_ids(&list), [1, 2, 3, 5, 6]);
+    }
+
+    #[test]
+    fn older_pages_go_before_and_keep_the_filters_verdicts() {
+        let mut list = CaptureList::default();
+        list.add(vec![row(7), row(8)], false);
+        let mut repeat = row(5);
+        repeat.repeat_of = Some(1);
+        assert!(list.add_older(vec![row(4), repeat, row(8)]).is_empty());
+        assert_eq!(visible_ids(&list), [4, 5, 7, 8]);
+        assert_eq!((list.first_id(), list.repeats_of(1)), (Some(4), &[5][..]));
+
+        list.show_matching(&[5, 8], false);
+        assert_eq!(list.add_older(vec![row(1), row(2)]), [1, 2]);
+        assert_eq!(visible_ids(&list), [5, 8]);
+        list.show_matching(&[2], true);
+        assert_eq!(visible_ids(&list), [2, 5, 8]);
+        assert_eq!(list.position_of(8), Some(2));
     }
 
     #[test]

@@ -61,7 +61,7 @@ impl App {
             .unwrap_or_default();
         let ctx = cc.egui_ctx.clone();
         let queries = Queries::start(paths.store_file(), ctx.clone());
-        queries.ask(Question::RowsAfter(0));
+        queries.ask(Question::Newest(super::state::FIRST_PAGE));
         let local_offset = super::LOCAL_OFFSET.get().copied().unwrap_or(UtcOffset::UTC);
         let mut app = App {
             state: AppState::new(config, remembered.clone(), local_offset),
@@ -439,6 +439,21 @@ impl App {
     fn answered(&mut self, answer: Answer) {
         let state = &mut self.state;
         match answer {
+            Answer::Newest {
+                rows,
+                older,
+                store_bytes,
+            } => {
+                state.store_bytes = store_bytes;
+                for ask in state.newest_rows(rows, older) {
+                    self.queries.ask(ask);
+                }
+            }
+            Answer::Older { before, rows } => {
+                for ask in state.older_rows(before, rows) {
+                    self.queries.ask(ask);
+                }
+            }
             Answer::Rows(rows, store_bytes) => {
                 state.loading = false;
                 state.store_bytes = store_bytes;

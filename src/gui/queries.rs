@@ -9,6 +9,10 @@ use crate::filter::Filter;
 use crate::store::{Arrival, Delivery, DeliveryState, StoreError, StoreReader, TargetState};
 
 pub enum Question {
+    /// Table rows of the newest captures, this many: the table's first page.
+    Newest(usize),
+    /// Table rows of the `limit` captures before `before`: older pages, newest first.
+    Older { before: i64, limit: usize },
     /// Table rows of every capture after this id.
     RowsAfter(i64),
     /// Which captures match; `among` limits the check to those ids (new arrivals).
@@ -30,6 +34,15 @@ pub enum Question {
 }
 
 pub enum Answer {
+    /// The newest rows, how many captures are older, and how many bytes of the store are in
+    /// use now.
+    Newest {
+        rows: Vec<CaptureRow>,
+        older: u64,
+        store_bytes: u64,
+    },
+    /// Rows before `before`.
+    Older { before: i64, rows: Vec<CaptureRow> },
     /// New rows, and how many bytes of the store are in use now.
     Rows(Vec<CaptureRow>, u64),
     Matching {
@@ -90,6 +103,15 @@ impl Queries {
 /// The answer of an empty store.
 fn nothing(question: Question) -> Answer {
     match question {
+        Question::Newest(_) => Answer::Newest {
+            rows: Vec::new(),
+            older: 0,
+            store_bytes: 0,
+        },
+        Question::Older { before, .. } => Answer::Older {
+            before,
+            rows: Vec::new(),
+        },
         Question::RowsAfter(_) => Answer::Rows(Vec::new(), 0),
         Question::Matching {
             generation, among, ..
@@ -108,6 +130,16 @@ fn nothing(question: Question) -> Answer {
 
 fn answer(reader: &StoreReader, question: Question) -> Answer {
     let result = match question {
+        Question::Newest(limit) => reader.newest_rows(limit).and_then(|(rows, older)| {
+            Ok(Answer::Newest {
+                rows,
+                older,
+                store_bytes: reader.used_bytes()?,
+            })
+        }),
+        Question::Older { before, limit } => reader
+            .rows_before(before, limit)
+            .map(|rows| Answer::Older { before, rows }),
         Question::RowsAfter(id) => reader
             .rows_after(id)
             .and_then(|rows| Ok(Answer::Rows(rows, reader.used_bytes()?))),

@@ -21,6 +21,12 @@ use crate::capture::{Capture, CaptureRow};
 use crate::config::Config;
 use crate::filter::{Filter, FilterError};
 
+/// Rows of the table's first page: the newest, read before anything else so that a big store
+/// opens at once.
+pub const FIRST_PAGE: usize = 1_000;
+/// The most rows one read of older captures brings.
+const LARGEST_PAGE: usize = 100_000;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ThemeChoice {
     Dark,
@@ -104,6 +110,13 @@ pub struct AppState {
     pub store_damaged: bool,
     pub list: CaptureList,
     pub loading: bool,
+    /// Captures older than the rows held, still to be read from the store.
+    pub older_left: u64,
+    /// Rows shown above the view since the table last drew: while the user looks at older
+    /// rows, the view moves down by as many, so that what they look at stays put.
+    pub rows_above: usize,
+    /// How far down the table was scrolled, as of the last frame.
+    pub table_offset: f32,
     /// Bytes of the store in use, as of the last rows read.
     pub store_bytes: u64,
     pub filter: FilterState,
@@ -154,6 +167,9 @@ impl AppState {
             store_damaged: false,
             list: CaptureList::default(),
             loading: true,
+            older_left: 0,
+            rows_above: 0,
+            table_offset: 0.0,
             store_bytes: 0,
             filter: FilterState::default(),
             selected: None,
@@ -223,6 +239,53 @@ impl AppState {
             generation: self.filter.generation,
             filter: filter.clone(),
             among: Some(check),
+        })
+    }
+
+    /// The store's newest page: shown at once, the older pages asked for next.
+    pub fn newest_rows(&mut self, rows: Vec<CaptureRow>, older: u64) -> Vec<Ask> {
+        self.loading = false;
+        self.older_left = older;
+        let mut asks: Vec<Ask> = self.add_rows(rows, false).into_iter().collect();
+        asks.extend(self.next_older_page());
+        asks
+    }
+
+    /// An older page read from the store; one that no longer joins the rows held (they were
+    /// cleared meanwhile) is dropped.
+    pub fn older_rows(&mut self, before: i64, rows: Vec<CaptureRow>) -> Vec<Ask> {
+        if self.list.first_id() != Some(before) {
+            return Vec::new();
+        }
+        // Fewer than asked means none are left (retention may have removed some meanwhile).
+        self.older_left = if rows.is_empty() {
+            0
+        } else {
+            self.older_left.saturating_sub(rows.len() as u64)
+        };
+        let shown = self.list.visible().len();
+        let check = self.list.add_older(rows);
+        if !self.follow {
+            self.rows_above += self.list.visible().len() - shown;
+        }
+        let mut asks = Vec::new();
+        if let (false, Ok(filter)) = (check.is_empty(), &self.filter.parsed) {
+            asks.push(Ask::Matching {
+                generation: self.filter.generation,
+                filter: filter.clone(),
+                among: Some(check),
+            });
+        }
+        asks.extend(self.next_older_page());
+        asks
+    }
+
+    /// Pages grow with what is held, so a million captures take a few dozen reads.
+    fn next_older_page(&self) -> Option<Ask> {
+        let before = self.list.first_id()?;
+        (self.older_left > 0).then(|| Ask::Older {
+            before,
+            limit: self.list.rows().len().clamp(FIRST_PAGE, LARGEST_PAGE),
         })
     }
 
@@ -308,6 +371,7 @@ impl AppState {
 
     pub fn clear(&mut self) {
         self.list.clear();
+        self.older_left = 0;
         self.selected = None;
         self.detail = None;
     }
@@ -341,6 +405,34 @@ mod tests {
         );
         assert_eq!(back.events_after.as_deref(), Some("e1"));
         assert_eq!((back.events_count, back.time_shown), (100, TimeShown::Utc));
+    }
+
+    #[test]
+    fn older_pages_are_asked_until_none_are_left_and_a_stale_one_is_dropped() {
+        let mut s = state();
+        let asks = s.newest_rows((2001..=3000).map(row).collect(), 2_000);
+        assert!(matches!(
+            asks[..],
+            [Ask::Older {
+                before: 2001,
+                limit: FIRST_PAGE
+            }]
+        ));
+        assert_eq!(s.list.visible().len() as u64 + s.older_left, 3_000);
+        // Scrolled up to look at something: older rows above keep it where it is.
+        s.follow = false;
+        let asks = s.older_rows(2001, (1001..=2000).map(row).collect());
+        assert!(matches!(asks[..], [Ask::Older { before: 1001, limit: 2_000 }]));
+        assert_eq!((s.older_left, s.rows_above), (1_000, 1_000));
+        // The store was cleared meanwhile: the page that was on its way joins nothing.
+        s.clear();
+        assert!(s.older_rows(1001, (1..=1000).map(row).collect()).is_empty());
+        assert!(s.list.rows().is_empty());
+        // Retention removed the oldest meanwhile: an empty page ends the reading.
+        let mut s = state();
+        s.newest_rows(vec![row(10)], 5);
+        assert!(s.older_rows(10, Vec::new()).is_empty());
+        assert_eq!(s.older_left, 0);
     }
 
     #[test]

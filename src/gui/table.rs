@@ -141,6 +141,7 @@ fn rows(ui: &mut Ui, state: &mut AppState) {
     // A click anywhere on a row selects it, text included.
     ui.style_mut().interaction.selectable_labels = false;
     let count = state.list.visible().len();
+    let row_pitch = ROW_HEIGHT + ui.spacing().item_spacing.y;
     let mut table = TableBuilder::new(ui)
         .id_salt("captures")
         .striped(true)
@@ -154,6 +155,10 @@ fn rows(ui: &mut Ui, state: &mut AppState) {
         // its neighbours' handles still move it.
         let column = initial.map_or_else(|| Column::remainder().resizable(false), Column::initial);
         table = table.column(column.at_least(least).clip(true));
+    }
+    let rows_above = std::mem::take(&mut state.rows_above);
+    if rows_above > 0 && !state.follow {
+        table = table.vertical_scroll_offset(state.table_offset + rows_above as f32 * row_pitch);
     }
     if std::mem::take(&mut state.scroll_to_selected) {
         if let Some(position) = state.selected.and_then(|id| state.list.position_of(id)) {
@@ -217,6 +222,7 @@ fn rows(ui: &mut Ui, state: &mut AppState) {
                 });
             });
         });
+    state.table_offset = output.state.offset.y;
     // Scrolling up pauses follow mode; reaching the bottom again resumes it.
     let at_bottom =
         output.state.offset.y + output.inner_rect.height() >= output.content_size.y - ROW_HEIGHT;

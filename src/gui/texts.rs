@@ -59,6 +59,7 @@ texts! {
     copy: "Copy", "Копировать";
     copied: "Copied", "Скопировано";
     total: "{n} total", "всего {n}";
+    reading_older: "reading older: {n} left", "читаю более старые: ещё {n}";
     on_disk: "on disk", "на диске";
     export_refused: "Not exported: the filter has a mistake ({error}). Fix or clear it, then export again.", "Не экспортировано: в фильтре ошибка ({error}). Исправьте или очистите фильтр и повторите экспорт.";
     set_store_aside: "Set the damaged store aside and start a fresh one", "Отложить повреждённое хранилище и начать новое";

@@ -130,16 +130,40 @@ impl StoreReader {
 
     /// Table rows of every capture after `after_id`, oldest first.
     pub fn rows_after(&self, after_id: i64) -> Result<Vec<CaptureRow>, StoreError> {
-        let mut stmt = self.conn.prepare(&format!(
+        self.rows("id > ?1 ORDER BY id LIMIT ?2", [after_id, -1])
+    }
+
+    /// Table rows of the newest `limit` captures before `before_id`, oldest first: the app
+    /// reads a big store from its newest end, a page at a time.
+    pub fn rows_before(&self, before_id: i64, limit: usize) -> Result<Vec<CaptureRow>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut rows = self.rows("id < ?1 ORDER BY id DESC LIMIT ?2", [before_id, limit])?;
+        rows.reverse();
+        Ok(rows)
+    }
+
+    /// Table rows of the newest `limit` captures, oldest first, and how many captures are
+    /// older: the first page of the table, read in one snapshot.
+    pub fn newest_rows(&self, limit: usize) -> Result<(Vec<CaptureRow>, u64), StoreError> {
+        let snapshot = self.conn.unchecked_transaction()?;
+        let rows = self.rows_before(i64::MAX, limit)?;
+        let older = self.count()?.saturating_sub(rows.len() as u64);
+        snapshot.finish()?;
+        Ok((rows, older))
+    }
+
+    /// Table rows of the captures `order` picks, with `bounds` for its `?1` and `?2`.
+    fn rows(&self, order: &str, bounds: [i64; 2]) -> Result<Vec<CaptureRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT id, received_at, provider, method, path, event, summary, response_status,
                     size, repeat_of, verdict, pinned, note, response_body = x'' AS answer_empty,
                     verdict = 'ok' AND reason_code ->> 'code' IN ('not_json', 'empty_body')
                         AS malformed,
                     {FORWARD_STATE} AS forward
-                 FROM captures WHERE id > ? ORDER BY id"
+                 FROM captures WHERE {order}"
         ))?;
         let rows = stmt
-            .query_map([after_id], |row| {
+            .query_map(bounds, |row| {
                 let provider = provider(row.get("provider")?);
                 let event: String = row.get("event")?;
                 let status = row.get("response_status")?;
