@@ -144,6 +144,9 @@ async fn results_do_not_depend_on_the_search_index_having_caught_up() {
     let f = fixture().await;
     // Every trigram of "омск" and "томск", but neither word: the index alone would say yes.
     let scattered = capture_id(&f.listener.post("/notes", &[], "омс, мск и том").await);
+    // Not UTF-8 around the word: indexed and found all the same.
+    let binary = b"\xff\xfe zqx9-tail \x00\x81".to_vec();
+    let binary = capture_id(&f.listener.post("/notes", &[], binary).await);
     let store_file = f.listener.engine.store().path().to_owned();
     let raw = rusqlite::Connection::open(&store_file).unwrap();
     raw.execute(
@@ -181,6 +184,7 @@ async fn results_do_not_depend_on_the_search_index_having_caught_up() {
         "омск",
         "Томск",
         "\"мск и\"",
+        "ZQX9-tail",
     ];
     let indexed: Vec<Vec<i64>> = queries.iter().map(|q| f.ids(q)).collect();
     assert_eq!(indexed[1], [f.green, f.green_repeat]);
@@ -188,6 +192,7 @@ async fn results_do_not_depend_on_the_search_index_having_caught_up() {
     assert_eq!(indexed[7], [] as [i64; 0]);
     assert_eq!(indexed[8], [] as [i64; 0]);
     assert_eq!(indexed[9], [scattered]);
+    assert_eq!(indexed[10], [binary]);
 
     // Forget the index, as if these captures had just arrived: the scan must find the same.
     raw.execute_batch(

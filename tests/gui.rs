@@ -1359,7 +1359,11 @@ fn a_big_store_opens_at_its_newest_page_and_reads_the_rest_behind() {
     // Three stand out: two in the oldest page, one in the newest (the newest 1 000).
     let bodies: Vec<(String, String)> = (0..2_500)
         .map(|n| {
-            let kind = if [0, 1, 2_400].contains(&n) { "special" } else { "orders" };
+            let kind = if [0, 1, 2_400].contains(&n) {
+                "special"
+            } else {
+                "orders"
+            };
             (format!("/{kind}/{n}"), format!("{{\"order\":{n}}}"))
         })
         .collect();

@@ -24,10 +24,14 @@ impl Printer {
     fn start() -> Printer {
         let (lines, waiting) = std::sync::mpsc::sync_channel::<String>(1024);
         std::thread::spawn(move || {
-            for line in waiting {
-                let mut out = std::io::stdout().lock();
+            // Under load, one write for every line waiting rather than one for each.
+            while let Ok(line) = waiting.recv() {
+                let mut out = std::io::BufWriter::new(std::io::stdout().lock());
                 // A closed pipe is not a reason to stop draining, or senders would drop.
-                let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+                for line in std::iter::once(line).chain(waiting.try_iter()) {
+                    let _ = writeln!(out, "{line}");
+                }
+                let _ = out.flush();
             }
         });
         Printer {

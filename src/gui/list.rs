@@ -110,7 +110,10 @@ impl CaptureList {
         let first = self.rows.first().map_or(i64::MAX, |r| r.id);
         rows.retain(|r| r.id < first);
         let added = rows.len();
-        let counts: Vec<_> = rows.iter().map(|r| (r.id, r.rejected, r.repeat_of)).collect();
+        let counts: Vec<_> = rows
+            .iter()
+            .map(|r| (r.id, r.rejected, r.repeat_of))
+            .collect();
         rows.append(&mut self.rows);
         self.rows = rows;
         for index in &mut self.visible {

@@ -42,7 +42,10 @@ pub enum Answer {
         store_bytes: u64,
     },
     /// Rows before `before`.
-    Older { before: i64, rows: Vec<CaptureRow> },
+    Older {
+        before: i64,
+        rows: Vec<CaptureRow>,
+    },
     /// New rows, and how many bytes of the store are in use now.
     Rows(Vec<CaptureRow>, u64),
     Matching {

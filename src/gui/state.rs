@@ -422,7 +422,13 @@ mod tests {
         // Scrolled up to look at something: older rows above keep it where it is.
         s.follow = false;
         let asks = s.older_rows(2001, (1001..=2000).map(row).collect());
-        assert!(matches!(asks[..], [Ask::Older { before: 1001, limit: 2_000 }]));
+        assert!(matches!(
+            asks[..],
+            [Ask::Older {
+                before: 1001,
+                limit: 2_000
+            }]
+        ));
         assert_eq!((s.older_left, s.rows_above), (1_000, 1_000));
         // The store was cleared meanwhile: the page that was on its way joins nothing.
         s.clear();

@@ -229,11 +229,16 @@ fn counters(ui: &mut Ui, state: &mut AppState) {
     );
     ui.label(format!("{rate}{}", t.per_second));
     let held = state.list.rows().len() as u64;
-    let total = t.total.replace("{n}", &(held + state.older_left).to_string());
+    let total = t
+        .total
+        .replace("{n}", &(held + state.older_left).to_string());
     ui.label(RichText::new(total).strong());
     if state.older_left > 0 {
         ui.spinner();
-        ui.label(t.reading_older.replace("{n}", &state.older_left.to_string()));
+        ui.label(
+            t.reading_older
+                .replace("{n}", &state.older_left.to_string()),
+        );
     }
     let limit = state.config.listener.max_store_bytes;
     let full = state.store_bytes as f64 / limit.max(1) as f64;

@@ -3,7 +3,7 @@
 use rusqlite::types::Value as SqlValue;
 
 use super::read::micros;
-use super::search::{INDEXED_UPTO, SEARCHABLE_TEXT};
+use super::search::{HOLDS_WORD, INDEXED_UPTO};
 use crate::filter::{Comparison, Filter, Test};
 
 /// The condition and its parameters in order; terms AND together.
@@ -39,20 +39,21 @@ fn test(test: &Test, params: &mut Vec<SqlValue>) -> String {
             // from the candidates instead of every capture. Words under three characters have
             // no trigram: every capture is looked at.
             let folded = word.to_lowercase();
-            let holds = format!("instr(fold({SEARCHABLE_TEXT}), ?) > 0");
             let Some(trigrams) = trigrams(&folded) else {
-                bind(text(&folded));
-                bind(text(&folded));
-                return format!("{holds} OR instr(fold(c.note), ?) > 0");
+                for _ in 0..3 {
+                    bind(text(&folded));
+                }
+                return format!("{HOLDS_WORD} OR instr(fold(c.note), ?) > 0");
             };
             bind(SqlValue::Text(trigrams));
-            bind(text(&folded));
-            bind(text(&folded));
+            for _ in 0..3 {
+                bind(text(&folded));
+            }
             format!(
                 "c.id IN (SELECT c.id FROM captures c WHERE c.id IN ( \
                      SELECT rowid FROM search.captures_text WHERE captures_text MATCH ? \
                      UNION ALL SELECT id FROM captures WHERE id > {INDEXED_UPTO}) \
-                   AND {holds} \
+                   AND {HOLDS_WORD} \
                  UNION ALL SELECT id FROM captures WHERE note <> '' AND instr(fold(note), ?) > 0)"
             )
         }
@@ -173,7 +174,9 @@ mod tests {
                 text(r#"" bc" AND "a b""#),
                 text("a bc"),
                 text("a bc"),
+                text("a bc"),
                 text(r#""ака" AND "зак" AND "каз""#),
+                text("заказ"),
                 text("заказ"),
                 text("заказ"),
             ]
@@ -193,7 +196,7 @@ mod tests {
             sql.contains("instr(fold(") && !sql.contains("MATCH"),
             "{sql}"
         );
-        assert_eq!(params, vec![text("ok"), text("ok")]);
+        assert_eq!(params, vec![text("ok"), text("ok"), text("ok")]);
     }
 
     #[test]

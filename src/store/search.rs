@@ -13,19 +13,45 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use rusqlite::functions::FunctionFlags;
-use rusqlite::types::ValueRef;
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{params, Connection, OpenFlags};
+
+/// The body as free words search it: its first 64 KiB as text, because indexing costs about
+/// three times the text on disk, and a big upload's identifiers are at its start. (`substr` of
+/// an empty body is NULL, hence the `coalesce`.)
+macro_rules! searchable_body {
+    () => {
+        "coalesce(CAST(substr(c.body, 1, 65536) AS TEXT), '')"
+    };
+}
 
 /// What free words search, as an SQL expression over `captures c`: path, query, summary,
-/// headers as `name: value` lines, and the body as text: its first 64 KiB, because indexing
-/// costs about three times the text on disk, and a big upload's identifiers are at its start.
-/// The index and the scan of the unindexed tail both use it, so they always agree. (`substr`
-/// of an empty body is NULL, hence the `coalesce`.)
-pub const SEARCHABLE_TEXT: &str =
-    "(c.path || char(10) || c.query || char(10) || c.summary || char(10) \
-    || coalesce((SELECT group_concat((h.value ->> 0) || ': ' || (h.value ->> 1), char(10)) \
-                 FROM json_each(c.headers) h), '') \
-    || char(10) || coalesce(CAST(substr(c.body, 1, 65536) AS TEXT), ''))";
+/// headers as `name: value` lines, and the body. The index and every check of a capture's text
+/// use it, so they always agree.
+macro_rules! searchable_text {
+    () => {
+        concat!(
+            "(c.path || char(10) || c.query || char(10) || c.summary || char(10) \
+            || coalesce((SELECT group_concat((h.value ->> 0) || ': ' || (h.value ->> 1), \
+                char(10)) FROM json_each(c.headers) h), '') || char(10) || ",
+            searchable_body!(),
+            ")"
+        )
+    };
+}
+
+pub const SEARCHABLE_TEXT: &str = searchable_text!();
+
+/// Whether capture `c` holds a folded word, bound twice as `?`. The body, where words are
+/// mostly found, is looked in first: the whole text costs five times more to build (its
+/// headers come out of JSON), and a word in the body is in the whole text.
+pub const HOLDS_WORD: &str = concat!(
+    "(instr(fold(",
+    searchable_body!(),
+    "), ?) > 0 OR instr(fold(",
+    searchable_text!(),
+    "), ?) > 0)"
+);
 
 /// The index's schema name in every connection that searches.
 const SCHEMA: &str = "search";
@@ -238,29 +264,39 @@ pub fn indexed_upto(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row(&format!("SELECT {INDEXED_UPTO}"), [], |r| r.get(0))
 }
 
-/// Indexes captures after `upto`, one at a time, for about `budget`. Returns how far the index
-/// got.
+/// Captures whose text is read at once while indexing.
+const CHUNK: i64 = 64;
+
+/// Indexes captures after `upto` for about `budget`. Returns how far the index got.
 pub fn index_step(conn: &mut Connection, upto: i64, budget: Duration) -> rusqlite::Result<i64> {
     let started = Instant::now();
     let tx = conn.transaction()?;
-    let mut next_id =
-        tx.prepare_cached("SELECT id FROM main.captures WHERE id > ?1 ORDER BY id LIMIT 1")?;
-    let mut index_one = tx.prepare_cached(&format!(
-        "INSERT INTO search.captures_text (rowid, text)
-         SELECT c.id, {SEARCHABLE_TEXT} FROM main.captures c WHERE c.id = ?1"
+    let mut texts = tx.prepare_cached(&format!(
+        "SELECT c.id, {SEARCHABLE_TEXT} FROM main.captures c
+         WHERE c.id > ?1 ORDER BY c.id LIMIT ?2"
     ))?;
+    // One capture a statement, with its text as a value: an `INSERT … SELECT` opens a
+    // statement journal, and FTS5 writes its pending trigrams out at each one, a segment per
+    // capture to merge later (five times slower).
+    let mut index_one =
+        tx.prepare_cached("INSERT INTO search.captures_text (rowid, text) VALUES (?1, ?2)")?;
     let mut reached = upto;
     while started.elapsed() < budget {
-        let Some(id) = next_id
-            .query_row([reached], |r| r.get::<_, i64>(0))
-            .optional()?
-        else {
+        // The text as bytes: a body that is not UTF-8 is indexed as it is.
+        let chunk = texts
+            .query_map(params![reached, CHUNK], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get_ref(1)?.as_bytes()?.to_vec()))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let Some(&(last, _)) = chunk.last() else {
             break;
         };
-        index_one.execute([id])?;
-        reached = id;
+        for (id, text) in &chunk {
+            index_one.execute(params![id, ToSqlOutput::Borrowed(ValueRef::Text(text))])?;
+        }
+        reached = last;
     }
-    drop((next_id, index_one));
+    drop((texts, index_one));
     if reached != upto {
         tx.execute(
             "UPDATE search.search_progress SET indexed_upto = ?1",
