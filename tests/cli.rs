@@ -355,6 +355,53 @@ fn serve_stops_on_sigterm_even_when_nobody_reads_its_output() {
     assert_eq!(stored, 3000);
 }
 
+/// Garbage over a page in the middle of the file, as a failing disk would leave it.
+fn damage_a_page(store: &Path) {
+    let mut bytes = std::fs::read(store).unwrap();
+    let page = bytes.len() / 4096 / 2;
+    bytes[page * 4096..(page + 1) * 4096].fill(0xab);
+    std::fs::write(store, bytes).unwrap();
+}
+
+/// A store too big to check before serving is checked while serving: damage found there stops
+/// `serve` with the same sentence as at start.
+#[test]
+fn a_big_store_found_damaged_while_serving_stops_serve() {
+    let dir = tempfile::tempdir().unwrap();
+    let serve = Serve::start(dir.path());
+    let big = "b".repeat(1 << 20);
+    for n in 0..20 {
+        assert_eq!(post(&serve.base, &format!("/big/{n}"), "", &big), 200);
+    }
+    assert!(serve.terminate().success());
+    damage_a_page(&store_file(dir.path()));
+
+    let mut child = hookscope(dir.path())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("serve kept serving a damaged store for 30 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let stopped = child.wait_with_output().unwrap();
+    assert!(!stopped.status.success());
+    assert!(
+        stdout(&stopped).starts_with("listening on"),
+        "{}",
+        stdout(&stopped)
+    );
+    let said = stderr(&stopped);
+    assert!(said.contains("is damaged"), "{said}");
+    assert!(said.contains("hookscope store set-aside"), "{said}");
+}
+
 #[test]
 fn a_damaged_store_is_refused_at_start_salvaged_and_set_aside() {
     let dir = tempfile::tempdir().unwrap();
@@ -364,12 +411,7 @@ fn a_damaged_store_is_refused_at_start_salvaged_and_set_aside() {
         assert_eq!(post(&serve.base, &format!("/keep/{n}"), "", &body), 200);
     }
     assert!(serve.terminate().success());
-    // Garbage over a page in the middle of the file, as a failing disk would leave it.
-    let store = store_file(dir.path());
-    let mut bytes = std::fs::read(&store).unwrap();
-    let page = bytes.len() / 4096 / 2;
-    bytes[page * 4096..(page + 1) * 4096].fill(0xab);
-    std::fs::write(&store, bytes).unwrap();
+    damage_a_page(&store_file(dir.path()));
 
     let refused = run(dir.path(), &["serve", "--listen", "127.0.0.1:0"]);
     assert!(!refused.status.success());

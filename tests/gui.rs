@@ -885,6 +885,32 @@ fn a_damaged_store_is_offered_to_be_set_aside() {
         |_, _| {},
         |paths| std::fs::write(paths.store_file(), vec![0xab; 64 * 1024]).unwrap(),
     );
+    set_aside_when_offered(&mut f);
+}
+
+/// A store too big to check before the listener starts is checked while in use: damage found
+/// stops the listener, and the app offers to set the store aside as it does at start.
+#[test]
+fn a_big_store_found_damaged_in_use_is_offered_to_be_set_aside() {
+    let big = "b".repeat(1 << 20);
+    let seed: Vec<(&str, &str)> = (0..20).map(|_| ("/big", big.as_str())).collect();
+    let mut f = launch(
+        "127.0.0.1:0",
+        &seed,
+        ThemeChoice::Dark,
+        |_, _| {},
+        |paths| {
+            // Garbage over a page in the middle, as a failing disk would leave it.
+            let mut bytes = std::fs::read(paths.store_file()).unwrap();
+            let page = bytes.len() / 4096 / 2;
+            bytes[page * 4096..(page + 1) * 4096].fill(0xab);
+            std::fs::write(paths.store_file(), bytes).unwrap();
+        },
+    );
+    set_aside_when_offered(&mut f);
+}
+
+fn set_aside_when_offered(f: &mut Fixture) {
     f.wait_for("the refusal", |h| {
         h.query_all_by_label_contains("is damaged").next().is_some()
     });

@@ -7,7 +7,9 @@ use hookscope::capture::Provider;
 use hookscope::config::{Config, ForwardRule, Paths, TunnelConfig};
 use hookscope::engine::Engine;
 use hookscope::forward;
+use hookscope::store::Change;
 use hookscope::tunnel::{self, Source};
+use tokio::sync::broadcast::error::RecvError;
 
 use super::runtime;
 
@@ -108,6 +110,7 @@ pub fn serve(
         let engine = Engine::start(config, &paths.store_file()).await?;
         let base = format!("http://{}", engine.local_addr());
         let mut captures = engine.store().subscribe();
+        let mut changes = engine.store().changes();
         let printer = Printer::start();
         printer.say(format!("listening on {base}"));
         for provider in [Provider::Reestr, Provider::GreenApi, Provider::Moysklad] {
@@ -141,11 +144,20 @@ pub fn serve(
         ));
         let shutdown = shutdown_signal();
         tokio::pin!(shutdown);
-        loop {
+        // Asked after subscribing: damage found before is seen here, and after, announced.
+        let mut damage = engine.store().damage();
+        while damage.is_none() {
             tokio::select! {
+                changed = changes.recv() => match changed {
+                    Ok(Change::Damaged) | Err(RecvError::Lagged(_)) => {
+                        damage = engine.store().damage();
+                    }
+                    Ok(_) => {}
+                    Err(RecvError::Closed) => break,
+                },
                 received = captures.recv() => match received {
                     Ok(capture) => printer.say(super::captures::line(&capture)),
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                    Err(RecvError::Lagged(n)) => {
                         printer.say(format!("… {n} captures not shown here (all are stored)"));
                     }
                     Err(_) => break,
@@ -153,9 +165,12 @@ pub fn serve(
                 () = &mut shutdown => break,
             }
         }
-        eprintln!("hookscope: stopping; in-flight requests are finished and committed");
+        if damage.is_none() {
+            eprintln!("hookscope: stopping; in-flight requests are finished and committed");
+        }
         engine.stop().await;
-        Ok(())
+        // Found while serving: nothing was acknowledged since, and serving stops here.
+        damage.map_or(Ok(()), |e| Err(e.into()))
     })
 }
 

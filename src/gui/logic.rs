@@ -130,8 +130,13 @@ impl App {
         });
         self.arrivals = Some(engine.store().subscribe());
         self.changes = Some(engine.store().changes());
+        // Asked after subscribing: damage found before is seen here, and after, announced.
+        let damaged = engine.store().damage().is_some();
         self.engine = Some(engine);
         self.refresh_forwarding(&[]);
+        if damaged {
+            self.store_found_damaged();
+        }
     }
 
     /// Why the listener could not start, in the app's language where it is a common case.
@@ -301,10 +306,7 @@ impl App {
     pub(super) fn restart_listener(&mut self, addr: SocketAddr) {
         self.state.config.listener.listen = addr;
         let config = self.state.config.clone();
-        let old = self.engine.take();
-        self.state.listening = None;
-        self.arrivals = None;
-        self.changes = None;
+        let old = self.take_engine();
         let store_file = self.paths.store_file();
         let done = self.restarts.0.clone();
         let ctx = self.ctx.clone();
@@ -313,6 +315,32 @@ impl App {
                 old.stop().await;
             }
             let _ = done.send(Engine::start(config, &store_file).await);
+            ctx.request_repaint();
+        });
+    }
+
+    /// The engine, no longer listened to.
+    fn take_engine(&mut self) -> Option<Engine> {
+        self.state.listening = None;
+        self.arrivals = None;
+        self.changes = None;
+        self.engine.take()
+    }
+
+    /// The store was found damaged while in use: the listener stops, since nothing more can be
+    /// acknowledged, and once it has, the app offers to set the store aside as at start.
+    fn store_found_damaged(&mut self) {
+        let Some(engine) = self.take_engine() else {
+            return;
+        };
+        let done = self.restarts.0.clone();
+        let ctx = self.ctx.clone();
+        self.runtime.spawn(async move {
+            let damage = engine.store().damage();
+            engine.stop().await;
+            if let Some(damage) = damage {
+                let _ = done.send(Err(EngineError::Store(damage)));
+            }
             ctx.request_repaint();
         });
     }
@@ -410,7 +438,7 @@ impl App {
             return;
         };
         let mut forwarded = Vec::new();
-        let mut missed = false;
+        let (mut missed, mut damaged) = (false, false);
         loop {
             match changes.try_recv() {
                 Ok(Change::Answered { capture, status }) => {
@@ -422,6 +450,7 @@ impl App {
                     }
                 }
                 Ok(Change::Forwarded { capture }) => forwarded.push(capture),
+                Ok(Change::Damaged) => damaged = true,
                 Err(broadcast::error::TryRecvError::Lagged(_)) => missed = true,
                 Err(_) => break,
             }
@@ -433,6 +462,14 @@ impl App {
         if !forwarded.is_empty() {
             forwarded.dedup();
             self.refresh_forwarding(&forwarded);
+        }
+        let damage_missed = || {
+            self.engine
+                .as_ref()
+                .is_some_and(|e| e.store().damage().is_some())
+        };
+        if damaged || (missed && damage_missed()) {
+            self.store_found_damaged();
         }
     }
 

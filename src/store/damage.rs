@@ -4,9 +4,12 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, ErrorCode};
+use std::sync::{Arc, OnceLock};
 
-use super::{search, StoreError};
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+use tokio::sync::broadcast;
+
+use super::{search, Change, StoreError};
 
 /// Whether SQLite failed because the file is damaged, or is not a database at all.
 pub fn is_damage(error: &rusqlite::Error) -> bool {
@@ -47,6 +50,36 @@ pub fn check(conn: &Connection, path: &Path) -> Result<(), StoreError> {
         path: path.to_owned(),
         detail: problems.join("; "),
     })
+}
+
+/// Checks a store in use, on a thread of its own. Damage found is kept in `found`, where the
+/// writer sees it and commits nothing more, and announced as [`Change::Damaged`].
+pub(super) fn check_in_use(
+    store: &Path,
+    found: Arc<OnceLock<String>>,
+    changes: broadcast::Sender<Change>,
+) {
+    let store = store.to_owned();
+    let checking = move || {
+        let checked = super::connect(&store, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .and_then(|conn| check(&conn, &store))
+            .map_err(|e| classify(&store, e));
+        match checked {
+            Ok(()) => {}
+            Err(StoreError::Damaged { detail, .. }) => {
+                tracing::error!("the capture store {} is damaged: {detail}", store.display());
+                let _ = found.set(detail);
+                let _ = changes.send(Change::Damaged);
+            }
+            Err(e) => tracing::warn!("could not check the capture store for damage: {e}"),
+        }
+    };
+    if let Err(e) = std::thread::Builder::new()
+        .name("hookscope-check".into())
+        .spawn(checking)
+    {
+        tracing::warn!("could not start checking the capture store for damage: {e}");
+    }
 }
 
 /// Moves the store, its WAL and its search index to `<name>.damaged-<time>…` beside it, so

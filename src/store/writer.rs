@@ -1,7 +1,7 @@
 //! The single writer. It takes every job queued while the previous commit was on disk and
 //! commits them together (group commit), then answers each waiting request.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rusqlite::{params, Connection, Transaction};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
@@ -61,12 +61,19 @@ pub enum Edit {
     Delivery { id: i64, decision: Decision },
 }
 
+/// Where the writer announces what it committed, its limits, and where damage found while the
+/// store is in use is said.
+pub(super) type Around = (
+    broadcast::Sender<Arc<Capture>>,
+    broadcast::Sender<Change>,
+    watch::Receiver<Retention>,
+    Arc<OnceLock<String>>,
+);
+
 pub(super) fn start(
     conn: Connection,
     inbox: mpsc::Receiver<Job>,
-    captures: broadcast::Sender<Arc<Capture>>,
-    changes: broadcast::Sender<Change>,
-    retention: watch::Receiver<Retention>,
+    (captures, changes, retention, damage): Around,
 ) -> Result<(), StoreError> {
     let count: u64 = conn.query_row("SELECT count(*) FROM captures", [], |r| r.get(0))?;
     let last_id: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM captures", [], |r| {
@@ -79,6 +86,7 @@ pub(super) fn start(
         changes,
         count,
         retention,
+        damage,
     };
     std::thread::Builder::new()
         .name("hookscope-store".into())
@@ -94,6 +102,7 @@ struct Writer {
     changes: broadcast::Sender<Change>,
     count: u64,
     retention: watch::Receiver<Retention>,
+    damage: Arc<OnceLock<String>>,
 }
 
 impl Writer {
@@ -118,11 +127,17 @@ impl Writer {
         let (mut work, close): (Vec<Job>, Vec<Job>) = batch
             .into_iter()
             .partition(|job| !matches!(job, Job::Close { .. }));
-        let (mut produced, changes) = match self.transaction(&mut work) {
+        let outcome = match self.damage.get() {
+            // Writing on over damage could spread it; and what is not committed is not
+            // acknowledged, so the providers send it again once the store is replaced.
+            Some(detail) => Err(format!("the capture store is damaged ({detail})")),
+            None => self.transaction(&mut work).map_err(|e| e.to_string()),
+        };
+        let (mut produced, changes) = match outcome {
             Ok((produced, changes)) => (produced, changes),
             Err(e) => {
                 tracing::error!("capture store write failed: {e}");
-                let failed = || Produced::Failed(e.to_string());
+                let failed = || Produced::Failed(e.clone());
                 (work.iter().map(|_| failed()).collect(), Vec::new())
             }
         };
