@@ -373,6 +373,9 @@ async fn headers_keep_their_order_and_new_captures_are_broadcast() {
         .await
         .unwrap()
         .unwrap();
+    let [announced] = &announced[..] else {
+        panic!("{} captures announced for one request", announced.len());
+    };
     assert_eq!(announced.id, id);
     let names: Vec<&str> = announced
         .request

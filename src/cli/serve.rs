@@ -42,19 +42,22 @@ impl Printer {
         }
     }
 
-    pub(super) fn say(&self, line: impl Into<String>) {
+    /// Says one line, or several joined by newlines.
+    pub(super) fn say(&self, lines: impl Into<String>) {
         use std::sync::atomic::Ordering::Relaxed;
+        let lines = lines.into();
+        let count = lines.lines().count() as u64;
         let dropped = self.dropped.load(Relaxed);
         if dropped > 0 {
             let note = format!("… {dropped} lines not shown here (the captures are all stored)");
             if self.lines.try_send(note).is_err() {
-                self.dropped.fetch_add(1, Relaxed);
+                self.dropped.fetch_add(count, Relaxed);
                 return;
             }
             self.dropped.fetch_sub(dropped, Relaxed);
         }
-        if self.lines.try_send(line.into()).is_err() {
-            self.dropped.fetch_add(1, Relaxed);
+        if self.lines.try_send(lines).is_err() {
+            self.dropped.fetch_add(count, Relaxed);
         }
     }
 }
@@ -156,7 +159,10 @@ pub fn serve(
                     Err(RecvError::Closed) => break,
                 },
                 received = captures.recv() => match received {
-                    Ok(capture) => printer.say(super::captures::line(&capture)),
+                    Ok(captures) => {
+                        let lines: Vec<String> = captures.iter().map(super::captures::line).collect();
+                        printer.say(lines.join("\n"));
+                    }
                     Err(RecvError::Lagged(n)) => {
                         printer.say(format!("… {n} captures not shown here (all are stored)"));
                     }

@@ -34,7 +34,7 @@ pub struct App {
     pub(super) paths: Paths,
     pub(super) engine: Option<Engine>,
     restarts: (mpsc::Sender<Restarted>, mpsc::Receiver<Restarted>),
-    arrivals: Option<broadcast::Receiver<Arc<Capture>>>,
+    arrivals: Option<broadcast::Receiver<Arc<[Capture]>>>,
     /// Answers passed through and delivery attempts, as they are committed.
     changes: Option<broadcast::Receiver<Change>>,
     pub(super) queries: Queries,
@@ -382,7 +382,7 @@ impl App {
         if let Some(arrivals) = &mut self.arrivals {
             while started.elapsed() < DRAIN_BUDGET {
                 match arrivals.try_recv() {
-                    Ok(capture) => fresh.push(CaptureRow::from(capture.as_ref())),
+                    Ok(captures) => fresh.extend(captures.iter().map(CaptureRow::from)),
                     Err(broadcast::error::TryRecvError::Lagged(_)) => {
                         // Too many to hear one by one: read what was missed from the store.
                         self.queries

@@ -133,7 +133,7 @@ pub enum Change {
 #[derive(Clone)]
 pub struct Store {
     jobs: mpsc::Sender<Job>,
-    captures: broadcast::Sender<Arc<Capture>>,
+    captures: broadcast::Sender<Arc<[Capture]>>,
     changes: broadcast::Sender<Change>,
     path: PathBuf,
     /// Until `close`: the indexing thread and the lock that makes this the store's one writer.
@@ -289,8 +289,8 @@ impl Store {
         self.retention.send_replace(retention);
     }
 
-    /// Every capture, as it is committed.
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Capture>> {
+    /// Every capture, as it is committed: the captures of one commit come together.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<[Capture]>> {
         self.captures.subscribe()
     }
 

@@ -64,7 +64,7 @@ pub enum Edit {
 /// Where the writer announces what it committed, its limits, and where damage found while the
 /// store is in use is said.
 pub(super) type Around = (
-    broadcast::Sender<Arc<Capture>>,
+    broadcast::Sender<Arc<[Capture]>>,
     broadcast::Sender<Change>,
     watch::Receiver<Retention>,
     Arc<OnceLock<String>>,
@@ -98,7 +98,7 @@ pub(super) fn start(
 struct Writer {
     conn: Connection,
     last_id: i64,
-    captures: broadcast::Sender<Arc<Capture>>,
+    captures: broadcast::Sender<Arc<[Capture]>>,
     changes: broadcast::Sender<Change>,
     count: u64,
     retention: watch::Receiver<Retention>,
@@ -141,16 +141,20 @@ impl Writer {
                 (work.iter().map(|_| failed()).collect(), Vec::new())
             }
         };
+        // The batch's captures go out together before any is acknowledged: one message and
+        // one wake-up for each listener of the broadcast, instead of one for each capture.
+        let mut committed = Vec::new();
+        let mut announced = Vec::new();
         for (job, made) in work.into_iter().zip(produced.drain(..)) {
             match (job, made) {
                 (Job::Commit { capture, done, .. }, Produced::Routed(deliveries)) => {
-                    let committed = Committed {
+                    let done_with = Committed {
                         id: capture.id,
                         repeat_of: capture.repeat_of,
                         deliveries,
                     };
-                    let _ = self.captures.send(Arc::from(capture));
-                    let _ = done.send(Ok(committed));
+                    announced.push(*capture);
+                    committed.push((done, done_with));
                 }
                 (Job::Commit { done, .. }, Produced::Failed(e)) => {
                     let _ = done.send(Err(StoreError::Write(e)));
@@ -167,6 +171,12 @@ impl Writer {
                 }
                 _ => {}
             }
+        }
+        if !announced.is_empty() {
+            let _ = self.captures.send(Arc::from(announced));
+        }
+        for (done, done_with) in committed {
+            let _ = done.send(Ok(done_with));
         }
         for change in changes {
             let _ = self.changes.send(change);
