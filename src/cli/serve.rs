@@ -164,7 +164,8 @@ pub fn serve(
                         printer.say(lines.join("\n"));
                     }
                     Err(RecvError::Lagged(n)) => {
-                        printer.say(format!("… {n} captures not shown here (all are stored)"));
+                        // A message is a commit's captures, so how many is not known here.
+                        printer.say(format!("… the captures of {n} commits are not shown here (all are stored)"));
                     }
                     Err(_) => break,
                 },

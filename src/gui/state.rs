@@ -251,13 +251,15 @@ impl AppState {
         asks
     }
 
-    /// An older page read from the store; one that no longer joins the rows held (they were
-    /// cleared meanwhile) is dropped.
+    /// An older page read from the store. One that no longer joins the rows held is dropped:
+    /// after a clear nothing more is read, and after the oldest row held was deleted the page
+    /// before the new oldest is asked for.
     pub fn older_rows(&mut self, before: i64, rows: Vec<CaptureRow>) -> Vec<Ask> {
         if self.list.first_id() != Some(before) {
-            return Vec::new();
+            return self.next_older_page().into_iter().collect();
         }
-        // Fewer than asked means none are left (retention may have removed some meanwhile).
+        // An empty page means none are left, whatever the count said: retention may have
+        // removed some meanwhile.
         self.older_left = if rows.is_empty() {
             0
         } else {
@@ -430,6 +432,12 @@ mod tests {
             }]
         ));
         assert_eq!((s.older_left, s.rows_above), (1_000, 1_000));
+        // The oldest row held was deleted meanwhile: the page before the new oldest is asked.
+        s.list.remove(&[1001]);
+        assert!(matches!(
+            s.older_rows(1001, (1..=1000).map(row).collect())[..],
+            [Ask::Older { before: 1002, .. }]
+        ));
         // The store was cleared meanwhile: the page that was on its way joins nothing.
         s.clear();
         assert!(s.older_rows(1001, (1..=1000).map(row).collect()).is_empty());
