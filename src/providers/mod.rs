@@ -218,7 +218,7 @@ fn text_field(value: &Value, key: &str) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::capture::Incoming;
 

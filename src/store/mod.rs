@@ -419,17 +419,9 @@ mod tests {
             max_bytes: u64::MAX,
         };
         let config = crate::config::Config::default();
+        let body = "b".repeat(1 << 20);
         let capture = |n: usize| {
-            let request = crate::capture::Incoming {
-                received_at: time::OffsetDateTime::now_utc(),
-                remote_addr: "127.0.0.1:1".into(),
-                method: "POST".into(),
-                path: format!("/big/{n}"),
-                query: String::new(),
-                headers: Vec::new(),
-                body: vec![b'b'; 1 << 20],
-                size: 1 << 20,
-            };
+            let request = crate::providers::tests::request(&format!("/big/{n}"), &[], &body);
             let judgement = crate::providers::judge(&request, &config);
             Capture::new(request, judgement)
         };
