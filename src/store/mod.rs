@@ -87,7 +87,7 @@ impl Retention {
     /// them a few per batch.
     fn excess(&self, count: u64, used_bytes: u64) -> u64 {
         let max_captures = self.max_captures.max(1);
-        let by_count = if count > max_captures + max_captures / 100 {
+        let by_count = if count > max_captures.saturating_add(max_captures / 100) {
             count - max_captures
         } else {
             0
@@ -447,6 +447,89 @@ mod tests {
         assert!(matches!(store.damage(), Some(StoreError::Damaged { .. })));
         let refused = store.commit(capture(20)).await.unwrap_err().to_string();
         assert!(refused.contains("is damaged"), "{refused}");
+        store.close().await;
+    }
+
+    /// Retention, a delete and a clear take the deliveries and attempts of the captures they
+    /// remove with them, and leave those of the captures kept.
+    #[tokio::test]
+    async fn removed_captures_take_their_deliveries_with_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let keep_three = Retention {
+            max_captures: 3,
+            max_bytes: u64::MAX,
+        };
+        let store = Store::open(&dir.path().join("captures.sqlite3"), keep_three).unwrap();
+        let config = crate::config::Config::default();
+        let capture = |n: usize| {
+            let request = crate::providers::tests::request(&format!("/x/{n}"), &[], "{}");
+            let judgement = crate::providers::judge(&request, &config);
+            Capture::new(request, judgement)
+        };
+        let routes = Routes {
+            list: Arc::from([Route {
+                filter: crate::filter::Filter::parse("").unwrap(),
+                target: "http://127.0.0.1:9".into(),
+                keep_host: false,
+                pass_through: false,
+            }]),
+            pass_through: Default::default(),
+        };
+        let delivered = Attempt {
+            at: time::OffsetDateTime::now_utc(),
+            elapsed_ms: 1.0,
+            outcome: Outcome::Answered {
+                status: 200,
+                headers: Vec::new(),
+                body: Vec::new(),
+            },
+        };
+        let mut forwarded = Vec::new();
+        for n in 0..3 {
+            let committed = store.commit_and_route(capture(n), &routes).await.unwrap();
+            let delivery = committed.deliveries[0].id;
+            forwarded.push((committed.id, delivery));
+            if n < 2 {
+                let done = Next::Done(DeliveryState::Delivered);
+                store
+                    .record_attempt(delivery, delivered.clone(), done)
+                    .await
+                    .unwrap();
+            }
+        }
+        let [(gone, gone_delivery), (pinned, pinned_delivery), (waiting, _)] = forwarded[..] else {
+            unreachable!()
+        };
+        store
+            .edit(Edit::Pin {
+                id: pinned,
+                pinned: true,
+            })
+            .await
+            .unwrap();
+        for n in 3..8 {
+            store.commit(capture(n)).await.unwrap();
+        }
+        let reader = store.reader().unwrap();
+        let attempts = |delivery| reader.attempts(delivery).unwrap().len();
+        let deliveries = |capture| reader.deliveries(capture).unwrap().len();
+        assert_eq!(reader.count().unwrap(), 3);
+        assert!(reader.get(gone).unwrap().is_none());
+        assert_eq!((deliveries(gone), attempts(gone_delivery)), (0, 0));
+        assert_eq!((deliveries(pinned), attempts(pinned_delivery)), (1, 1));
+        assert_eq!(deliveries(waiting), 1);
+
+        store
+            .edit(Edit::Delete { ids: vec![pinned] })
+            .await
+            .unwrap();
+        store.commit(capture(8)).await.unwrap();
+        assert_eq!((deliveries(pinned), attempts(pinned_delivery)), (0, 0));
+        assert_eq!(deliveries(waiting), 1);
+
+        store.edit(Edit::Clear).await.unwrap();
+        store.commit(capture(9)).await.unwrap();
+        assert_eq!(deliveries(waiting), 0);
         store.close().await;
     }
 

@@ -2,6 +2,7 @@
 //! survive a restart or `kill -9`. A delivery is created in the same transaction as its
 //! capture; each queue (a target and a provider) is delivered in the order captures arrived.
 
+use std::ops::RangeInclusive;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -198,6 +199,24 @@ pub(super) fn route(
         });
     }
     Ok(created)
+}
+
+/// Removes the deliveries, and their attempts, of the deleted captures whose ids lie in
+/// `ids`. Captures still there keep theirs: retention passes over pinned and waiting ones.
+pub(super) fn forget(tx: &Transaction, ids: RangeInclusive<i64>) -> rusqlite::Result<()> {
+    let (first, last) = ids.into_inner();
+    tx.prepare_cached(
+        "DELETE FROM attempts WHERE delivery_id IN
+           (SELECT d.id FROM deliveries d WHERE d.capture_id BETWEEN ?1 AND ?2
+              AND NOT EXISTS (SELECT 1 FROM captures c WHERE c.id = d.capture_id))",
+    )?
+    .execute([first, last])?;
+    tx.prepare_cached(
+        "DELETE FROM deliveries WHERE capture_id BETWEEN ?1 AND ?2
+           AND NOT EXISTS (SELECT 1 FROM captures c WHERE c.id = deliveries.capture_id)",
+    )?
+    .execute([first, last])?;
+    Ok(())
 }
 
 /// Records a replay and its one attempt.

@@ -277,14 +277,20 @@ impl Writer {
             .excess(count, used_bytes(&tx)?)
             .min(PRUNE_AT_MOST);
         if excess > 0 {
-            count -= tx
+            let removed = tx
                 .prepare_cached(
                     "DELETE FROM captures WHERE id IN
                        (SELECT id FROM captures WHERE pinned = 0 AND id NOT IN
                           (SELECT capture_id FROM deliveries WHERE state = 'waiting')
-                        ORDER BY id LIMIT ?1)",
+                        ORDER BY id LIMIT ?1)
+                     RETURNING id",
                 )?
-                .execute([excess])? as u64;
+                .query_map([excess], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<i64>>>()?;
+            if let (Some(first), Some(last)) = (removed.iter().min(), removed.iter().max()) {
+                outbox::forget(&tx, *first..=*last)?;
+            }
+            count -= removed.len() as u64;
         }
         tx.commit()?;
         self.count = count;
@@ -328,10 +334,15 @@ fn apply(tx: &Transaction, edit: &Edit) -> rusqlite::Result<u64> {
             let mut removed = 0;
             for id in ids {
                 removed += delete.execute([id])?;
+                outbox::forget(tx, *id..=*id)?;
             }
             removed
         }
-        Edit::Clear => tx.execute("DELETE FROM captures", [])?,
+        Edit::Clear => {
+            let removed = tx.execute("DELETE FROM captures", [])?;
+            outbox::forget(tx, i64::MIN..=i64::MAX)?;
+            removed
+        }
         Edit::Delivery { .. } => 0,
     };
     Ok(removed as u64)
