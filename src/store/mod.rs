@@ -1,6 +1,7 @@
 //! The durable capture store: one SQLite file in WAL mode, written by a single writer thread
 //! that commits in groups, read by any number of connections (other processes included).
 
+mod checkpoint;
 pub mod damage;
 mod lock;
 pub mod outbox;
@@ -105,6 +106,7 @@ impl Retention {
 /// What runs beside the writer until the store is closed; dropped in this order.
 struct Running {
     _indexer: search::Indexer,
+    _checkpointer: checkpoint::Checkpointer,
     _lock: lock::WriterLock,
 }
 
@@ -163,8 +165,11 @@ impl Store {
         let (changes, _) = broadcast::channel(4096);
         let (retention, limits) = watch::channel(retention);
         let found = Arc::new(OnceLock::new());
+        let (checkpointer, wal) = checkpoint::Checkpointer::start(path).map_err(|e| {
+            StoreError::Write(format!("could not start the checkpoint thread: {e}"))
+        })?;
         let parts = (captures.clone(), changes.clone(), limits, found.clone());
-        writer::start(conn, inbox, parts).map_err(|e| damage::classify(path, e))?;
+        writer::start(conn, inbox, parts, wal).map_err(|e| damage::classify(path, e))?;
         if !checked_before {
             damage::check_in_use(path, found.clone(), changes.clone());
         }
@@ -178,6 +183,7 @@ impl Store {
             path: path.to_owned(),
             running: Arc::new(Mutex::new(Some(Running {
                 _indexer: indexer,
+                _checkpointer: checkpointer,
                 _lock: lock,
             }))),
             retention: Arc::new(retention),
@@ -328,8 +334,9 @@ fn prepare(path: &Path, check: bool) -> Result<Connection, StoreError> {
     // FULL: a commit is on disk before the request is acknowledged, even across power loss;
     // group commit keeps that to one fsync per batch.
     conn.pragma_update(None, "synchronous", "FULL")?;
-    // The writer checkpoints every 1 000 pages, which keeps each checkpoint short, and a WAL
-    // started over is cut back to this size (search.rs keeps readers from preventing that).
+    // Checkpoints are not the writer's to wait for (checkpoint.rs); a WAL started over is cut
+    // back to this size (search.rs keeps readers from preventing that).
+    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
     conn.pragma_update(None, "journal_size_limit", search::WAL_LIMIT)?;
     schema::migrate(&mut conn, path)?;
     // The index exists before any reader of this process looks for it.

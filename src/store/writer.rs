@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 use rusqlite::{params, Connection, Transaction};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
+use super::checkpoint::Wal;
 use super::outbox::{self, Attempt, Decision, Next, Routes};
 use super::read::micros;
 use super::{Change, Committed, Retention, StoreError};
@@ -74,6 +75,7 @@ pub(super) fn start(
     conn: Connection,
     inbox: mpsc::Receiver<Job>,
     (captures, changes, retention, damage): Around,
+    wal: Wal,
 ) -> Result<(), StoreError> {
     let count: u64 = conn.query_row("SELECT count(*) FROM captures", [], |r| r.get(0))?;
     let last_id: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM captures", [], |r| {
@@ -87,6 +89,7 @@ pub(super) fn start(
         count,
         retention,
         damage,
+        wal,
     };
     std::thread::Builder::new()
         .name("hookscope-store".into())
@@ -103,6 +106,7 @@ struct Writer {
     count: u64,
     retention: watch::Receiver<Retention>,
     damage: Arc<OnceLock<String>>,
+    wal: Wal,
 }
 
 impl Writer {
@@ -182,6 +186,7 @@ impl Writer {
             let _ = self.changes.send(change);
         }
         if close.is_empty() {
+            self.wal.after_batch(&self.conn);
             return false;
         }
         let _ = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
