@@ -137,6 +137,7 @@ impl Writer {
             Some(detail) => Err(format!("the capture store is damaged ({detail})")),
             None => self.transaction(&mut work).map_err(|e| e.to_string()),
         };
+        let wrote = outcome.is_ok();
         let (mut produced, changes) = match outcome {
             Ok((produced, changes)) => (produced, changes),
             Err(e) => {
@@ -186,7 +187,9 @@ impl Writer {
             let _ = self.changes.send(change);
         }
         if close.is_empty() {
-            self.wal.after_batch(&self.conn);
+            if wrote {
+                self.wal.after_batch(&self.conn);
+            }
             return false;
         }
         let _ = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
