@@ -237,10 +237,7 @@ pub(super) fn row(id: i64) -> CaptureRow {
         id,
         received_at: time::OffsetDateTime::UNIX_EPOCH,
         provider: crate::capture::Provider::Generic,
-        method: "POST".into(),
-        path: "/".into(),
-        event: String::new(),
-        summary: String::new(),
+        texts: crate::capture::RowTexts::new(["POST", "/", "", "", ""]),
         status: 200,
         size: 0,
         repeat_of: None,
@@ -248,7 +245,6 @@ pub(super) fn row(id: i64) -> CaptureRow {
         unconfirmed: false,
         malformed: false,
         pinned: false,
-        note: String::new(),
         forward: None,
     }
 }

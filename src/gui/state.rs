@@ -349,7 +349,7 @@ impl AppState {
 
     pub fn save_note(&mut self, id: i64, note: &str) {
         if let Some(row) = self.list.row_mut(id) {
-            row.note = note.to_string();
+            row.set_note(note);
         }
         if let Some(detail) = self.detail.as_mut().filter(|d| d.id == id) {
             detail.note = note.to_string();
@@ -519,7 +519,7 @@ mod tests {
         s.save_note(7, "проверить");
         let shown = &s.list.rows()[0];
         assert!(shown.pinned);
-        assert_eq!(shown.note, "проверить");
+        assert_eq!(shown.note(), "проверить");
         assert!(s.note.is_none());
     }
 }

@@ -299,16 +299,16 @@ fn cells(
     });
     row.col(|ui| provider_badge(ui, c.provider));
     row.col(|ui| {
-        ui.label(&c.method);
+        ui.label(c.method());
     });
     row.col(|ui| {
-        ui.add(egui::Label::new(&c.path).truncate());
+        ui.add(egui::Label::new(c.path()).truncate());
     });
     row.col(|ui| {
-        ui.add(egui::Label::new(&c.event).truncate());
+        ui.add(egui::Label::new(c.event()).truncate());
     });
     row.col(|ui| {
-        ui.add(egui::Label::new(&c.summary).truncate());
+        ui.add(egui::Label::new(c.summary()).truncate());
     });
     row.col(|ui| {
         let color = status_color(c.status, ui.visuals());
@@ -341,8 +341,8 @@ fn cells(
         if c.pinned {
             ui.label("📌").on_hover_text(t.pinned_flag);
         }
-        if !c.note.is_empty() {
-            ui.label("✏").on_hover_text(&c.note);
+        if !c.note().is_empty() {
+            ui.label("✏").on_hover_text(c.note());
         }
     });
 }

@@ -8,7 +8,8 @@ use time::OffsetDateTime;
 use super::outbox::{DeliveryState, FORWARD_STATE};
 use super::{connect, damage, search, StoreError};
 use crate::capture::{
-    Answer, Capture, CaptureRow, HeaderValue, Incoming, Judgement, Provider, Reason, Verdict,
+    Answer, Capture, CaptureRow, HeaderValue, Incoming, Judgement, Provider, Reason, RowTexts,
+    Verdict,
 };
 use crate::filter::Filter;
 
@@ -165,29 +166,31 @@ impl StoreReader {
         let rows = stmt
             .query_map(bounds, |row| {
                 let provider = provider(row.get("provider")?);
-                let event: String = row.get("event")?;
+                let event = text(row, "event")?;
                 let status = row.get("response_status")?;
                 Ok(CaptureRow {
                     id: row.get("id")?,
                     received_at: from_micros(row.get("received_at")?),
                     unconfirmed: crate::providers::reestr::unconfirmed(
                         provider,
-                        &event,
+                        event,
                         status,
                         row.get("answer_empty")?,
                     ),
                     provider,
-                    method: row.get("method")?,
-                    path: row.get("path")?,
-                    event,
-                    summary: row.get("summary")?,
+                    texts: RowTexts::new([
+                        text(row, "method")?,
+                        text(row, "path")?,
+                        event,
+                        text(row, "summary")?,
+                        text(row, "note")?,
+                    ]),
                     status,
                     size: row.get::<_, i64>("size")? as u64,
                     repeat_of: row.get("repeat_of")?,
                     rejected: verdict(&row.get::<_, String>("verdict")?) == Verdict::Rejected,
                     malformed: row.get::<_, Option<bool>>("malformed")?.unwrap_or(false),
                     pinned: row.get("pinned")?,
-                    note: row.get("note")?,
                     forward: row
                         .get::<_, Option<String>>("forward")?
                         .map(|s| DeliveryState::from_name(&s)),
@@ -282,6 +285,11 @@ pub(super) fn micros(at: OffsetDateTime) -> i64 {
 pub(super) fn from_micros(micros: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000)
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// A text column as it is in the row, without a copy of its own.
+fn text<'r>(row: &'r Row, column: &str) -> rusqlite::Result<&'r str> {
+    Ok(row.get_ref(column)?.as_str()?)
 }
 
 fn provider(name: String) -> Provider {

@@ -29,7 +29,7 @@ pub struct State {
 
 /// Reestr's address check: its outcome is the Reestr panel's confirmation state.
 pub fn is_confirm(row: &CaptureRow) -> bool {
-    row.provider == Provider::Reestr && row.event == "confirm"
+    row.provider == Provider::Reestr && row.event() == "confirm"
 }
 
 pub fn call(app: &mut App, call: Call) {
