@@ -153,8 +153,7 @@ mod tests {
         for sender in senders {
             sender.await.unwrap();
         }
-        let mut wal = path.clone().into_os_string();
-        wal.push("-wal");
+        let [_, wal, _] = crate::store::sqlite_files(&path);
         let wal_bytes = std::fs::metadata(&wal).unwrap().len();
         assert!(wal_bytes < 12 << 20, "the WAL grew to {wal_bytes} bytes");
         assert_eq!(store.reader().unwrap().count().unwrap(), 32 * 64);
