@@ -438,7 +438,7 @@ impl App {
             return;
         };
         let mut forwarded = Vec::new();
-        let (mut missed, mut damaged) = (false, false);
+        let (mut missed, mut damaged, mut marked) = (false, false, false);
         loop {
             match changes.try_recv() {
                 Ok(Change::Answered { capture, status }) => {
@@ -450,6 +450,7 @@ impl App {
                     }
                 }
                 Ok(Change::Forwarded { capture }) => forwarded.push(capture),
+                Ok(Change::Marked { .. }) => marked = true,
                 Ok(Change::Damaged) => damaged = true,
                 Err(broadcast::error::TryRecvError::Lagged(_)) => missed = true,
                 Err(_) => break,
@@ -462,6 +463,11 @@ impl App {
         if !forwarded.is_empty() {
             forwarded.dedup();
             self.refresh_forwarding(&forwarded);
+        }
+        if marked || missed {
+            if let Some(ask) = self.state.filter_again() {
+                self.queries.ask(ask);
+            }
         }
         let damage_missed = || {
             self.engine

@@ -227,6 +227,21 @@ impl AppState {
         })
     }
 
+    /// A pin or note was committed: the filter's verdict is asked again, since it may name
+    /// them. The table keeps what it shows until the answer comes.
+    pub fn filter_again(&mut self) -> Option<Ask> {
+        let filter = self.filter.parsed.as_ref().ok()?;
+        if filter.is_empty() {
+            return None;
+        }
+        self.filter.generation += 1;
+        Some(Ask::Matching {
+            generation: self.filter.generation,
+            filter: filter.clone(),
+            among: None,
+        })
+    }
+
     /// New rows: shown at once without a filter, else after the store says they match.
     pub fn add_rows(&mut self, rows: Vec<CaptureRow>, live: bool) -> Option<Ask> {
         let added = rows.len();
@@ -457,7 +472,17 @@ mod tests {
             Some(Ask::Matching { generation: 1, .. })
         ));
         assert!(s.filter.pending);
+        // A committed pin or note asks again, as a new generation: an older answer is moot.
+        assert!(matches!(
+            s.filter_again(),
+            Some(Ask::Matching {
+                generation: 2,
+                among: None,
+                ..
+            })
+        ));
         assert!(s.set_filter("provder:x".into()).is_none());
+        assert!(s.filter_again().is_none());
         assert!(matches!(
             s.filter.error(),
             Some(FilterError::UnknownField { .. })
@@ -467,6 +492,7 @@ mod tests {
         assert!(s.add_rows(vec![row(1)], true).is_none());
         assert!(s.set_filter(String::new()).is_none());
         assert!(!s.filter.pending && s.filter.error().is_none());
+        assert!(s.filter_again().is_none());
     }
 
     #[test]

@@ -126,6 +126,8 @@ pub enum Change {
     Answered { capture: i64, status: u16 },
     /// One of its deliveries was tried, skipped or retried.
     Forwarded { capture: i64 },
+    /// The user's pin or note on it was committed: a filter's verdict on it may have changed.
+    Marked { capture: i64 },
     /// The check of a big store, run while it is in use, found it damaged: the writer commits
     /// nothing more, so nothing more is acknowledged. [`Store::damage`] says what is wrong.
     Damaged,

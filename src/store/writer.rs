@@ -272,6 +272,9 @@ impl Writer {
                 }
                 Job::Edit(edit) => {
                     count -= apply(&tx, edit)?;
+                    if let Edit::Pin { id, .. } | Edit::Note { id, .. } = edit {
+                        changes.push(Change::Marked { capture: *id });
+                    }
                     Produced::Nothing
                 }
                 Job::Close { .. } => Produced::Nothing,
