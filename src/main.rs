@@ -307,6 +307,7 @@ fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let paths = match hookscope::config::Paths::resolve(cli.config, cli.data_dir) {
         Ok(paths) => paths,

@@ -51,13 +51,17 @@ impl Serve {
     }
 
     fn start_with(dir: &Path, args: &[&str]) -> Serve {
-        let mut child = hookscope(dir)
+        let mut command = hookscope(dir);
+        command
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+            .stderr(Stdio::null());
+        Serve::spawn(command)
+    }
+
+    /// `serve` as `command` runs it, its first line read.
+    fn spawn(mut command: Command) -> Serve {
+        let mut child = command.stdout(Stdio::piped()).spawn().unwrap();
         let (send, lines) = mpsc::channel();
         let out = BufReader::new(child.stdout.take().unwrap());
         std::thread::spawn(move || {
@@ -353,6 +357,59 @@ fn serve_stops_on_sigterm_even_when_nobody_reads_its_output() {
         .count()
         .unwrap();
     assert_eq!(stored, 3000);
+}
+
+/// A disk that fills while serving: no webhook gets a 2xx that is not stored, and serve says
+/// once a failure, in a sentence, what happened and what to do. The disk is full as far as serve can
+/// tell: its files may not grow past 1 MiB (`ulimit -f`, with SIGXFSZ ignored, so a write
+/// past it fails as on a full disk).
+#[cfg(unix)]
+#[test]
+fn a_full_disk_gets_503_and_serve_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = hookscope(dir.path());
+    let mut command = Command::new("sh");
+    command
+        .args(["-c", "trap '' XFSZ; ulimit -f 2048; exec \"$0\" \"$@\""])
+        .arg(plain.get_program())
+        .args(plain.get_args())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env_remove("HOOKSCOPE_CONFIG")
+        .env_remove("HOOKSCOPE_DATA_DIR")
+        .stderr(Stdio::piped());
+    let serve = Serve::spawn(command);
+    let body = "f".repeat(40 << 10);
+    let answers: Vec<u16> = (0..60)
+        .map(|n| post(&serve.base, &format!("/fill/{n}"), "", &body))
+        .collect();
+    let acknowledged = answers.iter().filter(|&&status| status == 200).count();
+    assert!(
+        acknowledged > 0 && answers.iter().all(|&status| status == 200 || status == 503),
+        "{answers:?}"
+    );
+    // A checkpoint that starts the WAL over makes room again, so failures come in streaks.
+    let streaks = answers
+        .windows(2)
+        .filter(|pair| pair[0] != 503 && pair[1] == 503)
+        .count();
+    assert!(streaks > 0, "the disk never filled: {answers:?}");
+    let Serve { mut child, .. } = serve;
+    assert!(Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let mut said = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut said).unwrap();
+    child.wait().unwrap();
+    let sentence = "hookscope: webhooks could not be saved";
+    assert_eq!(said.matches(sentence).count(), streaks, "{said}");
+    assert!(said.contains("Free some disk space"), "{said}");
+    let stored = StoreReader::open(&store_file(dir.path()))
+        .unwrap()
+        .count()
+        .unwrap();
+    assert_eq!(stored as usize, acknowledged);
 }
 
 /// Garbage over a page in the middle of the file, as a failing disk would leave it.

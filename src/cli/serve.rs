@@ -155,6 +155,10 @@ pub fn serve(
                     Ok(Change::Damaged) | Err(RecvError::Lagged(_)) => {
                         damage = engine.store().damage();
                     }
+                    Ok(Change::NotSaved { error }) => eprintln!(
+                        "hookscope: webhooks could not be saved ({error}), so they were answered 503 and their providers will send them again. Free some disk space for {}, or check that it is writable.",
+                        paths.store_file().display()
+                    ),
                     Ok(_) => {}
                     Err(RecvError::Closed) => break,
                 },

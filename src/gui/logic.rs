@@ -439,6 +439,7 @@ impl App {
         };
         let mut forwarded = Vec::new();
         let (mut missed, mut damaged, mut marked) = (false, false, false);
+        let mut not_saved = None;
         loop {
             match changes.try_recv() {
                 Ok(Change::Answered { capture, status }) => {
@@ -451,6 +452,7 @@ impl App {
                 }
                 Ok(Change::Forwarded { capture }) => forwarded.push(capture),
                 Ok(Change::Marked { .. }) => marked = true,
+                Ok(Change::NotSaved { error }) => not_saved = Some(error),
                 Ok(Change::Damaged) => damaged = true,
                 Err(broadcast::error::TryRecvError::Lagged(_)) => missed = true,
                 Err(_) => break,
@@ -463,6 +465,10 @@ impl App {
         if !forwarded.is_empty() {
             forwarded.dedup();
             self.refresh_forwarding(&forwarded);
+        }
+        if let Some(error) = not_saved {
+            let said = self.state.texts().not_saved.replace("{error}", &error);
+            self.state.notify(said);
         }
         if marked || missed {
             if let Some(ask) = self.state.filter_again() {

@@ -373,8 +373,9 @@ async fn capture(
             response
         }
         Err(e) => {
-            // Not acknowledged, so the provider will send it again: nothing is lost.
-            tracing::error!("{e}");
+            // Not acknowledged, so the provider will send it again: nothing is lost. The writer
+            // says why once, not once a request (`Change::NotSaved`).
+            tracing::debug!("{e}");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 format!("hookscope could not save this request, so it is not acknowledged; send it again. ({e})\n"),

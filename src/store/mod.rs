@@ -120,7 +120,7 @@ pub struct Committed {
 }
 
 /// A change to a stored capture after its commit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Change {
     /// A pass-through answered with the target's status instead of the rule's.
     Answered { capture: i64, status: u16 },
@@ -128,6 +128,9 @@ pub enum Change {
     Forwarded { capture: i64 },
     /// The user's pin or note on it was committed: a filter's verdict on it may have changed.
     Marked { capture: i64 },
+    /// A commit failed (a full disk, say): nothing in it was acknowledged, so its webhooks
+    /// were answered 503 and their providers send them again. Said once until a commit works.
+    NotSaved { error: String },
     /// The check of a big store, run while it is in use, found it damaged: the writer commits
     /// nothing more, so nothing more is acknowledged. [`Store::damage`] says what is wrong.
     Damaged,

@@ -90,6 +90,7 @@ pub(super) fn start(
         retention,
         damage,
         wal,
+        failing: false,
     };
     std::thread::Builder::new()
         .name("hookscope-store".into())
@@ -107,6 +108,8 @@ struct Writer {
     retention: watch::Receiver<Retention>,
     damage: Arc<OnceLock<String>>,
     wal: Wal,
+    /// The last batch failed: its failure has been said already.
+    failing: bool,
 }
 
 impl Writer {
@@ -141,11 +144,18 @@ impl Writer {
         let (mut produced, changes) = match outcome {
             Ok((produced, changes)) => (produced, changes),
             Err(e) => {
-                tracing::error!("capture store write failed: {e}");
                 let failed = || Produced::Failed(e.clone());
-                (work.iter().map(|_| failed()).collect(), Vec::new())
+                // Damage is said on its own (`Change::Damaged`), when it is found.
+                let said = if self.failing || self.damage.get().is_some() {
+                    Vec::new()
+                } else {
+                    tracing::error!("capture store write failed: {e}");
+                    vec![Change::NotSaved { error: e.clone() }]
+                };
+                (work.iter().map(|_| failed()).collect(), said)
             }
         };
+        self.failing = !wrote;
         // The batch's captures go out together before any is acknowledged: one message and
         // one wake-up for each listener of the broadcast, instead of one for each capture.
         let mut committed = Vec::new();
