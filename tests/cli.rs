@@ -360,17 +360,18 @@ fn serve_stops_on_sigterm_even_when_nobody_reads_its_output() {
 }
 
 /// A disk that fills while serving: no webhook gets a 2xx that is not stored, and serve says
-/// once a failure, in a sentence, what happened and what to do. The disk is full as far as serve can
-/// tell: its files may not grow past 1 MiB (`ulimit -f`, with SIGXFSZ ignored, so a write
-/// past it fails as on a full disk).
-#[cfg(unix)]
+/// once a failure, in a sentence, what happened and what to do, and when saving works again.
+/// Once there is room again, checkpoints work again too and the WAL stays bounded. The disk is
+/// full as far as serve can tell: its files may not grow past 1 MiB (`ulimit -S -f`, with
+/// SIGXFSZ ignored, so a write past it fails as on a full disk); then the limit is lifted.
+#[cfg(target_os = "linux")]
 #[test]
 fn a_full_disk_gets_503_and_serve_says_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let plain = hookscope(dir.path());
     let mut command = Command::new("sh");
     command
-        .args(["-c", "trap '' XFSZ; ulimit -f 2048; exec \"$0\" \"$@\""])
+        .args(["-c", "trap '' XFSZ; ulimit -S -f 2048; exec \"$0\" \"$@\""])
         .arg(plain.get_program())
         .args(plain.get_args())
         .args(["serve", "--listen", "127.0.0.1:0"])
@@ -378,10 +379,18 @@ fn a_full_disk_gets_503_and_serve_says_what_to_do() {
         .env_remove("HOOKSCOPE_DATA_DIR")
         .stderr(Stdio::piped());
     let serve = Serve::spawn(command);
+    // Until the store file is full too and nothing more fits: with pauses after each refusal,
+    // so that background checkpoints have tried to copy into the full file meanwhile.
     let body = "f".repeat(40 << 10);
-    let answers: Vec<u16> = (0..60)
-        .map(|n| post(&serve.base, &format!("/fill/{n}"), "", &body))
-        .collect();
+    let mut answers: Vec<u16> = Vec::new();
+    while answers.len() < 400 && !answers.ends_with(&[503; 20]) {
+        let status = post(&serve.base, &format!("/fill/{}", answers.len()), "", &body);
+        if status == 503 {
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        answers.push(status);
+    }
+    assert!(answers.ends_with(&[503; 20]), "{answers:?}");
     let acknowledged = answers.iter().filter(|&&status| status == 200).count();
     assert!(
         acknowledged > 0 && answers.iter().all(|&status| status == 200 || status == 503),
@@ -393,6 +402,23 @@ fn a_full_disk_gets_503_and_serve_says_what_to_do() {
         .filter(|pair| pair[0] != 503 && pair[1] == 503)
         .count();
     assert!(streaks > 0, "the disk never filled: {answers:?}");
+    // Room again: thousands of webhooks later the WAL is still started over.
+    use rustix::process::{getrlimit, prlimit, Pid, Resource, Rlimit};
+    let most = getrlimit(Resource::Fsize).maximum;
+    let pid = Pid::from_raw(serve.child.id() as i32);
+    let room = Rlimit {
+        current: most,
+        maximum: most,
+    };
+    prlimit(pid, Resource::Fsize, room).unwrap();
+    let body = "r".repeat(4 << 10);
+    for n in 0..3000 {
+        assert_eq!(post(&serve.base, &format!("/room/{n}"), "", &body), 200);
+    }
+    let wal = std::fs::metadata(dir.path().join("data").join("captures.sqlite3-wal"))
+        .unwrap()
+        .len();
+    assert!(wal < 8 << 20, "the WAL grew to {wal} bytes");
     let Serve { mut child, .. } = serve;
     assert!(Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -402,14 +428,41 @@ fn a_full_disk_gets_503_and_serve_says_what_to_do() {
     let mut said = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut said).unwrap();
     child.wait().unwrap();
-    let sentence = "hookscope: webhooks could not be saved";
-    assert_eq!(said.matches(sentence).count(), streaks, "{said}");
     assert!(said.contains("Free some disk space"), "{said}");
+    // Said once a failure and once a recovery, alternately. A batch holding only the answer
+    // times of earlier webhooks can fail or recover too, so there may be more than the
+    // answers show, never fewer.
+    let (failed, again) = (
+        "hookscope: webhooks could not be saved",
+        "hookscope: webhooks are saved again.",
+    );
+    let events: Vec<bool> = said
+        .lines()
+        .filter_map(|line| match line {
+            l if l.starts_with(failed) => Some(true),
+            l if l.starts_with(again) => Some(false),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        events.iter().step_by(2).all(|&f| f) && events.iter().skip(1).step_by(2).all(|&f| !f),
+        "{said}"
+    );
+    let resumed = answers
+        .windows(2)
+        .filter(|pair| pair[0] == 503 && pair[1] == 200)
+        .count();
+    let said_failed = events.iter().filter(|&&f| f).count();
+    assert!(said_failed >= streaks, "{streaks} streaks: {said}");
+    assert!(
+        events.len() - said_failed >= resumed,
+        "{resumed} recoveries: {said}"
+    );
     let stored = StoreReader::open(&store_file(dir.path()))
         .unwrap()
         .count()
         .unwrap();
-    assert_eq!(stored as usize, acknowledged);
+    assert_eq!(stored as usize, acknowledged + 3000);
 }
 
 /// Garbage over a page in the middle of the file, as a failing disk would leave it.

@@ -1413,7 +1413,7 @@ fn a_big_store_opens_at_its_newest_page_and_reads_the_rest_behind() {
 }
 
 /// A commit that fails is said in a sentence with what to do, and the webhook gets 503; once
-/// the store can be written again, webhooks are saved as before. Here another connection holds
+/// the store can be written again, webhooks are saved as before and the sentence goes. Here another connection holds
 /// the store's write lock past the writer's 5-s wait, as nothing but a full disk would in use.
 #[test]
 fn a_webhook_that_cannot_be_saved_is_said_and_answered_503() {
@@ -1422,17 +1422,17 @@ fn a_webhook_that_cannot_be_saved_is_said_and_answered_503() {
     let holder = rusqlite::Connection::open(&store).unwrap();
     holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
     assert_eq!(f.post("/green-api", GREEN_TEXT), 503);
-    f.wait_for("the sentence", |h| {
-        h.query_by_label(
-            "A webhook could not be saved (database is locked), so it was answered 503 and its \
-             provider will send it again. Free some disk space, or check that the data folder \
-             is writable.",
-        )
-        .is_some()
-    });
+    f.wait_for("the sentence", |h| h.query_by_label(NOT_SAVED).is_some());
     holder.execute_batch("ROLLBACK").unwrap();
     assert_eq!(f.post("/green-api", GREEN_TEXT), 200);
     f.wait_for("the row", |h| {
         h.query_by_label_contains("1 total").is_some()
     });
+    f.wait_for("the sentence to go", |h| {
+        h.query_by_label(NOT_SAVED).is_none()
+    });
 }
+
+const NOT_SAVED: &str = "⚠ A webhook could not be saved (database is locked), so it was answered \
+    503 and its provider will send it again. Free some disk space, or check that the data folder \
+    is writable.";

@@ -159,6 +159,7 @@ pub fn serve(
                         "hookscope: webhooks could not be saved ({error}), so they were answered 503 and their providers will send them again. Free some disk space for {}, or check that it is writable.",
                         paths.store_file().display()
                     ),
+                    Ok(Change::SavingAgain) => eprintln!("hookscope: webhooks are saved again."),
                     Ok(_) => {}
                     Err(RecvError::Closed) => break,
                 },

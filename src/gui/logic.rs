@@ -432,14 +432,14 @@ impl App {
     }
 
     /// Answers passed through change a row's status; deliveries change its Forward cell,
-    /// the Forward tab and the targets in the top bar.
+    /// the Forward tab and the targets in the top bar; a failed commit shows why under the top
+    /// bar until one works again.
     fn drain_changes(&mut self) {
         let Some(changes) = &mut self.changes else {
             return;
         };
         let mut forwarded = Vec::new();
         let (mut missed, mut damaged, mut marked) = (false, false, false);
-        let mut not_saved = None;
         loop {
             match changes.try_recv() {
                 Ok(Change::Answered { capture, status }) => {
@@ -452,7 +452,11 @@ impl App {
                 }
                 Ok(Change::Forwarded { capture }) => forwarded.push(capture),
                 Ok(Change::Marked { .. }) => marked = true,
-                Ok(Change::NotSaved { error }) => not_saved = Some(error),
+                Ok(Change::NotSaved { error }) => {
+                    let said = self.state.texts().not_saved.replace("{error}", &error);
+                    self.state.not_saving = Some(said);
+                }
+                Ok(Change::SavingAgain) => self.state.not_saving = None,
                 Ok(Change::Damaged) => damaged = true,
                 Err(broadcast::error::TryRecvError::Lagged(_)) => missed = true,
                 Err(_) => break,
@@ -465,10 +469,6 @@ impl App {
         if !forwarded.is_empty() {
             forwarded.dedup();
             self.refresh_forwarding(&forwarded);
-        }
-        if let Some(error) = not_saved {
-            let said = self.state.texts().not_saved.replace("{error}", &error);
-            self.state.notify(said);
         }
         if marked || missed {
             if let Some(ask) = self.state.filter_again() {

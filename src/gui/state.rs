@@ -108,6 +108,8 @@ pub struct AppState {
     pub listen_error: Option<String>,
     /// The listener did not start because the store is damaged: the app offers to set it aside.
     pub store_damaged: bool,
+    /// Why webhooks are not being saved now (a full disk, say), until a commit works again.
+    pub not_saving: Option<String>,
     pub list: CaptureList,
     pub loading: bool,
     /// Captures older than the rows held, still to be read from the store.
@@ -165,6 +167,7 @@ impl AppState {
             listening: None,
             listen_error: None,
             store_damaged: false,
+            not_saving: None,
             list: CaptureList::default(),
             loading: true,
             older_left: 0,

@@ -45,6 +45,9 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
             super::forward::top_bar(ui, state);
             super::responses::top_bar(ui, state);
         });
+        if let Some(not_saving) = &state.not_saving {
+            ui.colored_label(ui.visuals().error_fg_color, format!("⚠ {not_saving}"));
+        }
         if let (None, Some(error)) = (&state.listening, state.listen_error.clone()) {
             // Why it is not listening, and the address to try instead, right there.
             ui.horizontal_wrapped(|ui| {

@@ -57,13 +57,7 @@ impl Checkpointer {
         let (stopped, told, path) = (stop.clone(), wal.clone(), path.to_owned());
         let thread = std::thread::Builder::new()
             .name("hookscope-checkpoint".into())
-            .spawn(move || {
-                if let Err(e) = copy_back_until(&path, &told, &stopped) {
-                    // The writer copies everything back itself from now on.
-                    tracing::warn!("background checkpoints stopped: {e}");
-                    told.long.store(true, Ordering::Relaxed);
-                }
-            })?;
+            .spawn(move || copy_back_until(&path, &told, &stopped))?;
         Ok((
             Checkpointer {
                 stop,
@@ -83,17 +77,40 @@ impl Drop for Checkpointer {
     }
 }
 
-fn copy_back_until(path: &Path, wal: &Wal, stop: &AtomicBool) -> rusqlite::Result<()> {
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+/// Passes until told to stop. A pass that fails (a full disk, say) is tried again, and until
+/// one works the writer copies back after every batch, so the WAL stays bounded meanwhile and
+/// background checkpoints resume once there is room.
+fn copy_back_until(path: &Path, wal: &Wal, stop: &AtomicBool) {
+    let mut conn = None;
+    let mut failing = false;
     while !stop.load(Ordering::Relaxed) {
         std::thread::sleep(PASS);
-        // Even when this pass copied every page, the writer has committed more meanwhile: the
-        // WAL starts over only after a pass of the writer's own, between two of its commits.
-        if copy_back(&conn)?.length >= LONG {
-            wal.long.store(true, Ordering::Relaxed);
+        let pass = match &conn {
+            Some(conn) => copy_back(conn),
+            None => Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+                .and_then(|opened| copy_back(conn.insert(opened))),
+        };
+        match pass {
+            // Even when this pass copied every page, the writer has committed more meanwhile:
+            // the WAL starts over only after a pass of the writer's own, between two commits.
+            Ok(pass) => {
+                if failing {
+                    tracing::info!("background checkpoints work again");
+                    failing = false;
+                }
+                if pass.length >= LONG {
+                    wal.long.store(true, Ordering::Relaxed);
+                }
+            }
+            Err(e) => {
+                if !failing {
+                    tracing::warn!("a background checkpoint failed, trying again: {e}");
+                    failing = true;
+                }
+                wal.long.store(true, Ordering::Relaxed);
+            }
         }
     }
-    Ok(())
 }
 
 /// What a checkpoint found.

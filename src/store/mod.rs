@@ -131,6 +131,8 @@ pub enum Change {
     /// A commit failed (a full disk, say): nothing in it was acknowledged, so its webhooks
     /// were answered 503 and their providers send them again. Said once until a commit works.
     NotSaved { error: String },
+    /// A commit worked again after [`Change::NotSaved`].
+    SavingAgain,
     /// The check of a big store, run while it is in use, found it damaged: the writer commits
     /// nothing more, so nothing more is acknowledged. [`Store::damage`] says what is wrong.
     Damaged,

@@ -142,7 +142,12 @@ impl Writer {
         };
         let wrote = outcome.is_ok();
         let (mut produced, changes) = match outcome {
-            Ok((produced, changes)) => (produced, changes),
+            Ok((produced, mut changes)) => {
+                if self.failing {
+                    changes.push(Change::SavingAgain);
+                }
+                (produced, changes)
+            }
             Err(e) => {
                 let failed = || Produced::Failed(e.clone());
                 // Damage is said on its own (`Change::Damaged`), when it is found.
