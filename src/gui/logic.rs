@@ -113,6 +113,8 @@ impl App {
         self.state.listening = Some(engine.local_addr());
         self.state.listen_error = None;
         self.state.store_damaged = false;
+        // A new writer has failed nothing yet.
+        self.state.not_saving = None;
         // Listens for new captures, waking the window for each.
         let mut wake = engine.store().subscribe();
         let ctx = self.ctx.clone();
