@@ -412,13 +412,16 @@ fn a_full_disk_gets_503_and_serve_says_what_to_do() {
     };
     prlimit(pid, Resource::Fsize, room).unwrap();
     let body = "r".repeat(4 << 10);
-    for n in 0..3000 {
+    for n in 0..6000 {
         assert_eq!(post(&serve.base, &format!("/room/{n}"), "", &body), 200);
     }
     let wal = std::fs::metadata(dir.path().join("data").join("captures.sqlite3-wal"))
         .unwrap()
         .len();
-    assert!(wal < 8 << 20, "the WAL grew to {wal} bytes");
+    // Started over at ~4 MB; later while search steps hold older snapshots, at worst when the
+    // indexer steps aside at 68 MiB (64 MiB stays on disk, `journal_size_limit`). A WAL that
+    // nobody checkpoints grows past 200 MB here.
+    assert!(wal < 96 << 20, "the WAL grew to {wal} bytes");
     let Serve { mut child, .. } = serve;
     assert!(Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -462,7 +465,7 @@ fn a_full_disk_gets_503_and_serve_says_what_to_do() {
         .unwrap()
         .count()
         .unwrap();
-    assert_eq!(stored as usize, acknowledged + 3000);
+    assert_eq!(stored as usize, acknowledged + 6000);
 }
 
 /// Garbage over a page in the middle of the file, as a failing disk would leave it.
