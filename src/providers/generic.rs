@@ -1,13 +1,13 @@
 //! Requests no provider claims: answered with the configured default response.
 
-use serde_json::Value;
+use super::json::Json;
 
 use super::text_field;
 use crate::capture::{Answer, Incoming, Judgement, Provider, Verdict};
 use crate::config::GenericConfig;
 
 pub fn judge(request: &Incoming, config: &GenericConfig) -> Judgement {
-    let json: Option<Value> = serde_json::from_slice(&request.body).ok();
+    let json = Json::parse(&request.body).ok();
     // Many services name their event in one of these fields; show it when there is one.
     let event = json
         .as_ref()

@@ -3,11 +3,12 @@
 
 pub mod generic;
 pub mod green_api;
+mod json;
 pub mod kontur;
 pub mod moysklad;
 pub mod reestr;
 
-use serde_json::Value;
+use json::Json;
 
 use crate::capture::{Answer, Capture, Incoming, Judgement, Provider, Reason, Verdict};
 use crate::config::{Config, Malformed};
@@ -143,7 +144,7 @@ impl From<String> for FieldValue {
 
 /// The provider-decoded fields of a capture, for the detail pane; empty ones are left out.
 pub fn overview(capture: &Capture) -> Vec<(Field, FieldValue)> {
-    let Ok(body) = serde_json::from_slice::<Value>(&capture.request.body) else {
+    let Ok(body) = Json::parse(&capture.request.body) else {
         return Vec::new();
     };
     let text = |fields: Vec<(Field, String)>| -> Vec<(Field, FieldValue)> {
@@ -173,8 +174,8 @@ pub fn refuse(request: &Incoming, status: u16, reason: Reason) -> Judgement {
 }
 
 /// Parses a provider's JSON body, or says in a capture why it could not.
-fn parse_body(request: &Incoming, provider: Provider) -> Result<Value, Box<Judgement>> {
-    serde_json::from_slice(&request.body).map_err(|e| {
+fn parse_body(request: &Incoming, provider: Provider) -> Result<Json<'_>, Box<Judgement>> {
+    Json::parse(&request.body).map_err(|e| {
         let reason = if request.body.is_empty() {
             Reason::EmptyBody
         } else {
@@ -199,20 +200,20 @@ fn parse_body(request: &Incoming, provider: Provider) -> Result<Value, Box<Judge
 }
 
 /// The value at a JSON pointer as text ("" when absent), for overview fields.
-fn at(value: &Value, pointer: &str) -> String {
+fn at(value: &Json, pointer: &str) -> String {
     match value.pointer(pointer) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => String::new(),
+        Some(Json::String(s)) => s.to_string(),
+        Some(Json::Null) | None => String::new(),
         Some(other) => other.to_string(),
     }
 }
 
 /// A field as text, whether the sender wrote it as a string or a number.
-fn text_field(value: &Value, key: &str) -> Option<String> {
+fn text_field(value: &Json, key: &str) -> Option<String> {
     match value.get(key)? {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
+        Json::String(s) => Some(s.to_string()),
+        Json::Number(n) => Some(n.to_string()),
+        Json::Bool(b) => Some(b.to_string()),
         _ => None,
     }
 }

@@ -7,7 +7,7 @@
 
 pub mod api;
 
-use serde_json::Value;
+use super::json::Json;
 
 use super::{at, parse_body, text_field, Field};
 use crate::capture::{
@@ -69,7 +69,7 @@ fn check_token(request: &Incoming, config: &GreenApiConfig) -> Option<Reason> {
 
 /// GREEN-API sends no delivery id: a repeat is the same `typeWebhook` + `idMessage`, plus the
 /// `status` for status and call notifications (one call yields two with the same id).
-fn redelivery_key(kind: &str, body: &Value) -> Option<String> {
+fn redelivery_key(kind: &str, body: &Json) -> Option<String> {
     let id = text_field(body, "idMessage")?;
     match kind {
         "outgoingMessageStatus" | "incomingCall" | "outgoingCall" => {
@@ -80,10 +80,10 @@ fn redelivery_key(kind: &str, body: &Value) -> Option<String> {
     }
 }
 
-pub fn overview(body: &Value) -> Vec<(Field, String)> {
+pub fn overview(body: &Json) -> Vec<(Field, String)> {
     let time = body
         .get("timestamp")
-        .and_then(Value::as_i64)
+        .and_then(Json::as_i64)
         .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
         .map(crate::capture::format_rfc3339)
         .unwrap_or_default();
@@ -137,7 +137,7 @@ pub fn overview(body: &Value) -> Vec<(Field, String)> {
 }
 
 /// The full text of a message (not shortened), or its caption.
-fn raw_text(body: &Value) -> String {
+fn raw_text(body: &Json) -> String {
     [
         "/messageData/textMessageData/textMessage",
         "/messageData/extendedTextMessageData/text",
@@ -154,15 +154,15 @@ fn phone(chat_id: &str) -> &str {
     chat_id.split('@').next().unwrap_or(chat_id)
 }
 
-fn summary(kind: &str, body: &Value) -> String {
+fn summary(kind: &str, body: &Json) -> String {
     let sender = body
         .pointer("/senderData/sender")
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .map(phone);
     let chat = body
         .pointer("/senderData/chatId")
         .or_else(|| body.get("chatId"))
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .map(phone);
     let field = |key: &str| text_field(body, key).unwrap_or_default();
     match kind {
@@ -207,14 +207,14 @@ fn summary(kind: &str, body: &Value) -> String {
             let detail = body
                 .pointer("/quotaData/description")
                 .or_else(|| body.pointer("/quotaData/method"))
-                .and_then(Value::as_str)
+                .and_then(Json::as_str)
                 .unwrap_or("quota exceeded");
             format!("{kind}: {}", ellipsize(detail, 80))
         }
         "editedMessage" => {
             let text = body
                 .pointer("/messageData/editedMessageData/textMessage")
-                .and_then(Value::as_str)
+                .and_then(Json::as_str)
                 .unwrap_or_default();
             format!(
                 "{kind} from {}: now \"{}\"",
@@ -231,13 +231,13 @@ fn summary(kind: &str, body: &Value) -> String {
 }
 
 /// The readable part of a message: its text, caption or file name, quoted and shortened.
-fn message_text(body: &Value) -> String {
+fn message_text(body: &Json) -> String {
     let data = &body["messageData"];
     let kind = data["typeMessage"].as_str().unwrap_or("message");
     let first = |paths: &[&str]| {
         paths.iter().find_map(|p| {
             data.pointer(p)
-                .and_then(Value::as_str)
+                .and_then(Json::as_str)
                 .filter(|s| !s.is_empty())
         })
     };
@@ -251,7 +251,7 @@ fn message_text(body: &Value) -> String {
                 "/locationMessageData/address",
             ]
             .iter()
-            .filter_map(|p| data.pointer(p).and_then(Value::as_str))
+            .filter_map(|p| data.pointer(p).and_then(Json::as_str))
             .filter(|s| !s.trim().is_empty())
             .collect::<Vec<_>>()
             .join(", ");

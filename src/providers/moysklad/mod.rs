@@ -7,7 +7,7 @@
 
 pub mod api;
 
-use serde_json::Value;
+use super::json::Json;
 
 use super::{at, parse_body, text_field, Field};
 use crate::capture::{Incoming, Judgement, Provider, Verdict};
@@ -21,7 +21,7 @@ pub fn is_touch_agent(request: &Incoming) -> bool {
 /// The `meta.href` of each event of a delivery, in order: what "Load object" reads back with
 /// the API token (deliveries carry no signature, so the object is the trustworthy part).
 pub fn hrefs(body: &[u8]) -> Vec<String> {
-    let Ok(body) = serde_json::from_slice::<Value>(body) else {
+    let Ok(body) = Json::parse(body) else {
         return Vec::new();
     };
     body["events"]
@@ -53,7 +53,7 @@ pub fn judge(request: &Incoming) -> Judgement {
     }
 }
 
-pub fn overview(body: &Value, request: &Incoming) -> Vec<(Field, String)> {
+pub fn overview(body: &Json, request: &Incoming) -> Vec<(Field, String)> {
     let mut fields = vec![
         (
             Field::RequestId,
@@ -70,7 +70,7 @@ pub fn overview(body: &Value, request: &Incoming) -> Vec<(Field, String)> {
     ];
     for event in body
         .get("events")
-        .and_then(Value::as_array)
+        .and_then(Json::as_array)
         .into_iter()
         .flatten()
     {
@@ -87,15 +87,15 @@ pub fn overview(body: &Value, request: &Incoming) -> Vec<(Field, String)> {
 }
 
 /// The event column (`entityType:ACTION` for each event) and a one-line summary.
-fn describe(body: &Value) -> (String, String) {
-    if let Some(events) = body.get("events").and_then(Value::as_array) {
+fn describe(body: &Json) -> (String, String) {
+    if let Some(events) = body.get("events").and_then(Json::as_array) {
         let event = events.iter().map(event_name).collect::<Vec<_>>().join(",");
         let summary = match events.as_slice() {
             [] => "delivery with no events".to_string(),
             [one] => {
                 let id = one
                     .pointer("/meta/href")
-                    .and_then(Value::as_str)
+                    .and_then(Json::as_str)
                     .and_then(|href| href.rsplit('/').next())
                     .unwrap_or_default();
                 let name = event_name(one).replace(':', " ");
@@ -125,21 +125,21 @@ fn describe(body: &Value) -> (String, String) {
 }
 
 /// `entityType:ACTION`, with `?` for what the event does not say.
-fn event_name(event: &Value) -> String {
+fn event_name(event: &Json) -> String {
     let entity = event
         .pointer("/meta/type")
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .unwrap_or("?");
     let action = text_field(event, "action").unwrap_or_else(|| "?".into());
     format!("{entity}:{action}")
 }
 
 /// ` (name, salePrices)` for an UPDATE with diffType FIELDS, else nothing.
-fn updated_fields(event: &Value) -> String {
+fn updated_fields(event: &Json) -> String {
     let names: Vec<&str> = event
         .get("updatedFields")
-        .and_then(Value::as_array)
-        .map(|fields| fields.iter().filter_map(Value::as_str).collect())
+        .and_then(Json::as_array)
+        .map(|fields| fields.iter().filter_map(Json::as_str).collect())
         .unwrap_or_default();
     if names.is_empty() {
         String::new()

@@ -6,7 +6,7 @@
 
 pub mod api;
 
-use serde_json::Value;
+use super::json::Json;
 
 use super::{at, parse_body, text_field, Field, FieldValue};
 use crate::capture::{
@@ -51,7 +51,7 @@ pub fn judge(request: &Incoming, config: &ReestrConfig) -> Judgement {
 }
 
 /// `secret_key` is Reestr's only authenticity signal.
-fn check_secret(body: &Value, config: &ReestrConfig, is_confirm: bool) -> Option<Reason> {
+fn check_secret(body: &Json, config: &ReestrConfig, is_confirm: bool) -> Option<Reason> {
     if !config.secret_key.is_set() {
         return None;
     }
@@ -65,7 +65,7 @@ fn check_secret(body: &Value, config: &ReestrConfig, is_confirm: bool) -> Option
     }
 }
 
-pub fn overview(body: &Value) -> Vec<(Field, FieldValue)> {
+pub fn overview(body: &Json) -> Vec<(Field, FieldValue)> {
     let kind = at(body, "/type");
     let mut fields = vec![(Field::Type, kind.clone())];
     match kind.as_str() {
@@ -138,7 +138,7 @@ pub fn latest_confirmation(
 
 /// The order a `payment` or `service_done` notification names, for `order.get`.
 pub fn order_id(capture: &Capture) -> Option<String> {
-    let body: Value = serde_json::from_slice(&capture.request.body).ok()?;
+    let body = Json::parse(&capture.request.body).ok()?;
     matches!(
         text_field(&body, "type")?.as_str(),
         "payment" | "service_done"
