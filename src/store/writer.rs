@@ -360,7 +360,9 @@ fn apply(tx: &Transaction, edit: &Edit) -> rusqlite::Result<u64> {
             let mut removed = 0;
             for id in ids {
                 removed += delete.execute([id])?;
-                outbox::forget(tx, *id..=*id)?;
+            }
+            if let (Some(first), Some(last)) = (ids.iter().min(), ids.iter().max()) {
+                outbox::forget(tx, *first..=*last)?;
             }
             removed
         }
