@@ -265,7 +265,7 @@ pub enum Reason {
     /// A response rule of the settings answered (`[[respond]]`, numbered from 1).
     Rule {
         number: usize,
-        action: crate::config::ResponseAction,
+        action: ResponseAction,
     },
     /// Text from an import or an older store.
     Text { text: String },
@@ -316,7 +316,6 @@ impl std::fmt::Display for Reason {
                  from the Reestr cabinet into [reestr] confirm_string and press confirm again",
             ),
             Reason::Rule { number, action } => {
-                use crate::config::ResponseAction;
                 let what = match action {
                     ResponseAction::Answer => "answered",
                     ResponseAction::Fail => "failed on purpose",
@@ -404,6 +403,68 @@ impl Capture {
     }
 }
 
+/// What a response rule does with a request it matches.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ResponseAction {
+    /// Its own status, headers and body.
+    #[default]
+    Answer,
+    /// A failure on purpose.
+    Fail,
+    /// The provider's own answer, late.
+    Delay,
+    /// No answer: the connection is closed.
+    HangUp,
+}
+
+/// How one delivery of a capture to a forward target stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DeliveryState {
+    /// In the outbox, to be tried at `next_at`.
+    Waiting,
+    /// The target answered 2xx.
+    Delivered,
+    /// The user skipped it.
+    Skipped,
+    /// Tried for a day without a 2xx.
+    GaveUp,
+    /// A replay that did not get a 2xx (replays are tried once).
+    Failed,
+}
+
+impl DeliveryState {
+    pub fn name(self) -> &'static str {
+        match self {
+            DeliveryState::Waiting => "waiting",
+            DeliveryState::Delivered => "delivered",
+            DeliveryState::Skipped => "skipped",
+            DeliveryState::GaveUp => "gave-up",
+            DeliveryState::Failed => "failed",
+        }
+    }
+
+    /// The name `name` gives back; an unknown one reads as failed.
+    pub fn from_name(name: &str) -> DeliveryState {
+        [
+            DeliveryState::Waiting,
+            DeliveryState::Delivered,
+            DeliveryState::Skipped,
+            DeliveryState::GaveUp,
+            DeliveryState::Failed,
+        ]
+        .into_iter()
+        .find(|s| s.name() == name)
+        .unwrap_or(DeliveryState::Failed)
+    }
+}
+
+/// A Reestr `confirm` that was accepted yet could not confirm anything: answered without a
+/// confirmation string. (A refused one is flagged as rejected already.)
+pub fn unconfirmed(provider: Provider, event: &str, status: u16, answer_empty: bool) -> bool {
+    provider == Provider::Reestr && event == "confirm" && status == 200 && answer_empty
+}
+
 /// What the capture table shows of a capture: everything but the bodies and headers, its
 /// texts in one allocation, so that a million of them fit in memory.
 #[derive(Clone, Debug, PartialEq)]
@@ -416,13 +477,13 @@ pub struct CaptureRow {
     pub size: u64,
     pub repeat_of: Option<i64>,
     pub rejected: bool,
-    /// A Reestr `confirm` that could not succeed (see `providers::reestr::unconfirmed`).
+    /// A Reestr `confirm` that could not succeed (see [`unconfirmed`]).
     pub unconfirmed: bool,
     /// A body that did not parse, acknowledged all the same (`[listener] malformed`).
     pub malformed: bool,
     pub pinned: bool,
     /// How its forwarding stands, when a forward rule matched it.
-    pub forward: Option<crate::store::DeliveryState>,
+    pub forward: Option<DeliveryState>,
 }
 
 impl CaptureRow {
@@ -517,7 +578,7 @@ impl From<&Capture> for CaptureRow {
             size: c.request.size,
             repeat_of: c.repeat_of,
             rejected: j.verdict == Verdict::Rejected,
-            unconfirmed: crate::providers::reestr::unconfirmed(
+            unconfirmed: unconfirmed(
                 j.provider,
                 &j.event,
                 j.answer.status,

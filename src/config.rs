@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::capture::ResponseAction;
 use crate::owner_only;
 
 /// A token or password. It prints as `***` so it cannot end up in a log by accident.
@@ -98,20 +99,6 @@ impl Default for ResponseRule {
             percent: 100,
         }
     }
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ResponseAction {
-    /// Its own status, headers and body.
-    #[default]
-    Answer,
-    /// A failure on purpose.
-    Fail,
-    /// The provider's own answer, late.
-    Delay,
-    /// No answer: the connection is closed.
-    HangUp,
 }
 
 /// Hands the captures a filter matches on to a URL, such as the app being written.
@@ -214,15 +201,6 @@ pub enum Malformed {
     Acknowledge,
     /// 400, saying what is wrong with it.
     Refuse,
-}
-
-impl ListenerConfig {
-    pub fn retention(&self) -> crate::store::Retention {
-        crate::store::Retention {
-            max_captures: self.max_captures,
-            max_bytes: self.max_store_bytes,
-        }
-    }
 }
 
 impl Default for ListenerConfig {

@@ -67,7 +67,7 @@ impl Engine {
     /// Opens the store and binds the listener (port 0 picks a free port).
     pub async fn start(config: Config, store_file: &Path) -> Result<Engine, EngineError> {
         let addr = config.listener.listen;
-        let store = Store::open(store_file, config.listener.retention())?;
+        let store = Store::open(store_file, (&config.listener).into())?;
         let socket = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|source| {
@@ -128,7 +128,7 @@ impl Engine {
     }
 
     pub fn set_config(&mut self, config: Config) {
-        self.store.set_retention(config.listener.retention());
+        self.store.set_retention((&config.listener).into());
         let (routes, responder, problems) = rules(&config);
         self.routes.send_replace(routes);
         self.responder.send_replace(responder);

@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::http::ApiError;
 use crate::providers::green_api::api::{self as green_api, Instance};
 use crate::providers::moysklad::api::Account;
+use crate::tunnel;
 
 /// What happened at one provider; an error is the API's sentence.
 #[derive(Clone, Debug)]
@@ -84,15 +85,6 @@ impl std::fmt::Display for Repointed {
     }
 }
 
-/// `url` with its `old` base replaced by `new`, when it starts with `old`
-/// (`https://a.trycloudflare.com/moysklad/k8J` → `https://b.trycloudflare.com/moysklad/k8J`).
-pub fn moved(url: &str, old: &str, new: &str) -> Option<String> {
-    let old = old.trim_end_matches('/');
-    let rest = url.strip_prefix(old)?;
-    (old.len() > "https://".len() && (rest.is_empty() || rest.starts_with('/')))
-        .then(|| format!("{}{rest}", new.trim_end_matches('/')))
-}
-
 /// Re-points GREEN-API and every MoySklad webhook that use `old` to `new`; Reestr has no API for
 /// it, so its outcome says what to do in the cabinet. Providers without credentials are skipped.
 pub async fn repoint(config: &Config, old: &str, new: &str) -> Vec<Outcome> {
@@ -122,7 +114,7 @@ async fn green_api(config: &Config, old: &str, new: &str) -> Result<Repointed, A
     let instance = Instance::new(&config.green_api)?;
     let settings = instance.settings().await?;
     let current = settings["webhookUrl"].as_str().unwrap_or_default();
-    let Some(url) = moved(current, old, new) else {
+    let Some(url) = tunnel::moved(current, old, new) else {
         return Ok(Repointed::GreenElsewhere {
             current: current.into(),
             old: old.into(),
@@ -139,7 +131,7 @@ async fn moysklad(config: &Config, old: &str, new: &str) -> Result<Repointed, Ap
     let webhooks = account.webhooks().await?;
     let (mut moved_kinds, mut deleted) = (Vec::new(), Vec::new());
     for webhook in &webhooks {
-        let Some(url) = moved(&webhook.url, old, new) else {
+        let Some(url) = tunnel::moved(&webhook.url, old, new) else {
             continue;
         };
         let kind = format!("{} {}", webhook.entity_type, webhook.action);
@@ -159,22 +151,4 @@ async fn moysklad(config: &Config, old: &str, new: &str) -> Result<Repointed, Ap
         old: old.into(),
         new: new.into(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::moved;
-
-    #[test]
-    fn only_urls_under_the_old_base_move() {
-        let old = "https://a.trycloudflare.com";
-        let new = "https://b.trycloudflare.com/";
-        assert_eq!(
-            moved("https://a.trycloudflare.com/moysklad/k8J", old, new).as_deref(),
-            Some("https://b.trycloudflare.com/moysklad/k8J")
-        );
-        assert_eq!(moved("https://a.trycloudflare.com.evil/x", old, new), None);
-        assert_eq!(moved("https://c.example/x", old, new), None);
-        assert_eq!(moved("https://anything", "https://", new), None);
-    }
 }

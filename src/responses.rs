@@ -9,8 +9,9 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::capture::ResponseAction;
 use crate::capture::{Answer, Capture, Provider, Reason};
-use crate::config::{Config, ResponseAction, ResponseRule};
+use crate::config::{Config, ResponseRule};
 use crate::filter::{Filter, FilterError, Term, Test};
 
 /// A rule ready to be tried, with how many requests it has taken since the settings changed.

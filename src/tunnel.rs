@@ -274,9 +274,59 @@ fn metrics_ports(metrics: &str) -> Option<(String, std::ops::RangeInclusive<u16>
     (!host.is_empty() && first <= last).then(|| (host.to_string(), first..=last))
 }
 
+/// Hosts of quick tunnels, which change at every start: a webhook there that is not at this
+/// tunnel is most likely at an older one of the user's.
+pub fn is_quick_tunnel(url: &str) -> bool {
+    let host = url
+        .split("://")
+        .nth(1)
+        .unwrap_or(url)
+        .split(['/', ':'])
+        .next()
+        .unwrap_or("");
+    [
+        ".trycloudflare.com",
+        ".ngrok-free.app",
+        ".ngrok.io",
+        ".ngrok.app",
+        ".ngrok-free.dev",
+    ]
+    .iter()
+    .any(|suffix| host.ends_with(suffix))
+}
+
+/// `url` with its `old` base replaced by `new`, when it starts with `old`
+/// (`https://a.trycloudflare.com/moysklad/k8J` → `https://b.trycloudflare.com/moysklad/k8J`).
+pub fn moved(url: &str, old: &str, new: &str) -> Option<String> {
+    let old = old.trim_end_matches('/');
+    let rest = url.strip_prefix(old)?;
+    (old.len() > "https://".len() && (rest.is_empty() || rest.starts_with('/')))
+        .then(|| format!("{}{rest}", new.trim_end_matches('/')))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quick_tunnel_hosts_are_recognised() {
+        assert!(is_quick_tunnel("https://a-b.trycloudflare.com/moysklad"));
+        assert!(is_quick_tunnel("https://x.ngrok-free.app"));
+        assert!(!is_quick_tunnel("https://hooks.example.com/moysklad"));
+    }
+
+    #[test]
+    fn only_urls_under_the_old_base_move() {
+        let old = "https://a.trycloudflare.com";
+        let new = "https://b.trycloudflare.com/";
+        assert_eq!(
+            moved("https://a.trycloudflare.com/moysklad/k8J", old, new).as_deref(),
+            Some("https://b.trycloudflare.com/moysklad/k8J")
+        );
+        assert_eq!(moved("https://a.trycloudflare.com.evil/x", old, new), None);
+        assert_eq!(moved("https://c.example/x", old, new), None);
+        assert_eq!(moved("https://anything", "https://", new), None);
+    }
 
     #[test]
     fn ports_of_ngrok_addresses() {

@@ -6,9 +6,10 @@ use std::time::{Duration, Instant};
 
 use common::target::{Answer, Target};
 use common::{capture_id, start, GREEN_TEXT, MOYSKLAD_UPDATE, REESTR_CONFIRM};
+use hookscope::capture::DeliveryState;
 use hookscope::config::{ForwardMode, ForwardRule};
 use hookscope::forward::replay::{self, Edits};
-use hookscope::store::{Decision, Delivery, DeliveryState, Outcome};
+use hookscope::store::{Decision, Delivery, Outcome};
 
 fn rule(target: &Target, mode: ForwardMode) -> ForwardRule {
     ForwardRule {

@@ -114,7 +114,7 @@ async fn seed_store(paths: &Paths, config: &Config, seed: &[(&str, &str)]) {
     if seed.is_empty() {
         return;
     }
-    let store = Store::open(&paths.store_file(), config.listener.retention()).unwrap();
+    let store = Store::open(&paths.store_file(), (&config.listener).into()).unwrap();
     for (n, (path, body)) in seed.iter().enumerate() {
         let (path, query) = path.split_once('?').unwrap_or((path, ""));
         let request = hookscope::capture::Incoming {

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use common::{capture_id, start, GREEN_TEXT, MOYSKLAD_UPDATE};
 use hookscope::capture::Reason;
-use hookscope::config::{ResponseAction, ResponseRule};
+use hookscope::capture::ResponseAction;
+use hookscope::config::ResponseRule;
 
 #[tokio::test]
 async fn a_rule_answers_with_its_own_status_headers_and_body() {

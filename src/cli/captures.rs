@@ -152,7 +152,7 @@ pub fn import(paths: &Paths, file: &Path) -> anyhow::Result<()> {
     })?;
     let config = Config::load_or_create(&paths.config_file)?;
     runtime()?.block_on(async {
-        let store = Store::open(&paths.store_file(), config.listener.retention())?;
+        let store = Store::open(&paths.store_file(), (&config.listener).into())?;
         let imported = export::import(&store, &text, &config).await;
         store.close().await;
         match imported {

@@ -1,103 +1,16 @@
-//! `hookscope forwards` and `replay`, and what `serve` says about forward targets.
+//! `hookscope forwards`, `replay` and `timeline`.
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
-use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context as _};
 use hookscope::capture::format_rfc3339;
-use hookscope::config::{Config, ForwardMode, ForwardRule, Paths, ResponseAction, ResponseRule};
+use hookscope::config::Paths;
 use hookscope::forward::replay::{self, Edits, Timing};
-use hookscope::responses;
 use hookscope::store::{Attempt, Delivery, Outcome, Store, StoreError, StoreReader};
 use serde_json::json;
 
-use super::serve::Printer;
 use super::{runtime, shown};
-
-/// A rule as `serve` lists it.
-pub(super) fn rule_line(rule: &ForwardRule) -> String {
-    let mode = match rule.mode {
-        ForwardMode::Inspect => "inspect: the outbox delivers",
-        ForwardMode::PassThrough => "pass-through: providers get its answer",
-    };
-    let filter = if rule.filter.trim().is_empty() {
-        "every capture".to_string()
-    } else {
-        format!("captures matching {}", rule.filter.trim())
-    };
-    format!("→ {} ({filter}; {mode})", rule.target.trim())
-}
-
-/// A response rule as `serve` lists it, with what it breaks of a provider's contract.
-pub(super) fn response_line(number: usize, rule: &ResponseRule, config: &Config) -> String {
-    let what = match rule.action {
-        ResponseAction::Answer => format!("answer {}", rule.status),
-        ResponseAction::Fail => "fail on purpose".to_string(),
-        ResponseAction::Delay => format!("delay the answer {} ms", rule.delay_ms),
-        ResponseAction::HangUp => "hang up without answering".to_string(),
-    };
-    let mut scope = Vec::new();
-    for (name, value) in [
-        ("filter", &rule.filter),
-        ("path", &rule.path),
-        ("method", &rule.method),
-    ] {
-        if !value.trim().is_empty() {
-            scope.push(format!("{name} {}", value.trim()));
-        }
-    }
-    if scope.is_empty() {
-        scope.push("every request".into());
-    }
-    let mut line = format!("rule {number}: {what} for {}", scope.join(", "));
-    if rule.times > 0 {
-        line.push_str(&format!(", the next {}", rule.times));
-    }
-    if rule.percent < 100 {
-        line.push_str(&format!(", {}% of them", rule.percent));
-    }
-    for breach in responses::breaches(rule, config) {
-        line.push_str(&format!("\n             ⚠ {breach}"));
-    }
-    line
-}
-
-/// Says when a forward target goes down or comes back, and how many deliveries wait for it.
-pub(super) async fn follow_targets(store: Store, printer: Printer) {
-    let Ok(reader) = store.reader() else {
-        return;
-    };
-    let reader = std::sync::Arc::new(std::sync::Mutex::new(reader));
-    let mut known: HashMap<String, Option<bool>> = HashMap::new();
-    let mut every = tokio::time::interval(Duration::from_secs(1));
-    loop {
-        every.tick().await;
-        let reader = reader.clone();
-        let Ok(Ok(targets)) = tokio::task::spawn_blocking(move || {
-            reader.lock().map_err(|_| StoreError::Closed)?.targets()
-        })
-        .await
-        else {
-            continue;
-        };
-        for t in targets {
-            if known.get(&t.target) == Some(&t.up) {
-                continue;
-            }
-            match t.up {
-                Some(true) => printer.say(format!("  forward    → {} is up; {} waiting", t.target, t.waiting)),
-                Some(false) => printer.say(format!(
-                    "  forward    → {} is not taking deliveries; {} waiting in the outbox (`hookscope forwards --waiting`)",
-                    t.target, t.waiting
-                )),
-                None => {}
-            }
-            known.insert(t.target, t.up);
-        }
-    }
-}
 
 /// An attempt in a few words: "200 in 3.1 ms", or the failure.
 fn attempt_text(attempt: &Attempt) -> String {
@@ -230,7 +143,7 @@ pub fn replay(
         Some(_) => bail!("--speed must be above 0, e.g. 2 for twice as fast."),
         None => Timing::AtOnce,
     };
-    let retention = super::config(paths)?.listener.retention();
+    let retention = (&super::config(paths)?.listener).into();
     runtime()?.block_on(async {
         // Recorded with the captures when no other hookscope is capturing into the store.
         let store = match Store::open(&paths.store_file(), retention) {

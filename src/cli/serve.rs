@@ -1,13 +1,16 @@
 //! `hookscope serve`: the listener without a window, a line per capture.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::net::SocketAddr;
+use std::time::Duration;
 
-use hookscope::capture::Provider;
-use hookscope::config::{Config, ForwardRule, Paths, TunnelConfig};
+use hookscope::capture::{Provider, ResponseAction};
+use hookscope::config::{Config, ForwardMode, ForwardRule, Paths, ResponseRule, TunnelConfig};
 use hookscope::engine::Engine;
 use hookscope::forward;
-use hookscope::store::Change;
+use hookscope::responses;
+use hookscope::store::{Change, Store, StoreError};
 use hookscope::tunnel::{self, Source};
 use tokio::sync::broadcast::error::RecvError;
 
@@ -17,7 +20,7 @@ use super::runtime;
 /// a pipe nobody reads) never holds up capture or shutdown. Lines it cannot take are counted,
 /// and the count is said once it catches up.
 #[derive(Clone)]
-pub(super) struct Printer {
+struct Printer {
     lines: std::sync::mpsc::SyncSender<String>,
     dropped: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
@@ -43,7 +46,7 @@ impl Printer {
     }
 
     /// Says one line, or several joined by newlines.
-    pub(super) fn say(&self, lines: impl Into<String>) {
+    fn say(&self, lines: impl Into<String>) {
         use std::sync::atomic::Ordering::Relaxed;
         let lines = lines.into();
         let count = lines.lines().count() as u64;
@@ -58,6 +61,89 @@ impl Printer {
         }
         if self.lines.try_send(lines).is_err() {
             self.dropped.fetch_add(count, Relaxed);
+        }
+    }
+}
+
+/// A rule as `serve` lists it.
+fn rule_line(rule: &ForwardRule) -> String {
+    let mode = match rule.mode {
+        ForwardMode::Inspect => "inspect: the outbox delivers",
+        ForwardMode::PassThrough => "pass-through: providers get its answer",
+    };
+    let filter = if rule.filter.trim().is_empty() {
+        "every capture".to_string()
+    } else {
+        format!("captures matching {}", rule.filter.trim())
+    };
+    format!("→ {} ({filter}; {mode})", rule.target.trim())
+}
+
+/// A response rule as `serve` lists it, with what it breaks of a provider's contract.
+fn response_line(number: usize, rule: &ResponseRule, config: &Config) -> String {
+    let what = match rule.action {
+        ResponseAction::Answer => format!("answer {}", rule.status),
+        ResponseAction::Fail => "fail on purpose".to_string(),
+        ResponseAction::Delay => format!("delay the answer {} ms", rule.delay_ms),
+        ResponseAction::HangUp => "hang up without answering".to_string(),
+    };
+    let mut scope = Vec::new();
+    for (name, value) in [
+        ("filter", &rule.filter),
+        ("path", &rule.path),
+        ("method", &rule.method),
+    ] {
+        if !value.trim().is_empty() {
+            scope.push(format!("{name} {}", value.trim()));
+        }
+    }
+    if scope.is_empty() {
+        scope.push("every request".into());
+    }
+    let mut line = format!("rule {number}: {what} for {}", scope.join(", "));
+    if rule.times > 0 {
+        line.push_str(&format!(", the next {}", rule.times));
+    }
+    if rule.percent < 100 {
+        line.push_str(&format!(", {}% of them", rule.percent));
+    }
+    for breach in responses::breaches(rule, config) {
+        line.push_str(&format!("\n             ⚠ {breach}"));
+    }
+    line
+}
+
+/// Says when a forward target goes down or comes back, and how many deliveries wait for it.
+async fn follow_targets(store: Store, printer: Printer) {
+    let Ok(reader) = store.reader() else {
+        return;
+    };
+    let reader = std::sync::Arc::new(std::sync::Mutex::new(reader));
+    let mut known: HashMap<String, Option<bool>> = HashMap::new();
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        every.tick().await;
+        let reader = reader.clone();
+        let Ok(Ok(targets)) = tokio::task::spawn_blocking(move || {
+            reader.lock().map_err(|_| StoreError::Closed)?.targets()
+        })
+        .await
+        else {
+            continue;
+        };
+        for t in targets {
+            if known.get(&t.target) == Some(&t.up) {
+                continue;
+            }
+            match t.up {
+                Some(true) => printer.say(format!("  forward    → {} is up; {} waiting", t.target, t.waiting)),
+                Some(false) => printer.say(format!(
+                    "  forward    → {} is not taking deliveries; {} waiting in the outbox (`hookscope forwards --waiting`)",
+                    t.target, t.waiting
+                )),
+                None => {}
+            }
+            known.insert(t.target, t.up);
         }
     }
 }
@@ -125,18 +211,18 @@ pub fn serve(
         }
         printer.say(format!("  captures   {}", paths.store_file().display()));
         for rule in rules.iter().filter(|r| r.enabled) {
-            printer.say(format!("  forward    {}", super::forward::rule_line(rule)));
+            printer.say(format!("  forward    {}", rule_line(rule)));
         }
         for (n, rule) in responses.iter().enumerate().filter(|(_, r)| r.enabled) {
             printer.say(format!(
                 "  respond    {}",
-                super::forward::response_line(n + 1, rule, &config_now)
+                response_line(n + 1, rule, &config_now)
             ));
         }
         for problem in engine.rule_problems() {
             printer.say(format!("  not used:  {problem}"));
         }
-        tokio::spawn(super::forward::follow_targets(
+        tokio::spawn(follow_targets(
             engine.store().clone(),
             printer.clone(),
         ));

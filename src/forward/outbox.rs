@@ -10,9 +10,9 @@ use tokio::sync::Notify;
 use tokio::task::JoinSet;
 
 use super::{backoff, send, url_for, ATTEMPT_TIMEOUT, GIVE_UP_AFTER};
-use crate::capture::{Capture, Provider};
+use crate::capture::{Capture, DeliveryState, Provider};
 use crate::store::{
-    Decision, Delivery, DeliveryState, Due, Edit, Next, Store, StoreError, StoreReader, KEPT_BODY,
+    Decision, Delivery, Due, Edit, Next, Store, StoreError, StoreReader, KEPT_BODY,
 };
 
 /// A handle to the running outbox: wakes it, and passes on the user's say over a delivery.

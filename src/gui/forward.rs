@@ -12,9 +12,10 @@ use super::state::AppState;
 use super::table::Clock;
 use super::texts::Texts;
 use crate::capture::Capture;
+use crate::capture::DeliveryState;
 use crate::config::{ForwardMode, ForwardRule};
 use crate::forward::replay::{self, Edits};
-use crate::store::{Attempt, Decision, Delivery, DeliveryState, Outcome, TargetState};
+use crate::store::{Attempt, Decision, Delivery, Outcome, TargetState};
 
 /// What the app shows and edits of forwarding.
 #[derive(Default)]

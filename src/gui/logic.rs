@@ -545,6 +545,7 @@ impl App {
                 state.timeline = Some((id, list));
             }
             Answer::Timeline(..) => {}
+            Answer::LatestConfirm(capture) => reestr::confirmed(state, capture.as_deref()),
             Answer::Failed(e) => {
                 state.loading = false;
                 state.filter.pending = false;

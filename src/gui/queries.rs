@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 use std::sync::mpsc;
 
-use crate::capture::{Capture, CaptureRow};
-use crate::filter::Filter;
-use crate::store::{Arrival, Delivery, DeliveryState, StoreError, StoreReader, TargetState};
+use crate::capture::{Capture, CaptureRow, DeliveryState, Provider};
+use crate::filter::{Filter, Term, Test};
+use crate::store::{Arrival, Delivery, StoreError, StoreReader, TargetState};
 
 pub enum Question {
     /// Table rows of the newest captures, this many: the table's first page.
@@ -31,6 +31,8 @@ pub enum Question {
     Targets,
     /// Every arrival of a capture's notification.
     Timeline(i64),
+    /// The newest Reestr `confirm`, for the address's confirmation state.
+    LatestConfirm,
 }
 
 pub enum Answer {
@@ -58,6 +60,7 @@ pub enum Answer {
     ForwardStates(Vec<(i64, Option<DeliveryState>)>),
     Targets(Vec<TargetState>),
     Timeline(i64, Vec<Arrival>),
+    LatestConfirm(Option<Box<Capture>>),
     Failed(String),
 }
 
@@ -128,6 +131,21 @@ fn nothing(question: Question) -> Answer {
         Question::ForwardStates(_) => Answer::ForwardStates(Vec::new()),
         Question::Targets => Answer::Targets(Vec::new()),
         Question::Timeline(id) => Answer::Timeline(id, Vec::new()),
+        Question::LatestConfirm => Answer::LatestConfirm(None),
+    }
+}
+
+/// Reestr's `confirm` requests.
+fn confirms() -> Filter {
+    let term = |test| Term {
+        negated: false,
+        test,
+    };
+    Filter {
+        terms: vec![
+            term(Test::Provider(Provider::Reestr)),
+            term(Test::Event("confirm".into())),
+        ],
     }
 }
 
@@ -166,6 +184,9 @@ fn answer(reader: &StoreReader, question: Question) -> Answer {
         Question::ForwardStates(ids) => reader.forward_states(&ids).map(Answer::ForwardStates),
         Question::Targets => reader.targets().map(Answer::Targets),
         Question::Timeline(id) => reader.timeline(id).map(|list| Answer::Timeline(id, list)),
+        Question::LatestConfirm => reader
+            .list(&confirms(), Some(1))
+            .map(|mut newest| Answer::LatestConfirm(newest.pop().map(Box::new))),
     };
     result.unwrap_or_else(|e| Answer::Failed(e.to_string()))
 }

@@ -8,7 +8,8 @@ use super::command::Command;
 use super::logic::App;
 use super::state::AppState;
 use super::texts::Texts;
-use crate::config::{ResponseAction, ResponseRule};
+use crate::capture::ResponseAction;
+use crate::config::ResponseRule;
 use crate::responses::breaches;
 
 /// A rule as the window edits it: its headers as `Name: value` lines.

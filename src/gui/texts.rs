@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::capture::Reason;
-use crate::config::ResponseAction;
+use crate::capture::ResponseAction;
 use crate::filter::{FilterError, FIELDS};
 use crate::http::{ApiError, Mistake, Setting, Unset};
 use crate::providers::{Field, FieldValue};

@@ -25,13 +25,13 @@ pub use body::BodyBudget;
 use body::{read_body, BodyRead, Held, KEPT_OF_UNFINISHED};
 use idle::{Answering, IdleTimeout};
 
+use crate::capture::DeliveryState;
 use crate::capture::{self, Answer, Capture, Incoming, Reason};
 use crate::config::Config;
 use crate::forward::{self, outbox::Outbox};
 use crate::providers;
 use crate::responses::{Effect, Responder};
-use crate::store::Store;
-use crate::store::{DeliveryState, Next, Outbound, Routes};
+use crate::store::{Next, Outbound, Routes, Store};
 
 /// File descriptors kept back from connections: the store, its index, the app's own.
 const RESERVED_FILES: u64 = 256;

@@ -19,8 +19,8 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 pub use outbox::{
-    Attempt, Decision, Delivery, DeliveryState, Due, Next, Outbound, Outcome, Route, Routes,
-    TargetState, KEPT_BODY,
+    Attempt, Decision, Delivery, Due, Next, Outbound, Outcome, Route, Routes, TargetState,
+    KEPT_BODY,
 };
 pub use read::{Arrival, StoreReader};
 pub use search::index_path as search_index_path;
@@ -28,6 +28,7 @@ pub use writer::Edit;
 use writer::Job;
 
 use crate::capture::{Answer, Capture};
+use crate::config::ListenerConfig;
 use crate::owner_only;
 
 #[derive(Debug, thiserror::Error)]
@@ -80,6 +81,15 @@ pub struct Retention {
     pub max_captures: u64,
     /// Of the store file; the search index beside it adds a fraction of this.
     pub max_bytes: u64,
+}
+
+impl From<&ListenerConfig> for Retention {
+    fn from(listener: &ListenerConfig) -> Retention {
+        Retention {
+            max_captures: listener.max_captures,
+            max_bytes: listener.max_store_bytes,
+        }
+    }
 }
 
 impl Retention {
@@ -399,6 +409,7 @@ fn make_private(store: &Path) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::capture::DeliveryState;
 
     const RETENTION: Retention = Retention {
         max_captures: 10,

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use super::read::{from_micros, micros, pairs};
 use super::writer::pairs_to_json;
 use super::{StoreError, StoreReader};
-use crate::capture::{Capture, Provider};
+use crate::capture::{Capture, DeliveryState, Provider};
 use crate::config::PassThroughConfig;
 use crate::filter::Filter;
 
@@ -30,45 +30,6 @@ pub struct Route {
 pub struct Routes {
     pub list: Arc<[Route]>,
     pub pass_through: PassThroughConfig,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum DeliveryState {
-    /// In the outbox, to be tried at `next_at`.
-    Waiting,
-    /// The target answered 2xx.
-    Delivered,
-    /// The user skipped it.
-    Skipped,
-    /// Tried for a day without a 2xx.
-    GaveUp,
-    /// A replay that did not get a 2xx (replays are tried once).
-    Failed,
-}
-
-impl DeliveryState {
-    pub fn name(self) -> &'static str {
-        match self {
-            DeliveryState::Waiting => "waiting",
-            DeliveryState::Delivered => "delivered",
-            DeliveryState::Skipped => "skipped",
-            DeliveryState::GaveUp => "gave-up",
-            DeliveryState::Failed => "failed",
-        }
-    }
-
-    pub(super) fn from_name(name: &str) -> DeliveryState {
-        [
-            DeliveryState::Waiting,
-            DeliveryState::Delivered,
-            DeliveryState::Skipped,
-            DeliveryState::GaveUp,
-            DeliveryState::Failed,
-        ]
-        .into_iter()
-        .find(|s| s.name() == name)
-        .unwrap_or(DeliveryState::Failed)
-    }
 }
 
 /// How the forwarding of the capture `captures.id` stands, in one word: waiting while any

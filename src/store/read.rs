@@ -5,11 +5,11 @@ use std::path::Path;
 use rusqlite::{params_from_iter, Connection, OpenFlags, Row};
 use time::OffsetDateTime;
 
-use super::outbox::{DeliveryState, FORWARD_STATE};
+use super::outbox::FORWARD_STATE;
 use super::{connect, damage, search, StoreError};
 use crate::capture::{
-    Answer, Capture, CaptureRow, HeaderValue, Incoming, Judgement, Provider, Reason, RowTexts,
-    Verdict,
+    Answer, Capture, CaptureRow, DeliveryState, HeaderValue, Incoming, Judgement, Provider, Reason,
+    RowTexts, Verdict,
 };
 use crate::filter::Filter;
 
@@ -171,7 +171,7 @@ impl StoreReader {
                 Ok(CaptureRow {
                     id: row.get("id")?,
                     received_at: from_micros(row.get("received_at")?),
-                    unconfirmed: crate::providers::reestr::unconfirmed(
+                    unconfirmed: crate::capture::unconfirmed(
                         provider,
                         event,
                         status,

@@ -58,7 +58,6 @@ pub enum Done {
     Repointed(Vec<Outcome>),
     GreenApi(green_api::Done),
     Moysklad(moysklad::Done),
-    Reestr(reestr::Done),
     Kontur(
         kontur::Move,
         Result<crate::providers::kontur::Page, ApiError>,
@@ -202,7 +201,6 @@ impl App {
             Done::Repointed(outcomes) => self.state.panels.repointed = outcomes,
             Done::GreenApi(done) => green_api::apply(self, done),
             Done::Moysklad(done) => moysklad::apply(self, done),
-            Done::Reestr(done) => reestr::apply(self, done),
             Done::Kontur(movement, page) => kontur::apply(self, movement, page),
             Done::Loaded { capture, result } => {
                 self.state.panels.loaded = Some((capture, result));

@@ -5,13 +5,13 @@ use egui::Ui;
 use serde_json::Value;
 
 use super::{field, form, secret_field, short_date, webhook_url_row, SecretField};
-use crate::capture::{format_rfc3339, CaptureRow, Provider};
+use crate::capture::{format_rfc3339, Capture, CaptureRow, Provider};
 use crate::gui::command::Command;
 use crate::gui::logic::App;
+use crate::gui::queries::Question;
 use crate::gui::state::AppState;
 use crate::gui::texts::Texts;
 use crate::providers::reestr::{self as rules, Confirmation};
-use crate::store::StoreReader;
 
 #[derive(Clone, Debug)]
 pub enum Call {
@@ -42,33 +42,17 @@ pub fn call(app: &mut App, call: Call) {
                 result: order.map(|o| vec![o]),
             }
         }),
-        Call::Confirmation => {
-            let store_file = app.paths.store_file();
-            app.spawn(None, async move {
-                let latest = tokio::task::spawn_blocking(move || {
-                    let reader = StoreReader::open(&store_file).ok()?;
-                    rules::latest_confirmation(&reader).ok().flatten()
-                })
-                .await
-                .ok()
-                .flatten();
-                super::Done::Reestr(latest.map(|(at, confirmation)| {
-                    // Seconds are enough for a person: "2026-11-25 08:05:44 UTC".
-                    (
-                        format!("{} UTC", short_date(&format_rfc3339(at))),
-                        confirmation,
-                    )
-                }))
-            });
-        }
+        Call::Confirmation => app.queries.ask(Question::LatestConfirm),
     }
 }
 
-/// The newest confirm's time and meaning.
-pub type Done = Option<(String, Confirmation)>;
-
-pub fn apply(app: &mut App, done: Done) {
-    app.state.panels.reestr.confirmation = done;
+/// The newest `confirm` capture, or none yet, as the store answered.
+pub fn confirmed(state: &mut AppState, newest: Option<&Capture>) {
+    state.panels.reestr.confirmation = newest.map(|c| {
+        // Seconds are enough for a person: "2026-11-25 08:05:44 UTC".
+        let at = format!("{} UTC", short_date(&format_rfc3339(c.request.received_at)));
+        (at, rules::confirmation(c))
+    });
 }
 
 pub fn show(ui: &mut Ui, state: &mut AppState, t: &'static Texts) {

@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 
 use crate::config::{MoyskladConfig, Secret};
 use crate::http::{self, ApiError, FieldError, Mistake, Reply, Setting};
+use crate::tunnel;
 
 const SERVICE: &str = "MoySklad";
 const ACCEPT: &str = "application/json;charset=utf-8";
@@ -53,27 +54,6 @@ pub enum Whereabouts {
         twin: bool,
     },
     Elsewhere,
-}
-
-/// Hosts of quick tunnels, which change at every start: a webhook there that is not at this
-/// tunnel is most likely at an older one of the user's.
-fn on_a_tunnel(url: &str) -> bool {
-    let host = url
-        .split("://")
-        .nth(1)
-        .unwrap_or(url)
-        .split(['/', ':'])
-        .next()
-        .unwrap_or("");
-    [
-        ".trycloudflare.com",
-        ".ngrok-free.app",
-        ".ngrok.io",
-        ".ngrok.app",
-        ".ngrok-free.dev",
-    ]
-    .iter()
-    .any(|suffix| host.ends_with(suffix))
 }
 
 /// A webhook subscription; stock webhooks show `stock` as their entity type and their
@@ -129,11 +109,13 @@ impl Webhook {
             return Whereabouts::ThisTunnel;
         }
         let old = self.url.split('/').take(3).collect::<Vec<_>>().join("/");
-        match crate::repoint::moved(&self.url, &old, public) {
-            Some(url) if old != public && on_a_tunnel(&old) => Whereabouts::OlderTunnel {
-                twin: self.has_twin_at(&url, all),
-                moved: url,
-            },
+        match tunnel::moved(&self.url, &old, public) {
+            Some(url) if old != public && tunnel::is_quick_tunnel(&old) => {
+                Whereabouts::OlderTunnel {
+                    twin: self.has_twin_at(&url, all),
+                    moved: url,
+                }
+            }
             _ => Whereabouts::Elsewhere,
         }
     }
@@ -487,13 +469,6 @@ mod tests {
         ));
         assert_eq!(at(&all[3]), Whereabouts::Elsewhere);
         assert_eq!(all[0].whereabouts(None, &all), Whereabouts::Elsewhere);
-    }
-
-    #[test]
-    fn quick_tunnel_hosts_are_recognised() {
-        assert!(on_a_tunnel("https://a-b.trycloudflare.com/moysklad"));
-        assert!(on_a_tunnel("https://x.ngrok-free.app"));
-        assert!(!on_a_tunnel("https://hooks.example.com/moysklad"));
     }
 
     fn reply(status: u16, body: &str) -> Reply {

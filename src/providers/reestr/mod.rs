@@ -97,12 +97,7 @@ pub enum Confirmation {
     Failed(Option<Reason>),
 }
 
-/// A `confirm` that was accepted yet could not confirm anything: answered without a
-/// confirmation string. (A refused one is flagged as rejected already.)
-pub fn unconfirmed(provider: Provider, event: &str, status: u16, answer_empty: bool) -> bool {
-    provider == Provider::Reestr && event == "confirm" && status == 200 && answer_empty
-}
-
+/// What a `confirm` capture means for the address's confirmation.
 pub fn confirmation(capture: &Capture) -> Confirmation {
     let j = &capture.judgement;
     if j.verdict == Verdict::Rejected || j.answer.status != 200 {
@@ -112,28 +107,6 @@ pub fn confirmation(capture: &Capture) -> Confirmation {
     } else {
         Confirmation::Confirmed
     }
-}
-
-/// When the newest `confirm` capture in the store arrived, and what it means for the address's
-/// confirmation; `None` when none has come.
-pub fn latest_confirmation(
-    reader: &crate::store::StoreReader,
-) -> Result<Option<(time::OffsetDateTime, Confirmation)>, crate::store::StoreError> {
-    use crate::filter::{Filter, Term, Test};
-    let confirms = Filter {
-        terms: vec![
-            Term {
-                negated: false,
-                test: Test::Provider(Provider::Reestr),
-            },
-            Term {
-                negated: false,
-                test: Test::Event("confirm".into()),
-            },
-        ],
-    };
-    let newest = reader.list(&confirms, Some(1))?.pop();
-    Ok(newest.map(|c| (c.request.received_at, confirmation(&c))))
 }
 
 /// The order a `payment` or `service_done` notification names, for `order.get`.
