@@ -93,7 +93,7 @@ pub fn export(
         Err(StoreError::Damaged { .. }) => {
             let (captures, damaged) = reader.salvage(&filter);
             eprintln!(
-                "hookscope: the capture store is damaged: {damaged} places in it could not be read; \
+                "hookscope: the capture store is damaged: {damaged} captures in it could not be read; \
                  exporting the {} captures that could. `hookscope store set-aside` then starts a fresh store.",
                 captures.len()
             );

@@ -5,17 +5,27 @@
 //! writer, between batches and after answering, copies the few pages left once the WAL has
 //! grown long, so that its next commit starts the WAL over (which SQLite does only when every
 //! page has been copied back, and under a steady load that is never true for long).
+//!
+//! Readers (the indexer, the app's queries) can keep a pass from completing. Past its bound
+//! (`Retention::wal_bound`, at most [`WAL_LIMIT`]) the writer then waits for them and starts the WAL over (a RESTART checkpoint),
+//! so that the WAL stays bounded under any body size; and once the writer has gone quiet, the
+//! thread truncates a WAL left longer than that, so that it does not keep its size (and keep
+//! the indexer, which steps aside for a long WAL, waiting) until the next webhook.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
+use super::search::WAL_LIMIT;
+
 /// A WAL this long (in pages) is started over: SQLite's own default.
 const LONG: i64 = 1000;
+/// The store's page size (SQLite's default, which the store keeps).
+const PAGE: i64 = 4096;
 /// How often the thread copies back what was committed since its last pass.
 const PASS: Duration = Duration::from_millis(20);
 
@@ -23,16 +33,40 @@ const PASS: Duration = Duration::from_millis(20);
 #[derive(Clone)]
 pub(super) struct Wal {
     long: Arc<AtomicBool>,
+    /// How long the WAL may grow, in pages: its share of the store's limit.
+    bound: Arc<AtomicI64>,
+    file: Arc<Path>,
 }
 
 impl Wal {
+    /// Sets the WAL's bound (`Retention::wal_bound`); a WAL started over is cut back to it.
+    pub(super) fn bound(&self, conn: &Connection, bytes: u64) -> rusqlite::Result<()> {
+        let pages = bytes as i64 / PAGE;
+        if self.bound.swap(pages, Ordering::Relaxed) != pages {
+            conn.pragma_update(None, "journal_size_limit", bytes as i64)?;
+        }
+        Ok(())
+    }
+
     /// Called by the writer after a batch is answered: once the WAL is long, copies back what
-    /// the thread has not yet, so that the next commit starts the WAL over.
+    /// the thread has not yet, so that the next commit starts the WAL over. A WAL file past
+    /// its bound is long even before the thread's next pass says so (a WAL started over is
+    /// cut back to the bound, so the file grows past it only with what was written since).
     pub(super) fn after_batch(&self, conn: &Connection) {
-        if !self.long.load(Ordering::Relaxed) {
+        let bound = self.bound.load(Ordering::Relaxed);
+        let past_bound =
+            std::fs::metadata(&*self.file).is_ok_and(|m| m.len() as i64 > bound * PAGE);
+        if !self.long.load(Ordering::Relaxed) && !past_bound {
             return;
         }
-        match copy_back(conn) {
+        // A reader of older pages keeps SQLite from starting the WAL over even once every page
+        // is copied back. Past the bound, wait for such readers (the writer's busy timeout):
+        // RESTART returns only when the next commit can start the WAL over.
+        let pass = copy_back(conn).and_then(|pass| match past_bound || pass.length > bound {
+            true => restart(conn),
+            false => Ok(pass),
+        });
+        match pass {
             Ok(pass) if pass.complete => self.long.store(false, Ordering::Relaxed),
             // The thread is mid-pass, or a reader holds an older snapshot: next batch.
             Ok(_) => {}
@@ -51,8 +85,11 @@ impl Checkpointer {
     /// Starts the thread for the store at `path`; the writer takes the [`Wal`].
     pub(super) fn start(path: &Path) -> std::io::Result<(Checkpointer, Wal)> {
         let stop = Arc::new(AtomicBool::new(false));
+        let [_, file, _] = super::sqlite_files(path);
         let wal = Wal {
             long: Arc::new(AtomicBool::new(false)),
+            bound: Arc::new(AtomicI64::new(WAL_LIMIT / PAGE)),
+            file: file.into(),
         };
         let (stopped, told, path) = (stop.clone(), wal.clone(), path.to_owned());
         let thread = std::thread::Builder::new()
@@ -83,12 +120,18 @@ impl Drop for Checkpointer {
 fn copy_back_until(path: &Path, wal: &Wal, stop: &AtomicBool) {
     let mut conn = None;
     let mut failing = false;
+    let mut last_length = -1;
     while !stop.load(Ordering::Relaxed) {
         std::thread::sleep(PASS);
         let pass = match &conn {
             Some(conn) => copy_back(conn),
-            None => Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
-                .and_then(|opened| copy_back(conn.insert(opened))),
+            None => Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE).and_then(
+                |opened| {
+                    // Never waits: a truncation that would have to wait is tried again later.
+                    opened.busy_timeout(Duration::ZERO)?;
+                    copy_back(conn.insert(opened))
+                },
+            ),
         };
         match pass {
             // Even when this pass copied every page, the writer has committed more meanwhile:
@@ -98,9 +141,19 @@ fn copy_back_until(path: &Path, wal: &Wal, stop: &AtomicBool) {
                     tracing::info!("background checkpoints work again");
                     failing = false;
                 }
-                if pass.length >= LONG {
+                let bound = wal.bound.load(Ordering::Relaxed);
+                if pass.length >= LONG.min(bound) {
                     wal.long.store(true, Ordering::Relaxed);
                 }
+                // Nothing committed since the last pass, all of it copied back, and the WAL
+                // file still long from a burst: cut it.
+                let quiet = pass.complete && pass.length == last_length;
+                let long_file =
+                    std::fs::metadata(&*wal.file).is_ok_and(|m| m.len() as i64 > bound * PAGE);
+                if let (true, true, Some(conn)) = (quiet, long_file, &conn) {
+                    let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+                }
+                last_length = pass.length;
             }
             Err(e) => {
                 if !failing {
@@ -121,11 +174,21 @@ struct Pass {
     length: i64,
 }
 
+/// A RESTART checkpoint: waits (the connection's busy timeout) for readers of older pages,
+/// copies everything back, and has the next commit start the WAL over.
+fn restart(conn: &Connection) -> rusqlite::Result<Pass> {
+    checkpoint(conn, "RESTART")
+}
+
 /// One PASSIVE checkpoint: it never waits for the writer or readers, nor invokes the busy
 /// handler.
 fn copy_back(conn: &Connection) -> rusqlite::Result<Pass> {
+    checkpoint(conn, "PASSIVE")
+}
+
+fn checkpoint(conn: &Connection, mode: &str) -> rusqlite::Result<Pass> {
     let (busy, length, copied): (bool, i64, i64) =
-        conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+        conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })?;
     Ok(Pass {

@@ -93,9 +93,16 @@ impl From<&ListenerConfig> for Retention {
 }
 
 impl Retention {
+    /// What the WAL beside the store file may take of `max_bytes`: an eighth, up to
+    /// [`search::WAL_LIMIT`]. The file is kept within the rest.
+    pub(crate) fn wal_bound(&self) -> u64 {
+        (self.max_bytes / 8).clamp(256 << 10, search::WAL_LIMIT as u64)
+    }
+
     /// How many of the oldest captures are to go now: none until the count is 1% past its
     /// limit (so that most batches delete nothing), then all beyond it; the writer removes
-    /// them a few per batch.
+    /// them a few per batch. `used_bytes` are the store file's; the WAL's bound is counted
+    /// beside them.
     fn excess(&self, count: u64, used_bytes: u64) -> u64 {
         let max_captures = self.max_captures.max(1);
         let by_count = if count > max_captures.saturating_add(max_captures / 100) {
@@ -103,9 +110,10 @@ impl Retention {
         } else {
             0
         };
-        let by_bytes = if used_bytes > self.max_bytes && count > 0 {
+        let max_bytes = self.max_bytes.saturating_sub(self.wal_bound());
+        let by_bytes = if used_bytes > max_bytes && count > 0 {
             let per_capture = (used_bytes / count).max(1);
-            (used_bytes - self.max_bytes) / per_capture + 1 + count / 100
+            (used_bytes - max_bytes) / per_capture + 1 + count / 100
         } else {
             0
         };
@@ -475,6 +483,143 @@ mod tests {
         store.close().await;
     }
 
+    /// A damaged page loses the captures on it and no others: whatever a lookup by id can
+    /// still read is salvaged, in order, and each capture that cannot be read is counted.
+    #[tokio::test]
+    async fn salvage_reads_every_capture_that_a_damaged_page_leaves_readable() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("captures.sqlite3");
+        let roomy = Retention {
+            max_captures: 10_000,
+            max_bytes: u64::MAX,
+        };
+        let store = Store::open(&path, roomy).unwrap();
+        let mut commits = tokio::task::JoinSet::new();
+        for n in 0..3000 {
+            let store = store.clone();
+            commits.spawn(async move {
+                let body = format!("{{\"n\":{n},\"pad\":\"{}\"}}", "p".repeat(300));
+                let request = crate::providers::tests::request(&format!("/keep/{n}"), &[], &body);
+                let judgement =
+                    crate::providers::judge(&request, &crate::config::Config::default());
+                store
+                    .commit(Capture::new(request, judgement))
+                    .await
+                    .unwrap()
+            });
+        }
+        while commits.join_next().await.is_some() {}
+        store.close().await;
+        let whole = std::fs::read(&path).unwrap();
+        let pages = whole.len() / 4096;
+        let mut lost_somewhere = false;
+        for percent in [10, 30, 50, 60, 75, 90] {
+            let mut bytes = whole.clone();
+            let page = pages * percent / 100;
+            bytes[page * 4096..(page + 1) * 4096].fill(0xab);
+            std::fs::write(&path, bytes).unwrap();
+            let reader = StoreReader::open(&path).unwrap();
+            let (mut readable, mut unreadable) = (Vec::new(), 0);
+            for id in 1..=3000 {
+                match reader.get(id) {
+                    Ok(Some(capture)) => readable.push(capture),
+                    Ok(None) => panic!("capture {id} went missing without an error"),
+                    Err(_) => unreadable += 1,
+                }
+            }
+            let (salvaged, counted) = reader.salvage(&crate::filter::Filter::default());
+            let ids = |list: &[Capture]| list.iter().map(|c| c.id).collect::<Vec<_>>();
+            assert!(
+                ids(&salvaged) == ids(&readable),
+                "damage at {percent}%: {} salvaged of {} readable",
+                salvaged.len(),
+                readable.len()
+            );
+            assert_eq!(counted, unreadable, "damage at {percent}%");
+            assert!(
+                readable.len() >= 2900,
+                "damage at {percent}%: {}",
+                readable.len()
+            );
+            for capture in &salvaged {
+                let n: serde_json::Value = serde_json::from_slice(&capture.request.body).unwrap();
+                assert_eq!(capture.request.path, format!("/keep/{}", n["n"]));
+            }
+            lost_somewhere |= unreadable > 0;
+        }
+        assert!(
+            lost_somewhere,
+            "no damaged page held a capture: the test tests nothing"
+        );
+    }
+
+    /// Big bodies while a reader keeps reading (as the app does): the WAL stays within its
+    /// bound, and once they stop it is cut back and indexing finishes with no webhook more.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn big_bodies_keep_the_wal_bounded_and_indexing_finishes_after_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("captures.sqlite3");
+        let roomy = Retention {
+            max_captures: 100_000,
+            max_bytes: u64::MAX,
+        };
+        let store = Store::open(&path, roomy).unwrap();
+        let reading = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let reader = {
+            let (reading, store) = (reading.clone(), store.clone());
+            std::thread::spawn(move || {
+                let reader = store.reader().unwrap();
+                while reading.load(std::sync::atomic::Ordering::Relaxed) {
+                    reader.newest_rows(200).unwrap();
+                }
+            })
+        };
+        let wal = sqlite_files(&path)[1].clone();
+        let wal_bytes = || std::fs::metadata(&wal).map_or(0, |m| m.len());
+        let body = format!("{{\"pad\":\"{}\"}}", "p".repeat(100_000));
+        let mut longest = 0;
+        for round in 0..25 {
+            let mut commits = tokio::task::JoinSet::new();
+            for n in 0..64 {
+                let (store, body) = (store.clone(), body.clone());
+                commits.spawn(async move {
+                    let request =
+                        crate::providers::tests::request(&format!("/big/{round}/{n}"), &[], &body);
+                    let judgement =
+                        crate::providers::judge(&request, &crate::config::Config::default());
+                    store
+                        .commit(Capture::new(request, judgement))
+                        .await
+                        .unwrap()
+                });
+            }
+            while commits.join_next().await.is_some() {}
+            longest = longest.max(wal_bytes());
+        }
+        reading.store(false, std::sync::atomic::Ordering::Relaxed);
+        reader.join().unwrap();
+        let bound = (search::WAL_LIMIT + (16 << 20)) as u64;
+        assert!(longest <= bound, "the WAL reached {} MiB", longest >> 20);
+
+        let index = rusqlite::Connection::open(&path).unwrap();
+        search::attach(&index, &path).unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let indexed = search::indexed_upto(&index).unwrap();
+            if indexed >= 25 * 64 && wal_bytes() <= search::WAL_LIMIT as u64 {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "after the burst: {indexed} of {} indexed, WAL {} MiB",
+                25 * 64,
+                wal_bytes() >> 20
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        store.close().await;
+    }
+
     /// Retention, a delete and a clear take the deliveries and attempts of the captures they
     /// remove with them, and leave those of the captures kept.
     #[tokio::test]
@@ -561,13 +706,16 @@ mod tests {
     #[test]
     fn retention_removes_by_count_or_by_bytes_whichever_asks_more() {
         let r = Retention {
-            max_captures: 1000,
-            max_bytes: 1_000_000,
+            max_captures: 10_000,
+            max_bytes: 8_000_000,
         };
-        assert_eq!(r.excess(1010, 500_000), 0);
-        assert_eq!(r.excess(1011, 500_000), 11);
-        // 2 000 bytes a capture, 200 000 bytes over: 100 captures, and 1% of them more.
-        assert_eq!(r.excess(600, 1_200_000), 100 + 1 + 6);
-        assert_eq!(r.excess(0, 2_000_000), 0);
+        assert_eq!(r.excess(10_100, 500_000), 0);
+        assert_eq!(r.excess(10_101, 500_000), 101);
+        // The WAL's eighth leaves the file 7 000 000 bytes. At 2 000 bytes a capture, 200 000
+        // bytes over: 100 captures, and 1% of them more.
+        assert_eq!(r.wal_bound(), 1_000_000);
+        assert_eq!(r.excess(3_600, 7_200_000), 100 + 1 + 36);
+        assert_eq!(r.excess(3_400, 6_800_000), 0);
+        assert_eq!(r.excess(0, 20_000_000), 0);
     }
 }

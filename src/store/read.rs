@@ -59,43 +59,48 @@ impl StoreReader {
     }
 
     /// What can still be read of a damaged store: the captures matching `filter`, oldest
-    /// first, and how many places could not be read. Each capture is read on its own, and a
-    /// place that cannot be read is stepped over in growing strides.
+    /// first, and how many could not be read.
+    ///
+    /// Every id from the oldest to the newest is looked up on its own rather than stepping
+    /// from one id to the next: a damaged leaf can hand back a bogus or out-of-order id, and
+    /// following it skipped everything up to it. Retention removes the oldest captures, so the
+    /// range has few holes, and a lookup of one costs about a microsecond.
     pub fn salvage(&self, filter: &Filter) -> (Vec<Capture>, u64) {
         let (condition, params) = super::query::condition(filter);
         let one = format!("SELECT {COLUMNS} FROM captures c WHERE c.id = ? AND {condition}");
-        let next = "SELECT id FROM captures WHERE id > ?1 ORDER BY id LIMIT 1";
-        let last: i64 = self
-            .conn
-            .query_row("SELECT max(seq) FROM sqlite_sequence", [], |r| r.get(0))
-            .or_else(|_| {
-                self.conn
-                    .query_row("SELECT max(id) FROM captures", [], |r| r.get(0))
-            })
-            .unwrap_or(i64::MAX / 4);
+        let bound = |sql: &str| self.conn.query_row(sql, [], |r| r.get::<_, Option<i64>>(0));
+        // With no newest id to be had, the walk ends after this many ids in a row not found.
+        const GIVE_UP_AFTER: i64 = 100_000;
+        let newest = bound("SELECT max(seq) FROM sqlite_sequence")
+            .or_else(|_| bound("SELECT max(id) FROM captures"))
+            .ok()
+            .flatten();
+        let last = newest.unwrap_or(i64::MAX);
+        let first = bound("SELECT min(id) FROM captures")
+            .ok()
+            .flatten()
+            .filter(|first| (1..=last).contains(first))
+            .unwrap_or(1);
+        let mut last_found = first;
         let (mut captures, mut damaged) = (Vec::new(), 0);
-        let (mut after, mut stride) = (0i64, 1i64);
-        while after < last {
-            match self.conn.query_row(next, [after], |r| r.get::<_, i64>(0)) {
-                Ok(id) => {
-                    stride = 1;
-                    after = id;
-                    let mut args = vec![rusqlite::types::Value::Integer(id)];
-                    args.extend(params.iter().cloned());
-                    match self
-                        .conn
-                        .query_row(&one, params_from_iter(args), capture_from_row)
-                    {
-                        Ok(capture) => captures.push(capture),
-                        Err(rusqlite::Error::QueryReturnedNoRows) => {}
-                        Err(_) => damaged += 1,
-                    }
+        let Ok(mut stmt) = self.conn.prepare(&one) else {
+            return (captures, 1);
+        };
+        for id in first..=last {
+            if newest.is_none() && id - last_found > GIVE_UP_AFTER {
+                break;
+            }
+            let mut args = vec![rusqlite::types::Value::Integer(id)];
+            args.extend(params.iter().cloned());
+            match stmt.query_row(params_from_iter(args), capture_from_row) {
+                Ok(capture) => {
+                    last_found = id;
+                    captures.push(capture);
                 }
-                Err(rusqlite::Error::QueryReturnedNoRows) => break,
+                Err(rusqlite::Error::QueryReturnedNoRows) => {}
                 Err(_) => {
+                    last_found = id;
                     damaged += 1;
-                    after = after.saturating_add(stride);
-                    stride = stride.saturating_mul(2);
                 }
             }
         }

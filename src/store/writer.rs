@@ -1,6 +1,7 @@
 //! The single writer. It takes every job queued while the previous commit was on disk and
 //! commits them together (group commit), then answers each waiting request.
 
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use rusqlite::{params, Connection, Transaction};
@@ -297,11 +298,9 @@ impl Writer {
             produced.push(made);
         }
         // A few at a time: a thousand at once held up every request of that batch by ~9 ms.
-        let excess = self
-            .retention
-            .borrow()
-            .excess(count, used_bytes(&tx)?)
-            .min(PRUNE_AT_MOST);
+        let retention = *self.retention.borrow();
+        self.wal.bound(&tx, retention.wal_bound())?;
+        let excess = retention.excess(count, file_bytes(&tx)?).min(PRUNE_AT_MOST);
         if excess > 0 {
             let removed = tx
                 .prepare_cached(
@@ -336,12 +335,24 @@ enum Produced {
 
 /// Bytes of the store file in use (free pages are reused, so the file stays near its peak).
 /// Asked after every batch, so the statement is kept prepared.
-pub(super) fn used_bytes(conn: &Connection) -> rusqlite::Result<u64> {
+fn file_bytes(conn: &Connection) -> rusqlite::Result<u64> {
     conn.prepare_cached(
         "SELECT (p.page_count - f.freelist_count) * s.page_size
          FROM pragma_page_count() p, pragma_freelist_count() f, pragma_page_size() s",
     )?
     .query_row([], |r| r.get(0))
+}
+
+/// Bytes the store takes on disk: the file's pages in use and its WAL.
+pub(super) fn used_bytes(conn: &Connection) -> rusqlite::Result<u64> {
+    let in_file = file_bytes(conn)?;
+    let wal = conn
+        .path()
+        .map(|store| super::sqlite_files(Path::new(store))[1].clone());
+    let in_wal = wal
+        .and_then(|wal| std::fs::metadata(wal).ok())
+        .map_or(0, |m| m.len());
+    Ok(in_file + in_wal)
 }
 
 /// Applies a user's edit; returns how many captures it removed.
