@@ -93,6 +93,7 @@ impl Engine {
             responder: responder_rx,
             http: forward::client(),
             outbox: outbox.clone(),
+            delayed: Arc::new(tokio::sync::Semaphore::new(listener::DELAYED_AT_ONCE)),
         });
         let (stop, stopped) = oneshot::channel::<()>();
         let read_timeout =

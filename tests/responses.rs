@@ -154,3 +154,33 @@ async fn a_share_of_zero_never_fires_and_a_disabled_rule_does_nothing() {
         assert_eq!(l.post("/x", &[], "{}").await.status(), 200);
     }
 }
+
+/// A delayed answer keeps its body's share of `max_in_flight_bytes` until it is sent: a long
+/// delay rule cannot let bodies in past the budget.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delayed_answers_count_in_the_in_flight_budget() {
+    let l = start(|c| {
+        c.listener.max_in_flight_bytes = 1 << 20;
+        c.respond.push(ResponseRule {
+            path: "/slow".into(),
+            action: ResponseAction::Delay,
+            delay_ms: 1500,
+            ..ResponseRule::default()
+        })
+    })
+    .await;
+    let body = vec![b'd'; 600 << 10];
+    let held = tokio::spawn({
+        let (client, url) = (l.client.clone(), format!("{}/slow", l.base));
+        let body = body.clone();
+        async move { client.post(url).body(body).send().await.unwrap().status() }
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The first body is stored, its answer held back, and its 600 KiB still counted.
+    assert_eq!(l.captures("").len(), 1);
+    let refused = l.post("/other", &[], body.clone()).await;
+    assert_eq!(refused.status(), 503);
+    assert_eq!(held.await.unwrap(), 200);
+    // Answered: its share is free again.
+    assert_eq!(l.post("/other", &[], body).await.status(), 200);
+}

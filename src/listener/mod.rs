@@ -37,6 +37,9 @@ use crate::store::{Next, Outbound, Routes, Store};
 const RESERVED_FILES: u64 = 256;
 /// In-flight requests get this long to finish after a shutdown signal.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+/// Answers a delay rule may hold back at once; past this, one is answered without its delay,
+/// so that a long delay reachable through the tunnel cannot pin every connection slot.
+pub const DELAYED_AT_ONCE: usize = 256;
 
 /// What every request handler shares.
 #[derive(Clone)]
@@ -52,6 +55,8 @@ pub struct Hub {
     pub http: reqwest::Client,
     /// Told when deliveries wait.
     pub outbox: Outbox,
+    /// Answers being held back by a delay rule ([`DELAYED_AT_ONCE`]).
+    pub delayed: Arc<Semaphore>,
 }
 
 pub fn router(hub: Hub) -> Router {
@@ -315,7 +320,19 @@ async fn capture(
         .any(|r| r.pass_through)
         .then(|| capture.clone());
     let committed = hub.store.commit_and_route(capture, &routes).await;
-    drop(held);
+    // A delayed answer keeps its body's share of the in-flight budget until it is sent, so
+    // delays cannot let more bodies in than `max_in_flight_bytes`.
+    let slot = match effect.delay.is_zero() || committed.is_err() {
+        true => None,
+        false => hub.delayed.clone().try_acquire_owned().ok(),
+    };
+    let held_back = match slot {
+        Some(slot) => Some((slot, held)),
+        None => {
+            drop(held);
+            None
+        }
+    };
     match committed {
         Ok(committed) => {
             // A response rule answers instead of a pass-through target.
@@ -338,8 +355,9 @@ async fn capture(
             }
             // Only a real delay: tokio's timer rounds every deadline up to its next millisecond,
             // so even a zero sleep held each answer back by up to 1 ms (a third of the rate).
-            if !effect.delay.is_zero() {
+            if let Some(held_back) = held_back {
                 tokio::time::sleep(effect.delay).await;
+                drop(held_back);
             }
             hub.store.record_answer(
                 committed.id,
