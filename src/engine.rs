@@ -36,9 +36,10 @@ pub enum RuleProblem {
     Respond(#[from] responses::RuleError),
 }
 
-/// The rules of `config`, parsed, and what is wrong with those that cannot be used.
-fn rules(config: &Config) -> (Routes, Responder, Vec<RuleProblem>) {
-    let (routes, forward) = forward::routes(config);
+/// The rules of `config`, parsed, and what is wrong with those that cannot be used; `listener`
+/// is where hookscope listens, which no forward rule may target.
+fn rules(config: &Config, listener: SocketAddr) -> (Routes, Responder, Vec<RuleProblem>) {
+    let (routes, forward) = forward::routes(config, Some(listener));
     let (responder, respond) = Responder::new(config);
     let problems = forward
         .into_iter()
@@ -46,6 +47,12 @@ fn rules(config: &Config) -> (Routes, Responder, Vec<RuleProblem>) {
         .chain(respond.into_iter().map(RuleProblem::from))
         .collect();
     (routes, responder, problems)
+}
+
+/// Whether other machines can reach a listener at `addr`: any but a loopback address. Said at
+/// start, since captures hold customer data and forward rules reach the developer's app.
+pub fn open_to_others(addr: SocketAddr) -> bool {
+    !addr.ip().is_loopback()
 }
 
 /// A running listener and its store.
@@ -80,7 +87,7 @@ impl Engine {
         let local_addr = socket
             .local_addr()
             .map_err(|source| EngineError::Bind { addr, source })?;
-        let (routes, responder, rule_problems) = rules(&config);
+        let (routes, responder, rule_problems) = rules(&config, local_addr);
         let (routes, routes_rx) = watch::channel(routes);
         let (responder, responder_rx) = watch::channel(responder);
         let (config, config_rx) = watch::channel(Arc::new(config));
@@ -130,7 +137,7 @@ impl Engine {
 
     pub fn set_config(&mut self, config: Config) {
         self.store.set_retention((&config.listener).into());
-        let (routes, responder, problems) = rules(&config);
+        let (routes, responder, problems) = rules(&config, self.local_addr);
         self.routes.send_replace(routes);
         self.responder.send_replace(responder);
         self.rule_problems = problems;

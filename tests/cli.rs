@@ -321,11 +321,89 @@ fn printed_lines_show_control_characters_instead_of_obeying_them() {
     serve.terminate();
 }
 
+/// A listener that other machines can reach is said at start: captures hold customer data and
+/// forward rules reach the developer's app.
+#[test]
+fn serve_says_when_other_machines_can_reach_its_listener() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = hookscope(dir.path())
+        .args(["serve", "--listen", "0.0.0.0:0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (send, lines) = mpsc::channel();
+    let err = BufReader::new(child.stderr.take().unwrap());
+    std::thread::spawn(move || {
+        for line in err.lines().map_while(Result::ok) {
+            let _ = send.send(line);
+        }
+    });
+    let said = lines.recv_timeout(Duration::from_secs(30));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let said = said.expect("serve said nothing on standard error");
+    assert!(
+        said.contains("0.0.0.0 can be reached from other machines"),
+        "{said}"
+    );
+    assert!(said.contains("--listen 127.0.0.1:"), "{said}");
+}
+
+/// A rule that cannot be used stops `serve` before it listens, with a sentence naming it,
+/// instead of being skipped: a fault or forward that silently does nothing tests nothing.
+#[test]
+fn serve_refuses_rules_it_cannot_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let target = format!("http://localhost:{port}/hooks");
+    let own = run(
+        dir.path(),
+        &["serve", "--listen", &listen, "--forward-to", &target],
+    );
+    assert!(!own.status.success());
+    assert!(
+        stderr(&own).contains("hookscope's own listener"),
+        "{}",
+        stderr(&own)
+    );
+    assert!(!stdout(&own).contains("listening"), "{}", stdout(&own));
+
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "[[respond]]\nfilter = \"provider:moysklad\"\npercent = 250\n",
+    )
+    .unwrap();
+    let share = run(dir.path(), &["serve", "--listen", "127.0.0.1:0"]);
+    assert!(!share.status.success());
+    assert!(
+        stderr(&share).contains("line 3, percent: 250 is not a share"),
+        "{}",
+        stderr(&share)
+    );
+}
+
+/// `serve > fifo 2>&1` with nobody reading: what serve says on standard error, the line about
+/// stopping included, must not hold it up either.
 #[test]
 fn serve_stops_on_sigterm_even_when_nobody_reads_its_output() {
     let dir = tempfile::tempdir().unwrap();
-    let serve = Serve::start(dir.path());
-    // From here on nobody reads serve's standard output: the pipe fills and stays full.
+    let inner = hookscope(dir.path());
+    let mut command = Command::new("sh");
+    command
+        .args(["-c", "exec \"$@\" 2>&1", "sh"])
+        .arg(inner.get_program())
+        .args(inner.get_args())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env_remove("HOOKSCOPE_CONFIG")
+        .env_remove("HOOKSCOPE_DATA_DIR");
+    let serve = Serve::spawn(command);
+    // From here on nobody reads serve's output: the pipe fills and stays full.
     let Serve { child, base, lines } = serve;
     drop(lines);
     for n in 0..3000 {

@@ -287,3 +287,83 @@ async fn replay_sends_edits_and_a_replay_into_hookscope_links_both_ways() {
     assert_eq!((list[0].id, list[0].replay), (recorded, true));
     assert_eq!(list[0].state, DeliveryState::Delivered);
 }
+
+#[tokio::test]
+async fn a_rule_aimed_at_the_listener_itself_is_refused_and_forwards_nothing() {
+    let mut l = start(|_| {}).await;
+    let port = l.engine.local_addr().port();
+    for target in [
+        format!("http://localhost:{port}/green-api"),
+        format!("http://127.0.0.1:{port}"),
+        format!("http://[::1]:{port}/x"),
+    ] {
+        let mut config = (*l.engine.config()).clone();
+        config.forward = vec![ForwardRule {
+            target: target.clone(),
+            ..ForwardRule::default()
+        }];
+        l.engine.set_config(config);
+        let problems: Vec<String> = l
+            .engine
+            .rule_problems()
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        assert_eq!(problems.len(), 1, "{target}: {problems:?}");
+        assert!(problems[0].contains("own listener"), "{}", problems[0]);
+    }
+    let id = capture_id(&l.post("/green-api", &[], GREEN_TEXT).await);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(l.reader().deliveries(id).unwrap().is_empty());
+    assert_eq!(l.captures("").len(), 1);
+}
+
+/// Two hookscopes forwarding to each other (or one to its own listener by another address):
+/// a forward that comes back is captured and answered, and not forwarded again, so real
+/// captures are never pushed out by an endless loop.
+#[tokio::test]
+async fn a_forward_that_comes_back_is_captured_but_not_forwarded_again() {
+    let mut a = start(|_| {}).await;
+    let mut b = start(|_| {}).await;
+    let mut config = (*b.engine.config()).clone();
+    config.forward = vec![ForwardRule {
+        target: a.base.clone(),
+        ..ForwardRule::default()
+    }];
+    b.engine.set_config(config);
+    let mut config = (*a.engine.config()).clone();
+    config.forward = vec![ForwardRule {
+        target: b.base.clone(),
+        ..ForwardRule::default()
+    }];
+    a.engine.set_config(config);
+
+    let first = capture_id(
+        &a.post("/moysklad?requestId=loop", &[], MOYSKLAD_UPDATE)
+            .await,
+    );
+    deliveries_until(&a, first, "A forwards to B", delivered).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while a.captures("").len() < 2 {
+        assert!(Instant::now() < deadline, "B never forwarded back to A");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Long enough for several more rounds, were there any.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (at_a, at_b) = (a.captures(""), b.captures(""));
+    assert_eq!((at_a.len(), at_b.len()), (2, 1));
+    let back = &at_a[1];
+    assert_eq!(back.request.body, MOYSKLAD_UPDATE.as_bytes());
+    assert!(a.reader().deliveries(back.id).unwrap().is_empty());
+    let via = back
+        .request
+        .headers
+        .iter()
+        .find(|(n, _)| n == "x-hookscope-forwarded-by")
+        .map(|(_, v)| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .unwrap();
+    assert_eq!(
+        via,
+        format!("{}, {}", a.engine.store().name(), b.engine.store().name())
+    );
+}

@@ -18,23 +18,43 @@ use super::runtime;
 
 /// Lines for a person, printed by a thread of their own, so that a terminal that is behind (or
 /// a pipe nobody reads) never holds up capture or shutdown. Lines it cannot take are counted,
-/// and the count is said once it catches up.
+/// and the count is said once it catches up. Warnings go to standard error, the rest to
+/// standard output.
 #[derive(Clone)]
 struct Printer {
-    lines: std::sync::mpsc::SyncSender<String>,
+    lines: std::sync::mpsc::SyncSender<Line>,
     dropped: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+enum Line {
+    Out(String),
+    Warning(String),
+    /// Answered once every line before it is written.
+    Flushed(std::sync::mpsc::SyncSender<()>),
 }
 
 impl Printer {
     fn start() -> Printer {
-        let (lines, waiting) = std::sync::mpsc::sync_channel::<String>(1024);
+        let (lines, waiting) = std::sync::mpsc::sync_channel::<Line>(1024);
         std::thread::spawn(move || {
             // Under load, one write for every line waiting rather than one for each.
             while let Ok(line) = waiting.recv() {
                 let mut out = std::io::BufWriter::new(std::io::stdout().lock());
                 // A closed pipe is not a reason to stop draining, or senders would drop.
                 for line in std::iter::once(line).chain(waiting.try_iter()) {
-                    let _ = writeln!(out, "{line}");
+                    match line {
+                        Line::Out(text) => {
+                            let _ = writeln!(out, "{text}");
+                        }
+                        Line::Warning(text) => {
+                            let _ = out.flush();
+                            let _ = writeln!(std::io::stderr(), "hookscope: {text}");
+                        }
+                        Line::Flushed(done) => {
+                            let _ = out.flush();
+                            let _ = done.send(());
+                        }
+                    }
                 }
                 let _ = out.flush();
             }
@@ -47,21 +67,40 @@ impl Printer {
 
     /// Says one line, or several joined by newlines.
     fn say(&self, lines: impl Into<String>) {
+        self.send(Line::Out(lines.into()));
+    }
+
+    /// Says a warning or an error, on standard error.
+    fn warn(&self, text: impl Into<String>) {
+        self.send(Line::Warning(text.into()));
+    }
+
+    fn send(&self, line: Line) {
         use std::sync::atomic::Ordering::Relaxed;
-        let lines = lines.into();
-        let count = lines.lines().count() as u64;
+        let count = match &line {
+            Line::Out(text) | Line::Warning(text) => text.lines().count() as u64,
+            Line::Flushed(_) => 0,
+        };
         let dropped = self.dropped.load(Relaxed);
         if dropped > 0 {
             let note = format!("… {dropped} lines not shown here (the captures are all stored)");
-            if self.lines.try_send(note).is_err() {
+            if self.lines.try_send(Line::Out(note)).is_err() {
                 self.dropped.fetch_add(count, Relaxed);
                 return;
             }
             self.dropped.fetch_sub(dropped, Relaxed);
         }
-        if self.lines.try_send(lines).is_err() {
+        if self.lines.try_send(line).is_err() {
             self.dropped.fetch_add(count, Relaxed);
         }
+    }
+
+    /// Waits up to `limit` for the lines said so far to be written: a reader that is there
+    /// sees the last lines before the process ends, and one that is not holds nothing up.
+    fn finish(&self, limit: Duration) {
+        let (done, flushed) = std::sync::mpsc::sync_channel(1);
+        self.send(Line::Flushed(done));
+        let _ = flushed.recv_timeout(limit);
     }
 }
 
@@ -197,11 +236,28 @@ pub fn serve(
     let tunnel_config = config.tunnel.clone();
     runtime()?.block_on(async {
         let engine = Engine::start(config, &paths.store_file()).await?;
+        // A rule that cannot be used would leave a fault test testing nothing: refused.
+        let problems: Vec<String> = engine.rule_problems().iter().map(|p| format!("  {p}")).collect();
+        if !problems.is_empty() {
+            engine.stop().await;
+            anyhow::bail!(
+                "Rules in the settings ({}) cannot be used as they are; fix or remove them and start again:\n{}",
+                paths.config_file.display(),
+                problems.join("\n")
+            );
+        }
         let base = format!("http://{}", engine.local_addr());
         let mut captures = engine.store().subscribe();
         let mut changes = engine.store().changes();
         let printer = Printer::start();
         printer.say(format!("listening on {base}"));
+        if hookscope::engine::open_to_others(engine.local_addr()) {
+            printer.warn(format!(
+                "{} can be reached from other machines: anyone there can send requests that are captured, answered and forwarded to your app. A tunnel needs only 127.0.0.1 (--listen 127.0.0.1:{}).",
+                engine.local_addr().ip(),
+                engine.local_addr().port()
+            ));
+        }
         for provider in [Provider::Reestr, Provider::GreenApi, Provider::Moysklad] {
             printer.say(format!(
                 "  {:<10} {}",
@@ -218,9 +274,6 @@ pub fn serve(
                 "  respond    {}",
                 response_line(n + 1, rule, &config_now)
             ));
-        }
-        for problem in engine.rule_problems() {
-            printer.say(format!("  not used:  {problem}"));
         }
         tokio::spawn(follow_targets(
             engine.store().clone(),
@@ -241,11 +294,11 @@ pub fn serve(
                     Ok(Change::Damaged) | Err(RecvError::Lagged(_)) => {
                         damage = engine.store().damage();
                     }
-                    Ok(Change::NotSaved { error }) => eprintln!(
-                        "hookscope: webhooks could not be saved ({error}), so they were answered 503 and their providers will send them again. Free some disk space for {}, or check that it is writable.",
+                    Ok(Change::NotSaved { error }) => printer.warn(format!(
+                        "webhooks could not be saved ({error}), so they were answered 503 and their providers will send them again. Free some disk space for {}, or check that it is writable.",
                         paths.store_file().display()
-                    ),
-                    Ok(Change::SavingAgain) => eprintln!("hookscope: webhooks are saved again."),
+                    )),
+                    Ok(Change::SavingAgain) => printer.warn("webhooks are saved again."),
                     Ok(_) => {}
                     Err(RecvError::Closed) => break,
                 },
@@ -264,9 +317,10 @@ pub fn serve(
             }
         }
         if damage.is_none() {
-            eprintln!("hookscope: stopping; in-flight requests are finished and committed");
+            printer.warn("stopping; in-flight requests are finished and committed");
         }
         engine.stop().await;
+        printer.finish(Duration::from_secs(1));
         // Found while serving: nothing was acknowledged since, and serving stops here.
         damage.map_or(Ok(()), |e| Err(e.into()))
     })

@@ -7,6 +7,7 @@
 pub mod outbox;
 pub mod replay;
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -16,7 +17,7 @@ use time::OffsetDateTime;
 use crate::capture::{Answer, Capture, Provider};
 use crate::config::{Config, ForwardMode, ForwardRule};
 use crate::filter::{Filter, FilterError};
-use crate::store::{Attempt, Outcome, Route, Routes, KEPT_BODY};
+use crate::store::{Attempt, Outcome, Route, Routes, Store, KEPT_BODY};
 
 /// How long an outbox attempt waits for the target.
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -42,21 +43,30 @@ pub enum RuleError {
     Target { target: String },
     #[error("The forward filter of {target} does not parse: {error}")]
     Filter { target: String, error: FilterError },
+    #[error("The forward target {target} is hookscope's own listener ({listener}): every forward would be captured and forwarded again. Point it at your app's port instead.")]
+    OwnListener {
+        target: String,
+        listener: SocketAddr,
+    },
 }
 
 /// A rule's target checked to be an http(s) URL.
 pub fn check_target(target: &str) -> Result<reqwest::Url, RuleError> {
-    reqwest::Url::parse(target.trim())
-        .ok()
-        .filter(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
-        .ok_or_else(|| RuleError::Target {
-            target: target.into(),
-        })
+    crate::config::http_url(target).ok_or_else(|| RuleError::Target {
+        target: target.into(),
+    })
 }
 
-/// A rule as a store route, or why it cannot be one.
-pub fn route(rule: &ForwardRule) -> Result<Route, RuleError> {
-    check_target(&rule.target)?;
+/// A rule as a store route, or why it cannot be one; `listener` is the address hookscope
+/// listens on, when known, which a rule may not forward to.
+pub fn route(rule: &ForwardRule, listener: Option<SocketAddr>) -> Result<Route, RuleError> {
+    let url = check_target(&rule.target)?;
+    if let Some(listener) = listener.filter(|&l| is_listener(&url, l)) {
+        return Err(RuleError::OwnListener {
+            target: rule.target.trim().into(),
+            listener,
+        });
+    }
     let target = rule.target.trim().to_string();
     let filter = Filter::parse(&rule.filter).map_err(|error| RuleError::Filter {
         target: target.clone(),
@@ -70,12 +80,26 @@ pub fn route(rule: &ForwardRule) -> Result<Route, RuleError> {
     })
 }
 
+/// Whether `url` reaches the listener at `listener`: its port, on a loopback address or the
+/// listener's own. (Another of this machine's addresses is caught when the forward comes back:
+/// see [`FORWARDED_BY`].)
+fn is_listener(url: &reqwest::Url, listener: SocketAddr) -> bool {
+    if url.port_or_known_default() != Some(listener.port()) {
+        return false;
+    }
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let Ok(ip) = host.trim_matches(['[', ']']).parse::<IpAddr>() else {
+        return host == "localhost" || host.ends_with(".localhost");
+    };
+    ip.is_loopback() || ip.is_unspecified() || ip == listener.ip()
+}
+
 /// The routes of the enabled rules, and the problems of those that cannot be used (which
-/// forward nothing).
-pub fn routes(config: &Config) -> (Routes, Vec<RuleError>) {
+/// forward nothing). `listener` is the address hookscope listens on.
+pub fn routes(config: &Config, listener: Option<SocketAddr>) -> (Routes, Vec<RuleError>) {
     let (mut list, mut problems) = (Vec::new(), Vec::new());
     for rule in config.forward.iter().filter(|r| r.enabled) {
-        match route(rule) {
+        match route(rule, listener) {
             Ok(route) => list.push(route),
             Err(problem) => problems.push(problem),
         }
@@ -128,19 +152,40 @@ pub fn url_for(capture: &Capture, target: &str) -> String {
     url
 }
 
+/// Names every store a forwarded request was forwarded from ([`Store::name`]),
+/// comma-separated: a request that names this one came back to it (a rule pointed at its own
+/// listener, or two hookscopes pointed at each other) and is captured, but not forwarded again.
+pub const FORWARDED_BY: &str = "x-hookscope-forwarded-by";
+
+/// Whether a request's [`FORWARDED_BY`] headers name the store `name`.
+pub fn came_back<'a>(name: &str, forwarded_by: impl IntoIterator<Item = &'a [u8]>) -> bool {
+    let me = name.as_bytes();
+    forwarded_by
+        .into_iter()
+        .flat_map(|value| value.split(|&b| b == b','))
+        .any(|name| name.trim_ascii() == me)
+}
+
 /// The request `url` gets for a capture: its method, headers and body bytes, with the
-/// target's `Host` unless `keep_host`, and `X-Hookscope-Capture` naming the capture.
+/// target's `Host` unless `keep_host`, `X-Hookscope-Capture` naming the capture, and the
+/// store it is forwarded `from`, if any, added to [`FORWARDED_BY`].
 fn request_for(
     http: &reqwest::Client,
     capture: &Capture,
     url: &str,
     keep_host: bool,
+    from: Option<&str>,
 ) -> reqwest::RequestBuilder {
     let r = &capture.request;
     let method = reqwest::Method::from_bytes(r.method.as_bytes()).unwrap_or(reqwest::Method::POST);
     let mut headers = HeaderMap::new();
+    let mut through = Vec::new();
     for (name, value) in &r.headers {
         let lower = name.to_ascii_lowercase();
+        if lower == FORWARDED_BY {
+            through.push(String::from_utf8_lossy(value.as_bytes()).trim().to_string());
+            continue;
+        }
         if HOP_BY_HOP.contains(&lower.as_str()) || (lower == "host" && !keep_host) {
             continue;
         }
@@ -152,6 +197,10 @@ fn request_for(
         }
     }
     headers.insert("x-hookscope-capture", HeaderValue::from(capture.id));
+    through.extend(from.map(str::to_string));
+    if let Ok(through) = HeaderValue::from_str(&through.join(", ")) {
+        headers.insert(FORWARDED_BY, through);
+    }
     http.request(method, url)
         .headers(headers)
         .body(r.body.clone())
@@ -182,18 +231,19 @@ impl Answered {
 }
 
 /// Sends a capture to `url` and waits at most `timeout`; the attempt says what happened,
-/// with the answer kept whole (up to `limit` body bytes) for a pass-through.
+/// with the answer kept whole (up to `limit` body bytes) for a pass-through. A forward names
+/// the store it comes `from`; a replay names none.
 pub async fn send(
     http: &reqwest::Client,
     capture: &Capture,
-    url: &str,
-    keep_host: bool,
+    (url, keep_host): (&str, bool),
+    from: Option<&Store>,
     timeout: Duration,
     limit: usize,
 ) -> (Attempt, Option<Answered>) {
     let at = OffsetDateTime::now_utc();
     let started = Instant::now();
-    let request = request_for(http, capture, url, keep_host);
+    let request = request_for(http, capture, url, keep_host, from.map(Store::name));
     let result = tokio::time::timeout(timeout, async {
         let mut response = request.send().await?;
         let status = response.status().as_u16();

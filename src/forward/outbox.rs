@@ -128,8 +128,8 @@ async fn deliver(store: &Store, http: &reqwest::Client, run: Vec<(Delivery, Capt
         let (attempt, _) = send(
             http,
             &capture,
-            &url_for(&capture, &delivery.target),
-            delivery.keep_host,
+            (&url_for(&capture, &delivery.target), delivery.keep_host),
+            Some(store),
             ATTEMPT_TIMEOUT,
             KEPT_BODY,
         )

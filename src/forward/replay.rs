@@ -102,7 +102,9 @@ pub async fn replay_one(
         HeaderValue::from(capture.id.to_string()),
     ));
     let url = replay_url(&edited, to);
-    send(http, &edited, &url, false, TIMEOUT, KEPT_BODY).await.0
+    send(http, &edited, (&url, false), None, TIMEOUT, KEPT_BODY)
+        .await
+        .0
 }
 
 /// Replays `captures` in the order given, waiting the gaps `timing` asks for, and records each

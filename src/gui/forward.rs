@@ -471,6 +471,7 @@ fn json_check(body: &str, t: &Texts) -> Option<String> {
 pub fn rules(ctx: &egui::Context, state: &mut AppState) {
     let t = state.texts();
     let language = state.remembered.language;
+    let listener = state.listening;
     let Some(rules) = &mut state.forward.rules else {
         return;
     };
@@ -520,12 +521,16 @@ pub fn rules(ctx: &egui::Context, state: &mut AppState) {
                             t.mode_pass_through,
                         );
                     });
-                    if let Err(problem) = crate::forward::route(rule) {
+                    if let Err(problem) = crate::forward::route(rule, listener) {
                         all_valid = false;
                         let text = match problem {
                             crate::forward::RuleError::Filter { error, .. } => {
                                 language.filter_error(&error)
                             }
+                            crate::forward::RuleError::OwnListener { target, listener } => t
+                                .own_listener
+                                .replace("{target}", &target)
+                                .replace("{listener}", &listener.to_string()),
                             problem => problem.to_string(),
                         };
                         ui.colored_label(ui.visuals().error_fg_color, text);

@@ -153,6 +153,9 @@ texts! {
     header_bad: "✖ line {n} is not Name: value", "✖ строка {n} — не «Имя: значение»";
     send: "Send", "Отправить";
     target_url: "Target URL", "Адрес назначения";
+    own_listener: "{target} is hookscope's own listener ({listener}): every forward would be captured and forwarded again. Point it at your app's port instead.", "{target} — это собственный приёмник hookscope ({listener}): каждая пересылка снова попадала бы сюда и пересылалась бы опять. Укажите порт вашего приложения.";
+    open_to_others: "⚠ reachable from other machines", "⚠ доступен с других компьютеров";
+    open_to_others_hint: "hookscope listens on {ip}, which other machines can reach: anyone there can send requests that are captured, answered and forwarded to your app. A tunnel needs only 127.0.0.1.", "hookscope слушает {ip}, а этот адрес доступен с других компьютеров: любой оттуда может отправлять запросы, которые будут сохранены, получат ответ и будут переданы вашему приложению. Туннелю достаточно 127.0.0.1.";
     filter_rule: "Filter (empty: every capture)", "Фильтр (пусто — все запросы)";
     mode: "Mode", "Режим";
     mode_inspect: "Inspect: hookscope answers, the outbox delivers", "Инспекция: отвечает hookscope, доставляет очередь";

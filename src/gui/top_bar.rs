@@ -23,6 +23,13 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
             match (&state.listening, &state.listen_error) {
                 (Some(addr), _) => {
                     ui.label(format!("{} http://{addr}", t.listening_on));
+                    if crate::engine::open_to_others(*addr) {
+                        let warning = ui.visuals().warn_fg_color;
+                        ui.colored_label(warning, t.open_to_others).on_hover_text(
+                            t.open_to_others_hint
+                                .replace("{ip}", &addr.ip().to_string()),
+                        );
+                    }
                 }
                 (None, Some(_)) => {
                     ui.colored_label(ui.visuals().error_fg_color, t.not_listening);

@@ -195,8 +195,11 @@ async fn pass_through(
     let (attempt, answered) = forward::send(
         &hub.http,
         capture,
-        &forward::url_for(capture, &delivery.target),
-        delivery.keep_host,
+        (
+            &forward::url_for(capture, &delivery.target),
+            delivery.keep_host,
+        ),
+        Some(&hub.store),
         deadline,
         limit,
     )
@@ -312,7 +315,20 @@ async fn capture(
         .as_ref()
         .is_some_and(|r| matches!(r, Reason::Rule { .. }));
     let mut answer = capture.judgement.answer.clone();
-    let routes = hub.routes.borrow().clone();
+    // A forward of this hookscope's that came back to it is kept, never forwarded again.
+    let came_back = forward::came_back(
+        hub.store.name(),
+        parts
+            .headers
+            .get_all(forward::FORWARDED_BY)
+            .iter()
+            .map(HeaderValue::as_bytes),
+    );
+    let routes = if came_back {
+        Routes::default()
+    } else {
+        hub.routes.borrow().clone()
+    };
     // Kept only when a pass-through may need to send it on.
     let mut kept = routes
         .list

@@ -168,6 +168,8 @@ pub struct Store {
     retention: Arc<watch::Sender<Retention>>,
     /// What the check run while the store is in use found wrong with it.
     damage: Arc<OnceLock<String>>,
+    /// A random name for this opening of the store, which the requests it forwards carry.
+    name: Arc<str>,
 }
 
 impl Store {
@@ -213,6 +215,7 @@ impl Store {
             }))),
             retention: Arc::new(retention),
             damage: found,
+            name: uuid::Uuid::new_v4().simple().to_string().into(),
         })
     }
 
@@ -328,6 +331,13 @@ impl Store {
     /// A read connection of its own.
     pub fn reader(&self) -> Result<StoreReader, StoreError> {
         StoreReader::open(&self.path)
+    }
+
+    /// This opening's name: the requests forwarded from this store carry it, so that one that
+    /// comes back is known (see `forward::FORWARDED_BY`). Random; it says nothing of the
+    /// machine or the user.
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     pub fn path(&self) -> &Path {

@@ -10,6 +10,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 use crate::capture::ResponseAction;
 use crate::owner_only;
 
+mod check;
+
 /// A token or password. It prints as `***` so it cannot end up in a log by accident.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -347,6 +349,13 @@ fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error>
     })
 }
 
+/// `target` as an http(s) URL with a host, if it is one.
+pub fn http_url(target: &str) -> Option<reqwest::Url> {
+    reqwest::Url::parse(target.trim())
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
+}
+
 /// The keys whose values are tokens: a mistake on their line is described without the value.
 const SECRET_KEYS: [&str; 6] = [
     "secret_key",
@@ -400,10 +409,15 @@ pub enum ConfigError {
 
 impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        toml::from_str(text).map_err(|e| ConfigError::Invalid {
+        let invalid = |message| ConfigError::Invalid {
             path: path.to_owned(),
-            message: mistake(&e, text),
-        })
+            message,
+        };
+        let config: Config = toml::from_str(text).map_err(|e| invalid(mistake(&e, text)))?;
+        match check::first_mistake(&config, text) {
+            Some(message) => Err(invalid(message)),
+            None => Ok(config),
+        }
     }
 
     /// Reads the settings file, creating it with defaults (readable by its owner only) when
