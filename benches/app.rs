@@ -105,6 +105,7 @@ fn measure(count: usize) -> Figures {
     let started = Instant::now();
     let mut config = Config::default();
     config.listener.listen = "127.0.0.1:0".parse().unwrap();
+    config.api.listen = "127.0.0.1:0".parse().unwrap();
     // Room for the seeded captures and the flood: retention must not prune what is measured.
     config.listener.max_captures = count as u64 + 10_000;
     config.listener.max_store_bytes = u64::MAX;

@@ -130,6 +130,7 @@ async fn sustained(seconds: usize, connections: usize) {
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::default();
     config.listener.listen = "127.0.0.1:0".parse().unwrap();
+    config.api.listen = "127.0.0.1:0".parse().unwrap();
     let engine = Engine::start(config, &dir.path().join("captures.sqlite3"))
         .await
         .unwrap();
@@ -190,7 +191,13 @@ async fn killed_under_load(connections: usize) {
         .arg(dir.path().join("config.toml"))
         .arg("--data-dir")
         .arg(dir.path().join("data"))
-        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--api-listen",
+            "127.0.0.1:0",
+        ])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -246,6 +253,7 @@ fn main() {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::default();
         config.listener.listen = "127.0.0.1:0".parse().unwrap();
+        config.api.listen = "127.0.0.1:0".parse().unwrap();
         config.listener.max_captures = 10_000_000;
         let mut engine = Engine::start(config.clone(), &dir.path().join("captures.sqlite3"))
             .await

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
+use crate::api;
 use crate::config::Config;
 use crate::forward;
 use crate::forward::outbox::Outbox;
@@ -49,10 +50,65 @@ fn rules(config: &Config, listener: SocketAddr) -> (Routes, Responder, Vec<RuleP
     (routes, responder, problems)
 }
 
+/// Binds the API, makes its token when there is none yet, and announces it in the data folder.
+async fn start_api(
+    store: &Store,
+    config: &watch::Sender<Arc<Config>>,
+    listener: SocketAddr,
+    data_dir: &Path,
+) -> Result<
+    (
+        SocketAddr,
+        (oneshot::Sender<()>, JoinHandle<()>, std::path::PathBuf),
+    ),
+    String,
+> {
+    let asked = config.borrow().api.listen;
+    let token = api::Token::load_or_create(data_dir).map_err(|e| {
+        format!(
+            "The API is off: its token could not be written in {} ({e}).",
+            data_dir.display()
+        )
+    })?;
+    let socket = tokio::net::TcpListener::bind(asked).await.map_err(|e| {
+        format!("The API is off: it could not listen on {asked} ({e}); choose another address with [api] listen or --api-listen, or port 0 for any free one.")
+    })?;
+    let addr = socket.local_addr().map_err(|e| e.to_string())?;
+    let router = api::router(api::Api {
+        store: store.clone(),
+        config: config.subscribe(),
+        listener,
+        addr,
+        token,
+        started_at: time::OffsetDateTime::now_utc(),
+    });
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(api::run(socket, router, async {
+        let _ = stopped.await;
+    }));
+    if let Err(e) = api::Found::announce(data_dir, addr) {
+        tracing::warn!(
+            "could not say where the API is in {}: {e}",
+            data_dir.display()
+        );
+    }
+    Ok((addr, (stop, server, data_dir.to_owned())))
+}
+
 /// Whether other machines can reach a listener at `addr`: any but a loopback address. Said at
 /// start, since captures hold customer data and forward rules reach the developer's app.
 pub fn open_to_others(addr: SocketAddr) -> bool {
     !addr.ip().is_loopback()
+}
+
+/// How the API came up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApiState {
+    /// `[api] enabled = false`.
+    Off,
+    Listening(SocketAddr),
+    /// It could not start, in a sentence; the listener runs without it.
+    Failed(String),
 }
 
 /// A running listener and its store.
@@ -68,6 +124,9 @@ pub struct Engine {
     server: JoinHandle<()>,
     outbox: Outbox,
     delivering: JoinHandle<()>,
+    api: ApiState,
+    /// Stops the API's listener; its data folder, to take back what it announced there.
+    api_stop: Option<(oneshot::Sender<()>, JoinHandle<()>, std::path::PathBuf)>,
 }
 
 impl Engine {
@@ -108,6 +167,15 @@ impl Engine {
         let server = tokio::spawn(listener::run(socket, router, read_timeout, async {
             let _ = stopped.await;
         }));
+        let data_dir = store_file.parent().unwrap_or(Path::new(".")).to_owned();
+        let api_enabled = config.borrow().api.enabled;
+        let (api, api_stop) = match api_enabled {
+            false => (ApiState::Off, None),
+            true => match start_api(&store, &config, local_addr, &data_dir).await {
+                Ok((addr, stop)) => (ApiState::Listening(addr), Some(stop)),
+                Err(sentence) => (ApiState::Failed(sentence), None),
+            },
+        };
         Ok(Engine {
             store,
             config,
@@ -119,7 +187,14 @@ impl Engine {
             server,
             outbox,
             delivering,
+            api,
+            api_stop,
         })
+    }
+
+    /// The API's state: where it listens, or why it does not.
+    pub fn api(&self) -> &ApiState {
+        &self.api
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -162,6 +237,11 @@ impl Engine {
 
     /// Stops accepting, lets in-flight requests finish and commits everything.
     pub async fn stop(mut self) {
+        if let Some((stop, server, dir)) = self.api_stop.take() {
+            let _ = stop.send(());
+            let _ = server.await;
+            api::Found::withdraw(&dir);
+        }
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }

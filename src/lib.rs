@@ -24,7 +24,9 @@
 //! * [`responses`] — response rules and faults, tried before the commit.
 //! * [`forward`] — forward rules, the outbox that delivers in order, pass-through, replay;
 //!   the deliveries themselves are kept by [`store::outbox`].
-//! * [`engine`] — listener, store and outbox together, as the app and `serve` run them.
+//! * [`engine`] — listener, store, outbox and API together, as the app and `serve` run them.
+//! * [`api`] — the captures for scripts, tests and assistants: a token-guarded HTTP API with
+//!   a live event stream and a long poll, and its client (`hookscope wait`, `hookscope mcp`).
 //! * [`http`] — the one HTTP client for provider APIs; failures become sentences.
 //! * [`tunnel`], [`repoint`] — the public URL, and moving providers to a new one.
 //! * [`export`] — HAR, NDJSON and cURL out (secrets masked), HAR and NDJSON in.
@@ -32,6 +34,7 @@
 //! * [`config`], [`owner_only`] — the settings file, and files only their owner reads.
 //! * `gui` — the desktop app, by role: state, commands, logic, views.
 
+pub mod api;
 pub mod capture;
 pub mod config;
 pub mod engine;

@@ -49,6 +49,38 @@ enum Command {
         /// hookscope's.
         #[arg(long, requires = "forward_to")]
         pass_through: bool,
+        /// Address of the API for scripts and assistants (default 127.0.0.1:8788; port 0
+        /// picks a free one).
+        #[arg(long, value_name = "ADDR")]
+        api_listen: Option<SocketAddr>,
+    },
+    /// Wait for a capture that matches, print it and exit 0; exit 1 when none comes in time
+    /// (asks the API of the serve or app running for this data folder).
+    Wait {
+        /// Filter, e.g. 'provider:moysklad event:customerorder:CREATE'.
+        #[arg(long, short, value_name = "QUERY")]
+        filter: Option<String>,
+        /// Only captures after this id (default: those arriving from now on).
+        #[arg(long, value_name = "ID", conflicts_with = "since")]
+        after: Option<i64>,
+        /// Captures received this long ago count too, e.g. 10s or 2m.
+        #[arg(long, value_name = "AGE")]
+        since: Option<String>,
+        /// Give up after this long, e.g. 30s, 500ms, 2m.
+        #[arg(long, value_name = "DURATION", default_value = "30s")]
+        timeout: String,
+        /// Wait for N captures, printing each.
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        count: usize,
+        /// Print capture JSON, as `captures --json` does.
+        #[arg(long)]
+        json: bool,
+        /// The API of another hookscope, e.g. http://team-host:8788 (with --token).
+        #[arg(long, value_name = "URL", requires = "token")]
+        api: Option<String>,
+        /// Its token.
+        #[arg(long, value_name = "TOKEN", requires = "api")]
+        token: Option<String>,
     },
     /// List deliveries to forward targets and replays, newest first.
     Forwards {
@@ -320,6 +352,7 @@ fn main() -> ExitCode {
             forward_to,
             forward_filter,
             pass_through,
+            api_listen,
         } => {
             let forward = forward_to.map(|target| hookscope::config::ForwardRule {
                 target,
@@ -331,7 +364,29 @@ fn main() -> ExitCode {
                 },
                 ..Default::default()
             });
-            cli::serve::serve(&paths, listen, forward)
+            cli::serve::serve(&paths, listen, api_listen, forward)
+        }
+        Command::Wait {
+            filter,
+            after,
+            since,
+            timeout,
+            count,
+            json,
+            api,
+            token,
+        } => {
+            let asked = cli::wait::Wait {
+                filter,
+                after,
+                since,
+                timeout,
+                count,
+                json,
+                api,
+                token,
+            };
+            return cli::wait::wait(&paths, asked);
         }
         Command::Forwards {
             waiting,

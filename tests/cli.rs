@@ -53,7 +53,13 @@ impl Serve {
     fn start_with(dir: &Path, args: &[&str]) -> Serve {
         let mut command = hookscope(dir);
         command
-            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--api-listen",
+                "127.0.0.1:0",
+            ])
             .args(args)
             .stderr(Stdio::null());
         Serve::spawn(command)
@@ -280,7 +286,16 @@ fn the_store_is_for_its_owner_only_and_has_one_writer() {
         }
     }
     // A second writer on the same folder is refused, naming the one that holds it.
-    let second = run(dir.path(), &["serve", "--listen", "127.0.0.1:0"]);
+    let second = run(
+        dir.path(),
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--api-listen",
+            "127.0.0.1:0",
+        ],
+    );
     assert!(!second.status.success());
     let said = stderr(&second);
     let pid = serve.child.id();
@@ -327,7 +342,13 @@ fn printed_lines_show_control_characters_instead_of_obeying_them() {
 fn serve_says_when_other_machines_can_reach_its_listener() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = hookscope(dir.path())
-        .args(["serve", "--listen", "0.0.0.0:0"])
+        .args([
+            "serve",
+            "--listen",
+            "0.0.0.0:0",
+            "--api-listen",
+            "127.0.0.1:0",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -364,7 +385,15 @@ fn serve_refuses_rules_it_cannot_use() {
     let target = format!("http://localhost:{port}/hooks");
     let own = run(
         dir.path(),
-        &["serve", "--listen", &listen, "--forward-to", &target],
+        &[
+            "serve",
+            "--listen",
+            &listen,
+            "--api-listen",
+            "127.0.0.1:0",
+            "--forward-to",
+            &target,
+        ],
     );
     assert!(!own.status.success());
     assert!(
@@ -379,7 +408,16 @@ fn serve_refuses_rules_it_cannot_use() {
         "[[respond]]\nfilter = \"provider:moysklad\"\npercent = 250\n",
     )
     .unwrap();
-    let share = run(dir.path(), &["serve", "--listen", "127.0.0.1:0"]);
+    let share = run(
+        dir.path(),
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--api-listen",
+            "127.0.0.1:0",
+        ],
+    );
     assert!(!share.status.success());
     assert!(
         stderr(&share).contains("line 3, percent: 250 is not a share"),
@@ -399,7 +437,13 @@ fn serve_stops_on_sigterm_even_when_nobody_reads_its_output() {
         .args(["-c", "exec \"$@\" 2>&1", "sh"])
         .arg(inner.get_program())
         .args(inner.get_args())
-        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--api-listen",
+            "127.0.0.1:0",
+        ])
         .env_remove("HOOKSCOPE_CONFIG")
         .env_remove("HOOKSCOPE_DATA_DIR");
     let serve = Serve::spawn(command);
@@ -452,7 +496,13 @@ fn a_full_disk_gets_503_and_serve_says_what_to_do() {
         .args(["-c", "trap '' XFSZ; ulimit -S -f 2048; exec \"$0\" \"$@\""])
         .arg(plain.get_program())
         .args(plain.get_args())
-        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--api-listen",
+            "127.0.0.1:0",
+        ])
         .env_remove("HOOKSCOPE_CONFIG")
         .env_remove("HOOKSCOPE_DATA_DIR")
         .stderr(Stdio::piped());
@@ -568,7 +618,13 @@ fn a_big_store_found_damaged_while_serving_stops_serve() {
     damage_a_page(&store_file(dir.path()));
 
     let mut child = hookscope(dir.path())
-        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--api-listen",
+            "127.0.0.1:0",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -604,7 +660,16 @@ fn a_damaged_store_is_refused_at_start_salvaged_and_set_aside() {
     assert!(serve.terminate().success());
     damage_a_page(&store_file(dir.path()));
 
-    let refused = run(dir.path(), &["serve", "--listen", "127.0.0.1:0"]);
+    let refused = run(
+        dir.path(),
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--api-listen",
+            "127.0.0.1:0",
+        ],
+    );
     assert!(!refused.status.success());
     let said = stderr(&refused);
     assert!(said.contains("is damaged"), "{said}");
@@ -706,7 +771,10 @@ fn a_busy_port_is_reported_with_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
-    let out = run(dir.path(), &["serve", "--listen", &addr]);
+    let out = run(
+        dir.path(),
+        &["serve", "--listen", &addr, "--api-listen", "127.0.0.1:0"],
+    );
     assert!(!out.status.success());
     assert!(stderr(&out).contains("is in use"), "{}", stderr(&out));
 }
@@ -894,4 +962,79 @@ async fn serve_names_its_faults_and_timeline_shows_their_answers() {
         stderr(&none)
     );
     serve.terminate();
+}
+
+/// `hookscope wait` finds the serve running for its data folder by itself: 0 and the capture
+/// when one matches, 1 with a sentence when none comes in time, 2 on a mistake.
+#[test]
+fn wait_exits_0_on_a_match_1_on_timeout_and_2_on_a_mistake() {
+    let dir = tempfile::tempdir().unwrap();
+    let serve = Serve::start(dir.path());
+    let waiting = hookscope(dir.path())
+        .args([
+            "wait",
+            "--filter",
+            "provider:reestr",
+            "--timeout",
+            "20s",
+            "--json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(post(&serve.base, "/moysklad?requestId=x", "", "{}"), 204);
+    let confirm = include_str!("../assets/samples/reestr-confirm.json");
+    assert_eq!(post(&serve.base, "/reestr", "", confirm), 200);
+    let found = waiting.wait_with_output().unwrap();
+    assert!(found.status.success(), "{}", stderr(&found));
+    let capture: Value = serde_json::from_str(stdout(&found).trim()).unwrap();
+    assert_eq!(capture["provider"], "reestr");
+
+    // Both came already: --since finds them, oldest first, as lines.
+    let both = run(
+        dir.path(),
+        &["wait", "--since", "1m", "--count", "2", "--timeout", "5s"],
+    );
+    assert!(both.status.success(), "{}", stderr(&both));
+    let lines: Vec<String> = stdout(&both).lines().map(str::to_string).collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines[0].contains("moysklad") && lines[1].contains("reestr"),
+        "{lines:?}"
+    );
+
+    let late = run(
+        dir.path(),
+        &[
+            "wait",
+            "--filter",
+            "provider:green-api",
+            "--timeout",
+            "300ms",
+        ],
+    );
+    assert_eq!(late.status.code(), Some(1));
+    assert!(
+        stderr(&late).contains("No capture matched within 300 ms"),
+        "{}",
+        stderr(&late)
+    );
+    let mistake = run(dir.path(), &["wait", "--filter", "provder:x"]);
+    assert_eq!(mistake.status.code(), Some(2));
+    assert!(
+        stderr(&mistake).contains("provder:"),
+        "{}",
+        stderr(&mistake)
+    );
+    serve.terminate();
+
+    let nobody = run(dir.path(), &["wait", "--timeout", "1s"]);
+    assert_eq!(nobody.status.code(), Some(1));
+    assert!(
+        stderr(&nobody).contains("No hookscope is running"),
+        "{}",
+        stderr(&nobody)
+    );
 }

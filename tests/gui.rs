@@ -68,6 +68,7 @@ fn launch(
     };
     let mut config = Config::default();
     config.listener.listen = listen.parse().unwrap();
+    config.api.listen = "127.0.0.1:0".parse().unwrap();
     // No tunnel agent of the machine running the tests may change what the app shows.
     config.tunnel.ngrok_api = "http://127.0.0.1:9".into();
     config.tunnel.cloudflared_metrics = "127.0.0.1:9".into();

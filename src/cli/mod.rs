@@ -11,6 +11,7 @@ pub mod samples;
 pub mod serve;
 pub mod store;
 pub mod tunnel;
+pub mod wait;
 
 use std::fmt::Display;
 use std::process::ExitCode;
@@ -32,7 +33,7 @@ pub fn fail(error: impl Display) -> ExitCode {
 /// escapes them itself, and stays faithful.
 pub(crate) fn shown(text: &str) -> std::borrow::Cow<'_, str> {
     let acts =
-        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        |c: char| c.is_control() || matches!(c, '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
     if !text.chars().any(acts) {
         return text.into();
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use hookscope::capture::{Provider, ResponseAction};
 use hookscope::config::{Config, ForwardMode, ForwardRule, Paths, ResponseRule, TunnelConfig};
-use hookscope::engine::Engine;
+use hookscope::engine::{ApiState, Engine};
 use hookscope::forward;
 use hookscope::responses;
 use hookscope::store::{Change, Store, StoreError};
@@ -220,11 +220,15 @@ async fn follow_tunnel(config: TunnelConfig, port: u16, printer: Printer) {
 pub fn serve(
     paths: &Paths,
     listen: Option<SocketAddr>,
+    api_listen: Option<SocketAddr>,
     forward: Option<ForwardRule>,
 ) -> anyhow::Result<()> {
     let mut config = Config::load_or_create(&paths.config_file)?;
     if let Some(addr) = listen {
         config.listener.listen = addr;
+    }
+    if let Some(addr) = api_listen {
+        config.api.listen = addr;
     }
     if let Some(rule) = forward {
         forward::check_target(&rule.target)?;
@@ -266,6 +270,11 @@ pub fn serve(
             ));
         }
         printer.say(format!("  captures   {}", paths.store_file().display()));
+        match engine.api() {
+            ApiState::Listening(addr) => printer.say(format!("  api        http://{addr}/api/v1")),
+            ApiState::Failed(sentence) => printer.warn(sentence.clone()),
+            ApiState::Off => {}
+        }
         for rule in rules.iter().filter(|r| r.enabled) {
             printer.say(format!("  forward    {}", rule_line(rule)));
         }

@@ -57,6 +57,25 @@ pub struct Config {
     /// `[[respond]]`: custom answers and faults, the first match wins.
     pub respond: Vec<ResponseRule>,
     pub pass_through: PassThroughConfig,
+    pub api: ApiConfig,
+}
+
+/// `[api]`: the API for scripts, tests and assistants (`api.rs`), on a listener of its own.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ApiConfig {
+    pub enabled: bool,
+    /// Loopback by default: the API serves every capture to whoever holds its token.
+    pub listen: SocketAddr,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig {
+            enabled: true,
+            listen: SocketAddr::from(([127, 0, 0, 1], 8788)),
+        }
+    }
 }
 
 /// Answers the requests it matches instead of the provider's rule: a custom answer, a

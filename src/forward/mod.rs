@@ -288,7 +288,7 @@ pub async fn send(
     (attempt, answered)
 }
 
-fn seconds_or_ms(duration: Duration) -> String {
+pub fn seconds_or_ms(duration: Duration) -> String {
     if duration.subsec_millis() == 0 {
         format!("{} s", duration.as_secs())
     } else {

@@ -134,6 +134,42 @@ impl StoreReader {
         Ok(captures)
     }
 
+    /// Up to `limit` captures matching `filter`: after `after` oldest first (a cursor that
+    /// follows new captures), otherwise before `before` (or the newest) newest first.
+    pub fn page(
+        &self,
+        filter: &Filter,
+        after: Option<i64>,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<Capture>, StoreError> {
+        let (condition, mut params) = super::query::condition(filter);
+        let (bound, order, from) = match after {
+            Some(after) => ("c.id > ?", "ASC", after),
+            None => ("c.id < ?", "DESC", before.unwrap_or(i64::MAX)),
+        };
+        params.push(rusqlite::types::Value::Integer(from));
+        params.push(rusqlite::types::Value::Integer(limit as i64));
+        let sql = format!(
+            "SELECT {COLUMNS} FROM captures c WHERE {condition} AND {bound}
+             ORDER BY c.id {order} LIMIT ?"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let captures = stmt
+            .query_map(params_from_iter(params), capture_from_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(captures)
+    }
+
+    /// The newest capture's id; 0 when there is none.
+    pub fn newest_id(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT coalesce(max(id), 0) FROM captures", [], |r| {
+                r.get(0)
+            })?)
+    }
+
     /// Table rows of every capture after `after_id`, oldest first.
     pub fn rows_after(&self, after_id: i64) -> Result<Vec<CaptureRow>, StoreError> {
         self.rows("id > ?1 ORDER BY id LIMIT ?2", [after_id, -1])

@@ -21,6 +21,7 @@ pub async fn start(configure: impl FnOnce(&mut Config)) -> Listener {
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::default();
     config.listener.listen = "127.0.0.1:0".parse().unwrap();
+    config.api.listen = "127.0.0.1:0".parse().unwrap();
     configure(&mut config);
     let engine = Engine::start(config, &dir.path().join("captures.sqlite3"))
         .await

@@ -1,0 +1,260 @@
+//! Captures as they are committed: the event stream (`/events`, Server-Sent Events) and the
+//! long poll (`/wait`) follow the same [`Follow`].
+//!
+//! A follower subscribes to the store's broadcast first and then reads what the store already
+//! holds after its cursor, so a capture committed in between is in one or the other; ids only
+//! grow, so one seen twice is skipped. A follower that falls behind the broadcast (a client
+//! that stops reading: the broadcast is bounded and never waits for it) reads what it missed
+//! from the store: nothing is missed, nothing comes twice, and nobody else slows down.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::IntoResponse;
+use serde_json::{json, Value};
+use tokio::sync::broadcast::{self, error::RecvError};
+
+use super::{filter, param, Answer, Api, Params, Refusal, LONGEST_WAIT};
+use crate::capture::Capture;
+use crate::filter::Filter;
+use crate::store::Change;
+
+/// Captures read from the store at once while catching up.
+const CATCH_UP: usize = 200;
+/// How often an idle stream says it is alive.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// What a follower has yet to hand on.
+enum Next {
+    Capture(Box<Capture>),
+    Change(Change),
+}
+
+struct Follow {
+    api: Api,
+    filter: Arc<Filter>,
+    /// The last capture handed on (or skipped): the cursor.
+    after: i64,
+    captures: broadcast::Receiver<Arc<[Capture]>>,
+    changes: Option<broadcast::Receiver<Change>>,
+    /// Read from the store or the broadcast, not handed on yet.
+    ready: std::collections::VecDeque<Capture>,
+    /// The store has been read up to the broadcast.
+    caught_up: bool,
+}
+
+impl Follow {
+    /// Follows the captures after `after` (the newest now, when `None`).
+    async fn start(
+        api: &Api,
+        filter: Filter,
+        after: Option<i64>,
+        changes: bool,
+    ) -> Result<Follow, Refusal> {
+        let captures = api.store.subscribe();
+        let changes = changes.then(|| api.store.changes());
+        let after = match after {
+            Some(after) => after,
+            None => api.read(|r| r.newest_id()).await?,
+        };
+        Ok(Follow {
+            api: api.clone(),
+            filter: Arc::new(filter),
+            after,
+            captures,
+            changes,
+            ready: Default::default(),
+            caught_up: false,
+        })
+    }
+
+    /// The next matching capture, or a change to one when following changes.
+    async fn next(&mut self) -> Result<Next, Refusal> {
+        loop {
+            if let Some(capture) = self.ready.pop_front() {
+                return Ok(Next::Capture(Box::new(capture)));
+            }
+            if !self.caught_up {
+                self.catch_up().await?;
+                continue;
+            }
+            let received = match &mut self.changes {
+                Some(changes) => tokio::select! {
+                    captures = self.captures.recv() => captures,
+                    change = changes.recv() => match change {
+                        Ok(change @ (Change::Forwarded { .. } | Change::Answered { .. })) => {
+                            return Ok(Next::Change(change));
+                        }
+                        Err(RecvError::Closed) => {
+                            self.changes = None;
+                            continue;
+                        }
+                        // Other changes, or changes missed: they are not what a client
+                        // resumes from, so going on is enough.
+                        _ => continue,
+                    },
+                },
+                None => self.captures.recv().await,
+            };
+            match received {
+                Ok(captures) => {
+                    for capture in captures.iter() {
+                        if capture.id <= self.after {
+                            continue;
+                        }
+                        self.after = capture.id;
+                        if self.filter.matches(capture) {
+                            self.ready.push_back(capture.clone());
+                        }
+                    }
+                }
+                // Behind the broadcast: what was missed is in the store.
+                Err(RecvError::Lagged(_)) => self.caught_up = false,
+                Err(RecvError::Closed) => {
+                    return Err(Refusal::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "hookscope is stopping.",
+                    ))
+                }
+            }
+        }
+    }
+
+    /// Reads the matching captures after the cursor from the store, a page at a time, until
+    /// a page comes back short.
+    async fn catch_up(&mut self) -> Result<(), Refusal> {
+        let (filter, after) = (self.filter.clone(), self.after);
+        let page = self
+            .api
+            .read(move |r| r.page(&filter, Some(after), None, CATCH_UP))
+            .await?;
+        // A short page holds every match the store had: any later one is in the broadcast.
+        self.caught_up = page.len() < CATCH_UP;
+        if let Some(last) = page.last() {
+            self.after = last.id;
+        }
+        self.ready.extend(page);
+        Ok(())
+    }
+}
+
+/// Where a client resumes: `Last-Event-ID` (sent by a reconnecting `EventSource`), else
+/// `?after=`.
+fn resume_after(headers: &HeaderMap, params: &Params) -> Result<Option<i64>, Refusal> {
+    match headers.get("last-event-id").and_then(|v| v.to_str().ok()) {
+        Some(id) => id.trim().parse().map(Some).map_err(|_| {
+            Refusal::new(
+                StatusCode::BAD_REQUEST,
+                format!("Last-Event-ID {id:?} is not a capture id."),
+            )
+        }),
+        None => param(params, "after"),
+    }
+}
+
+/// `GET /api/v1/events`: one `capture` event per committed capture matching `filter` (its id
+/// the capture's), `delivery` events when a forward attempt or pass-through answer changes a
+/// capture, and a keep-alive comment every 15 s.
+pub(super) async fn events(State(api): State<Api>, headers: HeaderMap, params: Params) -> Answer {
+    let filter = filter(&params)?;
+    let after = resume_after(&headers, &params)?;
+    let follow = Follow::start(&api, filter, after, true).await?;
+    let shown = move |capture: &Capture| api.shown(capture, &params);
+    let stream = futures_util::stream::unfold((follow, shown), |(mut follow, shown)| async move {
+        let event = match follow.next().await {
+            Ok(Next::Capture(capture)) => Event::default()
+                .id(capture.id.to_string())
+                .event("capture")
+                .data(shown(&capture).to_string()),
+            Ok(Next::Change(change)) => Event::default()
+                .event("delivery")
+                .data(change_json(&change).to_string()),
+            Err(_) => return None,
+        };
+        Some((Ok::<_, Infallible>(event), (follow, shown)))
+    });
+    Ok(Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+        .into_response())
+}
+
+fn change_json(change: &Change) -> Value {
+    match change {
+        Change::Forwarded { capture } => json!({ "capture": capture, "change": "forwarded" }),
+        Change::Answered { capture, status } => {
+            json!({ "capture": capture, "change": "answered", "status": status })
+        }
+        _ => json!({}),
+    }
+}
+
+/// `GET /api/v1/wait?filter=&after=&timeout=30s`: the first capture after `after` (or after
+/// now) that matches, or 408 once `timeout` has passed.
+pub(super) async fn wait(State(api): State<Api>, params: Params) -> Answer {
+    let filter = filter(&params)?;
+    let after = param(&params, "after")?;
+    let timeout = match params.get("timeout") {
+        Some(text) => parse_duration(text).ok_or_else(|| {
+            Refusal::new(
+                StatusCode::BAD_REQUEST,
+                format!("timeout={text:?} is not a duration; write it like 30s, 500ms or 2m."),
+            )
+        })?,
+        None => Duration::from_secs(30),
+    }
+    .min(LONGEST_WAIT);
+    let mut follow = Follow::start(&api, filter, after, false).await?;
+    match tokio::time::timeout(timeout, follow.next()).await {
+        Ok(Ok(Next::Capture(capture))) => {
+            Ok(axum::Json(api.shown(&capture, &params)).into_response())
+        }
+        Ok(Ok(Next::Change(_))) => unreachable!("a wait does not follow changes"),
+        Ok(Err(refusal)) => Err(refusal),
+        Err(_) => Err(Refusal::new(
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "No capture matched within {}.",
+                crate::forward::seconds_or_ms(timeout)
+            ),
+        )),
+    }
+}
+
+/// `30s`, `500ms`, `2m`, `1h`, or a number of seconds.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.parse().ok()?;
+    let seconds = match unit.trim() {
+        "" | "s" => number,
+        "ms" => number / 1000.0,
+        "m" | "min" => number * 60.0,
+        "h" => number * 3600.0,
+        _ => return None,
+    };
+    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_in_the_units_people_write() {
+        assert_eq!(parse_duration("30s"), Some(Duration::from_secs(30)));
+        assert_eq!(parse_duration("30"), Some(Duration::from_secs(30)));
+        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Some(Duration::from_secs(120)));
+        assert_eq!(parse_duration("1.5s"), Some(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("soon"), None);
+        assert_eq!(parse_duration("5 weeks"), None);
+    }
+}

@@ -1,0 +1,408 @@
+//! The API over real sockets: its token and Host check, lists and cursors, the event stream
+//! with resumption, the long poll, replay, samples and status.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{capture_id, start, Listener, GREEN_TEXT, MOYSKLAD_UPDATE, REESTR_CONFIRM};
+use hookscope::engine::ApiState;
+use serde_json::{json, Value};
+
+/// The API of `l`, with its token.
+struct Api {
+    base: String,
+    token: String,
+    http: reqwest::Client,
+}
+
+impl Api {
+    fn of(l: &Listener) -> Api {
+        let ApiState::Listening(addr) = l.engine.api() else {
+            panic!("the API is not listening: {:?}", l.engine.api());
+        };
+        let token = std::fs::read_to_string(l.dir.path().join("api-token")).unwrap();
+        Api {
+            base: format!("http://{addr}/api/v1"),
+            token: token.trim().to_string(),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+    }
+
+    async fn json(&self, path: &str) -> (u16, Value) {
+        let response = self.get(path).send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
+    }
+}
+
+/// Reads Server-Sent Events off a response: `(id, event, data)`.
+struct Events {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+impl Events {
+    async fn open(api: &Api, path: &str, last_event_id: Option<i64>) -> Events {
+        let mut request = api.get(path);
+        if let Some(id) = last_event_id {
+            request = request.header("last-event-id", id.to_string());
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            response.headers()["content-type"].to_str().unwrap(),
+            "text/event-stream"
+        );
+        Events {
+            response,
+            buffer: String::new(),
+        }
+    }
+
+    /// The next event (comments skipped), within `within`.
+    async fn next(&mut self, within: Duration) -> Option<(Option<i64>, String, String)> {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let (mut id, mut event, mut data) = (None, String::from("message"), String::new());
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("id:") {
+                        id = v.trim().parse().ok();
+                    } else if let Some(v) = line.strip_prefix("event:") {
+                        event = v.trim().to_string();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push_str(v.trim_start());
+                    }
+                }
+                if data.is_empty() && id.is_none() {
+                    continue;
+                }
+                return Some((id, event, data));
+            }
+            let left = deadline.checked_duration_since(Instant::now())?;
+            let chunk = tokio::time::timeout(left, self.response.chunk())
+                .await
+                .ok()?;
+            self.buffer
+                .push_str(&String::from_utf8_lossy(&chunk.unwrap()?));
+        }
+    }
+
+    /// The ids of the next `n` capture events.
+    async fn captures(&mut self, n: usize) -> Vec<i64> {
+        let mut ids = Vec::new();
+        while ids.len() < n {
+            let (id, event, _) = self
+                .next(Duration::from_secs(10))
+                .await
+                .unwrap_or_else(|| panic!("only {} of {n} capture events came", ids.len()));
+            if event == "capture" {
+                ids.push(id.unwrap());
+            }
+        }
+        ids
+    }
+}
+
+#[tokio::test]
+async fn every_request_needs_the_token_and_its_own_host() {
+    let l = start(|_| {}).await;
+    let api = Api::of(&l);
+    let plain = reqwest::Client::new();
+    let refused = plain
+        .get(format!("{}/status", api.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+    assert!(refused
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+    let said: Value = refused.json().await.unwrap();
+    let sentence = said["error"].as_str().unwrap();
+    assert!(sentence.contains("Authorization: Bearer"), "{sentence}");
+    assert!(sentence.contains("api-token"), "{sentence}");
+
+    let wrong = plain
+        .get(format!("{}/status", api.base))
+        .bearer_auth(format!("{}x", api.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+
+    // A page on another site that rebinds its name to 127.0.0.1 still sends its own Host.
+    let rebound = api
+        .get("/status")
+        .header("host", "attacker.example:8788")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rebound.status(), 403);
+
+    let (status, body) = api.json("/status").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(body["listener"], l.base);
+    assert_eq!(body["captures"], 0);
+    let by_name = reqwest::Client::new()
+        .get(api.base.replace("127.0.0.1", "localhost") + "/status")
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_name.status(), 200);
+}
+
+#[tokio::test]
+async fn captures_are_listed_by_filter_and_cursor_and_read_byte_for_byte() {
+    let l =
+        start(|c| c.green_api.webhook_url_token = hookscope::config::Secret::new("s3cret-token"))
+            .await;
+    let api = Api::of(&l);
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        let path = if n % 2 == 0 {
+            "/green-api"
+        } else {
+            "/moysklad?requestId=r"
+        };
+        let body = if n % 2 == 0 {
+            GREEN_TEXT
+        } else {
+            MOYSKLAD_UPDATE
+        };
+        let auth = [
+            ("authorization", "Bearer s3cret-token"),
+            ("content-type", "application/json; charset=utf-8"),
+        ];
+        ids.push(capture_id(&l.post(path, &auth, body).await));
+    }
+    let (status, newest) = api.json("/captures?limit=2").await;
+    assert_eq!(status, 200);
+    let listed: Vec<i64> = newest["captures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(listed, [ids[4], ids[3]]);
+    let (_, older) = api
+        .json(&format!("/captures?before={}&limit=10", ids[3]))
+        .await;
+    assert_eq!(older["captures"].as_array().unwrap().len(), 3);
+    let (_, after) = api
+        .json(&format!(
+            "/captures?after={}&filter=provider:green-api",
+            ids[0]
+        ))
+        .await;
+    let after: Vec<i64> = after["captures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(after, [ids[2], ids[4]]);
+
+    // As `captures --json` prints it, with the webhook token masked unless asked for.
+    let (_, one) = api.json(&format!("/captures/{}", ids[0])).await;
+    assert_eq!(one["provider"], "green-api");
+    assert!(
+        one["headers"].to_string().contains("Bearer ***"),
+        "{}",
+        one["headers"]
+    );
+    let (_, unmasked) = api.json(&format!("/captures/{}?unmasked=1", ids[0])).await;
+    assert!(unmasked["headers"].to_string().contains("s3cret-token"));
+
+    let body = api
+        .get(&format!("/captures/{}/body", ids[1]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        body.headers()["content-type"],
+        "application/json; charset=utf-8"
+    );
+    assert_eq!(body.bytes().await.unwrap(), MOYSKLAD_UPDATE.as_bytes());
+
+    let (status, missing) = api.json("/captures/999999").await;
+    assert_eq!(status, 404);
+    assert!(missing["error"].as_str().unwrap().contains("#999999"));
+    let (status, mistake) = api.json("/captures?filter=provder:x").await;
+    assert_eq!(status, 400);
+    assert!(
+        mistake["error"].as_str().unwrap().contains("provder:"),
+        "{mistake}"
+    );
+    let (status, _) = api.json("/captures?limit=lots").await;
+    assert_eq!(status, 400);
+    let (status, _) = api.json("/nowhere").await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_event_stream_resumes_with_exactly_what_was_missed() {
+    let l = start(|_| {}).await;
+    let api = Api::of(&l);
+    let mut events = Events::open(&api, "/events", None).await;
+    let first = capture_id(
+        &l.post("/moysklad?requestId=live", &[], MOYSKLAD_UPDATE)
+            .await,
+    );
+    assert_eq!(events.captures(1).await, [first]);
+    drop(events);
+
+    // 200 arrive while the client is away; it comes back with the last id it saw.
+    let mut missed = Vec::new();
+    for n in 0..200 {
+        missed.push(capture_id(&l.post(&format!("/away/{n}"), &[], "{}").await));
+    }
+    let mut events = Events::open(&api, "/events", Some(first)).await;
+    let mut seen = events.captures(200).await;
+    assert_eq!(seen, missed);
+    // And goes on live, nothing twice.
+    let next = capture_id(&l.post("/after", &[], "{}").await);
+    seen = events.captures(1).await;
+    assert_eq!(seen, [next]);
+
+    // A filtered stream from a cursor given as ?after=.
+    let mut greens = Events::open(
+        &api,
+        &format!("/events?filter=provider:green-api&after={first}"),
+        None,
+    )
+    .await;
+    let green = capture_id(&l.post("/green-api", &[], GREEN_TEXT).await);
+    l.post("/not-green", &[], "{}").await;
+    assert_eq!(greens.captures(1).await, [green]);
+    let (_, _, data) = {
+        let again = capture_id(&l.post("/green-api", &[], GREEN_TEXT).await);
+        let event = greens.next(Duration::from_secs(10)).await.unwrap();
+        assert_eq!(event.0, Some(again));
+        event
+    };
+    let capture: Value = serde_json::from_str(&data).unwrap();
+    assert_eq!(capture["provider"], "green-api");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wait_returns_the_first_match_or_408() {
+    let l = start(|_| {}).await;
+    let api = Api::of(&l);
+    let waiting = tokio::spawn({
+        let request = api.get("/wait?filter=provider:reestr&timeout=10s");
+        async move {
+            let response = request.send().await.unwrap();
+            (
+                response.status().as_u16(),
+                response.json::<Value>().await.unwrap(),
+            )
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    l.post("/moysklad?requestId=w", &[], MOYSKLAD_UPDATE).await;
+    let confirm = capture_id(&l.post("/reestr", &[], REESTR_CONFIRM).await);
+    let (status, capture) = waiting.await.unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(capture["id"], confirm);
+
+    // One that came before the wait is found from a cursor.
+    let (status, capture) = api
+        .json("/wait?filter=provider:moysklad&after=0&timeout=1s")
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(capture["provider"], "moysklad");
+
+    let started = Instant::now();
+    let (status, said) = api
+        .json("/wait?filter=provider:green-api&timeout=300ms")
+        .await;
+    assert_eq!(status, 408);
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert!(
+        said["error"]
+            .as_str()
+            .unwrap()
+            .contains("No capture matched"),
+        "{said}"
+    );
+    let (status, _) = api.json("/wait?timeout=soon").await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_and_samples_go_through_the_listener_and_are_recorded() {
+    let l = start(|_| {}).await;
+    let api = Api::of(&l);
+    let id = capture_id(
+        &l.post("/moysklad?requestId=orig", &[], MOYSKLAD_UPDATE)
+            .await,
+    );
+    let replayed: Value = api
+        .http
+        .post(format!("{}/captures/{id}/replay", api.base))
+        .bearer_auth(&api.token)
+        .json(&json!({ "headers": { "X-Test": "1" } }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(replayed["outcome"]["status"], 204, "{replayed}");
+    let deliveries = l.reader().deliveries(id).unwrap();
+    assert_eq!(deliveries.len(), 1);
+    assert!(deliveries[0].replay);
+    let again = l.last();
+    assert!(again
+        .request
+        .headers
+        .iter()
+        .any(|(n, v)| n.eq_ignore_ascii_case("x-test") && v.as_str() == Some("1")));
+
+    let sample = |name: &str| {
+        api.http
+            .post(format!("{}/samples/{name}", api.base))
+            .bearer_auth(&api.token)
+            .send()
+    };
+    let sent: Value = sample("reestr-confirm")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let capture = sent["sent"][0]["capture"].as_i64().unwrap();
+    assert_eq!(
+        l.reader().get(capture).unwrap().unwrap().judgement.event,
+        "confirm"
+    );
+    let unknown = sample("nonsense").await.unwrap();
+    assert_eq!(unknown.status(), 404);
+
+    let huge = api
+        .http
+        .post(format!("{}/captures/{id}/replay", api.base))
+        .bearer_auth(&api.token)
+        .body(vec![b' '; (1 << 20) + 1])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(huge.status(), 413);
+    let (_, status) = api.json("/status").await;
+    assert_eq!(
+        status["captures"].as_u64().unwrap(),
+        l.captures("").len() as u64
+    );
+}
