@@ -1437,3 +1437,24 @@ fn a_webhook_that_cannot_be_saved_is_said_and_answered_503() {
 const NOT_SAVED: &str = "⚠ A webhook could not be saved (database is locked), so it was answered \
     503 and its provider will send it again. Free some disk space, or check that the data folder \
     is writable.";
+
+/// Settings says where the API for scripts and assistants listens; its token and the settings
+/// an MCP client needs are one click away.
+#[test]
+fn settings_show_the_api_and_copy_its_token_and_mcp_settings() {
+    let mut f = start("127.0.0.1:0", &[], ThemeChoice::Dark);
+    f.harness.get_by_label("Settings").click();
+    f.wait_for("the API's address", |h| {
+        h.query_by_label_contains("/api/v1").is_some()
+    });
+    f.harness.get_by_label("Copy token").click();
+    let token = f.copied_text();
+    let file = f.dir.path().join("data").join("api-token");
+    assert_eq!(token, std::fs::read_to_string(file).unwrap().trim());
+    f.harness.get_by_label("Copy MCP settings").click();
+    let snippet: serde_json::Value = serde_json::from_str(&f.copied_text()).unwrap();
+    let server = &snippet["mcpServers"]["hookscope"];
+    assert_eq!(server["args"][0], "mcp");
+    let data_dir = f.dir.path().join("data").display().to_string();
+    assert!(server["args"].to_string().contains(&data_dir), "{server}");
+}

@@ -48,6 +48,10 @@ pub enum Command {
     SetStoreAside,
     OpenSettings,
     CloseSettings,
+    /// The API's token, from the data folder, to the clipboard.
+    CopyApiToken,
+    /// What to paste into an MCP client's settings to give it `hookscope mcp`.
+    CopyMcpConfig,
     SaveSettings(Box<Config>, Remembered),
     SetPublicUrl(String),
     ToggleProviders,
@@ -122,6 +126,14 @@ impl App {
                 self.ctx.copy_text(text);
                 let copied = state.texts().copied;
                 state.notify(copied);
+            }
+            Command::CopyApiToken => match crate::api::Token::load(&self.paths.data_dir) {
+                Some(token) => self.handle(Command::CopyText(token.expose().to_string())),
+                None => state.notify(state.texts().api_no_token),
+            },
+            Command::CopyMcpConfig => {
+                let snippet = mcp_config(&self.paths);
+                self.handle(Command::CopyText(snippet));
             }
             Command::CopyCurl(id) => {
                 state.copy_curl_of = Some(id);
@@ -198,4 +210,25 @@ impl App {
         state.copy_curl_of = None;
         self.handle(Command::CopyText(command));
     }
+}
+
+/// An `mcpServers` entry that starts this hookscope's MCP server on the same settings and data
+/// folder, for an assistant's settings.
+fn mcp_config(paths: &crate::config::Paths) -> String {
+    let command = std::env::current_exe()
+        .map(|exe| exe.display().to_string())
+        .unwrap_or_else(|_| "hookscope".into());
+    let entry = serde_json::json!({
+        "mcpServers": {
+            "hookscope": {
+                "command": command,
+                "args": [
+                    "mcp",
+                    "--config", paths.config_file.display().to_string(),
+                    "--data-dir", paths.data_dir.display().to_string(),
+                ],
+            }
+        }
+    });
+    serde_json::to_string_pretty(&entry).expect("JSON values always serialize")
 }

@@ -111,6 +111,7 @@ impl App {
 
     fn started(&mut self, engine: Engine) {
         self.state.listening = Some(engine.local_addr());
+        self.state.api = Some(engine.api().clone());
         self.state.listen_error = None;
         self.state.store_damaged = false;
         // A new writer has failed nothing yet.
@@ -324,6 +325,7 @@ impl App {
     /// The engine, no longer listened to.
     fn take_engine(&mut self) -> Option<Engine> {
         self.state.listening = None;
+        self.state.api = None;
         self.arrivals = None;
         self.changes = None;
         self.engine.take()

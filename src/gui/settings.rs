@@ -1,9 +1,12 @@
-//! The Settings window: listener, retention, the generic answer, theme and language.
+//! The Settings window: listener, retention, the generic answer, theme and language, and where
+//! the API for scripts and assistants listens, with its token and MCP settings to copy.
 
 use super::command::Command;
 use super::state::{AppState, Remembered, ThemeChoice};
 use super::texts::Language;
+use super::texts::Texts;
 use crate::config::Config;
+use crate::engine::ApiState;
 
 /// The form being edited; nothing changes until Apply.
 pub struct Draft {
@@ -34,11 +37,13 @@ impl Draft {
 
 pub fn show(ctx: &egui::Context, state: &mut AppState) {
     let t = state.texts();
+    let api = state.api.clone();
     let Some(draft) = &mut state.settings else {
         return;
     };
     let mut open = true;
     let mut apply = None;
+    let mut asked = None;
     egui::Window::new(t.settings)
         .open(&mut open)
         .collapsible(false)
@@ -105,7 +110,10 @@ pub fn show(ctx: &egui::Context, state: &mut AppState) {
             {
                 apply = listen.ok();
             }
+            ui.separator();
+            asked = api_section(ui, api.as_ref(), t);
         });
+    state.commands.extend(asked);
     if let Some(listen) = apply {
         let mut config = state.config.clone();
         config.listener.listen = listen;
@@ -126,4 +134,37 @@ pub fn show(ctx: &egui::Context, state: &mut AppState) {
     if !open {
         state.commands.push(Command::CloseSettings);
     }
+}
+
+/// Where the API for scripts and assistants listens, with its token and the MCP settings to
+/// copy; or why it does not.
+fn api_section(ui: &mut egui::Ui, api: Option<&ApiState>, t: &Texts) -> Option<Command> {
+    ui.strong(t.api_heading);
+    let addr = match api {
+        Some(ApiState::Listening(addr)) => addr,
+        Some(ApiState::Failed(sentence)) => {
+            ui.colored_label(ui.visuals().error_fg_color, sentence);
+            return None;
+        }
+        Some(ApiState::Off) => {
+            ui.weak(t.api_off);
+            return None;
+        }
+        None => {
+            ui.weak(t.not_listening);
+            return None;
+        }
+    };
+    ui.label(format!("http://{addr}/api/v1"));
+    ui.weak(t.api_hint);
+    let mut asked = None;
+    ui.horizontal(|ui| {
+        if ui.button(t.copy_api_token).clicked() {
+            asked = Some(Command::CopyApiToken);
+        }
+        if ui.button(t.copy_mcp_config).clicked() {
+            asked = Some(Command::CopyMcpConfig);
+        }
+    });
+    asked
 }

@@ -19,6 +19,7 @@ use super::texts::{Language, Texts};
 use super::{detail, settings};
 use crate::capture::{Capture, CaptureRow};
 use crate::config::Config;
+use crate::engine::ApiState;
 use crate::filter::{Filter, FilterError};
 
 /// Rows of the table's first page: the newest, read before anything else so that a big store
@@ -104,6 +105,8 @@ pub struct AppState {
     pub local_offset: UtcOffset,
     /// Where the listener listens, while it does.
     pub listening: Option<SocketAddr>,
+    /// How the API for scripts and assistants came up with the listener.
+    pub api: Option<ApiState>,
     /// Why the listener is not running, in the user's language.
     pub listen_error: Option<String>,
     /// The listener did not start because the store is damaged: the app offers to set it aside.
@@ -165,6 +168,7 @@ impl AppState {
             remembered,
             local_offset,
             listening: None,
+            api: None,
             listen_error: None,
             store_damaged: false,
             not_saving: None,

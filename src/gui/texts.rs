@@ -153,6 +153,12 @@ texts! {
     header_bad: "✖ line {n} is not Name: value", "✖ строка {n} — не «Имя: значение»";
     send: "Send", "Отправить";
     target_url: "Target URL", "Адрес назначения";
+    api_heading: "API for scripts and assistants", "API для скриптов и ассистентов";
+    api_off: "Off ([api] enabled = false in the settings file).", "Выключен ([api] enabled = false в файле настроек).";
+    api_hint: "Every request needs the token as Authorization: Bearer <token>; `hookscope wait` and `hookscope mcp` find both by themselves.", "Каждому запросу нужен токен: Authorization: Bearer <токен>; `hookscope wait` и `hookscope mcp` находят и адрес, и токен сами.";
+    copy_api_token: "Copy token", "Копировать токен";
+    copy_mcp_config: "Copy MCP settings", "Копировать настройки MCP";
+    api_no_token: "There is no API token in the data folder yet: it is made when the API starts.", "В папке данных ещё нет токена API: он создаётся при запуске API.";
     own_listener: "{target} is hookscope's own listener ({listener}): every forward would be captured and forwarded again. Point it at your app's port instead.", "{target} — это собственный приёмник hookscope ({listener}): каждая пересылка снова попадала бы сюда и пересылалась бы опять. Укажите порт вашего приложения.";
     open_to_others: "⚠ reachable from other machines", "⚠ доступен с других компьютеров";
     open_to_others_hint: "hookscope listens on {ip}, which other machines can reach: anyone there can send requests that are captured, answered and forwarded to your app. A tunnel needs only 127.0.0.1.", "hookscope слушает {ip}, а этот адрес доступен с других компьютеров: любой оттуда может отправлять запросы, которые будут сохранены, получат ответ и будут переданы вашему приложению. Туннелю достаточно 127.0.0.1.";
