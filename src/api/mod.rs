@@ -361,6 +361,9 @@ async fn replay(State(api): State<Api>, Path(id): Path<i64>, request: Request) -
         replace_headers: false,
         body: text("body").map(String::into_bytes),
     };
+    edits
+        .check()
+        .map_err(|e| Refusal::new(StatusCode::BAD_REQUEST, e.to_string()))?;
     let attempt = replay::replay_one(&crate::forward::client(), &original, &to, &edits).await;
     let url = replay::replay_url(&edits.apply(&original), &to);
     let outcome = match &attempt.outcome {

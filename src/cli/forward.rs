@@ -129,6 +129,7 @@ pub fn replay(
             .transpose()?,
         ..Edits::default()
     };
+    edits.check()?;
     let reader = StoreReader::open(&paths.store_file())?;
     let mut captures = Vec::new();
     for &id in ids {

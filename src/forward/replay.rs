@@ -25,7 +25,39 @@ pub struct Edits {
     pub body: Option<Vec<u8>>,
 }
 
+/// An edit that could not be sent as it is; it would otherwise be dropped without a word.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EditError {
+    #[error("{method:?} is not an HTTP method; use a word of letters such as POST or PUT.")]
+    Method { method: String },
+    #[error("{name:?} is not a header name; use letters, digits and dashes, such as X-Test.")]
+    HeaderName { name: String },
+    #[error("The value of the header {name} cannot be sent: it holds a line break or another control character.")]
+    HeaderValue { name: String },
+}
+
 impl Edits {
+    /// Refuses what the request could not carry, instead of sending without it.
+    pub fn check(&self) -> Result<(), EditError> {
+        if let Some(method) = &self.method {
+            let method = method.trim();
+            if method.is_empty() || reqwest::Method::from_bytes(method.as_bytes()).is_err() {
+                return Err(EditError::Method {
+                    method: method.into(),
+                });
+            }
+        }
+        for (name, value) in &self.headers {
+            if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+                return Err(EditError::HeaderName { name: name.clone() });
+            }
+            if reqwest::header::HeaderValue::from_str(value).is_err() {
+                return Err(EditError::HeaderValue { name: name.clone() });
+            }
+        }
+        Ok(())
+    }
+
     /// The capture as it will be sent.
     pub fn apply(&self, capture: &Capture) -> Capture {
         let mut edited = capture.clone();
@@ -179,6 +211,28 @@ mod tests {
     use super::*;
     use crate::capture::{Answer, Incoming, Judgement, Provider, Verdict};
     use time::macros::datetime;
+
+    #[test]
+    fn edits_a_request_cannot_carry_are_refused_not_dropped() {
+        let edit = |method: Option<&str>, header: (&str, &str)| Edits {
+            method: method.map(str::to_string),
+            headers: vec![(header.0.into(), header.1.into())],
+            ..Edits::default()
+        };
+        assert_eq!(edit(Some("put"), ("X-Test", "1")).check(), Ok(()));
+        assert!(matches!(
+            edit(Some("GE T"), ("X-Test", "1")).check(),
+            Err(EditError::Method { .. })
+        ));
+        assert!(matches!(
+            edit(None, ("X Test", "1")).check(),
+            Err(EditError::HeaderName { .. })
+        ));
+        let said = edit(None, ("X-Test", "a\r\nInjected: 1"))
+            .check()
+            .unwrap_err();
+        assert!(said.to_string().contains("line break"), "{said}");
+    }
 
     fn capture(path: &str, at: time::OffsetDateTime) -> Capture {
         let request = Incoming {

@@ -651,6 +651,9 @@ impl App {
         if let Err(e) = crate::forward::check_target(&to) {
             return self.state.notify(e.to_string());
         }
+        if let Err(e) = edits.check() {
+            return self.state.notify(e.to_string());
+        }
         self.state.forward.editor = None;
         let store = engine.store().clone();
         self.say_when_done(async move {
