@@ -1435,8 +1435,8 @@ fn a_webhook_that_cannot_be_saved_is_said_and_answered_503() {
 }
 
 const NOT_SAVED: &str = "⚠ A webhook could not be saved (database is locked), so it was answered \
-    503 and its provider will send it again. Free some disk space, or check that the data folder \
-    is writable.";
+    503 and its provider will send it again. Another program holds the store's write lock (an \
+    sqlite3 shell or a backup tool, say); close it and saving resumes by itself.";
 
 /// Settings says where the API for scripts and assistants listens; its token and the settings
 /// an MCP client needs are one click away.

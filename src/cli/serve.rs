@@ -303,9 +303,10 @@ pub fn serve(
                     Ok(Change::Damaged) | Err(RecvError::Lagged(_)) => {
                         damage = engine.store().damage();
                     }
-                    Ok(Change::NotSaved { error }) => printer.warn(format!(
-                        "webhooks could not be saved ({error}), so they were answered 503 and their providers will send them again. Free some disk space for {}, or check that it is writable.",
-                        paths.store_file().display()
+                    Ok(Change::NotSaved { error, cause }) => printer.warn(format!(
+                        "webhooks could not be saved in {} ({error}), so they were answered 503 and their providers will send them again. {}",
+                        paths.store_file().display(),
+                        cause.advice()
                     )),
                     Ok(Change::SavingAgain) => printer.warn("webhooks are saved again."),
                     Ok(_) => {}

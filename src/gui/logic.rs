@@ -20,7 +20,7 @@ use crate::capture::{Capture, CaptureRow};
 use crate::config::{Config, Paths};
 use crate::engine::{Engine, EngineError};
 use crate::export;
-use crate::store::{Change, Edit, StoreError};
+use crate::store::{Change, Edit, NotSavedCause, StoreError};
 
 /// How long `logic` may spend draining arrivals per frame, so a flood never freezes the UI.
 const DRAIN_BUDGET: Duration = Duration::from_millis(8);
@@ -456,9 +456,16 @@ impl App {
                 }
                 Ok(Change::Forwarded { capture }) => forwarded.push(capture),
                 Ok(Change::Marked { .. }) => marked = true,
-                Ok(Change::NotSaved { error }) => {
-                    let said = self.state.texts().not_saved.replace("{error}", &error);
-                    self.state.not_saving = Some(said);
+                Ok(Change::NotSaved { error, cause }) => {
+                    let t = self.state.texts();
+                    let advice = match cause {
+                        NotSavedCause::DiskFull => t.not_saved_full,
+                        NotSavedCause::Locked => t.not_saved_locked,
+                        NotSavedCause::DiskError => t.not_saved_disk,
+                        NotSavedCause::Other => t.not_saved_other,
+                    };
+                    let said = t.not_saved.replace("{error}", &error);
+                    self.state.not_saving = Some(format!("{said} {advice}"));
                 }
                 Ok(Change::SavingAgain) => self.state.not_saving = None,
                 Ok(Change::Damaged) => damaged = true,

@@ -64,7 +64,11 @@ texts! {
     export_refused: "Not exported: the filter has a mistake ({error}). Fix or clear it, then export again.", "Не экспортировано: в фильтре ошибка ({error}). Исправьте или очистите фильтр и повторите экспорт.";
     set_store_aside: "Set the damaged store aside and start a fresh one", "Отложить повреждённое хранилище и начать новое";
     store_set_aside: "The damaged store was moved to {path}; a fresh one has started.", "Повреждённое хранилище перемещено в {path}; начато новое.";
-    not_saved: "A webhook could not be saved ({error}), so it was answered 503 and its provider will send it again. Free some disk space, or check that the data folder is writable.", "Вебхук не удалось сохранить ({error}), поэтому он получил ответ 503 и провайдер пришлёт его снова. Освободите место на диске или проверьте, что папка данных доступна для записи.";
+    not_saved: "A webhook could not be saved ({error}), so it was answered 503 and its provider will send it again.", "Вебхук не удалось сохранить ({error}), поэтому он получил ответ 503 и провайдер пришлёт его снова.";
+    not_saved_full: "Free some disk space; saving resumes by itself.", "Освободите место на диске; сохранение возобновится само.";
+    not_saved_locked: "Another program holds the store's write lock (an sqlite3 shell or a backup tool, say); close it and saving resumes by itself.", "Другая программа держит блокировку записи хранилища (например, оболочка sqlite3 или резервное копирование); закройте её, и сохранение возобновится само.";
+    not_saved_disk: "The disk or file system refused the write: check that it has free space and is healthy, and that the data folder is writable.", "Диск или файловая система отказали в записи: проверьте, что на диске есть место и он исправен, а папка данных доступна для записи.";
+    not_saved_other: "Check that the data folder is writable and has room.", "Проверьте, что папка данных доступна для записи и на диске есть место.";
     store_limit_hint: "The store and its limit ([listener] max_store_bytes, in Settings): past it the oldest unpinned captures are removed.", "Хранилище и его предел ([listener] max_store_bytes, в настройках): сверх него удаляются самые старые незакреплённые запросы.";
     store_limit: "Store limit, MiB", "Предел хранилища, МиБ";
     per_second: "/s", "/с";

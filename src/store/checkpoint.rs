@@ -36,6 +36,9 @@ pub(super) struct Wal {
     /// How long the WAL may grow, in pages: its share of the store's limit.
     bound: Arc<AtomicI64>,
     file: Arc<Path>,
+    /// The writer's checkpoints are failing and that has been said: on a full disk every
+    /// batch fails one, and saying each filled the log with hundreds of lines a second.
+    failing: Arc<AtomicBool>,
 }
 
 impl Wal {
@@ -67,10 +70,21 @@ impl Wal {
             false => Ok(pass),
         });
         match pass {
-            Ok(pass) if pass.complete => self.long.store(false, Ordering::Relaxed),
-            // The thread is mid-pass, or a reader holds an older snapshot: next batch.
-            Ok(_) => {}
-            Err(e) => tracing::warn!("could not checkpoint the capture store: {e}"),
+            Ok(pass) => {
+                if self.failing.swap(false, Ordering::Relaxed) {
+                    tracing::info!("checkpoints of the capture store work again");
+                }
+                // Otherwise the thread is mid-pass, or a reader holds an older snapshot: next
+                // batch.
+                if pass.complete {
+                    self.long.store(false, Ordering::Relaxed);
+                }
+            }
+            Err(e) => {
+                if !self.failing.swap(true, Ordering::Relaxed) {
+                    tracing::warn!("could not checkpoint the capture store: {e}; trying again after each batch");
+                }
+            }
         }
     }
 }
@@ -90,6 +104,7 @@ impl Checkpointer {
             long: Arc::new(AtomicBool::new(false)),
             bound: Arc::new(AtomicI64::new(WAL_LIMIT / PAGE)),
             file: file.into(),
+            failing: Arc::new(AtomicBool::new(false)),
         };
         let (stopped, told, path) = (stop.clone(), wal.clone(), path.to_owned());
         let thread = std::thread::Builder::new()

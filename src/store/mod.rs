@@ -137,6 +137,42 @@ pub struct Committed {
     pub deliveries: Vec<Outbound>,
 }
 
+/// What kept a commit from working, for what to advise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotSavedCause {
+    /// No room left on the disk (or past a file size limit).
+    DiskFull,
+    /// Another program holds the store's write lock.
+    Locked,
+    /// The disk or the file system failed the write, or the file may not be written.
+    DiskError,
+    Other,
+}
+
+impl NotSavedCause {
+    pub fn of(error: &rusqlite::Error) -> NotSavedCause {
+        use rusqlite::ErrorCode::*;
+        match error.sqlite_error_code() {
+            Some(DiskFull) => NotSavedCause::DiskFull,
+            Some(DatabaseBusy | DatabaseLocked) => NotSavedCause::Locked,
+            Some(SystemIoFailure | ReadOnly | PermissionDenied | CannotOpen) => {
+                NotSavedCause::DiskError
+            }
+            _ => NotSavedCause::Other,
+        }
+    }
+
+    /// What to do about it, in a sentence (the app has its own, in the user's language).
+    pub fn advice(self) -> &'static str {
+        match self {
+            NotSavedCause::DiskFull => "Free some disk space; saving resumes by itself.",
+            NotSavedCause::Locked => "Another program holds the store's write lock (an sqlite3 shell or a backup tool, say); close it and saving resumes by itself.",
+            NotSavedCause::DiskError => "The disk or file system refused the write: check that it has free space and is healthy, and that the data folder is writable.",
+            NotSavedCause::Other => "Check that the data folder is writable and has room.",
+        }
+    }
+}
+
 /// A change to a stored capture after its commit.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Change {
@@ -148,7 +184,7 @@ pub enum Change {
     Marked { capture: i64 },
     /// A commit failed (a full disk, say): nothing in it was acknowledged, so its webhooks
     /// were answered 503 and their providers send them again. Said once until a commit works.
-    NotSaved { error: String },
+    NotSaved { error: String, cause: NotSavedCause },
     /// A commit worked again after [`Change::NotSaved`].
     SavingAgain,
     /// The check of a big store, run while it is in use, found it damaged: the writer commits

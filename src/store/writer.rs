@@ -10,7 +10,7 @@ use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use super::checkpoint::Wal;
 use super::outbox::{self, Attempt, Decision, Next, Routes};
 use super::read::micros;
-use super::{Change, Committed, Retention, StoreError};
+use super::{Change, Committed, NotSavedCause, Retention, StoreError};
 use crate::capture::{Answer, Capture, Verdict};
 
 /// Enough to amortise one fsync over a burst, small enough to keep latency flat.
@@ -138,8 +138,13 @@ impl Writer {
         let outcome = match self.damage.get() {
             // Writing on over damage could spread it; and what is not committed is not
             // acknowledged, so the providers send it again once the store is replaced.
-            Some(detail) => Err(format!("the capture store is damaged ({detail})")),
-            None => self.transaction(&mut work).map_err(|e| e.to_string()),
+            Some(detail) => Err((
+                format!("the capture store is damaged ({detail})"),
+                NotSavedCause::Other,
+            )),
+            None => self
+                .transaction(&mut work)
+                .map_err(|e| (e.to_string(), NotSavedCause::of(&e))),
         };
         let wrote = outcome.is_ok();
         let (mut produced, changes) = match outcome {
@@ -149,14 +154,17 @@ impl Writer {
                 }
                 (produced, changes)
             }
-            Err(e) => {
+            Err((e, cause)) => {
                 let failed = || Produced::Failed(e.clone());
                 // Damage is said on its own (`Change::Damaged`), when it is found.
                 let said = if self.failing || self.damage.get().is_some() {
                     Vec::new()
                 } else {
                     tracing::error!("capture store write failed: {e}");
-                    vec![Change::NotSaved { error: e.clone() }]
+                    vec![Change::NotSaved {
+                        error: e.clone(),
+                        cause,
+                    }]
                 };
                 (work.iter().map(|_| failed()).collect(), said)
             }
