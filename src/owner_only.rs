@@ -27,6 +27,14 @@ pub fn create_file(path: &Path) -> std::io::Result<()> {
     restrict(path)
 }
 
+/// Opens `path` for writing from the start, emptied, 0600 from the first byte (an export holds
+/// captured customer data, like the store it came from).
+pub fn create(path: &Path) -> std::io::Result<std::fs::File> {
+    let file = open_private(path, true)?;
+    restrict(path)?;
+    Ok(file)
+}
+
 /// Replaces `path`'s contents, 0600 from the first byte, and syncs them to disk.
 pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut file = open_private(path, true)?;

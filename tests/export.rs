@@ -175,6 +175,13 @@ async fn export_and_import(format: &str, source: &Path, count: usize) -> (Vec<Ca
         "{}",
         text(&out.stdout)
     );
+    // Captured customer data: the file is for its owner only, like the store.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
     let target: PathBuf = work.path().join("imported");
     let out = run({
         let mut c = hookscope(&config, &target);

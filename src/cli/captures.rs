@@ -104,7 +104,7 @@ pub fn export(
     match output {
         Some(path) => {
             let write = || -> std::io::Result<()> {
-                let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+                let mut out = std::io::BufWriter::new(hookscope::owner_only::create(path)?);
                 export::write(&captures, format, &masker, &replay_to, &mut out)?;
                 out.into_inner().map_err(|e| e.into_error())?.sync_all()
             };

@@ -171,7 +171,7 @@ pub fn export_file(
         Ok(captures) => captures,
         Err(e) => return e.to_string(),
     };
-    let written = std::fs::File::create(path).and_then(|file| {
+    let written = crate::owner_only::create(path).and_then(|file| {
         let mut file = std::io::BufWriter::new(file);
         export::write(&captures, format, masker, replay_to, &mut file)?;
         std::io::Write::flush(&mut file)
