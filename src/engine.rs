@@ -81,6 +81,7 @@ async fn start_api(
         addr,
         token,
         started_at: time::OffsetDateTime::now_utc(),
+        feed: api::Feed::start(store, config.subscribe()),
     });
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(api::run(socket, router, async {

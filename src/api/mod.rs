@@ -20,6 +20,7 @@
 //! folder anyway, so that is for the token's holder to ask, never the default.
 
 pub mod client;
+mod feed;
 mod stream;
 pub mod token;
 
@@ -43,6 +44,7 @@ use crate::export::Masker;
 use crate::filter::Filter;
 use crate::forward::replay::{self, Edits};
 use crate::store::{Store, StoreReader};
+pub use feed::Feed;
 pub use stream::parse_duration;
 pub use token::{Found, Token};
 
@@ -64,6 +66,8 @@ pub struct Api {
     pub addr: SocketAddr,
     pub token: Token,
     pub started_at: time::OffsetDateTime,
+    /// Every commit's captures with their JSON, for the event stream and the long poll.
+    pub feed: Feed,
 }
 
 /// A refusal, as JSON: `{"error": "a sentence"}`.
@@ -186,10 +190,7 @@ fn filter(params: &Params) -> Result<Filter, Refusal> {
 impl Api {
     /// A capture as `captures --json` prints it, masked unless the request says `unmasked=1`.
     fn shown(&self, capture: &Capture, params: &Params) -> Value {
-        if params
-            .get("unmasked")
-            .is_some_and(|v| v == "1" || v == "true")
-        {
+        if stream::unmasked(params) {
             capture.to_json()
         } else {
             Masker::new(&self.config.borrow())
@@ -266,10 +267,7 @@ async fn one(State(api): State<Api>, Path(id): Path<i64>, params: Params) -> Ans
 /// The body's exact bytes with the captured `Content-Type` (masked unless `unmasked=1`).
 async fn body(State(api): State<Api>, Path(id): Path<i64>, params: Params) -> Answer {
     let mut capture = api.capture(id).await?;
-    if !params
-        .get("unmasked")
-        .is_some_and(|v| v == "1" || v == "true")
-    {
+    if !stream::unmasked(&params) {
         capture = Masker::new(&api.config.borrow()).capture(&capture);
     }
     let kind = capture

@@ -1,11 +1,11 @@
 //! Captures as they are committed: the event stream (`/events`, Server-Sent Events) and the
 //! long poll (`/wait`) follow the same [`Follow`].
 //!
-//! A follower subscribes to the store's broadcast first and then reads what the store already
-//! holds after its cursor, so a capture committed in between is in one or the other; ids only
-//! grow, so one seen twice is skipped. A follower that falls behind the broadcast (a client
-//! that stops reading: the broadcast is bounded and never waits for it) reads what it missed
-//! from the store: nothing is missed, nothing comes twice, and nobody else slows down.
+//! A follower subscribes to the [`Feed`] first and then reads what the store already holds
+//! after its cursor, so a capture committed in between is in one or the other; ids only grow,
+//! so one seen twice is skipped. A follower that falls behind the feed (a client that stops
+//! reading: the feed is bounded and never waits for it) reads what it missed from the store:
+//! nothing is missed, nothing comes twice, and nobody else slows down.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -18,6 +18,7 @@ use axum::response::IntoResponse;
 use serde_json::{json, Value};
 use tokio::sync::broadcast::{self, error::RecvError};
 
+use super::feed::{Feed, Published};
 use super::{filter, param, Answer, Api, Params, Refusal, LONGEST_WAIT};
 use crate::capture::Capture;
 use crate::filter::Filter;
@@ -30,8 +31,44 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// What a follower has yet to hand on.
 enum Next {
-    Capture(Box<Capture>),
+    Capture(Ready),
     Change(Change),
+}
+
+/// A matching capture: from the feed, with its JSON made already, or read from the store.
+enum Ready {
+    Published(Arc<Published>, usize),
+    Read(Box<Capture>),
+}
+
+impl Ready {
+    fn capture(&self) -> &Capture {
+        match self {
+            Ready::Published(published, at) => match published.as_ref() {
+                Published::Captures { captures, .. } => &captures[*at],
+                Published::Missed => unreachable!("only captures are kept as ready"),
+            },
+            Ready::Read(capture) => capture,
+        }
+    }
+
+    /// Its capture JSON, as the request asked for it.
+    fn shown(&self, api: &Api, params: &Params) -> String {
+        match self {
+            Ready::Published(published, at) if !unmasked(params) => match published.as_ref() {
+                Published::Captures { shown, .. } => shown[*at].clone(),
+                Published::Missed => unreachable!("only captures are kept as ready"),
+            },
+            ready => api.shown(ready.capture(), params).to_string(),
+        }
+    }
+}
+
+/// Whether the request asks for the secrets unmasked (`?unmasked=1`).
+pub(super) fn unmasked(params: &Params) -> bool {
+    params
+        .get("unmasked")
+        .is_some_and(|v| v == "1" || v == "true")
 }
 
 struct Follow {
@@ -39,11 +76,11 @@ struct Follow {
     filter: Arc<Filter>,
     /// The last capture handed on (or skipped): the cursor.
     after: i64,
-    captures: broadcast::Receiver<Arc<[Capture]>>,
+    feed: broadcast::Receiver<Arc<Published>>,
     changes: Option<broadcast::Receiver<Change>>,
-    /// Read from the store or the broadcast, not handed on yet.
-    ready: std::collections::VecDeque<Capture>,
-    /// The store has been read up to the broadcast.
+    /// Read from the store or the feed, not handed on yet.
+    ready: std::collections::VecDeque<Ready>,
+    /// The store has been read up to the feed.
     caught_up: bool,
 }
 
@@ -55,7 +92,7 @@ impl Follow {
         after: Option<i64>,
         changes: bool,
     ) -> Result<Follow, Refusal> {
-        let captures = api.store.subscribe();
+        let feed = Feed::subscribe(&api.feed);
         let changes = changes.then(|| api.store.changes());
         let after = match after {
             Some(after) => after,
@@ -65,7 +102,7 @@ impl Follow {
             api: api.clone(),
             filter: Arc::new(filter),
             after,
-            captures,
+            feed,
             changes,
             ready: Default::default(),
             caught_up: false,
@@ -75,8 +112,8 @@ impl Follow {
     /// The next matching capture, or a change to one when following changes.
     async fn next(&mut self) -> Result<Next, Refusal> {
         loop {
-            if let Some(capture) = self.ready.pop_front() {
-                return Ok(Next::Capture(Box::new(capture)));
+            if let Some(ready) = self.ready.pop_front() {
+                return Ok(Next::Capture(ready));
             }
             if !self.caught_up {
                 self.catch_up().await?;
@@ -84,7 +121,7 @@ impl Follow {
             }
             let received = match &mut self.changes {
                 Some(changes) => tokio::select! {
-                    captures = self.captures.recv() => captures,
+                    published = self.feed.recv() => published,
                     change = changes.recv() => match change {
                         Ok(change @ (Change::Forwarded { .. } | Change::Answered { .. })) => {
                             return Ok(Next::Change(change));
@@ -98,21 +135,27 @@ impl Follow {
                         _ => continue,
                     },
                 },
-                None => self.captures.recv().await,
+                None => self.feed.recv().await,
             };
             match received {
-                Ok(captures) => {
-                    for capture in captures.iter() {
+                Ok(published) => {
+                    let Published::Captures { captures, .. } = published.as_ref() else {
+                        // The feed fell behind the store: what it missed is in the store.
+                        self.caught_up = false;
+                        continue;
+                    };
+                    for (at, capture) in captures.iter().enumerate() {
                         if capture.id <= self.after {
                             continue;
                         }
                         self.after = capture.id;
                         if self.filter.matches(capture) {
-                            self.ready.push_back(capture.clone());
+                            self.ready
+                                .push_back(Ready::Published(published.clone(), at));
                         }
                     }
                 }
-                // Behind the broadcast: what was missed is in the store.
+                // Behind the feed: what was missed is in the store.
                 Err(RecvError::Lagged(_)) => self.caught_up = false,
                 Err(RecvError::Closed) => {
                     return Err(Refusal::new(
@@ -137,7 +180,8 @@ impl Follow {
         if let Some(last) = page.last() {
             self.after = last.id;
         }
-        self.ready.extend(page);
+        self.ready
+            .extend(page.into_iter().map(|c| Ready::Read(Box::new(c))));
         Ok(())
     }
 }
@@ -163,13 +207,13 @@ pub(super) async fn events(State(api): State<Api>, headers: HeaderMap, params: P
     let filter = filter(&params)?;
     let after = resume_after(&headers, &params)?;
     let follow = Follow::start(&api, filter, after, true).await?;
-    let shown = move |capture: &Capture| api.shown(capture, &params);
+    let shown = move |ready: &Ready| ready.shown(&api, &params);
     let stream = futures_util::stream::unfold((follow, shown), |(mut follow, shown)| async move {
         let event = match follow.next().await {
-            Ok(Next::Capture(capture)) => Event::default()
-                .id(capture.id.to_string())
+            Ok(Next::Capture(ready)) => Event::default()
+                .id(ready.capture().id.to_string())
                 .event("capture")
-                .data(shown(&capture).to_string()),
+                .data(shown(&ready)),
             Ok(Next::Change(change)) => Event::default()
                 .event("delivery")
                 .data(change_json(&change).to_string()),
@@ -209,9 +253,11 @@ pub(super) async fn wait(State(api): State<Api>, params: Params) -> Answer {
     .min(LONGEST_WAIT);
     let mut follow = Follow::start(&api, filter, after, false).await?;
     match tokio::time::timeout(timeout, follow.next()).await {
-        Ok(Ok(Next::Capture(capture))) => {
-            Ok(axum::Json(api.shown(&capture, &params)).into_response())
-        }
+        Ok(Ok(Next::Capture(ready))) => Ok((
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            ready.shown(&api, &params),
+        )
+            .into_response()),
         Ok(Ok(Next::Change(_))) => unreachable!("a wait does not follow changes"),
         Ok(Err(refusal)) => Err(refusal),
         Err(_) => Err(Refusal::new(
