@@ -82,6 +82,19 @@ enum Command {
         #[arg(long, value_name = "TOKEN", requires = "api")]
         token: Option<String>,
     },
+    /// Serve hookscope's captures to an AI assistant over the Model Context Protocol (stdio).
+    Mcp {
+        /// Also offer the replay_capture tool, which sends a capture again (to hookscope's
+        /// listener, or to any URL the assistant names).
+        #[arg(long)]
+        allow_replay: bool,
+        /// The API of another hookscope, e.g. http://team-host:8788 (with --token).
+        #[arg(long, value_name = "URL", requires = "token")]
+        api: Option<String>,
+        /// Its token.
+        #[arg(long, value_name = "TOKEN", requires = "api")]
+        token: Option<String>,
+    },
     /// List deliveries to forward targets and replays, newest first.
     Forwards {
         /// Only those waiting in the outbox.
@@ -388,6 +401,11 @@ fn main() -> ExitCode {
             };
             return cli::wait::wait(&paths, asked);
         }
+        Command::Mcp {
+            allow_replay,
+            api,
+            token,
+        } => cli::mcp::mcp(&paths, allow_replay, api, token),
         Command::Forwards {
             waiting,
             limit,

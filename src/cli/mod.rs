@@ -5,6 +5,7 @@ pub mod captures;
 pub mod forward;
 pub mod green_api;
 pub mod kontur;
+pub mod mcp;
 pub mod moysklad;
 pub mod reestr;
 pub mod samples;
