@@ -344,6 +344,142 @@ fn main() {
             (pass.p50.as_secs_f64() - direct.p50.as_secs_f64()) * 1000.0,
             (pass.p99.as_secs_f64() - direct.p99.as_secs_f64()) * 1000.0
         );
+
+        engine.set_config(config.clone());
+        stream(&engine, dir.path(), load, connections).await;
         engine.stop().await;
     });
+}
+
+/// The API's event stream under load: 50 clients subscribed while the listener takes the same
+/// load as without them, how late each event reaches each client, and how soon `hookscope
+/// wait` prints a capture after its acknowledgement.
+async fn stream(engine: &Engine, data_dir: &std::path::Path, load: Until, connections: usize) {
+    const CLIENTS: usize = 50;
+    let hookscope::engine::ApiState::Listening(api) = engine.api() else {
+        panic!("the API is not listening: {:?}", engine.api());
+    };
+    let token = std::fs::read_to_string(data_dir.join("api-token")).unwrap();
+    let token = token.trim().to_string();
+    let alone = drive(engine.local_addr(), load, connections, "alone").await;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut clients = Vec::new();
+    for _ in 0..CLIENTS {
+        let response = reqwest::Client::new()
+            .get(format!(
+                "http://{api}/api/v1/events?filter=path:/green-api/streamed"
+            ))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        clients.push(tokio::spawn(lateness_of_events(response, stopped.clone())));
+    }
+    let streamed = drive(engine.local_addr(), load, connections, "streamed").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    stop.send_replace(true);
+    let (mut late, mut short) = (Vec::new(), 0);
+    for client in clients {
+        let seen = client.await.unwrap();
+        if seen.len() < streamed.acknowledged {
+            short += 1;
+        }
+        late.extend(seen);
+    }
+    late.sort();
+    let at = |q: f64| late[((late.len() as f64 * q) as usize).min(late.len() - 1)];
+    println!();
+    println!("event stream: {CLIENTS} clients of /api/v1/events while the same load is taken");
+    println!("{:<34} {:>10} {:>9} {:>9}", "", "req/s", "p50 ms", "p99 ms");
+    row("no client", &alone);
+    row(&format!("{CLIENTS} clients following"), &streamed);
+    println!(
+        "ratio with {CLIENTS} clients to none: {:.2}; from arrival to each client's event: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({} events, {short} clients short)",
+        streamed.per_second / alone.per_second,
+        ms(at(0.5)),
+        ms(at(0.99)),
+        ms(at(1.0)),
+        late.len()
+    );
+
+    // `hookscope wait`, started first, then one webhook: from its acknowledgement to the line.
+    let mut waited = Vec::new();
+    for n in 0..20 {
+        let mut wait = std::process::Command::new(env!("CARGO_BIN_EXE_hookscope"))
+            .arg("--data-dir")
+            .arg(data_dir)
+            .args([
+                "wait",
+                "--filter",
+                &format!("path:/green-api/wait-{n}"),
+                "--timeout",
+                "20s",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut out = std::io::BufReader::new(wait.stdout.take().unwrap());
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let client = reqwest::Client::new();
+        let url = format!("http://{}/green-api/wait-{n}", engine.local_addr());
+        client
+            .post(&url)
+            .body(BODY)
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap();
+        let acknowledged = Instant::now();
+        let printed = tokio::task::spawn_blocking(move || {
+            let mut line = String::new();
+            std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+            Instant::now()
+        })
+        .await
+        .unwrap();
+        waited.push(printed - acknowledged);
+        assert!(wait.wait().unwrap().success());
+    }
+    waited.sort();
+    println!(
+        "hookscope wait: from the acknowledgement to the printed line, 20 times: p50 {:.1} ms, max {:.1} ms",
+        ms(waited[10]),
+        ms(waited[19])
+    );
+}
+
+/// Reads events until told to stop; per event, how long after the capture's arrival (its
+/// `received_at`, before its body was even read) it reached this client.
+async fn lateness_of_events(
+    mut response: reqwest::Response,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> Vec<Duration> {
+    let (mut late, mut buffer) = (Vec::new(), String::new());
+    loop {
+        let chunk = tokio::select! {
+            chunk = response.chunk() => chunk,
+            _ = stop.changed() => return late,
+        };
+        let Ok(Some(chunk)) = chunk else {
+            return late;
+        };
+        let now = time::OffsetDateTime::now_utc();
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            // Only the arrival time is read: a whole JSON parse per event and client would
+            // make the clients, which share these two cores, the bottleneck.
+            let received = block
+                .split_once("\"received_at\":\"")
+                .and_then(|(_, rest)| rest.split_once('"'))
+                .and_then(|(at, _)| {
+                    time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+                        .ok()
+                });
+            if let Some(received) = received {
+                late.push((now - received).max(time::Duration::ZERO).unsigned_abs());
+            }
+        }
+    }
 }
