@@ -603,6 +603,7 @@ mod tests {
     /// bound, and once they stop it is cut back and indexing finishes with no webhook more.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn big_bodies_keep_the_wal_bounded_and_indexing_finishes_after_them() {
+        const ROUNDS: i64 = 40;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("captures.sqlite3");
         let roomy = Retention {
@@ -624,7 +625,7 @@ mod tests {
         let wal_bytes = || std::fs::metadata(&wal).map_or(0, |m| m.len());
         let body = format!("{{\"pad\":\"{}\"}}", "p".repeat(100_000));
         let mut longest = 0;
-        for round in 0..25 {
+        for round in 0..ROUNDS {
             let mut commits = tokio::task::JoinSet::new();
             for n in 0..64 {
                 let (store, body) = (store.clone(), body.clone());
@@ -644,7 +645,10 @@ mod tests {
         }
         reading.store(false, std::sync::atomic::Ordering::Relaxed);
         reader.join().unwrap();
-        let bound = (search::WAL_LIMIT + (16 << 20)) as u64;
+        // Within its limit and a few batches that came while the writer waited for readers
+        // (up to its 5-s busy timeout when the machine is loaded); unbounded, it grows with
+        // every round: 155 MiB after 25 of them.
+        let bound = (2 * search::WAL_LIMIT) as u64;
         assert!(longest <= bound, "the WAL reached {} MiB", longest >> 20);
 
         let index = rusqlite::Connection::open(&path).unwrap();
@@ -652,13 +656,13 @@ mod tests {
         let deadline = std::time::Instant::now() + Duration::from_secs(60);
         loop {
             let indexed = search::indexed_upto(&index).unwrap();
-            if indexed >= 25 * 64 && wal_bytes() <= search::WAL_LIMIT as u64 {
+            if indexed >= ROUNDS * 64 && wal_bytes() <= search::WAL_LIMIT as u64 {
                 break;
             }
             assert!(
                 std::time::Instant::now() < deadline,
                 "after the burst: {indexed} of {} indexed, WAL {} MiB",
-                25 * 64,
+                ROUNDS * 64,
                 wal_bytes() >> 20
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
