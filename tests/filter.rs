@@ -223,9 +223,11 @@ async fn pins_and_notes_are_searchable() {
         })
         .await
         .unwrap();
-    // Edits are applied by the writer in order; wait for the last one.
+    // Edits are applied by the writer in order; wait for the last one. (Not with `ids`: the
+    // note can land between its two reads, which would then rightly differ.)
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while f.ids("note:*").is_empty() {
+    let noted = Filter::parse("note:*").unwrap();
+    while f.listener.reader().list(&noted, None).unwrap().is_empty() {
         assert!(
             std::time::Instant::now() < deadline,
             "the note was never saved"
