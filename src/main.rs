@@ -56,32 +56,7 @@ enum Command {
     },
     /// Wait for a capture that matches, print it and exit 0; exit 1 when none comes in time
     /// (asks the API of the serve or app running for this data folder).
-    Wait {
-        /// Filter, e.g. 'provider:moysklad event:customerorder:CREATE'.
-        #[arg(long, short, value_name = "QUERY")]
-        filter: Option<String>,
-        /// Only captures after this id (default: those arriving from now on).
-        #[arg(long, value_name = "ID", conflicts_with = "since")]
-        after: Option<i64>,
-        /// Captures received this long ago count too, e.g. 10s or 2m.
-        #[arg(long, value_name = "AGE")]
-        since: Option<String>,
-        /// Give up after this long, e.g. 30s, 500ms, 2m.
-        #[arg(long, value_name = "DURATION", default_value = "30s")]
-        timeout: String,
-        /// Wait for N captures, printing each.
-        #[arg(long, value_name = "N", default_value_t = 1)]
-        count: usize,
-        /// Print capture JSON, as `captures --json` does.
-        #[arg(long)]
-        json: bool,
-        /// The API of another hookscope, e.g. http://team-host:8788 (with --token).
-        #[arg(long, value_name = "URL", requires = "token")]
-        api: Option<String>,
-        /// Its token.
-        #[arg(long, value_name = "TOKEN", requires = "api")]
-        token: Option<String>,
-    },
+    Wait(cli::wait::Wait),
     /// Serve hookscope's captures to an AI assistant over the Model Context Protocol (stdio).
     Mcp {
         /// Also offer the replay_capture tool, which sends a capture again (to hookscope's
@@ -379,28 +354,7 @@ fn main() -> ExitCode {
             });
             cli::serve::serve(&paths, listen, api_listen, forward)
         }
-        Command::Wait {
-            filter,
-            after,
-            since,
-            timeout,
-            count,
-            json,
-            api,
-            token,
-        } => {
-            let asked = cli::wait::Wait {
-                filter,
-                after,
-                since,
-                timeout,
-                count,
-                json,
-                api,
-                token,
-            };
-            return cli::wait::wait(&paths, asked);
-        }
+        Command::Wait(asked) => return cli::wait::wait(&paths, asked),
         Command::Mcp {
             allow_replay,
             api,

@@ -12,15 +12,31 @@ use serde_json::Value;
 
 use super::{runtime, shown};
 
+#[derive(clap::Args)]
 pub struct Wait {
+    /// Filter, e.g. 'provider:moysklad event:customerorder:CREATE'.
+    #[arg(long, short, value_name = "QUERY")]
     pub filter: Option<String>,
+    /// Only captures after this id (default: those arriving from now on).
+    #[arg(long, value_name = "ID", conflicts_with = "since")]
     pub after: Option<i64>,
-    /// Captures received this long ago count too (`10s`, `2m`).
+    /// Captures received this long ago count too, e.g. 10s or 2m.
+    #[arg(long, value_name = "AGE")]
     pub since: Option<String>,
+    /// Give up after this long, e.g. 30s, 500ms, 2m.
+    #[arg(long, value_name = "DURATION", default_value = "30s")]
     pub timeout: String,
+    /// Wait for N captures, printing each.
+    #[arg(long, value_name = "N", default_value_t = 1)]
     pub count: usize,
+    /// Print capture JSON, as `captures --json` does.
+    #[arg(long)]
     pub json: bool,
+    /// The API of another hookscope, e.g. http://team-host:8788 (with --token).
+    #[arg(long, value_name = "URL", requires = "token")]
     pub api: Option<String>,
+    /// Its token.
+    #[arg(long, value_name = "TOKEN", requires = "api")]
     pub token: Option<String>,
 }
 

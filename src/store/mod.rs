@@ -529,6 +529,25 @@ mod tests {
         store.close().await;
     }
 
+    /// Commits a capture of each `(path, body)` at once, as webhooks arriving together would
+    /// be: the writer takes them in batches.
+    async fn commit_at_once(store: &Store, requests: impl IntoIterator<Item = (String, String)>) {
+        let mut commits = tokio::task::JoinSet::new();
+        for (path, body) in requests {
+            let store = store.clone();
+            commits.spawn(async move {
+                let request = crate::providers::tests::request(&path, &[], &body);
+                let judgement =
+                    crate::providers::judge(&request, &crate::config::Config::default());
+                store
+                    .commit(Capture::new(request, judgement))
+                    .await
+                    .unwrap()
+            });
+        }
+        while commits.join_next().await.is_some() {}
+    }
+
     /// A damaged page loses the captures on it and no others: whatever a lookup by id can
     /// still read is salvaged, in order, and each capture that cannot be read is counted.
     #[tokio::test]
@@ -540,21 +559,14 @@ mod tests {
             max_bytes: u64::MAX,
         };
         let store = Store::open(&path, roomy).unwrap();
-        let mut commits = tokio::task::JoinSet::new();
-        for n in 0..3000 {
-            let store = store.clone();
-            commits.spawn(async move {
+        commit_at_once(
+            &store,
+            (0..3000).map(|n| {
                 let body = format!("{{\"n\":{n},\"pad\":\"{}\"}}", "p".repeat(300));
-                let request = crate::providers::tests::request(&format!("/keep/{n}"), &[], &body);
-                let judgement =
-                    crate::providers::judge(&request, &crate::config::Config::default());
-                store
-                    .commit(Capture::new(request, judgement))
-                    .await
-                    .unwrap()
-            });
-        }
-        while commits.join_next().await.is_some() {}
+                (format!("/keep/{n}"), body)
+            }),
+        )
+        .await;
         store.close().await;
         let whole = std::fs::read(&path).unwrap();
         let pages = whole.len() / 4096;
@@ -626,21 +638,8 @@ mod tests {
         let body = format!("{{\"pad\":\"{}\"}}", "p".repeat(100_000));
         let mut longest = 0;
         for round in 0..ROUNDS {
-            let mut commits = tokio::task::JoinSet::new();
-            for n in 0..64 {
-                let (store, body) = (store.clone(), body.clone());
-                commits.spawn(async move {
-                    let request =
-                        crate::providers::tests::request(&format!("/big/{round}/{n}"), &[], &body);
-                    let judgement =
-                        crate::providers::judge(&request, &crate::config::Config::default());
-                    store
-                        .commit(Capture::new(request, judgement))
-                        .await
-                        .unwrap()
-                });
-            }
-            while commits.join_next().await.is_some() {}
+            let batch = (0..64).map(|n| (format!("/big/{round}/{n}"), body.clone()));
+            commit_at_once(&store, batch).await;
             longest = longest.max(wal_bytes());
         }
         reading.store(false, std::sync::atomic::Ordering::Relaxed);
