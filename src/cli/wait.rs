@@ -134,7 +134,7 @@ fn print(capture: &Value, json: bool) {
             let time = text("received_at");
             let line = format!(
                 "#{:<5} {} {:<9} {:<6} {:<20} {} {}",
-                capture["id"],
+                capture["id"].as_i64().unwrap_or_default(),
                 time.get(..19).unwrap_or(&time).replace('T', " "),
                 text("provider"),
                 text("method"),
