@@ -50,19 +50,20 @@ fn rules(config: &Config, listener: SocketAddr) -> (Routes, Responder, Vec<RuleP
     (routes, responder, problems)
 }
 
+/// The API while it runs: what stops it, and the data folder it announced itself in.
+struct RunningApi {
+    stop: oneshot::Sender<()>,
+    server: JoinHandle<()>,
+    data_dir: std::path::PathBuf,
+}
+
 /// Binds the API, makes its token when there is none yet, and announces it in the data folder.
 async fn start_api(
     store: &Store,
     config: &watch::Sender<Arc<Config>>,
     listener: SocketAddr,
     data_dir: &Path,
-) -> Result<
-    (
-        SocketAddr,
-        (oneshot::Sender<()>, JoinHandle<()>, std::path::PathBuf),
-    ),
-    String,
-> {
+) -> Result<(SocketAddr, RunningApi), String> {
     let asked = config.borrow().api.listen;
     let token = api::Token::load_or_create(data_dir).map_err(|e| {
         format!(
@@ -93,7 +94,12 @@ async fn start_api(
             data_dir.display()
         );
     }
-    Ok((addr, (stop, server, data_dir.to_owned())))
+    let running = RunningApi {
+        stop,
+        server,
+        data_dir: data_dir.to_owned(),
+    };
+    Ok((addr, running))
 }
 
 /// Whether other machines can reach a listener at `addr`: any but a loopback address. Said at
@@ -126,8 +132,7 @@ pub struct Engine {
     outbox: Outbox,
     delivering: JoinHandle<()>,
     api: ApiState,
-    /// Stops the API's listener; its data folder, to take back what it announced there.
-    api_stop: Option<(oneshot::Sender<()>, JoinHandle<()>, std::path::PathBuf)>,
+    api_running: Option<RunningApi>,
 }
 
 impl Engine {
@@ -170,10 +175,10 @@ impl Engine {
         }));
         let data_dir = store_file.parent().unwrap_or(Path::new(".")).to_owned();
         let api_enabled = config.borrow().api.enabled;
-        let (api, api_stop) = match api_enabled {
+        let (api, api_running) = match api_enabled {
             false => (ApiState::Off, None),
             true => match start_api(&store, &config, local_addr, &data_dir).await {
-                Ok((addr, stop)) => (ApiState::Listening(addr), Some(stop)),
+                Ok((addr, running)) => (ApiState::Listening(addr), Some(running)),
                 Err(sentence) => (ApiState::Failed(sentence), None),
             },
         };
@@ -189,7 +194,7 @@ impl Engine {
             outbox,
             delivering,
             api,
-            api_stop,
+            api_running,
         })
     }
 
@@ -238,10 +243,10 @@ impl Engine {
 
     /// Stops accepting, lets in-flight requests finish and commits everything.
     pub async fn stop(mut self) {
-        if let Some((stop, server, dir)) = self.api_stop.take() {
-            let _ = stop.send(());
-            let _ = server.await;
-            api::Found::withdraw(&dir);
+        if let Some(running) = self.api_running.take() {
+            let _ = running.stop.send(());
+            let _ = running.server.await;
+            api::Found::withdraw(&running.data_dir);
         }
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());

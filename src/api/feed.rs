@@ -53,7 +53,10 @@ impl Feed {
                         if config.has_changed().unwrap_or(false) {
                             masker = Masker::new(&config.borrow_and_update());
                         }
-                        let shown = captures.iter().map(|c| shown(&masker, c)).collect();
+                        let shown = captures
+                            .iter()
+                            .map(|c| shown(&masker, c).to_string())
+                            .collect();
                         Published::Captures { captures, shown }
                     }
                     Err(broadcast::error::RecvError::Lagged(_)) => Published::Missed,
@@ -70,10 +73,11 @@ impl Feed {
     }
 }
 
-/// A capture as the API shows it by default: its JSON with the configured secrets masked.
-pub fn shown(masker: &Masker, capture: &Capture) -> String {
+/// A capture as the API shows it: its JSON with the secrets of `masker` masked (an empty
+/// masker for a request that asked for them unmasked).
+pub fn shown(masker: &Masker, capture: &Capture) -> serde_json::Value {
     match masker.is_empty() {
-        true => capture.to_json().to_string(),
-        false => masker.capture(capture).to_json().to_string(),
+        true => capture.to_json(),
+        false => masker.capture(capture).to_json(),
     }
 }

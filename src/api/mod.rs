@@ -187,15 +187,20 @@ fn filter(params: &Params) -> Result<Filter, Refusal> {
     })
 }
 
+/// Whether the request asks for the secrets unmasked (`?unmasked=1`).
+fn unmasked(params: &Params) -> bool {
+    params
+        .get("unmasked")
+        .is_some_and(|v| v == "1" || v == "true")
+}
+
 impl Api {
-    /// A capture as `captures --json` prints it, masked unless the request says `unmasked=1`.
-    fn shown(&self, capture: &Capture, params: &Params) -> Value {
-        if stream::unmasked(params) {
-            capture.to_json()
-        } else {
-            Masker::new(&self.config.borrow())
-                .capture(capture)
-                .to_json()
+    /// What masks the secrets in this request's answer: those of the settings, or none when it
+    /// says `unmasked=1`. Made once a request, not once a capture.
+    fn masker(&self, params: &Params) -> Masker {
+        match unmasked(params) {
+            true => Masker::default(),
+            false => Masker::new(&self.config.borrow()),
         }
     }
 
@@ -255,21 +260,19 @@ async fn list(State(api): State<Api>, params: Params) -> Answer {
     let page = api
         .read(move |r| r.page(&filter, after, before, limit))
         .await?;
-    let shown: Vec<Value> = page.iter().map(|c| api.shown(c, &params)).collect();
+    let masker = api.masker(&params);
+    let shown: Vec<Value> = page.iter().map(|c| feed::shown(&masker, c)).collect();
     Ok(axum::Json(json!({ "captures": shown })).into_response())
 }
 
 async fn one(State(api): State<Api>, Path(id): Path<i64>, params: Params) -> Answer {
     let capture = api.capture(id).await?;
-    Ok(axum::Json(api.shown(&capture, &params)).into_response())
+    Ok(axum::Json(feed::shown(&api.masker(&params), &capture)).into_response())
 }
 
 /// The body's exact bytes with the captured `Content-Type` (masked unless `unmasked=1`).
 async fn body(State(api): State<Api>, Path(id): Path<i64>, params: Params) -> Answer {
-    let mut capture = api.capture(id).await?;
-    if !stream::unmasked(&params) {
-        capture = Masker::new(&api.config.borrow()).capture(&capture);
-    }
+    let capture = api.masker(&params).capture(&api.capture(id).await?);
     let kind = capture
         .request
         .headers

@@ -18,9 +18,10 @@ use axum::response::IntoResponse;
 use serde_json::{json, Value};
 use tokio::sync::broadcast::{self, error::RecvError};
 
-use super::feed::{Feed, Published};
-use super::{filter, param, Answer, Api, Params, Refusal, LONGEST_WAIT};
+use super::feed::{self, Feed, Published};
+use super::{filter, param, unmasked, Answer, Api, Params, Refusal, LONGEST_WAIT};
 use crate::capture::Capture;
+use crate::export::Masker;
 use crate::filter::Filter;
 use crate::store::Change;
 
@@ -56,23 +57,17 @@ impl Ready {
         }
     }
 
-    /// Its capture JSON, as the request asked for it.
-    fn shown(&self, api: &Api, params: &Params) -> String {
+    /// Its capture JSON, with the secrets of `masker` masked; the feed's, made once, unless the
+    /// request asked for them `unmasked`.
+    fn shown(&self, masker: &Masker, unmasked: bool) -> String {
         match self {
-            Ready::Published(published, at) if !unmasked(params) => match published.as_ref() {
+            Ready::Published(published, at) if !unmasked => match published.as_ref() {
                 Published::Captures { shown, .. } => shown[*at].clone(),
                 Published::Missed => unreachable!("only captures are kept as ready"),
             },
-            ready => api.shown(ready.capture(), params).to_string(),
+            ready => feed::shown(masker, ready.capture()).to_string(),
         }
     }
-}
-
-/// Whether the request asks for the secrets unmasked (`?unmasked=1`).
-pub(super) fn unmasked(params: &Params) -> bool {
-    params
-        .get("unmasked")
-        .is_some_and(|v| v == "1" || v == "true")
 }
 
 struct Follow {
@@ -218,7 +213,8 @@ pub(super) async fn events(State(api): State<Api>, headers: HeaderMap, params: P
     let filter = filter(&params)?;
     let after = resume_after(&headers, &params)?;
     let follow = Follow::start(&api, filter, after, true).await?;
-    let shown = move |ready: &Ready| ready.shown(&api, &params);
+    let (masker, unmasked) = (api.masker(&params), unmasked(&params));
+    let shown = move |ready: &Ready| ready.shown(&masker, unmasked);
     let stream = futures_util::stream::unfold((follow, shown), |(mut follow, shown)| async move {
         let event = match follow.next().await {
             Ok(Next::Capture(ready)) => Event::default()
@@ -266,7 +262,7 @@ pub(super) async fn wait(State(api): State<Api>, params: Params) -> Answer {
     match tokio::time::timeout(timeout, follow.next()).await {
         Ok(Ok(Next::Capture(ready))) => Ok((
             [(axum::http::header::CONTENT_TYPE, "application/json")],
-            ready.shown(&api, &params),
+            ready.shown(&api.masker(&params), unmasked(&params)),
         )
             .into_response()),
         Ok(Ok(Next::Change(_))) => unreachable!("a wait does not follow changes"),

@@ -338,9 +338,10 @@ async fn capture(
     let committed = hub.store.commit_and_route(capture, &routes).await;
     // A delayed answer keeps its body's share of the in-flight budget until it is sent, so
     // delays cannot let more bodies in than `max_in_flight_bytes`.
-    let slot = match effect.delay.is_zero() || committed.is_err() {
-        true => None,
-        false => hub.delayed.clone().try_acquire_owned().ok(),
+    let slot = if effect.delay.is_zero() || committed.is_err() {
+        None
+    } else {
+        hub.delayed.clone().try_acquire_owned().ok()
     };
     let held_back = match slot {
         Some(slot) => Some((slot, held)),
