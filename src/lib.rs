@@ -32,7 +32,8 @@
 //! * [`export`] — HAR, NDJSON and cURL out (secrets masked), HAR and NDJSON in.
 //! * [`samples`] — built-in provider payloads, sent to a listener.
 //! * [`config`], [`owner_only`] — the settings file, and files only their owner reads.
-//! * `gui` — the desktop app, by role: state, commands, logic, views.
+//! * `gui` — the desktop app, by role: what it holds (`state/`, `command`), what a screen
+//!   shows (`views/`), what a button does (`app/`).
 
 pub mod api;
 pub mod capture;

@@ -10,11 +10,11 @@ use crate::providers::green_api::api::{self as green_api, Instance};
 use crate::providers::moysklad::api::Account;
 use crate::tunnel;
 
-/// What happened at one provider; an error is the API's sentence.
+/// What happened at one provider, or why its API refused.
 #[derive(Clone, Debug)]
-pub struct Outcome {
+pub struct Repointing {
     pub provider: Provider,
-    pub result: Result<Repointed, String>,
+    pub result: Result<Repointed, ApiError>,
 }
 
 /// What re-pointing did at a provider; `Display` says it in English.
@@ -87,21 +87,21 @@ impl std::fmt::Display for Repointed {
 
 /// Re-points GREEN-API and every MoySklad webhook that use `old` to `new`; Reestr has no API for
 /// it, so its outcome says what to do in the cabinet. Providers without credentials are skipped.
-pub async fn repoint(config: &Config, old: &str, new: &str) -> Vec<Outcome> {
+pub async fn repoint(config: &Config, old: &str, new: &str) -> Vec<Repointing> {
     let mut outcomes = Vec::new();
     if !config.green_api.id_instance.is_empty() {
-        outcomes.push(Outcome {
+        outcomes.push(Repointing {
             provider: Provider::GreenApi,
-            result: green_api(config, old, new).await.map_err(|e| e.to_string()),
+            result: green_api(config, old, new).await,
         });
     }
     if config.moysklad.token.is_set() {
-        outcomes.push(Outcome {
+        outcomes.push(Repointing {
             provider: Provider::Moysklad,
-            result: moysklad(config, old, new).await.map_err(|e| e.to_string()),
+            result: moysklad(config, old, new).await,
         });
     }
-    outcomes.push(Outcome {
+    outcomes.push(Repointing {
         provider: Provider::Reestr,
         result: Ok(Repointed::ReestrByHand {
             url: Provider::Reestr.webhook_url(new),

@@ -726,7 +726,7 @@ fn rosreestr_tab(
         c.kontur.org_id = KONTUR_ORG.into();
         remember(r);
     });
-    open_panel(&mut f, "Rosreestr · Kontur");
+    open_panel(&mut f, "Rosreestr events (Kontur.Reestro)");
     (fake, f)
 }
 

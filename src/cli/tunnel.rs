@@ -41,9 +41,9 @@ pub fn tunnel(paths: &Paths, repoint_from: Option<&str>) -> anyhow::Result<()> {
         for outcome in repoint::repoint(&config, old, &found.url).await {
             let (mark, text) = match outcome.result {
                 Ok(done) => ("ok", done.to_string()),
-                Err(text) => {
+                Err(error) => {
                     failed = true;
-                    ("FAILED", text)
+                    ("FAILED", error.to_string())
                 }
             };
             println!("{:<10} {mark}: {}", outcome.provider.name(), shown(&text));

@@ -1,30 +1,22 @@
 //! The desktop app: a face over the engine. The UI thread only reads: the listener captures on
 //! its own tasks, store reads run on a worker, and both wake the window with `request_repaint`.
 //!
-//! By role: `state` is what the window shows (views read it), `command` is what views ask
-//! for and how each request changes the state, `logic` holds the engine and the channels and
-//! runs the frame. Views (`top_bar`, `table`, `detail`, `settings`, `files`, `ask`, `panels`)
-//! draw the state and push commands; they never change it while drawing, beyond the text
-//! being typed into their own fields.
+//! Three roles, three places:
+//! - **what it holds**: `state/` (the model, one module a screen) and `command` (what the
+//!   views can ask for), plain data importing no view and no handler;
+//! - **what a screen shows**: `views/`, which read the state and push commands;
+//! - **what a button does**: `app/`, the eframe app and every handler, which change the state
+//!   and run work on the engine and the runtime.
+//!
+//! Beside them: `queries` reads the store on its own thread, and `texts` holds every label and
+//! the Russian renderings of the library's errors.
 
-mod ask;
-mod body;
+mod app;
 mod command;
-mod detail;
-mod files;
-mod forward;
-mod list;
-mod logic;
-mod panels;
 mod queries;
-mod responses;
-mod settings;
 mod state;
-mod table;
 pub mod texts;
-mod theme;
-mod timeline;
-mod top_bar;
+mod views;
 
 use std::sync::OnceLock;
 
@@ -32,7 +24,7 @@ use time::UtcOffset;
 
 use crate::config::{Config, Paths};
 use crate::engine::Engine;
-pub use logic::App;
+pub use app::App;
 pub use state::{Remembered, ThemeChoice};
 pub use texts::Language;
 

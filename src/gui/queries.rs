@@ -1,5 +1,5 @@
 //! Store reads off the UI thread: a worker with its own read connection answers the app's
-//! questions and wakes the window when an answer is ready.
+//! queries and wakes the window when a result is ready.
 
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -8,7 +8,7 @@ use crate::capture::{Capture, CaptureRow, DeliveryState, Provider};
 use crate::filter::{Filter, Term, Test};
 use crate::store::{Arrival, Delivery, StoreError, StoreReader, TargetState};
 
-pub enum Question {
+pub enum Query {
     /// Table rows of the newest captures, this many: the table's first page.
     Newest(usize),
     /// Table rows of the `limit` captures before `before`: older pages, newest first.
@@ -35,7 +35,7 @@ pub enum Question {
     LatestConfirm,
 }
 
-pub enum Answer {
+pub enum Fetched {
     /// The newest rows, how many captures are older, and how many bytes of the store are in
     /// use now.
     Newest {
@@ -61,77 +61,77 @@ pub enum Answer {
     Targets(Vec<TargetState>),
     Timeline(i64, Vec<Arrival>),
     LatestConfirm(Option<Box<Capture>>),
-    Failed(String),
+    Failed(StoreError),
 }
 
 pub struct Queries {
-    ask: mpsc::Sender<Question>,
-    answers: mpsc::Receiver<Answer>,
+    ask: mpsc::Sender<Query>,
+    results: mpsc::Receiver<Fetched>,
 }
 
 impl Queries {
     pub fn start(store_file: PathBuf, ctx: egui::Context) -> Queries {
-        let (ask, questions) = mpsc::channel::<Question>();
-        let (reply, answers) = mpsc::channel();
+        let (ask, queries) = mpsc::channel::<Query>();
+        let (reply, results) = mpsc::channel();
         std::thread::Builder::new()
             .name("hookscope-queries".into())
             .spawn(move || {
                 let mut reader: Option<StoreReader> = None;
-                for question in questions {
-                    let answer = match reader.as_ref() {
-                        Some(r) => answer(r, question),
+                for query in queries {
+                    let fetched = match reader.as_ref() {
+                        Some(r) => fetch(r, query),
                         None => match StoreReader::open(&store_file) {
-                            Ok(r) => answer(reader.insert(r), question),
+                            Ok(r) => fetch(reader.insert(r), query),
                             // No store yet (the listener could not start): no captures.
-                            Err(StoreError::Missing { .. }) => nothing(question),
-                            Err(e) => Answer::Failed(e.to_string()),
+                            Err(StoreError::Missing { .. }) => nothing(query),
+                            Err(e) => Fetched::Failed(e),
                         },
                     };
-                    if reply.send(answer).is_err() {
+                    if reply.send(fetched).is_err() {
                         break;
                     }
                     ctx.request_repaint();
                 }
             })
             .expect("a thread can be started");
-        Queries { ask, answers }
+        Queries { ask, results }
     }
 
-    pub fn ask(&self, question: Question) {
-        let _ = self.ask.send(question);
+    pub fn ask(&self, query: Query) {
+        let _ = self.ask.send(query);
     }
 
-    pub fn answers(&self) -> impl Iterator<Item = Answer> + '_ {
-        self.answers.try_iter()
+    pub fn results(&self) -> impl Iterator<Item = Fetched> + '_ {
+        self.results.try_iter()
     }
 }
 
-/// The answer of an empty store.
-fn nothing(question: Question) -> Answer {
-    match question {
-        Question::Newest(_) => Answer::Newest {
+/// What an empty store holds.
+fn nothing(query: Query) -> Fetched {
+    match query {
+        Query::Newest(_) => Fetched::Newest {
             rows: Vec::new(),
             older: 0,
             store_bytes: 0,
         },
-        Question::Older { before, .. } => Answer::Older {
+        Query::Older { before, .. } => Fetched::Older {
             before,
             rows: Vec::new(),
         },
-        Question::RowsAfter(_) => Answer::Rows(Vec::new(), 0),
-        Question::Matching {
+        Query::RowsAfter(_) => Fetched::Rows(Vec::new(), 0),
+        Query::Matching {
             generation, among, ..
-        } => Answer::Matching {
+        } => Fetched::Matching {
             generation,
             ids: Vec::new(),
             partial: among.is_some(),
         },
-        Question::Capture(id) => Answer::Capture(id, None),
-        Question::Deliveries(id) => Answer::Deliveries(id, Vec::new()),
-        Question::ForwardStates(_) => Answer::ForwardStates(Vec::new()),
-        Question::Targets => Answer::Targets(Vec::new()),
-        Question::Timeline(id) => Answer::Timeline(id, Vec::new()),
-        Question::LatestConfirm => Answer::LatestConfirm(None),
+        Query::Capture(id) => Fetched::Capture(id, None),
+        Query::Deliveries(id) => Fetched::Deliveries(id, Vec::new()),
+        Query::ForwardStates(_) => Fetched::ForwardStates(Vec::new()),
+        Query::Targets => Fetched::Targets(Vec::new()),
+        Query::Timeline(id) => Fetched::Timeline(id, Vec::new()),
+        Query::LatestConfirm => Fetched::LatestConfirm(None),
     }
 }
 
@@ -149,44 +149,44 @@ fn confirms() -> Filter {
     }
 }
 
-fn answer(reader: &StoreReader, question: Question) -> Answer {
-    let result = match question {
-        Question::Newest(limit) => reader.newest_rows(limit).and_then(|(rows, older)| {
-            Ok(Answer::Newest {
+fn fetch(reader: &StoreReader, query: Query) -> Fetched {
+    let result = match query {
+        Query::Newest(limit) => reader.newest_rows(limit).and_then(|(rows, older)| {
+            Ok(Fetched::Newest {
                 rows,
                 older,
                 store_bytes: reader.used_bytes()?,
             })
         }),
-        Question::Older { before, limit } => reader
+        Query::Older { before, limit } => reader
             .rows_before(before, limit)
-            .map(|rows| Answer::Older { before, rows }),
-        Question::RowsAfter(id) => reader
+            .map(|rows| Fetched::Older { before, rows }),
+        Query::RowsAfter(id) => reader
             .rows_after(id)
-            .and_then(|rows| Ok(Answer::Rows(rows, reader.used_bytes()?))),
-        Question::Matching {
+            .and_then(|rows| Ok(Fetched::Rows(rows, reader.used_bytes()?))),
+        Query::Matching {
             generation,
             filter,
             among,
         } => reader
             .matching_ids(&filter, among.as_deref())
-            .map(|ids| Answer::Matching {
+            .map(|ids| Fetched::Matching {
                 generation,
                 ids,
                 partial: among.is_some(),
             }),
-        Question::Capture(id) => reader
+        Query::Capture(id) => reader
             .get(id)
-            .map(|capture| Answer::Capture(id, capture.map(Box::new))),
-        Question::Deliveries(id) => reader
+            .map(|capture| Fetched::Capture(id, capture.map(Box::new))),
+        Query::Deliveries(id) => reader
             .deliveries(id)
-            .map(|list| Answer::Deliveries(id, list)),
-        Question::ForwardStates(ids) => reader.forward_states(&ids).map(Answer::ForwardStates),
-        Question::Targets => reader.targets().map(Answer::Targets),
-        Question::Timeline(id) => reader.timeline(id).map(|list| Answer::Timeline(id, list)),
-        Question::LatestConfirm => reader
+            .map(|list| Fetched::Deliveries(id, list)),
+        Query::ForwardStates(ids) => reader.forward_states(&ids).map(Fetched::ForwardStates),
+        Query::Targets => reader.targets().map(Fetched::Targets),
+        Query::Timeline(id) => reader.timeline(id).map(|list| Fetched::Timeline(id, list)),
+        Query::LatestConfirm => reader
             .list(&confirms(), Some(1))
-            .map(|mut newest| Answer::LatestConfirm(newest.pop().map(Box::new))),
+            .map(|mut newest| Fetched::LatestConfirm(newest.pop().map(Box::new))),
     };
-    result.unwrap_or_else(|e| Answer::Failed(e.to_string()))
+    result.unwrap_or_else(Fetched::Failed)
 }

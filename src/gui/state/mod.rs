@@ -1,6 +1,19 @@
-//! What the window shows and what the user is in the middle of. Views read it and push
-//! [`Command`]s; commands change it between frames. Nothing here touches the engine, the
-//! runtime or a channel, so every change of state is testable without a renderer.
+//! What the window shows and what the user is in the middle of: the model. Views read it and
+//! push [`Command`]s; `app`'s handlers change it between frames. Nothing here touches the
+//! engine, the runtime or a channel, or imports a view or a handler, so every change of state
+//! is testable without a renderer. One module a screen: the table's rows (`list`), the detail
+//! pane (`detail`, `body`), forwarding, responses, the provider panels, settings, the file
+//! window and the prompt.
+
+pub mod body;
+pub mod detail;
+pub mod files;
+pub mod forward;
+pub mod list;
+pub mod prompt;
+pub mod providers;
+pub mod responses;
+pub mod settings;
 
 use std::net::SocketAddr;
 use std::time::Instant;
@@ -8,15 +21,16 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 use time::UtcOffset;
 
-use super::ask::Question;
+use self::detail::DetailView;
+use self::files::Chooser;
+use self::forward::ForwardState;
+use self::list::CaptureList;
+use self::prompt::Prompt;
+use self::providers::Panels;
+use self::responses::RuleDraft;
 use super::command::Command;
-use super::files::Chooser;
-use super::list::CaptureList;
-use super::panels::Panels;
-use super::queries::Question as Ask;
-use super::table::TimeShown;
+use super::queries::Query;
 use super::texts::{Language, Texts};
-use super::{detail, settings};
 use crate::capture::{Capture, CaptureRow};
 use crate::config::Config;
 use crate::engine::ApiState;
@@ -65,6 +79,23 @@ impl Default for Remembered {
             events_after: None,
             events_count: crate::providers::kontur::DEFAULT_COUNT,
             time_shown: TimeShown::Local,
+        }
+    }
+}
+
+/// Which clock the time column follows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TimeShown {
+    #[default]
+    Local,
+    Utc,
+}
+
+impl TimeShown {
+    pub fn other(self) -> TimeShown {
+        match self {
+            TimeShown::Local => TimeShown::Utc,
+            TimeShown::Utc => TimeShown::Local,
         }
     }
 }
@@ -127,7 +158,7 @@ pub struct AppState {
     pub filter: FilterState,
     pub selected: Option<i64>,
     pub detail: Option<Box<Capture>>,
-    pub detail_view: detail::View,
+    pub detail_view: DetailView,
     pub follow: bool,
     /// Rows that arrived while follow mode was paused.
     pub unseen: usize,
@@ -141,13 +172,13 @@ pub struct AppState {
     /// The export or import window, when open.
     pub chooser: Option<Chooser>,
     /// A change waiting for the user's yes.
-    pub asking: Option<Question>,
+    pub asking: Option<Prompt>,
     /// A capture whose cURL command is wanted as soon as it is loaded.
     pub copy_curl_of: Option<i64>,
     pub panels: Panels,
-    pub forward: super::forward::ForwardState,
+    pub forward: ForwardState,
     /// The Responses window, while open.
-    pub responses: Option<Vec<super::responses::RuleDraft>>,
+    pub responses: Option<Vec<RuleDraft>>,
     /// How many requests each response rule with a limit still takes, by rule number.
     pub faults_left: Vec<(usize, u32)>,
     /// Every arrival of the selected capture's notification.
@@ -181,7 +212,7 @@ impl AppState {
             filter: FilterState::default(),
             selected: None,
             detail: None,
-            detail_view: detail::View::default(),
+            detail_view: DetailView::default(),
             follow: true,
             unseen: 0,
             shown_rows: 0,
@@ -214,7 +245,7 @@ impl AppState {
 
     /// A new filter text. Without a mistake, the store is asked which captures match (unless
     /// it is empty: then all show); with one, the table shows nothing until it is fixed.
-    pub fn set_filter(&mut self, text: String) -> Option<Ask> {
+    pub fn set_filter(&mut self, text: String) -> Option<Query> {
         self.remembered.filter = text.clone();
         self.filter.parsed = Filter::parse(&text);
         self.filter.text = text;
@@ -227,7 +258,7 @@ impl AppState {
         }
         self.filter.pending = true;
         self.list.start_filtering();
-        Some(Ask::Matching {
+        Some(Query::Matching {
             generation: self.filter.generation,
             filter,
             among: None,
@@ -236,13 +267,13 @@ impl AppState {
 
     /// A pin or note was committed: the filter's verdict is asked again, since it may name
     /// them. The table keeps what it shows until the answer comes.
-    pub fn filter_again(&mut self) -> Option<Ask> {
+    pub fn filter_again(&mut self) -> Option<Query> {
         let filter = self.filter.parsed.as_ref().ok()?;
         if filter.is_empty() {
             return None;
         }
         self.filter.generation += 1;
-        Some(Ask::Matching {
+        Some(Query::Matching {
             generation: self.filter.generation,
             filter: filter.clone(),
             among: None,
@@ -250,14 +281,14 @@ impl AppState {
     }
 
     /// New rows: shown at once without a filter, else after the store says they match.
-    pub fn add_rows(&mut self, rows: Vec<CaptureRow>, live: bool) -> Option<Ask> {
+    pub fn add_rows(&mut self, rows: Vec<CaptureRow>, live: bool) -> Option<Query> {
         let added = rows.len();
         let check = self.list.add(rows, live);
         if !self.follow && live {
             self.unseen += added;
         }
         let filter = self.filter.parsed.as_ref().ok()?;
-        (!check.is_empty()).then(|| Ask::Matching {
+        (!check.is_empty()).then(|| Query::Matching {
             generation: self.filter.generation,
             filter: filter.clone(),
             among: Some(check),
@@ -265,10 +296,10 @@ impl AppState {
     }
 
     /// The store's newest page: shown at once, the older pages asked for next.
-    pub fn newest_rows(&mut self, rows: Vec<CaptureRow>, older: u64) -> Vec<Ask> {
+    pub fn newest_rows(&mut self, rows: Vec<CaptureRow>, older: u64) -> Vec<Query> {
         self.loading = false;
         self.older_left = older;
-        let mut asks: Vec<Ask> = self.add_rows(rows, false).into_iter().collect();
+        let mut asks: Vec<Query> = self.add_rows(rows, false).into_iter().collect();
         asks.extend(self.next_older_page());
         asks
     }
@@ -276,7 +307,7 @@ impl AppState {
     /// An older page read from the store. One that no longer joins the rows held is dropped:
     /// after a clear nothing more is read, and after the oldest row held was deleted the page
     /// before the new oldest is asked for.
-    pub fn older_rows(&mut self, before: i64, rows: Vec<CaptureRow>) -> Vec<Ask> {
+    pub fn older_rows(&mut self, before: i64, rows: Vec<CaptureRow>) -> Vec<Query> {
         if self.list.first_id() != Some(before) {
             return self.next_older_page().into_iter().collect();
         }
@@ -294,7 +325,7 @@ impl AppState {
         }
         let mut asks = Vec::new();
         if let (false, Ok(filter)) = (check.is_empty(), &self.filter.parsed) {
-            asks.push(Ask::Matching {
+            asks.push(Query::Matching {
                 generation: self.filter.generation,
                 filter: filter.clone(),
                 among: Some(check),
@@ -305,9 +336,9 @@ impl AppState {
     }
 
     /// Pages grow with what is held, so a million captures take a few dozen reads.
-    fn next_older_page(&self) -> Option<Ask> {
+    fn next_older_page(&self) -> Option<Query> {
         let before = self.list.first_id()?;
-        (self.older_left > 0).then(|| Ask::Older {
+        (self.older_left > 0).then(|| Query::Older {
             before,
             limit: self.list.rows().len().clamp(FIRST_PAGE, LARGEST_PAGE),
         })
@@ -403,7 +434,7 @@ impl AppState {
 
 #[cfg(test)]
 mod tests {
-    use super::super::list::row;
+    use super::list::row;
     use super::*;
 
     fn state() -> AppState {
@@ -437,7 +468,7 @@ mod tests {
         let asks = s.newest_rows((2001..=3000).map(row).collect(), 2_000);
         assert!(matches!(
             asks[..],
-            [Ask::Older {
+            [Query::Older {
                 before: 2001,
                 limit: FIRST_PAGE
             }]
@@ -448,7 +479,7 @@ mod tests {
         let asks = s.older_rows(2001, (1001..=2000).map(row).collect());
         assert!(matches!(
             asks[..],
-            [Ask::Older {
+            [Query::Older {
                 before: 1001,
                 limit: 2_000
             }]
@@ -458,7 +489,7 @@ mod tests {
         s.list.remove(&[1001]);
         assert!(matches!(
             s.older_rows(1001, (1..=1000).map(row).collect())[..],
-            [Ask::Older { before: 1002, .. }]
+            [Query::Older { before: 1002, .. }]
         ));
         // The store was cleared meanwhile: the page that was on its way joins nothing.
         s.clear();
@@ -476,13 +507,13 @@ mod tests {
         let mut s = state();
         assert!(matches!(
             s.set_filter("provider:reestr".into()),
-            Some(Ask::Matching { generation: 1, .. })
+            Some(Query::Matching { generation: 1, .. })
         ));
         assert!(s.filter.pending);
         // A committed pin or note asks again, as a new generation: an older answer is moot.
         assert!(matches!(
             s.filter_again(),
-            Some(Ask::Matching {
+            Some(Query::Matching {
                 generation: 2,
                 among: None,
                 ..

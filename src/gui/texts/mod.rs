@@ -2,14 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::capture::Reason;
-use crate::capture::ResponseAction;
-use crate::filter::{FilterError, FIELDS};
-use crate::http::{ApiError, Mistake, Setting, Unset};
-use crate::providers::{Field, FieldValue};
-use crate::repoint::Repointed;
-use crate::responses::Breach;
-use crate::tunnel::{Missed, NgrokMiss, NotFound, Source};
+mod errors;
+
+use crate::store::{Attempt, Outcome};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Language {
@@ -49,6 +44,7 @@ macro_rules! texts {
 }
 
 texts! {
+    kontur_tab: "Rosreestr events (Kontur.Reestro)", "События Росреестра (Контур.Реестро)";
     listening_on: "Listening on", "Слушаю";
     not_listening: "Not listening", "Не слушаю";
     port_in_use: "Port {port} on {ip} is in use by another program: stop it, or try another address here.", "Порт {port} на {ip} занят другой программой: остановите её или попробуйте другой адрес здесь.";
@@ -420,349 +416,26 @@ impl Language {
             format!("{value:.1} {}", units[unit])
         }
     }
-
-    /// What re-pointing did at a provider, in this language.
-    pub fn repointed(self, done: &Repointed) -> String {
-        if self == Language::English {
-            return done.to_string();
-        }
-        match done {
-            Repointed::GreenMoved { url } => format!(
-                "URL вебхука теперь {url}; GREEN-API применит его примерно за 5 минут."
-            ),
-            Repointed::GreenElsewhere { current, old } => {
-                format!("URL вебхука «{current}» не под {old}: оставлен как есть.")
-            }
-            Repointed::Moysklad {
-                moved,
-                deleted,
-                old,
-                new,
-            } => {
-                let mut said = Vec::new();
-                if !moved.is_empty() {
-                    let count = self.count(moved.len(), Counted::Webhook);
-                    said.push(format!("{count} теперь на {new}: {}.", moved.join(", ")));
-                }
-                if !deleted.is_empty() {
-                    let count = self.count(deleted.len(), Counted::Webhook);
-                    said.push(format!(
-                        "удалено старых: {count} — такие уже были на {new}: {}.",
-                        deleted.join(", ")
-                    ));
-                }
-                if said.is_empty() {
-                    said.push(format!("ни один вебхук не указывает на {old}."));
-                }
-                said.join(" ")
-            }
-            Repointed::ReestrByHand { url } => format!(
-                "у Реестра нет API для этого: вставьте {url} в кабинете Реестра (Настройки API > ключ доступа > Вебхуки) и нажмите «подтвердить»."
-            ),
-        }
-    }
-
-    /// A provider API's failure, in this language. The provider's own message, and a setting's
-    /// explanation, stay as they were written.
-    pub fn api_error(self, error: &ApiError) -> String {
-        if self == Language::English {
-            return error.to_string();
-        }
-        match error {
-            ApiError::NotConfigured(unset) => russian_unset(unset),
-            ApiError::Input(mistake) => russian_mistake(mistake),
-            ApiError::Unreachable {
-                service,
-                origin,
-                detail,
-            } => format!(
-                "Не удалось связаться с {service} по адресу {origin} ({detail}). Проверьте адрес API в настройках и подключение к сети."
-            ),
-            ApiError::Timeout { service } => format!(
-                "{service} не ответил за {} секунд. Повторите попытку или проверьте адрес API в настройках.",
-                crate::http::TIMEOUT.as_secs()
-            ),
-            ApiError::Refused {
-                service,
-                status,
-                message,
-                fields,
-            } => {
-                let fields: String = fields
-                    .iter()
-                    .map(|f| format!("\n  {}: {}", f.field, f.message))
-                    .collect();
-                format!("{service} отклонил запрос (HTTP {status}): {message}{fields}")
-            }
-            ApiError::Unreadable {
-                service,
-                status,
-                detail,
-                body,
-            } => format!(
-                "{service} ответил HTTP {status}, но hookscope не смог прочитать ответ ({detail}): {body}"
-            ),
-        }
-    }
-
-    /// Where a public URL came from.
-    pub fn tunnel_source(self, source: &Source) -> String {
-        match (self, source) {
-            (Language::English, source) => source.to_string(),
-            (Language::Russian, Source::Typed) => {
-                "введён в настройках ([tunnel] public_url)".into()
-            }
-            (Language::Russian, Source::Ngrok { api }) => format!("агент ngrok на {api}"),
-            (Language::Russian, Source::Cloudflared { metrics }) => {
-                format!("быстрый туннель cloudflared (метрики на {metrics})")
-            }
-        }
-    }
-
-    /// A filter's mistake in this language.
-    pub fn filter_error(self, error: &FilterError) -> String {
-        if self == Language::English {
-            return error.to_string();
-        }
-        match error {
-            FilterError::UnclosedQuote => "Кавычка в фильтре не закрыта: добавьте закрывающую \".".into(),
-            FilterError::NoHeaderName => {
-                "После header. нужно имя заголовка, например header.user-agent:MoySklad.".into()
-            }
-            FilterError::NoValue { field, example } => {
-                format!("У {field}: нет значения; например, {example}.")
-            }
-            FilterError::UnknownField { field } => format!(
-                "Поля фильтра «{field}:» нет. Используйте одно из {FIELDS} или возьмите слово в кавычки, чтобы искать его как текст."
-            ),
-            FilterError::UnknownProvider { value } => format!(
-                "Провайдера «{value}» нет; используйте reestr, green-api, moysklad или generic."
-            ),
-            FilterError::NotAStatus { value } => format!(
-                "status:{value} — не статус; пишите status:200, status:>=400, status:<300 или status:4xx."
-            ),
-            FilterError::NotYesOrNo { field, value } => {
-                format!("{field}: принимает yes или no, а не «{value}».")
-            }
-            FilterError::NotATime { field, value } => format!(
-                "{field}:{value} — не время; пишите время вида 2026-11-20T10:00:00Z, дату вида 2026-11-20 или возраст вида 30s, 10m, 2h, 1d."
-            ),
-        }
-    }
 }
 
 impl Language {
-    /// An overview field's name.
-    pub fn field(self, field: Field) -> &'static str {
-        if self == Language::English {
-            return field.label();
-        }
-        match field {
-            Field::Type => "Тип",
-            Field::AccessKey => "Ключ доступа",
-            Field::Order => "Заказ",
-            Field::Service => "Услуга",
-            Field::Object => "Объект",
-            Field::SecretKey => "Секретный ключ",
-            Field::Instance => "Инстанс",
-            Field::Time => "Время",
-            Field::Sender => "Отправитель",
-            Field::Chat => "Чат",
-            Field::MessageId => "Id сообщения",
-            Field::MessageType => "Тип сообщения",
-            Field::Text => "Текст",
-            Field::File => "Файл",
-            Field::FileType => "Тип файла",
-            Field::DownloadUrl => "Ссылка на файл",
-            Field::Status => "Статус",
-            Field::State => "Состояние",
-            Field::Description => "Описание",
-            Field::RequestId => "Id запроса",
-            Field::ChangedBy => "Кто изменил",
-            Field::Moment => "Когда",
-            Field::StockType => "Тип остатков",
-            Field::ReportType => "Тип отчёта",
-            Field::ReportUrl => "Ссылка на отчёт",
-            Field::Event => "Событие",
-            Field::UpdatedFields => "Изменённые поля",
-            Field::Href => "Ссылка",
-        }
-    }
-
-    /// Why a capture was refused or answered short.
-    pub fn reason(self, reason: &Reason) -> String {
-        if self == Language::English {
-            return reason.to_string();
-        }
-        let kept = |kib: &Option<u64>| match kib {
-            Some(kib) => format!(" (первые {kib} КиБ сохранены)"),
-            None => String::new(),
-        };
-        match reason {
-            Reason::TooLarge { size, limit } => format!(
-                "тело в {size} байт больше предела {limit} байт ([listener] max_body_bytes)"
-            ),
-            Reason::Busy { budget_mib } => format!(
-                "принимаемые сейчас тела уже заняли отведённые им {budget_mib} МиБ ([listener] max_in_flight_bytes); отправьте запрос снова через несколько секунд"
-            ),
-            Reason::SlowBody {
-                seconds,
-                seen,
-                kept_kib,
-            } => format!(
-                "тело не пришло за {seconds} с; получено {seen} байт{}",
-                kept(kept_kib)
-            ),
-            Reason::BrokenBody { error, kept_kib } => {
-                format!("тело оборвалось: {error}{}", kept(kept_kib))
+    /// A delivery attempt: "200 · 3.1 ms", or what went wrong.
+    pub fn attempt(self, attempt: &Attempt) -> String {
+        match &attempt.outcome {
+            Outcome::Answered { status, .. } => {
+                format!("{status} · {:.1} {}", attempt.elapsed_ms, self.texts().ms)
             }
-            Reason::EmptyBody => "тело пустое, а этот провайдер всегда присылает JSON".into(),
-            Reason::NotJson { error } => format!("тело — не корректный JSON ({error})"),
-            Reason::TokenMissing => {
-                "нет заголовка Authorization, а в [green_api] задан webhook_url_token".into()
-            }
-            Reason::TokenWrong => {
-                "токен вебхука не совпадает с [green_api] webhook_url_token".into()
-            }
-            Reason::SecretMissing => "нет secret_key, а в [reestr] задан secret_key".into(),
-            Reason::SecretWrong => "secret_key не совпадает с [reestr] secret_key".into(),
-            Reason::NoConfirmString => "строка подтверждения не задана, поэтому подтверждение не удалось: скопируйте её из кабинета Реестра в [reestr] confirm_string и нажмите «Подтвердить» ещё раз".into(),
-            Reason::Rule { number, action } => {
-                let what = match action {
-                    ResponseAction::Answer => "ответил",
-                    ResponseAction::Fail => "нарочно отказал",
-                    ResponseAction::Delay => "задержал ответ",
-                    ResponseAction::HangUp => "оборвал соединение без ответа",
-                };
-                format!("{what}: правило ответа {number} ([[respond]] в настройках)")
-            }
-            Reason::Text { text } => text.clone(),
-        }
-    }
-
-    /// Why no tunnel was found: what was asked and what each answered.
-    pub fn tunnel_not_found(self, missing: &NotFound) -> String {
-        if self == Language::English {
-            return missing.to_string();
-        }
-        let port = missing.port;
-        let tried: Vec<String> = missing
-            .tried
-            .iter()
-            .map(|missed| match missed {
-                Missed::Ngrok { api, why } => {
-                    let said = match why {
-                        NgrokMiss::NotRunning => "не запущен".to_string(),
-                        NgrokMiss::NoAnswer { detail } => format!("не ответил ({detail})"),
-                        NgrokMiss::Status { status } => format!("ответил HTTP {status}"),
-                        NgrokMiss::NotJson => "ответил не своим JSON".to_string(),
-                        NgrokMiss::NoHttpsTunnel => "не держит ни одного https-туннеля".to_string(),
-                        NgrokMiss::OtherPorts { addrs, port } => format!(
-                            "ведёт только на {}, а не на порт {port}",
-                            addrs.join(", ")
-                        ),
-                    };
-                    format!("агент ngrok на {api} {said}")
-                }
-                Missed::MetricsAddress { metrics } => format!(
-                    "адрес метрик cloudflared «{metrics}» — не host:port и не host:first-last ([tunnel] cloudflared_metrics)"
-                ),
-                Missed::NamedTunnel { at } => format!(
-                    "cloudflared на {at} держит именованный туннель, чей URL знаете только вы: впишите его как публичный URL"
-                ),
-                Missed::NoQuickTunnel { metrics } => {
-                    format!("на {metrics} не отвечает ни один быстрый туннель cloudflared")
-                }
-            })
-            .collect();
-        format!(
-            "Туннель к порту {port} не найден: {}. Запустите его, например `cloudflared tunnel --url http://127.0.0.1:{port}` или `ngrok http {port}`, или впишите его https-адрес как публичный URL.",
-            tried.join("; ")
-        )
-    }
-
-    /// What a response rule breaks of a provider's contract.
-    pub fn breach(self, breach: Breach) -> String {
-        if self == Language::English {
-            return breach.to_string();
-        }
-        match breach {
-            Breach::ReestrConfirm => "подтверждение Реестра с таким ответом не пройдёт: Реестру нужен 200 со строкой подтверждения",
-            Breach::MoyskladDeadline => "МойСклад ждёт 1,5 с: более долгая задержка считается отказом, а после трёх он бросает событие",
-            Breach::MoyskladRetries => "МойСклад сразу повторит три раза, а потом бросит событие навсегда",
-            Breach::GreenApiHolds => "GREEN-API будет присылать его каждые 60 с и держать все следующие уведомления за ним до суток",
-        }
-        .into()
-    }
-
-    /// An overview field's value.
-    pub fn field_value(self, value: &FieldValue) -> String {
-        match (self, value) {
-            (_, FieldValue::Text(text)) => text.clone(),
-            (Language::English, FieldValue::Present(true)) => "present".into(),
-            (Language::English, FieldValue::Present(false)) => "absent".into(),
-            (Language::Russian, FieldValue::Present(true)) => "есть".into(),
-            (Language::Russian, FieldValue::Present(false)) => "нет".into(),
+            Outcome::Failed(error) => error.clone(),
         }
     }
 }
 
-fn russian_unset(unset: &Unset) -> String {
-    match unset {
-        Unset::Missing(setting) => {
-            let (name, hint) = russian_setting(*setting);
-            format!("{name} не задан: {hint}")
-        }
-        Unset::NotDigits { id } => format!(
-            "idInstance GREEN-API «{id}» должен состоять только из цифр, например 1101000001: {}",
-            russian_setting(Setting::GreenApiId).1
-        ),
-        Unset::ApiUrl { service, url } => {
-            format!("Адрес API {service} «{url}» — не http(s)-адрес: исправьте его в настройках.")
-        }
-    }
-}
-
-/// A setting's name and where to find it, in Russian.
-fn russian_setting(setting: Setting) -> (&'static str, &'static str) {
-    let green_api =
-        "скопируйте его из консоли GREEN-API в панель GREEN-API (или в [green_api] в настройках).";
-    let kontur = "скопируйте его из настроек интеграции Контур.Реестро в панель Контур.Реестро (Провайдеры > Росреестр · Контур) или в [kontur] в настройках.";
-    match setting {
-        Setting::GreenApiId => ("idInstance GREEN-API", green_api),
-        Setting::GreenApiToken => ("apiTokenInstance GREEN-API", green_api),
-        Setting::MoyskladToken => (
-            "Токен МоегоСклада",
-            "создайте его в МоёмСкладе (Настройки > Токены) или войдите из панели МоегоСклада, либо задайте [moysklad] token в настройках.",
-        ),
-        Setting::ReestrAccessToken => (
-            "Токен доступа Реестра",
-            "скопируйте его из кабинета Реестра (настройки API) в панель Реестра или задайте [reestr] access_token в настройках.",
-        ),
-        Setting::ReestrOrderId => (
-            "Id заказа",
-            "укажите object_id уведомления payment или service_done.",
-        ),
-        Setting::KonturApiKey => ("apiKey Контура", kontur),
-        Setting::KonturOrgId => ("orgId Контура", kontur),
-    }
-}
-
-fn russian_mistake(mistake: &Mistake) -> String {
-    match mistake {
-        Mistake::PageSize { count, max } => {
-            format!("На странице от 1 до {max} событий, а запрошено {count}.")
-        }
-        Mistake::NoAction { actions } => format!(
-            "Выберите, на что срабатывает вебхук: {} (--action).",
-            actions.join(", ")
-        ),
-        Mistake::ReportType { action } => format!(
-            "Действие вебхука остатков — это тип отчёта, all или bystore, а не «{action}»."
-        ),
-        Mistake::ForeignHref { href, api_url } => format!(
-            "Ссылка события {href} не ведёт в API МоегоСклада {api_url}, а токен hookscope отправляет только туда. Проверьте адрес API в панели МоегоСклада."
-        ),
+/// An RFC 3339 time to the second, as a person reads it: `2026-11-01T09:00:00+03:00` as
+/// `2026-11-01 09:00:00` (the offset is left to the caller); other text as it is.
+pub fn short_date(date: &str) -> String {
+    match date.get(..19) {
+        Some(cut) if cut.as_bytes()[10] == b'T' => cut.replacen('T', " ", 1),
+        _ => date.to_string(),
     }
 }
 
@@ -775,50 +448,6 @@ mod tests {
         // Both tables are complete by construction (the macro); check one translated label.
         assert_eq!(Language::Russian.texts().settings, "Настройки");
         assert_eq!(Language::English.texts().settings, "Settings");
-    }
-
-    #[test]
-    fn tunnel_detection_is_told_in_russian() {
-        let missing = NotFound {
-            port: 8787,
-            tried: vec![
-                Missed::Ngrok {
-                    api: "http://127.0.0.1:4040".into(),
-                    why: NgrokMiss::NotRunning,
-                },
-                Missed::NoQuickTunnel {
-                    metrics: "127.0.0.1:20241-20245".into(),
-                },
-            ],
-        };
-        let said = Language::Russian.tunnel_not_found(&missing);
-        assert!(said.starts_with("Туннель к порту 8787 не найден: агент ngrok на http://127.0.0.1:4040 не запущен; на 127.0.0.1:20241-20245 не отвечает"), "{said}");
-        assert!(Language::English
-            .tunnel_not_found(&missing)
-            .contains("the ngrok agent at http://127.0.0.1:4040 is not running"));
-    }
-
-    #[test]
-    fn settings_and_reasons_are_said_in_russian() {
-        let unset = ApiError::NotConfigured(Unset::Missing(Setting::MoyskladToken));
-        assert!(Language::Russian
-            .api_error(&unset)
-            .starts_with("Токен МоегоСклада не задан: создайте"));
-        assert_eq!(Language::English.api_error(&unset), unset.to_string());
-        let page = ApiError::Input(Mistake::PageSize { count: 0, max: 100 });
-        assert_eq!(
-            Language::Russian.api_error(&page),
-            "На странице от 1 до 100 событий, а запрошено 0."
-        );
-        let slow = Reason::SlowBody {
-            seconds: 30,
-            seen: 70_000,
-            kept_kib: Some(64),
-        };
-        assert_eq!(
-            Language::Russian.reason(&slow),
-            "тело не пришло за 30 с; получено 70000 байт (первые 64 КиБ сохранены)"
-        );
     }
 
     #[test]
@@ -853,9 +482,19 @@ mod tests {
     }
 
     #[test]
-    fn filter_mistakes_read_in_russian() {
-        let error = crate::filter::Filter::parse("provder:x").unwrap_err();
-        let text = Language::Russian.filter_error(&error);
-        assert!(text.contains("«provder:»"), "{text}");
+    fn dates_lose_the_t_and_the_offset_only_when_they_are_rfc_3339() {
+        assert_eq!(
+            short_date("2026-11-01T09:00:00+03:00"),
+            "2026-11-01 09:00:00"
+        );
+        assert_eq!(
+            short_date("2026-11-01T09:00:00.123Z"),
+            "2026-11-01 09:00:00"
+        );
+        assert_eq!(short_date("вчера"), "вчера");
+        assert_eq!(
+            short_date("2026-11-01 09:00:00 MSK"),
+            "2026-11-01 09:00:00 MSK"
+        );
     }
 }

@@ -4,58 +4,13 @@
 
 use egui::Ui;
 
-use super::command::Command;
-use super::logic::App;
-use super::state::AppState;
-use super::texts::Texts;
 use crate::capture::ResponseAction;
 use crate::config::ResponseRule;
+use crate::gui::command::{Command, ResponsesCall};
+use crate::gui::state::responses::RuleDraft;
+use crate::gui::state::AppState;
+use crate::gui::texts::Texts;
 use crate::responses::breaches;
-
-/// A rule as the window edits it: its headers as `Name: value` lines.
-#[derive(Clone, Debug)]
-pub struct RuleDraft {
-    rule: ResponseRule,
-    headers: String,
-}
-
-impl RuleDraft {
-    fn of(rule: &ResponseRule) -> RuleDraft {
-        let headers = rule
-            .headers
-            .iter()
-            .map(|(n, v)| format!("{n}: {v}"))
-            .collect::<Vec<_>>()
-            .join("\n");
-        RuleDraft {
-            rule: rule.clone(),
-            headers,
-        }
-    }
-
-    /// The rule with its headers read back; lines without a colon are left out.
-    fn rule(&self) -> ResponseRule {
-        let mut rule = self.rule.clone();
-        rule.headers = self
-            .headers
-            .lines()
-            .filter_map(|line| line.split_once(':'))
-            .filter(|(name, _)| !name.trim().is_empty())
-            .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
-            .collect();
-        rule
-    }
-}
-
-#[derive(Clone, Debug)]
-pub enum Call {
-    Open,
-    Close,
-    Save(Vec<ResponseRule>),
-    /// Switches saved rule N on or off at once, when it is the rule shown (with its new
-    /// switch): one edited, added or moved in the window waits for Apply.
-    Toggle(usize, Box<ResponseRule>),
-}
 
 fn action_text(action: ResponseAction, t: &Texts) -> &'static str {
     match action {
@@ -120,7 +75,9 @@ pub fn window(ctx: &egui::Context, state: &mut AppState) {
                     .on_disabled_hover_text(t.rules_invalid)
                     .clicked()
                 {
-                    calls.push(Call::Save(drafts.iter().map(RuleDraft::rule).collect()));
+                    calls.push(ResponsesCall::Save(
+                        drafts.iter().map(RuleDraft::rule).collect(),
+                    ));
                 }
             });
         });
@@ -128,7 +85,9 @@ pub fn window(ctx: &egui::Context, state: &mut AppState) {
         .commands
         .extend(calls.into_iter().map(Command::Responses));
     if !open {
-        state.commands.push(Command::Responses(Call::Close));
+        state
+            .commands
+            .push(Command::Responses(ResponsesCall::Close));
     }
 }
 
@@ -137,7 +96,7 @@ fn rule_fields(
     draft: &mut RuleDraft,
     n: usize,
     t: &Texts,
-    calls: &mut Vec<Call>,
+    calls: &mut Vec<ResponsesCall>,
     remove: &mut Option<usize>,
 ) {
     let rule = &mut draft.rule;
@@ -216,7 +175,7 @@ fn rule_fields(
         .labelled_by(label.id);
     }
     if switched {
-        calls.push(Call::Toggle(n, Box::new(draft.rule())));
+        calls.push(ResponsesCall::Toggle(n, Box::new(draft.rule())));
     }
 }
 
@@ -228,7 +187,7 @@ pub fn top_bar(ui: &mut Ui, state: &mut AppState) {
         .on_hover_text(t.responses_hint)
         .clicked()
     {
-        state.commands.push(Command::Responses(Call::Open));
+        state.commands.push(Command::Responses(ResponsesCall::Open));
     }
     for (n, rule) in state.config.respond.iter().enumerate() {
         if !rule.enabled {
@@ -248,36 +207,7 @@ pub fn top_bar(ui: &mut Ui, state: &mut AppState) {
             .replace("{what}", &what);
         let chip = egui::RichText::new(text).color(ui.visuals().warn_fg_color);
         if ui.link(chip).clicked() {
-            state.commands.push(Command::Responses(Call::Open));
-        }
-    }
-}
-
-impl App {
-    pub(super) fn responses(&mut self, call: Call) {
-        let state = &mut self.state;
-        match call {
-            Call::Open => {
-                state.responses = Some(state.config.respond.iter().map(RuleDraft::of).collect());
-            }
-            Call::Close => state.responses = None,
-            Call::Save(rules) => {
-                let mut config = state.config.clone();
-                config.respond = rules;
-                state.responses = None;
-                self.save_config(config);
-            }
-            Call::Toggle(n, shown) => {
-                let mut config = state.config.clone();
-                if let Some(rule) = config.respond.get_mut(n) {
-                    let mut unswitched = (*shown).clone();
-                    unswitched.enabled = rule.enabled;
-                    if unswitched == *rule {
-                        rule.enabled = shown.enabled;
-                        self.save_config(config);
-                    }
-                }
-            }
+            state.commands.push(Command::Responses(ResponsesCall::Open));
         }
     }
 }

@@ -3,11 +3,11 @@
 
 use egui::{RichText, Ui};
 
-use super::command::Command;
-use super::state::AppState;
 use super::table::Clock;
-use super::texts::Texts;
 use crate::capture::Capture;
+use crate::gui::command::Command;
+use crate::gui::state::AppState;
+use crate::gui::texts::Texts;
 
 pub fn tab(ui: &mut Ui, state: &mut AppState, capture: &Capture, t: &Texts) {
     if capture.judgement.redelivery_key.is_none() {

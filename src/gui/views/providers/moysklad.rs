@@ -2,172 +2,21 @@
 //! this tunnel marked and the ones at an older tunnel offered a re-point, and a create form.
 
 use egui::Ui;
-use serde_json::json;
 
-use super::{field, form, outcome, secret_field, webhook_url_row, with_client, SecretField, Tab};
+use super::{field, form, outcome, secret_field, webhook_url_row};
 use crate::capture::Provider;
-use crate::config::Secret;
-use crate::gui::ask::Question;
-use crate::gui::command::Command;
-use crate::gui::logic::App;
+use crate::gui::command::{Command, MoyskladCall};
+use crate::gui::state::prompt::Prompt;
+use crate::gui::state::providers::SecretField;
 use crate::gui::state::AppState;
 use crate::gui::texts::Texts;
-use crate::http::ApiError;
-use crate::providers::moysklad::api::{
-    self as sklad, Account, NewWebhook, Webhook, Whereabouts, ACTIONS, COMMON_ENTITY_TYPES,
-    REPORT_TYPES,
-};
-
-#[derive(Clone, Debug)]
-pub enum Call {
-    /// A token for a login and password.
-    Login {
-        login: String,
-        password: String,
-    },
-    List,
-    Create(NewWebhook),
-    Enable(Box<Webhook>, bool),
-    /// Moves a webhook to a new URL.
-    Repoint(Box<Webhook>, String),
-    Delete(Box<Webhook>),
-    /// Read each event's object of a capture.
-    Load {
-        capture: i64,
-        hrefs: Vec<String>,
-    },
-}
-
-pub enum Done {
-    Token(Result<Secret, ApiError>),
-    Webhooks(Result<Vec<Webhook>, ApiError>),
-    /// A webhook changed, with what happened in words.
-    Changed(Result<String, ApiError>),
-}
-
-#[derive(Default)]
-pub struct State {
-    pub login: String,
-    pub password: String,
-    webhooks: Option<Vec<Webhook>>,
-    /// Whether the list was asked for since the app started; the first look at the panel does.
-    asked: bool,
-    new: NewWebhook,
-    pub outcome: Option<Result<String, ApiError>>,
-}
-
-pub fn call(app: &mut App, call: Call) {
-    let config = app.keep_drafts();
-    let t = app.state.texts();
-    let account = || Account::new(&config.moysklad);
-    match call {
-        Call::Login { login, password } => {
-            let api_url = config.moysklad.api_url.clone();
-            app.spawn(Some(Tab::Moysklad), async move {
-                super::Done::Moysklad(Done::Token(
-                    sklad::obtain_token(&api_url, &login, &password).await,
-                ))
-            });
-        }
-        Call::List => {
-            let account = account();
-            app.spawn(Some(Tab::Moysklad), async move {
-                let listed = with_client(account, |a| async move { a.webhooks().await }).await;
-                super::Done::Moysklad(Done::Webhooks(listed))
-            });
-        }
-        Call::Create(new) => {
-            let account = account();
-            app.spawn(Some(Tab::Moysklad), async move {
-                let made = with_client(account, |a| async move { a.create(&new).await }).await;
-                changed(made.map(|w| t.sklad_created.replace("{webhook}", &w.name())))
-            });
-        }
-        Call::Enable(webhook, enable) => {
-            let account = account();
-            app.spawn(Some(Tab::Moysklad), async move {
-                let done = with_client(account, |a| async move {
-                    a.update(&webhook, json!({ "enabled": enable })).await
-                })
-                .await;
-                let said = if enable {
-                    t.sklad_enabled
-                } else {
-                    t.sklad_disabled
-                };
-                changed(done.map(|w| said.replace("{webhook}", &w.name())))
-            });
-        }
-        Call::Repoint(webhook, url) => {
-            let account = account();
-            app.spawn(Some(Tab::Moysklad), async move {
-                let before = webhook.name();
-                let done = with_client(account, |a| async move {
-                    a.update(&webhook, json!({ "url": url })).await
-                })
-                .await;
-                changed(done.map(|w| {
-                    t.sklad_repointed
-                        .replace("{webhook}", &before)
-                        .replace("{url}", &w.url)
-                }))
-            });
-        }
-        Call::Delete(webhook) => {
-            let account = account();
-            app.spawn(Some(Tab::Moysklad), async move {
-                let name = webhook.name();
-                let done = with_client(account, |a| async move { a.delete(&webhook).await }).await;
-                changed(done.map(|()| t.sklad_deleted.replace("{webhook}", &name)))
-            });
-        }
-        Call::Load { capture, hrefs } => {
-            let account = account();
-            app.spawn(None, async move {
-                let result = with_client(account, |a| async move {
-                    let mut objects = Vec::new();
-                    for href in &hrefs {
-                        objects.push(a.load(href).await?);
-                    }
-                    Ok(objects)
-                })
-                .await;
-                super::Done::Loaded { capture, result }
-            });
-        }
-    }
-}
-
-fn changed(result: Result<String, ApiError>) -> super::Done {
-    super::Done::Moysklad(Done::Changed(result))
-}
-
-pub fn apply(app: &mut App, done: Done) {
-    let panels = &mut app.state.panels;
-    panels.busy.remove(&Tab::Moysklad);
-    match done {
-        Done::Token(Ok(token)) => {
-            panels.draft.moysklad.token = token;
-            panels.sklad.password.clear();
-            app.handle(Command::Moysklad(Call::List));
-        }
-        Done::Token(Err(e)) | Done::Webhooks(Err(e)) => panels.sklad.outcome = Some(Err(e)),
-        Done::Webhooks(Ok(webhooks)) => panels.sklad.webhooks = Some(webhooks),
-        Done::Changed(result) => {
-            let ok = result.is_ok();
-            panels.sklad.outcome = Some(result);
-            if ok {
-                app.handle(Command::Moysklad(Call::List));
-            }
-        }
-    }
-}
+use crate::providers::moysklad::api::{Whereabouts, ACTIONS, COMMON_ENTITY_TYPES, REPORT_TYPES};
 
 pub fn show(ui: &mut Ui, state: &mut AppState, t: &'static Texts) {
     let p = &mut state.panels;
     if !p.sklad.asked && p.draft.moysklad.token.is_set() {
         p.sklad.asked = true;
-        state.commands.push(Command::Moysklad(Call::List));
+        state.commands.push(Command::Moysklad(MoyskladCall::List));
     }
     form(ui, "moysklad-fields", |ui| {
         field(ui, t.api_url, &mut p.draft.moysklad.api_url);
@@ -192,7 +41,7 @@ pub fn show(ui: &mut Ui, state: &mut AppState, t: &'static Texts) {
                 .add_enabled(ready, egui::Button::new(t.get_token))
                 .clicked()
             {
-                state.commands.push(Command::Moysklad(Call::Login {
+                state.commands.push(Command::Moysklad(MoyskladCall::Login {
                     login: p.sklad.login.clone(),
                     password: p.sklad.password.clone(),
                 }));
@@ -204,7 +53,7 @@ pub fn show(ui: &mut Ui, state: &mut AppState, t: &'static Texts) {
     let public = state.panels.tunnel.as_ref().map(|f| f.url.clone());
     ui.horizontal_wrapped(|ui| {
         if ui.button(t.refresh).clicked() {
-            state.commands.push(Command::Moysklad(Call::List));
+            state.commands.push(Command::Moysklad(MoyskladCall::List));
         }
         if ui.button(t.save).clicked() {
             state.commands.push(Command::SaveProviderFields);
@@ -243,7 +92,7 @@ fn webhook_table(ui: &mut Ui, state: &mut AppState, public: Option<&str>, t: &Te
                     ui.monospace(&webhook.url);
                     match webhook.whereabouts(public, webhooks) {
                         Whereabouts::ThisTunnel => {
-                            let success = crate::gui::theme::palette(ui.visuals()).success;
+                            let success = crate::gui::views::theme::palette(ui.visuals()).success;
                             ui.colored_label(success, format!("✔ {}", t.this_tunnel));
                         }
                         Whereabouts::OlderTunnel { twin: true, .. } => {
@@ -253,12 +102,12 @@ fn webhook_table(ui: &mut Ui, state: &mut AppState, public: Option<&str>, t: &Te
                         Whereabouts::OlderTunnel { moved, twin: false } => {
                             ui.colored_label(ui.visuals().warn_fg_color, t.old_tunnel);
                             if ui.small_button(t.repoint).on_hover_text(&moved).clicked() {
-                                state.commands.push(Question::command(
+                                state.commands.push(Prompt::command(
                                     t.ask_sklad_repoint
                                         .replace("{webhook}", &webhook.name())
                                         .replace("{url}", &moved),
                                     t.yes_repoint,
-                                    Command::Moysklad(Call::Repoint(
+                                    Command::Moysklad(MoyskladCall::Repoint(
                                         Box::new(webhook.clone()),
                                         moved,
                                     )),
@@ -274,13 +123,14 @@ fn webhook_table(ui: &mut Ui, state: &mut AppState, public: Option<&str>, t: &Te
                     } else {
                         (t.enable, true)
                     };
-                    let change = Command::Moysklad(Call::Enable(Box::new(webhook.clone()), enable));
+                    let change =
+                        Command::Moysklad(MoyskladCall::Enable(Box::new(webhook.clone()), enable));
                     if ui.small_button(label).clicked() {
                         // Enabling only resumes deliveries; disabling stops them.
                         state.commands.push(if enable {
                             change
                         } else {
-                            Question::command(
+                            Prompt::command(
                                 t.ask_sklad_disable.replace("{webhook}", &webhook.name()),
                                 t.yes_disable,
                                 change,
@@ -288,10 +138,10 @@ fn webhook_table(ui: &mut Ui, state: &mut AppState, public: Option<&str>, t: &Te
                         });
                     }
                     if ui.small_button(t.delete).clicked() {
-                        state.commands.push(Question::command(
+                        state.commands.push(Prompt::command(
                             t.ask_sklad_delete.replace("{webhook}", &webhook.name()),
                             t.yes_delete,
-                            Command::Moysklad(Call::Delete(Box::new(webhook.clone()))),
+                            Command::Moysklad(MoyskladCall::Delete(Box::new(webhook.clone()))),
                         ));
                     }
                 });
@@ -349,7 +199,7 @@ fn create_form(ui: &mut Ui, state: &mut AppState, here: Option<String>, t: &Text
         if ui.add_enabled(ready, egui::Button::new(t.create)).clicked() {
             state
                 .commands
-                .push(Command::Moysklad(Call::Create(new.clone())));
+                .push(Command::Moysklad(MoyskladCall::Create(new.clone())));
         }
     });
 }

@@ -7,40 +7,18 @@ use egui::{Color32, FontId, RichText, TextFormat, Ui};
 use egui_json_tree::{DefaultExpand, JsonTree};
 use serde_json::Value;
 
-use super::body::{self, BodyMode, Decoded};
-use super::command::Command;
-use super::state::AppState;
-use super::texts::Texts;
 use super::theme::provider_badge;
 use crate::capture::{Capture, Verdict};
+use crate::gui::command::Command;
+use crate::gui::state::body::{self, BodyMode, Decoded};
+use crate::gui::state::detail::{DetailTab, DetailView};
+use crate::gui::state::AppState;
+use crate::gui::texts::Texts;
 use crate::providers;
 
 /// Text views show at most this much; Hex shows everything.
 const TEXT_VIEW_LIMIT: usize = 256 * 1024;
 const HEX_ROW: usize = 16;
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Tab {
-    #[default]
-    Overview,
-    Headers,
-    Query,
-    Body,
-    Response,
-    Forward,
-    Timeline,
-}
-
-/// How the pane is looking at the capture, plus what was decoded from it once.
-#[derive(Default)]
-pub struct View {
-    tab: Tab,
-    /// None: the best view for the body (tree for JSON, hex for binary, else raw).
-    mode: Option<BodyMode>,
-    search: String,
-    expand_all: Option<bool>,
-    decoded: Option<Decoded>,
-}
 
 pub fn show(ui: &mut Ui, state: &mut AppState) {
     let t = state.texts();
@@ -71,17 +49,17 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
                 .auto_shrink(false)
                 .id_salt(("detail", state.detail_view.tab as u8))
                 .show(ui, |ui| match state.detail_view.tab {
-                    Tab::Overview => overview(ui, state, &capture, t),
-                    Tab::Headers => pairs(
+                    DetailTab::Overview => overview(ui, state, &capture, t),
+                    DetailTab::Headers => pairs(
                         ui,
                         capture.request.headers.iter().map(|(n, v)| (n, v.text())),
                         "",
                     ),
-                    Tab::Query => query(ui, &capture.request.query, t),
-                    Tab::Body => body(ui, &mut state.detail_view, &capture, t),
-                    Tab::Response => response(ui, &capture, t),
-                    Tab::Forward => super::forward::tab(ui, state, &capture, t),
-                    Tab::Timeline => super::timeline::tab(ui, state, &capture, t),
+                    DetailTab::Query => query(ui, &capture.request.query, t),
+                    DetailTab::Body => body(ui, &mut state.detail_view, &capture, t),
+                    DetailTab::Response => response(ui, &capture, t),
+                    DetailTab::Forward => super::forward::tab(ui, state, &capture, t),
+                    DetailTab::Timeline => super::timeline::tab(ui, state, &capture, t),
                 });
             state.detail = Some(capture);
         });
@@ -139,13 +117,13 @@ fn header(ui: &mut Ui, state: &mut AppState, c: &Capture, t: &Texts) {
     }
     ui.horizontal(|ui| {
         for (tab, label) in [
-            (Tab::Overview, t.tab_overview),
-            (Tab::Headers, t.tab_headers),
-            (Tab::Query, t.tab_query),
-            (Tab::Body, t.tab_body),
-            (Tab::Response, t.tab_response),
-            (Tab::Forward, t.tab_forward),
-            (Tab::Timeline, t.tab_timeline),
+            (DetailTab::Overview, t.tab_overview),
+            (DetailTab::Headers, t.tab_headers),
+            (DetailTab::Query, t.tab_query),
+            (DetailTab::Body, t.tab_body),
+            (DetailTab::Response, t.tab_response),
+            (DetailTab::Forward, t.tab_forward),
+            (DetailTab::Timeline, t.tab_timeline),
         ] {
             ui.selectable_value(&mut state.detail_view.tab, tab, label);
         }
@@ -231,7 +209,7 @@ fn overview(ui: &mut Ui, state: &mut AppState, c: &Capture, t: &Texts) {
 
 /// "Load object" (MoySklad) or "Load order" (Reestr), and what was loaded, beside the capture.
 fn loaded(ui: &mut Ui, state: &mut AppState, c: &Capture, t: &Texts) {
-    let Some(load) = super::panels::load_command(c, &state.config) else {
+    let Some(load) = Command::load(c, &state.config) else {
         return;
     };
     ui.add_space(6.0);
@@ -283,7 +261,7 @@ fn pairs<'a>(
 }
 
 fn query(ui: &mut Ui, query: &str, t: &Texts) {
-    let decoded = super::body::form_fields(query);
+    let decoded = body::form_fields(query);
     if !query.is_empty() {
         ui.label(RichText::new(format!("?{query}")).monospace().weak());
         ui.add_space(4.0);
@@ -291,7 +269,7 @@ fn query(ui: &mut Ui, query: &str, t: &Texts) {
     pairs(ui, decoded.iter().map(|(n, v)| (n, v.into())), t.no_query);
 }
 
-fn body(ui: &mut Ui, view: &mut View, c: &Capture, t: &Texts) {
+fn body(ui: &mut Ui, view: &mut DetailView, c: &Capture, t: &Texts) {
     let Some(decoded) = &mut view.decoded else {
         return;
     };
@@ -376,7 +354,7 @@ fn clip(text: &str) -> &str {
 fn json_tree(
     ui: &mut Ui,
     json: &Value,
-    searched: &mut Option<(String, Option<body::Found>)>,
+    searched: &mut Option<(String, Option<body::Match>)>,
     search: &mut String,
     expand_all: &mut Option<bool>,
     id: i64,

@@ -1,159 +1,18 @@
-//! Forwarding in the app: the Forward tab (a capture's deliveries and attempts, Retry now,
-//! Skip, replay), the replay editor, the forward rules window and the targets in the top bar.
-
-use std::time::{Duration, Instant};
+//! Forwarding on screen: the Forward tab (a capture's deliveries and attempts, Retry now,
+//! Skip, replay), the replay editor, the replay-in-sequence and forward rules windows, and the
+//! targets in the top bar.
 
 use egui::{RichText, Ui};
 
-use super::command::Command;
-use super::logic::App;
-use super::queries::Question as Ask;
-use super::state::AppState;
 use super::table::Clock;
-use super::texts::Texts;
 use crate::capture::Capture;
 use crate::capture::DeliveryState;
 use crate::config::{ForwardMode, ForwardRule};
-use crate::forward::replay::{self, Edits};
-use crate::store::{Attempt, Decision, Delivery, Outcome, TargetState};
-
-/// What the app shows and edits of forwarding.
-#[derive(Default)]
-pub struct ForwardState {
-    /// The selected capture's deliveries, oldest first.
-    pub deliveries: Option<(i64, Vec<Delivery>)>,
-    pub targets: Vec<TargetState>,
-    /// Where the Replay button sends; empty until the user types one (the first rule's
-    /// target, else the listener, is used).
-    pub replay_to: String,
-    pub editor: Option<ReplayDraft>,
-    /// The forward rules window, while open.
-    pub rules: Option<Vec<ForwardRule>>,
-    /// The replay-in-sequence window, while open.
-    pub sequence: Option<SequenceDraft>,
-    /// The targets changed since they were last read, and when that was: they are read at
-    /// most once a second, however fast deliveries go.
-    targets_stale: bool,
-    targets_read: Option<Instant>,
-}
-
-/// How often the top bar's targets are read again while deliveries change.
-const TARGETS_EVERY: Duration = Duration::from_secs(1);
-
-/// How the captures the table shows are to be replayed.
-pub struct SequenceDraft {
-    to: String,
-    keep_gaps: bool,
-    speed: f64,
-}
-
-#[derive(Clone, Debug)]
-pub enum Call {
-    Decide(i64, Decision),
-    Replay {
-        capture: i64,
-        to: String,
-        edits: Box<Edits>,
-    },
-    /// Opens the editor on the capture in the detail pane.
-    EditReplay,
-    OpenSequence,
-    CloseSequence,
-    /// Replays the captures the table shows, oldest first; with a speed, keeping their gaps.
-    ReplayShown {
-        to: String,
-        speed: Option<f64>,
-    },
-    CloseEditor,
-    OpenRules,
-    CloseRules,
-    SaveRules(Vec<ForwardRule>),
-    /// Switches saved rule N on or off at once, when it is the rule shown (with its new
-    /// switch): one edited, added or moved in the window waits for Apply.
-    ToggleRule(usize, Box<ForwardRule>),
-}
-
-/// A capture as the replay editor holds it: text fields, checked as they are typed.
-pub struct ReplayDraft {
-    capture: i64,
-    method: String,
-    path: String,
-    query: String,
-    headers: String,
-    body: String,
-    to: String,
-}
-
-impl ReplayDraft {
-    fn of(capture: &Capture, to: String) -> ReplayDraft {
-        let r = &capture.request;
-        let headers = r
-            .headers
-            .iter()
-            .filter(|(n, _)| !n.eq_ignore_ascii_case("content-length"))
-            .map(|(n, v)| format!("{n}: {}", v.text()))
-            .collect::<Vec<_>>()
-            .join("\n");
-        // JSON is easier to edit pretty-printed; anything else is shown as it came.
-        let body = serde_json::from_slice::<serde_json::Value>(&r.body)
-            .ok()
-            .and_then(|v| serde_json::to_string_pretty(&v).ok())
-            .unwrap_or_else(|| String::from_utf8_lossy(&r.body).into_owned());
-        ReplayDraft {
-            capture: capture.id,
-            method: r.method.clone(),
-            path: r.path.clone(),
-            query: r.query.clone(),
-            headers,
-            body,
-            to,
-        }
-    }
-
-    /// The edits, or the line of the headers that is not `Name: value`.
-    fn edits(&self) -> Result<Edits, usize> {
-        let headers = self
-            .headers
-            .lines()
-            .enumerate()
-            .filter(|(_, line)| !line.trim().is_empty())
-            .map(|(n, line)| match line.split_once(':') {
-                Some((name, value)) if !name.trim().is_empty() => {
-                    Ok((name.trim().to_string(), value.trim().to_string()))
-                }
-                _ => Err(n + 1),
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Edits {
-            method: Some(self.method.clone()),
-            path: Some(self.path.clone()),
-            query: Some(self.query.clone()),
-            headers,
-            replace_headers: true,
-            body: Some(self.body.clone().into_bytes()),
-        })
-    }
-}
-
-/// Where Replay sends by default: the first forward rule's target, else the listener.
-fn default_to(state: &AppState) -> String {
-    if !state.forward.replay_to.trim().is_empty() {
-        return state.forward.replay_to.clone();
-    }
-    state
-        .config
-        .forward
-        .first()
-        .map(|r| r.target.clone())
-        .unwrap_or_else(|| listener_base(state))
-}
-
-fn listener_base(state: &AppState) -> String {
-    format!(
-        "http://{}",
-        state.listening.unwrap_or(state.config.listener.listen)
-    )
-}
+use crate::forward::replay;
+use crate::gui::command::{Command, ForwardCall};
+use crate::gui::state::AppState;
+use crate::gui::texts::{Counted, Texts};
+use crate::store::{Decision, Outcome};
 
 fn state_text(state: DeliveryState, t: &Texts) -> &'static str {
     match state {
@@ -179,16 +38,6 @@ fn state_color(state: DeliveryState, ui: &Ui) -> egui::Color32 {
 pub fn cell(ui: &mut Ui, forward: Option<DeliveryState>, t: &Texts) {
     if let Some(state) = forward {
         ui.colored_label(state_color(state, ui), state_text(state, t));
-    }
-}
-
-/// "200 · 3.1 ms", or what went wrong.
-pub fn attempt_text(attempt: &Attempt, t: &Texts) -> String {
-    match &attempt.outcome {
-        Outcome::Answered { status, .. } => {
-            format!("{status} · {:.1} {}", attempt.elapsed_ms, t.ms)
-        }
-        Outcome::Failed(error) => error.clone(),
     }
 }
 
@@ -227,15 +76,16 @@ pub fn tab(ui: &mut Ui, state: &mut AppState, capture: &Capture, t: &Texts) {
             ui.horizontal(|ui| {
                 let retry = !delivery.replay && delivery.state != DeliveryState::Delivered;
                 if retry && ui.button(t.retry_now).clicked() {
-                    state.commands.push(Command::Forward(Call::Decide(
+                    state.commands.push(Command::Forward(ForwardCall::Decide(
                         delivery.id,
                         Decision::RetryNow,
                     )));
                 }
                 if delivery.state == DeliveryState::Waiting && ui.button(t.skip).clicked() {
-                    state
-                        .commands
-                        .push(Command::Forward(Call::Decide(delivery.id, Decision::Skip)));
+                    state.commands.push(Command::Forward(ForwardCall::Decide(
+                        delivery.id,
+                        Decision::Skip,
+                    )));
                 }
             });
             if delivery.attempts.is_empty() {
@@ -249,7 +99,7 @@ pub fn tab(ui: &mut Ui, state: &mut AppState, capture: &Capture, t: &Texts) {
                         let (time, full) = clock.show(attempt.at);
                         ui.label(RichText::new(time).monospace())
                             .on_hover_text(full);
-                        let text = attempt_text(attempt, t);
+                        let text = state.remembered.language.attempt(attempt);
                         let color = if attempt.outcome.is_success() {
                             super::theme::palette(ui.visuals()).success
                         } else {
@@ -281,7 +131,7 @@ pub fn tab(ui: &mut Ui, state: &mut AppState, capture: &Capture, t: &Texts) {
 }
 
 fn replay_row(ui: &mut Ui, state: &mut AppState, capture: &Capture, t: &Texts) {
-    let mut to = default_to(state);
+    let mut to = state.replay_target();
     ui.horizontal(|ui| {
         let label = ui.label(t.replay_to);
         let edit = ui
@@ -293,23 +143,25 @@ fn replay_row(ui: &mut Ui, state: &mut AppState, capture: &Capture, t: &Texts) {
     });
     ui.horizontal_wrapped(|ui| {
         if ui.button(t.replay).clicked() {
-            state.commands.push(Command::Forward(Call::Replay {
+            state.commands.push(Command::Forward(ForwardCall::Replay {
                 capture: capture.id,
                 to: to.clone(),
                 edits: Box::default(),
             }));
         }
         if ui.button(t.edit_and_replay).clicked() {
-            state.commands.push(Command::Forward(Call::EditReplay));
+            state
+                .commands
+                .push(Command::Forward(ForwardCall::EditReplay));
         }
         if ui
             .button(t.replay_into_hookscope)
             .on_hover_text(t.replay_into_hint)
             .clicked()
         {
-            state.commands.push(Command::Forward(Call::Replay {
+            state.commands.push(Command::Forward(ForwardCall::Replay {
                 capture: capture.id,
-                to: listener_base(state),
+                to: state.listener_url(),
                 edits: Box::default(),
             }));
         }
@@ -388,7 +240,7 @@ pub fn editor(ctx: &egui::Context, state: &mut AppState) {
             .clicked()
         {
             if let Ok(edits) = edits {
-                send = Some(Call::Replay {
+                send = Some(ForwardCall::Replay {
                     capture: draft.capture,
                     to: draft.to.clone(),
                     edits: Box::new(edits),
@@ -400,7 +252,9 @@ pub fn editor(ctx: &egui::Context, state: &mut AppState) {
         state.commands.push(Command::Forward(call));
     }
     if !open {
-        state.commands.push(Command::Forward(Call::CloseEditor));
+        state
+            .commands
+            .push(Command::Forward(ForwardCall::CloseEditor));
     }
 }
 
@@ -419,7 +273,7 @@ pub fn sequence(ctx: &egui::Context, state: &mut AppState) {
         .collapsible(false)
         .resizable(false)
         .show(ctx, |ui| {
-            let what = language.count(count, super::texts::Counted::Capture);
+            let what = language.count(count, Counted::Capture);
             ui.label(t.sequence_count.replace("{n}", &what));
             ui.horizontal(|ui| {
                 let label = ui.label(t.replay_to);
@@ -441,7 +295,7 @@ pub fn sequence(ctx: &egui::Context, state: &mut AppState) {
                 .add_enabled(count > 0, egui::Button::new(t.send))
                 .clicked()
             {
-                send = Some(Call::ReplayShown {
+                send = Some(ForwardCall::ReplayShown {
                     to: draft.to.clone(),
                     speed: draft.keep_gaps.then_some(draft.speed),
                 });
@@ -451,7 +305,9 @@ pub fn sequence(ctx: &egui::Context, state: &mut AppState) {
         state.commands.push(Command::Forward(call));
     }
     if !open {
-        state.commands.push(Command::Forward(Call::CloseSequence));
+        state
+            .commands
+            .push(Command::Forward(ForwardCall::CloseSequence));
     }
 }
 
@@ -489,7 +345,7 @@ pub fn rules(ctx: &egui::Context, state: &mut AppState) {
                 ui.group(|ui| {
                     ui.horizontal_wrapped(|ui| {
                         if ui.checkbox(&mut rule.enabled, t.rule_on).changed() {
-                            calls.push(Call::ToggleRule(n, Box::new(rule.clone())));
+                            calls.push(ForwardCall::ToggleRule(n, Box::new(rule.clone())));
                         }
                         let label = ui.label(t.target_url);
                         ui.add(
@@ -549,7 +405,7 @@ pub fn rules(ctx: &egui::Context, state: &mut AppState) {
                     .on_disabled_hover_text(t.rules_invalid)
                     .clicked()
                 {
-                    calls.push(Call::SaveRules(rules.clone()));
+                    calls.push(ForwardCall::SaveRules(rules.clone()));
                 }
             });
         });
@@ -557,7 +413,9 @@ pub fn rules(ctx: &egui::Context, state: &mut AppState) {
         .commands
         .extend(calls.into_iter().map(Command::Forward));
     if !open {
-        state.commands.push(Command::Forward(Call::CloseRules));
+        state
+            .commands
+            .push(Command::Forward(ForwardCall::CloseRules));
     }
 }
 
@@ -570,7 +428,9 @@ pub fn top_bar(ui: &mut Ui, state: &mut AppState) {
         .on_hover_text(t.forwarding_hint)
         .clicked()
     {
-        state.commands.push(Command::Forward(Call::OpenRules));
+        state
+            .commands
+            .push(Command::Forward(ForwardCall::OpenRules));
     }
     for target in &state.forward.targets {
         let palette = super::theme::palette(ui.visuals());
@@ -589,172 +449,6 @@ pub fn top_bar(ui: &mut Ui, state: &mut AppState) {
                     .on_hover_text(t.target_up.replace("{target}", &target.target));
             }
             None => {}
-        }
-    }
-}
-
-impl App {
-    pub(super) fn forward(&mut self, call: Call) {
-        match call {
-            Call::Decide(delivery, decision) => {
-                if let Some(engine) = &self.engine {
-                    let outbox = engine.outbox().clone();
-                    self.runtime
-                        .spawn(async move { outbox.decide(delivery, decision).await });
-                }
-            }
-            Call::Replay { capture, to, edits } => self.replay(capture, to, *edits),
-            Call::EditReplay => {
-                let to = default_to(&self.state);
-                if let Some(capture) = &self.state.detail {
-                    self.state.forward.editor = Some(ReplayDraft::of(capture, to));
-                }
-            }
-            Call::CloseEditor => self.state.forward.editor = None,
-            Call::OpenSequence => {
-                self.state.forward.sequence = Some(SequenceDraft {
-                    to: default_to(&self.state),
-                    keep_gaps: true,
-                    speed: 1.0,
-                });
-            }
-            Call::CloseSequence => self.state.forward.sequence = None,
-            Call::ReplayShown { to, speed } => self.replay_shown(to, speed),
-            Call::OpenRules => self.state.forward.rules = Some(self.state.config.forward.clone()),
-            Call::CloseRules => self.state.forward.rules = None,
-            Call::SaveRules(rules) => {
-                let mut config = self.state.config.clone();
-                config.forward = rules;
-                self.save_config(config);
-                self.state.forward.rules = None;
-            }
-            Call::ToggleRule(n, shown) => {
-                let mut config = self.state.config.clone();
-                if let Some(rule) = config.forward.get_mut(n) {
-                    let mut unswitched = (*shown).clone();
-                    unswitched.enabled = rule.enabled;
-                    if unswitched == *rule {
-                        rule.enabled = shown.enabled;
-                        self.save_config(config);
-                    }
-                }
-            }
-        }
-    }
-
-    /// Sends a capture again and says how it went; the attempt is recorded with the capture.
-    fn replay(&mut self, capture: i64, to: String, edits: Edits) {
-        let t = self.state.texts();
-        let Some(engine) = &self.engine else {
-            return self.state.notify(t.replay_unrecorded);
-        };
-        if let Err(e) = crate::forward::check_target(&to) {
-            return self.state.notify(e.to_string());
-        }
-        if let Err(e) = edits.check() {
-            return self.state.notify(e.to_string());
-        }
-        self.state.forward.editor = None;
-        let store = engine.store().clone();
-        self.say_when_done(async move {
-            let reader = store.reader();
-            let original = match reader.and_then(|r| r.get(capture)) {
-                Ok(Some(original)) => original,
-                Ok(None) => return format!("#{capture}: —"),
-                Err(e) => return e.to_string(),
-            };
-            let http = crate::forward::client();
-            let attempt = replay::replay_one(&http, &original, &to, &edits).await;
-            let outcome = attempt_text(&attempt, t);
-            let url = replay::replay_url(&edits.apply(&original), &to);
-            if let Err(e) = store.record_replay(capture, &to, attempt).await {
-                return e.to_string();
-            }
-            t.replayed
-                .replace("{id}", &capture.to_string())
-                .replace("{url}", &url)
-                .replace("{outcome}", &outcome)
-        });
-    }
-
-    /// Replays what the table shows, oldest first, recording each with its capture.
-    fn replay_shown(&mut self, to: String, speed: Option<f64>) {
-        let t = self.state.texts();
-        let Some(engine) = &self.engine else {
-            return self.state.notify(t.replay_unrecorded);
-        };
-        if let Err(e) = crate::forward::check_target(&to) {
-            return self.state.notify(e.to_string());
-        }
-        let ids: Vec<i64> = self
-            .state
-            .list
-            .visible()
-            .iter()
-            .filter_map(|&at| self.state.list.rows().get(at).map(|r| r.id))
-            .collect();
-        let language = self.state.remembered.language;
-        let what = language.count(ids.len(), super::texts::Counted::Capture);
-        self.state.forward.sequence = None;
-        self.state
-            .notify(t.replaying.replace("{n}", &what).replace("{url}", &to));
-        let store = engine.store().clone();
-        self.say_when_done(async move {
-            let captures = match store.reader().and_then(|r| {
-                ids.iter()
-                    .filter_map(|&id| r.get(id).transpose())
-                    .collect::<Result<Vec<_>, _>>()
-            }) {
-                Ok(captures) => captures,
-                Err(e) => return e.to_string(),
-            };
-            let timing = match speed {
-                Some(speed) => replay::Timing::Original { speed },
-                None => replay::Timing::AtOnce,
-            };
-            let edits = Edits::default();
-            match replay::sequence(Some(&store), &captures, &to, &edits, timing, |_, _| {}).await {
-                Ok(failed) => t
-                    .replayed_all
-                    .replace("{n}", &what)
-                    .replace("{url}", &to)
-                    .replace("{ok}", &(captures.len() - failed).to_string()),
-                Err(e) => e.to_string(),
-            }
-        });
-    }
-
-    /// The selected capture's deliveries and every target's state, read again.
-    pub(super) fn refresh_forwarding(&mut self, changed: &[i64]) {
-        if !changed.is_empty() {
-            self.queries.ask(Ask::ForwardStates(changed.to_vec()));
-        }
-        if let Some(selected) = self.state.selected {
-            if changed.is_empty() || changed.contains(&selected) {
-                self.queries.ask(Ask::Deliveries(selected));
-            }
-        }
-        self.state.forward.targets_stale = true;
-        self.read_targets_when_due();
-    }
-
-    /// Reads the targets again if they changed and a second has passed since the last read;
-    /// otherwise wakes the window when it will have.
-    pub(super) fn read_targets_when_due(&mut self) {
-        let forward = &mut self.state.forward;
-        if !forward.targets_stale {
-            return;
-        }
-        let since = forward.targets_read.map(|at| at.elapsed());
-        match since {
-            Some(since) if since < TARGETS_EVERY => {
-                self.ctx.request_repaint_after(TARGETS_EVERY - since);
-            }
-            _ => {
-                forward.targets_stale = false;
-                forward.targets_read = Some(Instant::now());
-                self.queries.ask(Ask::Targets);
-            }
         }
     }
 }

@@ -2,58 +2,14 @@
 //! whether the cabinet's confirm request has come and succeeded.
 
 use egui::Ui;
-use serde_json::Value;
 
-use super::{field, form, secret_field, short_date, webhook_url_row, SecretField};
-use crate::capture::{format_rfc3339, Capture, CaptureRow, Provider};
+use super::{field, form, secret_field, webhook_url_row};
+use crate::capture::Provider;
 use crate::gui::command::Command;
-use crate::gui::logic::App;
-use crate::gui::queries::Question;
+use crate::gui::state::providers::SecretField;
 use crate::gui::state::AppState;
 use crate::gui::texts::Texts;
-use crate::providers::reestr::{self as rules, Confirmation};
-
-#[derive(Clone, Debug)]
-pub enum Call {
-    /// The order a capture names, from Reestr's API.
-    Order { capture: i64, order: String },
-    /// Find what the newest `confirm` capture means.
-    Confirmation,
-}
-
-#[derive(Default)]
-pub struct State {
-    /// When the newest `confirm` arrived ("2026-11-25 08:05:44 UTC"), and what it meant.
-    pub confirmation: Option<(String, Confirmation)>,
-}
-
-/// Reestr's address check: its outcome is the Reestr panel's confirmation state.
-pub fn is_confirm(row: &CaptureRow) -> bool {
-    row.provider == Provider::Reestr && row.event() == "confirm"
-}
-
-pub fn call(app: &mut App, call: Call) {
-    let config = app.keep_drafts();
-    match call {
-        Call::Order { capture, order } => app.spawn(None, async move {
-            let order: Result<Value, _> = rules::api::order(&config.reestr, &order).await;
-            super::Done::Loaded {
-                capture,
-                result: order.map(|o| vec![o]),
-            }
-        }),
-        Call::Confirmation => app.queries.ask(Question::LatestConfirm),
-    }
-}
-
-/// The newest `confirm` capture, or none yet, as the store answered.
-pub fn confirmed(state: &mut AppState, newest: Option<&Capture>) {
-    state.panels.reestr.confirmation = newest.map(|c| {
-        // Seconds are enough for a person: "2026-11-25 08:05:44 UTC".
-        let at = format!("{} UTC", short_date(&format_rfc3339(c.request.received_at)));
-        (at, rules::confirmation(c))
-    });
-}
+use crate::providers::reestr::Confirmation;
 
 pub fn show(ui: &mut Ui, state: &mut AppState, t: &'static Texts) {
     let p = &mut state.panels;
@@ -86,7 +42,7 @@ pub fn show(ui: &mut Ui, state: &mut AppState, t: &'static Texts) {
     webhook_url_row(ui, state, Provider::Reestr, t);
     ui.add_space(6.0);
     let unsaved_string = state.config.reestr.confirm_string.is_empty();
-    let success = crate::gui::theme::palette(ui.visuals()).success;
+    let success = crate::gui::views::theme::palette(ui.visuals()).success;
     match &state.panels.reestr.confirmation {
         None => {
             ui.horizontal(|ui| {

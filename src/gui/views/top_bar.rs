@@ -2,13 +2,13 @@
 
 use egui::{RichText, Ui};
 
-use super::ask::Question;
-use super::command::Command;
-use super::panels::TunnelCall;
-use super::state::AppState;
-use super::texts::Counted;
 use crate::capture::Provider;
 use crate::filter::Filter;
+use crate::gui::command::Command;
+use crate::gui::command::TunnelCall;
+use crate::gui::state::prompt::Prompt;
+use crate::gui::state::AppState;
+use crate::gui::texts::Counted;
 use crate::providers::reestr::Confirmation;
 use crate::tunnel::Source;
 
@@ -168,7 +168,7 @@ fn url_changed(ui: &mut Ui, state: &mut AppState) {
             let text = t.url_changed.replace("{old}", &old).replace("{new}", &new);
             ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ {text}"));
             if ui.button(t.reregister).clicked() {
-                state.commands.push(Question::command(
+                state.commands.push(Prompt::command(
                     t.ask_reregister
                         .replace("{old}", &old)
                         .replace("{new}", &new),
@@ -186,7 +186,10 @@ fn url_changed(ui: &mut Ui, state: &mut AppState) {
         let name = outcome.provider.name();
         match &outcome.result {
             Ok(done) => ui.label(format!("{name}: {}", language.repointed(done))),
-            Err(e) => ui.colored_label(ui.visuals().error_fg_color, format!("{name}: {e}")),
+            Err(e) => {
+                let said = language.api_error(e);
+                ui.colored_label(ui.visuals().error_fg_color, format!("{name}: {said}"))
+            }
         };
     }
 }
@@ -221,9 +224,9 @@ fn unconfirmed(ui: &mut Ui, state: &mut AppState) {
         let warning =
             RichText::new(format!("⚠ {}", t.confirm_unanswered)).color(ui.visuals().warn_fg_color);
         if ui.link(warning).on_hover_text(hover).clicked() {
-            state
-                .commands
-                .push(Command::ShowProvider(super::panels::Tab::Reestr));
+            state.commands.push(Command::ShowProvider(
+                crate::gui::command::ProviderTab::Reestr,
+            ));
         }
     }
 }

@@ -1,39 +1,11 @@
 //! The Settings window: listener, retention, the generic answer, theme and language, and where
 //! the API for scripts and assistants listens, with its token and MCP settings to copy.
 
-use super::command::Command;
-use super::state::{AppState, Remembered, ThemeChoice};
-use super::texts::Language;
-use super::texts::Texts;
-use crate::config::Config;
 use crate::engine::ApiState;
-
-/// The form being edited; nothing changes until Apply.
-pub struct Draft {
-    listen: String,
-    max_body_mib: f64,
-    max_captures: u64,
-    max_store_mib: u64,
-    generic_status: u16,
-    generic_body: String,
-    theme: ThemeChoice,
-    language: Language,
-}
-
-impl Draft {
-    pub fn new(config: &Config, remembered: &Remembered) -> Draft {
-        Draft {
-            listen: config.listener.listen.to_string(),
-            max_body_mib: config.listener.max_body_bytes as f64 / 1_048_576.0,
-            max_captures: config.listener.max_captures,
-            max_store_mib: config.listener.max_store_bytes >> 20,
-            generic_status: config.generic.status,
-            generic_body: config.generic.body.clone(),
-            theme: remembered.theme,
-            language: remembered.language,
-        }
-    }
-}
+use crate::gui::command::Command;
+use crate::gui::state::{AppState, Remembered, ThemeChoice};
+use crate::gui::texts::Language;
+use crate::gui::texts::Texts;
 
 pub fn show(ctx: &egui::Context, state: &mut AppState) {
     let t = state.texts();

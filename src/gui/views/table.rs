@@ -6,12 +6,12 @@ use egui_extras::{Column, TableBuilder};
 
 use time::{OffsetDateTime, UtcOffset};
 
-use super::ask::Question;
-use super::command::Command;
-use super::state::AppState;
-use super::texts::{Counted, Language, Texts};
 use super::theme::{provider_badge, status_color, ROW_HEIGHT};
 use crate::capture::{CaptureRow, Provider};
+use crate::gui::command::Command;
+use crate::gui::state::prompt::Prompt;
+use crate::gui::state::{AppState, TimeShown};
+use crate::gui::texts::{Counted, Language, Texts};
 use crate::samples::SAMPLES;
 
 pub fn show(ui: &mut Ui, state: &mut AppState) {
@@ -46,9 +46,9 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
                 .on_hover_text(t.replay_shown_hint)
                 .clicked()
             {
-                state
-                    .commands
-                    .push(Command::Forward(super::forward::Call::OpenSequence));
+                state.commands.push(Command::Forward(
+                    crate::gui::command::ForwardCall::OpenSequence,
+                ));
             }
             let export = ui.add_enabled(any, egui::Button::new(t.export));
             if export.on_hover_text("Ctrl+E").clicked() {
@@ -58,7 +58,7 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
                 .add_enabled(any, egui::Button::new(t.clear_all))
                 .clicked()
             {
-                state.commands.push(Question::command(
+                state.commands.push(Prompt::command(
                     t.clear_all_question.into(),
                     t.yes_delete_all,
                     Command::ClearAll,
@@ -363,23 +363,6 @@ fn row_menu(ui: &mut Ui, c: &CaptureRow, t: &Texts) -> Option<Command> {
         return Some(Command::Delete(c.id));
     }
     None
-}
-
-/// Which clock the time column follows.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum TimeShown {
-    #[default]
-    Local,
-    Utc,
-}
-
-impl TimeShown {
-    pub fn other(self) -> TimeShown {
-        match self {
-            TimeShown::Local => TimeShown::Utc,
-            TimeShown::Utc => TimeShown::Local,
-        }
-    }
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ pub struct Decoded {
     pub form: Option<Vec<(String, String)>>,
     pub text: Option<String>,
     /// The last search of the JSON tree and what it found, kept while the text stays.
-    pub searched: Option<(String, Option<Found>)>,
+    pub searched: Option<(String, Option<Match>)>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -159,7 +159,7 @@ pub fn pretty_xml(text: &str) -> String {
 
 /// What a search of a JSON body found.
 #[derive(Debug, PartialEq)]
-pub struct Found {
+pub struct Match {
     /// The parts whose keys or values match, with the way to them; arrays become objects
     /// keyed `[index]` so the places stay readable.
     pub parts: Value,
@@ -169,9 +169,9 @@ pub struct Found {
 
 /// Searches keys and values for `needle` in any case and script, in one pass; `None`: no
 /// match.
-pub fn search(json: &Value, needle: &str) -> Option<Found> {
+pub fn search(json: &Value, needle: &str) -> Option<Match> {
     let (parts, count) = prune(json, &needle.to_lowercase());
-    parts.map(|parts| Found { parts, count })
+    parts.map(|parts| Match { parts, count })
 }
 
 /// The matching parts of `value`, and how many keys and values in it match.

@@ -1,0 +1,173 @@
+//! Forwarding's commands: Retry now and Skip, replay (one capture, edited, or what the table
+//! shows), the forward rules, and reading the deliveries and targets again as they change.
+
+use std::time::{Duration, Instant};
+
+use super::{lifecycle, switch_rule, Work};
+use crate::forward::replay::{self, Edits};
+use crate::gui::command::ForwardCall;
+use crate::gui::queries::Query;
+use crate::gui::state::forward::{ReplayDraft, SequenceDraft};
+use crate::gui::state::AppState;
+use crate::gui::texts::Counted;
+
+/// How often the top bar's targets are read again while deliveries change.
+const TARGETS_EVERY: Duration = Duration::from_secs(1);
+
+pub fn handle(state: &mut AppState, work: &mut Work, call: ForwardCall) {
+    match call {
+        ForwardCall::Decide(delivery, decision) => {
+            if let Some(engine) = &work.engine {
+                let outbox = engine.outbox().clone();
+                work.runtime
+                    .spawn(async move { outbox.decide(delivery, decision).await });
+            }
+        }
+        ForwardCall::Replay { capture, to, edits } => replay(state, work, capture, to, *edits),
+        ForwardCall::EditReplay => {
+            let to = state.replay_target();
+            if let Some(capture) = &state.detail {
+                state.forward.editor = Some(ReplayDraft::of(capture, to));
+            }
+        }
+        ForwardCall::CloseEditor => state.forward.editor = None,
+        ForwardCall::OpenSequence => {
+            state.forward.sequence = Some(SequenceDraft {
+                to: state.replay_target(),
+                keep_gaps: true,
+                speed: 1.0,
+            });
+        }
+        ForwardCall::CloseSequence => state.forward.sequence = None,
+        ForwardCall::ReplayShown { to, speed } => replay_shown(state, work, to, speed),
+        ForwardCall::OpenRules => state.forward.rules = Some(state.config.forward.clone()),
+        ForwardCall::CloseRules => state.forward.rules = None,
+        ForwardCall::SaveRules(rules) => {
+            let mut config = state.config.clone();
+            config.forward = rules;
+            lifecycle::save_config(state, work, config);
+            state.forward.rules = None;
+        }
+        ForwardCall::ToggleRule(n, shown) => {
+            let mut config = state.config.clone();
+            if switch_rule(&mut config.forward, n, &shown, |r| &mut r.enabled) {
+                lifecycle::save_config(state, work, config);
+            }
+        }
+    }
+}
+
+/// Sends a capture again and says how it went; the attempt is recorded with the capture.
+fn replay(state: &mut AppState, work: &mut Work, capture: i64, to: String, edits: Edits) {
+    let t = state.texts();
+    let language = state.remembered.language;
+    let Some(engine) = &work.engine else {
+        return state.notify(t.replay_unrecorded);
+    };
+    if let Err(e) = crate::forward::check_target(&to) {
+        return state.notify(e.to_string());
+    }
+    if let Err(e) = edits.check() {
+        return state.notify(e.to_string());
+    }
+    state.forward.editor = None;
+    let store = engine.store().clone();
+    work.say_when_done(async move {
+        let reader = store.reader();
+        let original = match reader.and_then(|r| r.get(capture)) {
+            Ok(Some(original)) => original,
+            Ok(None) => return format!("#{capture}: —"),
+            Err(e) => return e.to_string(),
+        };
+        let http = crate::forward::client();
+        let attempt = replay::replay_one(&http, &original, &to, &edits).await;
+        let outcome = language.attempt(&attempt);
+        let url = replay::replay_url(&edits.apply(&original), &to);
+        if let Err(e) = store.record_replay(capture, &to, attempt).await {
+            return e.to_string();
+        }
+        t.replayed
+            .replace("{id}", &capture.to_string())
+            .replace("{url}", &url)
+            .replace("{outcome}", &outcome)
+    });
+}
+
+/// Replays what the table shows, oldest first, recording each with its capture.
+fn replay_shown(state: &mut AppState, work: &mut Work, to: String, speed: Option<f64>) {
+    let t = state.texts();
+    let Some(engine) = &work.engine else {
+        return state.notify(t.replay_unrecorded);
+    };
+    if let Err(e) = crate::forward::check_target(&to) {
+        return state.notify(e.to_string());
+    }
+    let ids: Vec<i64> = state
+        .list
+        .visible()
+        .iter()
+        .filter_map(|&at| state.list.rows().get(at).map(|r| r.id))
+        .collect();
+    let language = state.remembered.language;
+    let what = language.count(ids.len(), Counted::Capture);
+    state.forward.sequence = None;
+    state.notify(t.replaying.replace("{n}", &what).replace("{url}", &to));
+    let store = engine.store().clone();
+    work.say_when_done(async move {
+        let captures = match store.reader().and_then(|r| {
+            ids.iter()
+                .filter_map(|&id| r.get(id).transpose())
+                .collect::<Result<Vec<_>, _>>()
+        }) {
+            Ok(captures) => captures,
+            Err(e) => return e.to_string(),
+        };
+        let timing = match speed {
+            Some(speed) => replay::Timing::Original { speed },
+            None => replay::Timing::AtOnce,
+        };
+        let edits = Edits::default();
+        match replay::sequence(Some(&store), &captures, &to, &edits, timing, |_, _| {}).await {
+            Ok(failed) => t
+                .replayed_all
+                .replace("{n}", &what)
+                .replace("{url}", &to)
+                .replace("{ok}", &(captures.len() - failed).to_string()),
+            Err(e) => e.to_string(),
+        }
+    });
+}
+
+/// The selected capture's deliveries and every target's state, read again.
+pub fn refresh(state: &mut AppState, work: &mut Work, changed: &[i64]) {
+    if !changed.is_empty() {
+        work.queries.ask(Query::ForwardStates(changed.to_vec()));
+    }
+    if let Some(selected) = state.selected {
+        if changed.is_empty() || changed.contains(&selected) {
+            work.queries.ask(Query::Deliveries(selected));
+        }
+    }
+    state.forward.targets_stale = true;
+    read_targets_when_due(state, work);
+}
+
+/// Reads the targets again if they changed and a second has passed since the last read;
+/// otherwise wakes the window when it will have.
+pub fn read_targets_when_due(state: &mut AppState, work: &mut Work) {
+    let forward = &mut state.forward;
+    if !forward.targets_stale {
+        return;
+    }
+    let since = forward.targets_read.map(|at| at.elapsed());
+    match since {
+        Some(since) if since < TARGETS_EVERY => {
+            work.ctx.request_repaint_after(TARGETS_EVERY - since);
+        }
+        _ => {
+            forward.targets_stale = false;
+            forward.targets_read = Some(Instant::now());
+            work.queries.ask(Query::Targets);
+        }
+    }
+}

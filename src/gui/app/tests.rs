@@ -1,0 +1,165 @@
+//! The handlers without a window: a real engine on 127.0.0.1:0 in a fresh folder, the state,
+//! and commands handled as a frame would handle them.
+
+use super::providers::moysklad::MoyskladDone;
+use super::providers::{self, Done};
+use super::*;
+use crate::config::{ForwardRule, ResponseRule};
+use crate::gui::command::{ForwardCall, ProviderTab, ResponsesCall};
+use crate::gui::state::responses::RuleDraft;
+use crate::http::ApiError;
+use crate::tunnel::{Found, Source};
+
+struct Fixture {
+    state: AppState,
+    work: Work,
+    _runtime: tokio::runtime::Runtime,
+    _dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths {
+            config_file: dir.path().join("config.toml"),
+            data_dir: dir.path().join("data"),
+        };
+        let mut config = Config::default();
+        config.listener.listen = "127.0.0.1:0".parse().unwrap();
+        config.api.enabled = false;
+        let engine = runtime.block_on(Engine::start(config.clone(), &paths.store_file()));
+        let mut state = AppState::new(config, Remembered::default(), UtcOffset::UTC);
+        let mut work = Work::new(runtime.handle().clone(), paths, egui::Context::default());
+        lifecycle::started(&mut state, &mut work, engine.unwrap());
+        Fixture {
+            state,
+            work,
+            _runtime: runtime,
+            _dir: dir,
+        }
+    }
+
+    fn handle(&mut self, command: Command) {
+        handle(&mut self.state, &mut self.work, command);
+    }
+
+    /// The settings as the file now holds them.
+    fn saved(&self) -> Config {
+        Config::load_or_create(&self.work.paths.config_file).unwrap()
+    }
+}
+
+fn forward_rule(target: &str) -> ForwardRule {
+    ForwardRule {
+        target: target.into(),
+        ..ForwardRule::default()
+    }
+}
+
+#[test]
+fn forward_rules_are_saved_and_a_switch_applies_only_to_the_rule_shown() {
+    let mut f = Fixture::new();
+    f.handle(Command::Forward(ForwardCall::OpenRules));
+    assert_eq!(f.state.forward.rules.as_deref(), Some(&[][..]));
+    let rule = forward_rule("http://127.0.0.1:9/hooks");
+    f.handle(Command::Forward(ForwardCall::SaveRules(vec![rule.clone()])));
+    assert!(f.state.forward.rules.is_none(), "Apply closes the window");
+    assert_eq!(f.saved().forward, vec![rule.clone()]);
+    let engine = f.work.engine.as_ref().unwrap();
+    assert_eq!(engine.config().forward, vec![rule.clone()]);
+
+    // A rule edited in the window is not switched off by its checkbox until Apply.
+    let mut edited = rule.clone();
+    edited.target = "http://127.0.0.1:10/other".into();
+    edited.enabled = false;
+    f.handle(Command::Forward(ForwardCall::ToggleRule(
+        0,
+        Box::new(edited),
+    )));
+    assert!(f.saved().forward[0].enabled);
+    // The rule as saved is switched at once.
+    let mut off = rule;
+    off.enabled = false;
+    f.handle(Command::Forward(ForwardCall::ToggleRule(0, Box::new(off))));
+    assert!(!f.saved().forward[0].enabled);
+    assert!(!f.state.config.forward[0].enabled);
+}
+
+#[test]
+fn response_rules_open_as_drafts_and_switch_at_once() {
+    let mut f = Fixture::new();
+    let rule = ResponseRule {
+        filter: "provider:moysklad".into(),
+        headers: [("X-Test".to_string(), "1".to_string())].into(),
+        ..ResponseRule::default()
+    };
+    f.handle(Command::Responses(ResponsesCall::Save(vec![rule.clone()])));
+    assert_eq!(f.saved().respond, vec![rule.clone()]);
+    f.handle(Command::Responses(ResponsesCall::Open));
+    let drafts = f.state.responses.as_ref().unwrap();
+    assert_eq!(drafts[0].headers, "X-Test: 1");
+    assert_eq!(drafts[0].rule(), rule);
+    let mut off = RuleDraft::of(&rule).rule();
+    off.enabled = !rule.enabled;
+    f.handle(Command::Responses(ResponsesCall::Toggle(0, Box::new(off))));
+    assert_eq!(f.saved().respond[0].enabled, !rule.enabled);
+    f.handle(Command::Responses(ResponsesCall::Close));
+    assert!(f.state.responses.is_none());
+}
+
+#[test]
+fn provider_fields_are_kept_and_a_change_lists_the_webhooks_again() {
+    let mut f = Fixture::new();
+    f.state.panels.draft.green_api.id_instance = "1101000001".into();
+    f.handle(Command::SaveProviderFields);
+    assert_eq!(f.saved().green_api.id_instance, "1101000001");
+    assert_eq!(f.state.config.green_api.id_instance, "1101000001");
+
+    // A webhook changed: its outcome is shown and the list is asked for again (busy anew).
+    f.state.panels.busy.insert(ProviderTab::Moysklad);
+    providers::apply(
+        &mut f.state,
+        &mut f.work,
+        Done::Moysklad(MoyskladDone::Changed(Ok("created".into()))),
+    );
+    assert!(matches!(f.state.panels.sklad.outcome, Some(Ok(ref s)) if s == "created"));
+    assert!(f.state.panels.busy.contains(&ProviderTab::Moysklad));
+    // A failed call ends the spinner and keeps its error.
+    let unset = ApiError::NotConfigured(crate::http::Unset::Missing(
+        crate::http::Setting::MoyskladToken,
+    ));
+    providers::apply(
+        &mut f.state,
+        &mut f.work,
+        Done::Moysklad(MoyskladDone::Webhooks(Err(unset))),
+    );
+    assert!(!f.state.panels.busy.contains(&ProviderTab::Moysklad));
+    assert!(matches!(f.state.panels.sklad.outcome, Some(Err(_))));
+}
+
+#[test]
+fn a_new_public_url_is_noticed_against_the_one_providers_were_given() {
+    let mut f = Fixture::new();
+    f.state.remembered.public_url = "https://old.trycloudflare.com".into();
+    let found = Found {
+        url: "https://new.trycloudflare.com".into(),
+        source: Source::Typed,
+    };
+    providers::apply(&mut f.state, &mut f.work, Done::Tunnel(Ok(found)));
+    assert_eq!(
+        f.state.panels.url_changed,
+        Some((
+            "https://old.trycloudflare.com".into(),
+            "https://new.trycloudflare.com".into()
+        ))
+    );
+    assert_eq!(
+        f.state.remembered.public_url,
+        "https://new.trycloudflare.com"
+    );
+}

@@ -1,0 +1,32 @@
+//! The Settings window's form: nothing changes until Apply.
+
+use super::{Remembered, ThemeChoice};
+use crate::config::Config;
+use crate::gui::texts::Language;
+
+/// The form being edited; nothing changes until Apply.
+pub struct Draft {
+    pub listen: String,
+    pub max_body_mib: f64,
+    pub max_captures: u64,
+    pub max_store_mib: u64,
+    pub generic_status: u16,
+    pub generic_body: String,
+    pub theme: ThemeChoice,
+    pub language: Language,
+}
+
+impl Draft {
+    pub fn new(config: &Config, remembered: &Remembered) -> Draft {
+        Draft {
+            listen: config.listener.listen.to_string(),
+            max_body_mib: config.listener.max_body_bytes as f64 / 1_048_576.0,
+            max_captures: config.listener.max_captures,
+            max_store_mib: config.listener.max_store_bytes >> 20,
+            generic_status: config.generic.status,
+            generic_body: config.generic.body.clone(),
+            theme: remembered.theme,
+            language: remembered.language,
+        }
+    }
+}
