@@ -2,6 +2,7 @@
 //! happened and what to do. No error carries a request's URL: GREEN-API puts its token in the
 //! path and Reestr in the query, and errors end up on screen and in terminals.
 
+use std::fmt;
 use std::time::Duration;
 
 use reqwest::header::HeaderMap;
@@ -20,6 +21,71 @@ pub fn client() -> reqwest::Client {
         .timeout(TIMEOUT)
         .build()
         .expect("the HTTP client's settings are valid")
+}
+
+/// What to do about a provider's refusal, where hookscope knows; `Display` says it in English,
+/// the app in its user's language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Advice {
+    /// Kontur.Reestro did not accept the apiKey.
+    KonturKey,
+    /// The apiKey has no access to the organisation asked for.
+    KonturOrganisation,
+    /// GREEN-API knows no instance with this idInstance and apiTokenInstance.
+    GreenCredentials { id: String },
+    /// Reestr did not accept the access token.
+    ReestrToken,
+    /// Reestr does not know the order.
+    ReestrOrder,
+    /// MoySklad did not accept the token.
+    MoyskladToken,
+    /// MoySklad asks to slow down.
+    MoyskladTooMany,
+}
+
+impl fmt::Display for Advice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Advice::KonturKey => f.write_str("the apiKey was not accepted. Check the apiKey in the Rosreestr events panel (and that it is for this stand: production or test)."),
+            Advice::KonturOrganisation => f.write_str("this apiKey has no access to that organisation. Check the orgId (portal.orgid) in the Rosreestr events panel."),
+            Advice::GreenCredentials { id } => write!(f, "idInstance {id} and this apiTokenInstance do not match an instance. Copy both again from the GREEN-API console; a console that shows its own API host (e.g. https://1101.api.green-api.com) wants that host as the API URL too."),
+            Advice::ReestrToken => f.write_str("Check the access token in the Reestr panel."),
+            Advice::ReestrOrder => f.write_str("Check the order id."),
+            Advice::MoyskladToken => f.write_str("check the token in the MoySklad panel, or log in again"),
+            Advice::MoyskladTooMany => f.write_str("too many requests: wait a few seconds and try again"),
+        }
+    }
+}
+
+/// What hookscope could not read in a provider's answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unread {
+    /// The body is not the JSON the call expects: the parser's words, or none.
+    NotJson(String),
+    /// The JSON lacks what the call needs (`events`, `rows`, `access_token`).
+    Missing(&'static str),
+    /// GREEN-API's settings call did not say `saveSettings: true`.
+    NotSaved,
+}
+
+impl fmt::Display for Unread {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unread::NotJson(error) if error.is_empty() => f.write_str("it is not JSON"),
+            Unread::NotJson(error) => f.write_str(error),
+            Unread::Missing(what) => write!(f, "there is no {what} in it"),
+            Unread::NotSaved => f.write_str("saveSettings is not true"),
+        }
+    }
+}
+
+/// A refusal's own text and the advice after it.
+fn refusal_text(message: &str, advice: Option<&Advice>) -> String {
+    match (message.trim(), advice) {
+        ("", Some(advice)) => advice.to_string(),
+        (message, Some(advice)) => format!("{}. {advice}", message.trim_end_matches('.')),
+        (message, None) => message.to_string(),
+    }
 }
 
 /// A field a provider refused, as it named it.
@@ -45,19 +111,21 @@ pub enum ApiError {
     },
     #[error("{service} did not answer within {} seconds. Try again, or check the API URL in the settings.", TIMEOUT.as_secs())]
     Timeout { service: &'static str },
-    /// The provider answered with an error; `message` is its own text plus what to do.
-    #[error("{service} refused the request (HTTP {status}): {message}{}", fields_text(.fields))]
+    /// The provider answered with an error: its own text (`message`, possibly empty), and
+    /// what to do where hookscope knows.
+    #[error("{service} refused the request (HTTP {status}): {}{}", refusal_text(.message, .advice.as_ref()), fields_text(.fields))]
     Refused {
         service: &'static str,
         status: u16,
         message: String,
+        advice: Option<Advice>,
         fields: Vec<FieldError>,
     },
     #[error("{service} answered HTTP {status} with something hookscope could not read ({detail}): {body}")]
     Unreadable {
         service: &'static str,
         status: u16,
-        detail: String,
+        detail: Unread,
         body: String,
     },
 }
@@ -189,7 +257,28 @@ impl ApiError {
             service,
             status: status.as_u16(),
             message: message.into(),
+            advice: None,
             fields: Vec::new(),
+        }
+    }
+
+    /// A refusal with what to do about it.
+    pub fn advised(self, advice: Advice) -> Self {
+        match self {
+            ApiError::Refused {
+                service,
+                status,
+                message,
+                fields,
+                ..
+            } => ApiError::Refused {
+                service,
+                status,
+                message,
+                advice: Some(advice),
+                fields,
+            },
+            other => other,
         }
     }
 
@@ -217,14 +306,15 @@ pub struct Reply {
 
 impl Reply {
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
-        serde_json::from_slice(&self.body).map_err(|e| self.unreadable(e))
+        serde_json::from_slice(&self.body)
+            .map_err(|e| self.unreadable(Unread::NotJson(e.to_string())))
     }
 
-    pub fn unreadable(&self, detail: impl std::fmt::Display) -> ApiError {
+    pub fn unreadable(&self, detail: Unread) -> ApiError {
         ApiError::Unreadable {
             service: self.service,
             status: self.status.as_u16(),
-            detail: detail.to_string(),
+            detail,
             body: self.text_clipped(),
         }
     }
@@ -336,6 +426,7 @@ mod tests {
             service: "Kontur.Reestro",
             status: 400,
             message: "Validation failed".into(),
+            advice: None,
             fields: vec![FieldError {
                 field: "afterEventId".into(),
                 message: "afterEventId should be guid".into(),
@@ -344,6 +435,25 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "Kontur.Reestro refused the request (HTTP 400): Validation failed\n  afterEventId: afterEventId should be guid"
+        );
+    }
+
+    #[test]
+    fn advice_follows_the_providers_own_words_or_stands_alone() {
+        let status = StatusCode::UNAUTHORIZED;
+        let alone = ApiError::refused("Kontur.Reestro", status, "").advised(Advice::KonturKey);
+        assert_eq!(
+            alone.to_string(),
+            format!(
+                "Kontur.Reestro refused the request (HTTP 401): {}",
+                Advice::KonturKey
+            )
+        );
+        let after =
+            ApiError::refused("Reestr", status, "Invalid token.").advised(Advice::ReestrToken);
+        assert_eq!(
+            after.to_string(),
+            "Reestr refused the request (HTTP 401): Invalid token. Check the access token in the Reestr panel."
         );
     }
 

@@ -216,7 +216,7 @@ fn typing_a_filter_narrows_the_table_and_errors_show_inline() {
         .is_some());
     assert!(f
         .harness
-        .query_by_label_contains("product UPDATE")
+        .query_by_label_contains("product:UPDATE")
         .is_none());
 
     // A new arrival that does not match stays hidden; one that matches shows up.
@@ -447,13 +447,32 @@ fn main_window_snapshot(
 
 #[test]
 fn main_window_dark() {
+    // The default window size, with a GREEN-API capture selected.
     main_window_snapshot(
         "127.0.0.1:48787",
         ThemeChoice::Dark,
         Language::English,
-        [1600.0, 1000.0],
+        [1280.0, 800.0],
         "main_window_dark",
     );
+}
+
+#[test]
+fn fresh_start_russian_small() {
+    // What a Russian user sees first on a small screen: no captures yet, nothing selected.
+    let mut f = start_with("127.0.0.1:48792", &[], ThemeChoice::Dark, |_, r| {
+        r.language = Language::Russian
+    });
+    f.harness.set_size(egui::Vec2::new(800.0, 600.0));
+    f.wait_for("the empty table", |h| {
+        h.query_by_label_contains("Запросов пока нет").is_some()
+    });
+    // A few frames at the new size, so the layout has settled.
+    for _ in 0..3 {
+        let _ = f.harness.try_run();
+    }
+    f.harness
+        .snapshot_options("fresh_start_russian_small", &snapshot_options());
 }
 
 #[test]
@@ -822,9 +841,9 @@ fn load_object_shows_the_moysklad_entity_beside_the_event() {
     }]});
     f.post("/moysklad?requestId=r-9", &delivery.to_string());
     f.wait_for("the row", |h| {
-        h.query_by_label_contains("product UPDATE").is_some()
+        h.query_by_label_contains("product:UPDATE").is_some()
     });
-    f.harness.get_by_label_contains("product UPDATE").click();
+    f.harness.get_by_label_contains("product:UPDATE").click();
     f.wait_for("the button", |h| h.query_by_label("Load object").is_some());
     f.harness.get_by_label("Load object").click();
     f.wait_for("the entity", |h| {

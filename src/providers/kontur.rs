@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::config::KonturConfig;
-use crate::http::{self, ApiError, FieldError, Mistake, Setting};
+use crate::http::{self, Advice, ApiError, FieldError, Mistake, Setting, Unread};
 
 const SERVICE: &str = "Kontur.Reestro";
 pub const PRODUCTION: &str = "https://api.kontur.ru";
@@ -92,7 +92,7 @@ impl Feed {
         }
         let body: Value = reply.json()?;
         let Some(events) = body["events"].as_array() else {
-            return Err(reply.unreadable("there is no events list in it"));
+            return Err(reply.unreadable(Unread::Missing("events")));
         };
         let events: Vec<Event> = events
             .iter()
@@ -123,11 +123,11 @@ fn next_cursor(last: Option<&str>, events: &[Event], after: Option<&str>) -> Opt
 fn refusal(reply: &http::Reply) -> ApiError {
     let body: Value = serde_json::from_slice(&reply.body).unwrap_or_default();
     let said = body["message"].as_str().unwrap_or_default();
-    let message = match reply.status.as_u16() {
-        401 => "the apiKey was not accepted. Check the apiKey in the Kontur.Reestro panel (and that it is for this stand: production or test).".to_string(),
-        403 => "this apiKey has no access to that organisation. Check the orgId (portal.orgid) in the Kontur.Reestro panel.".to_string(),
-        _ if !said.is_empty() => said.to_string(),
-        _ => reply.text_clipped(),
+    let (message, advice) = match reply.status.as_u16() {
+        401 => (String::new(), Some(Advice::KonturKey)),
+        403 => (String::new(), Some(Advice::KonturOrganisation)),
+        _ if !said.is_empty() => (said.to_string(), None),
+        _ => (reply.text_clipped(), None),
     };
     let fields = body["errors"]
         .as_array()
@@ -142,6 +142,7 @@ fn refusal(reply: &http::Reply) -> ApiError {
         service: SERVICE,
         status: reply.status.as_u16(),
         message,
+        advice,
         fields,
     }
 }

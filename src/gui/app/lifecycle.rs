@@ -70,6 +70,8 @@ pub fn save_config(state: &mut AppState, work: &mut Work, config: Config) {
     }
     if let Some(engine) = &mut work.engine {
         engine.set_config(config.clone());
+        // New rules start their counts afresh.
+        state.faults_left = engine.faults_remaining();
     }
     state.config = config;
 }

@@ -66,6 +66,8 @@ pub struct Remembered {
     pub events_count: u8,
     /// The time column's clock.
     pub time_shown: TimeShown,
+    /// The detail pane's share of the window's width.
+    pub detail_share: f32,
 }
 
 impl Default for Remembered {
@@ -79,6 +81,7 @@ impl Default for Remembered {
             events_after: None,
             events_count: crate::providers::kontur::DEFAULT_COUNT,
             time_shown: TimeShown::Local,
+            detail_share: 0.35,
         }
     }
 }
@@ -151,6 +154,8 @@ pub struct AppState {
     /// Rows shown above the view since the table last drew: while the user looks at older
     /// rows, the view moves down by as many, so that what they look at stays put.
     pub rows_above: usize,
+    /// The window's width as of the last frame, to notice a resize.
+    pub window_width: f32,
     /// How far down the table was scrolled, as of the last frame.
     pub table_offset: f32,
     /// Bytes of the store in use, as of the last rows read.
@@ -168,6 +173,8 @@ pub struct AppState {
     pub settings: Option<settings::Draft>,
     /// The note being written, and for which capture.
     pub note: Option<(i64, String)>,
+    /// The note field was just opened: it takes the keyboard.
+    pub note_focus: bool,
     pub notice: Option<(String, Instant)>,
     /// The export or import window, when open.
     pub chooser: Option<Chooser>,
@@ -208,6 +215,7 @@ impl AppState {
             older_left: 0,
             rows_above: 0,
             table_offset: 0.0,
+            window_width: 0.0,
             store_bytes: 0,
             filter: FilterState::default(),
             selected: None,
@@ -219,6 +227,7 @@ impl AppState {
             scroll_to_selected: false,
             settings: None,
             note: None,
+            note_focus: false,
             notice: None,
             chooser: None,
             asking: None,
@@ -398,6 +407,7 @@ impl AppState {
             .filter(|d| d.id == id)
             .map(|d| d.note.clone());
         self.note = Some((id, current.unwrap_or_default()));
+        self.note_focus = true;
     }
 
     pub fn save_note(&mut self, id: i64, note: &str) {

@@ -8,7 +8,7 @@ use crate::capture::ResponseAction;
 use crate::config::ConfigError;
 use crate::engine::EngineError;
 use crate::filter::{FilterError, FIELDS};
-use crate::http::{ApiError, Mistake, Setting, Unset};
+use crate::http::{Advice, ApiError, Mistake, Setting, Unread, Unset};
 use crate::providers::{Field, FieldValue};
 use crate::repoint::Repointed;
 use crate::responses::Breach;
@@ -169,13 +169,23 @@ impl Language {
                 service,
                 status,
                 message,
+                advice,
                 fields,
             } => {
                 let fields: String = fields
                     .iter()
                     .map(|f| format!("\n  {}: {}", f.field, f.message))
                     .collect();
-                format!("{service} отклонил запрос (HTTP {status}): {message}{fields}")
+                let said = match (message.trim(), advice) {
+                    ("", Some(advice)) => russian_advice(advice),
+                    (message, Some(advice)) => format!(
+                        "{}. {}",
+                        message.trim_end_matches('.'),
+                        russian_advice(advice)
+                    ),
+                    (message, None) => message.to_string(),
+                };
+                format!("{service} отклонил запрос (HTTP {status}): {said}{fields}")
             }
             ApiError::Unreadable {
                 service,
@@ -183,7 +193,8 @@ impl Language {
                 detail,
                 body,
             } => format!(
-                "{service} ответил HTTP {status}, но hookscope не смог прочитать ответ ({detail}): {body}"
+                "{service} ответил HTTP {status}, но hookscope не смог прочитать ответ ({}): {body}",
+                russian_unreadable(detail)
             ),
         }
     }
@@ -390,6 +401,27 @@ impl Language {
     }
 }
 
+fn russian_advice(advice: &Advice) -> String {
+    match advice {
+        Advice::KonturKey => "apiKey не принят. Проверьте apiKey в панели событий Росреестра (и что он для этого стенда: боевого или тестового).".into(),
+        Advice::KonturOrganisation => "у этого apiKey нет доступа к организации. Проверьте orgId (portal.orgid) в панели событий Росреестра.".into(),
+        Advice::GreenCredentials { id } => format!("idInstance {id} и этот apiTokenInstance не подходят ни к одному инстансу. Скопируйте оба заново из консоли GREEN-API; если консоль показывает свой хост API (например, https://1101.api.green-api.com), укажите его и как адрес API."),
+        Advice::ReestrToken => "Проверьте токен доступа в панели Реестра.".into(),
+        Advice::ReestrOrder => "Проверьте номер заказа.".into(),
+        Advice::MoyskladToken => "проверьте токен в панели МоегоСклада или войдите заново".into(),
+        Advice::MoyskladTooMany => "слишком много запросов: подождите несколько секунд и повторите".into(),
+    }
+}
+
+fn russian_unreadable(detail: &Unread) -> String {
+    match detail {
+        Unread::NotJson(error) if error.is_empty() => "это не JSON".into(),
+        Unread::NotJson(error) => format!("это не JSON: {error}"),
+        Unread::Missing(what) => format!("в нём нет {what}"),
+        Unread::NotSaved => "saveSettings не равно true".into(),
+    }
+}
+
 fn russian_unset(unset: &Unset) -> String {
     match unset {
         Unset::Missing(setting) => {
@@ -529,5 +561,24 @@ mod tests {
         assert!(Language::Russian
             .engine_error(&damaged)
             .contains("повреждено (page 7)"));
+    }
+
+    #[test]
+    fn a_providers_refusal_and_an_unreadable_answer_are_advised_in_russian() {
+        let key = ApiError::refused("Kontur.Reestro", reqwest::StatusCode::UNAUTHORIZED, "")
+            .advised(Advice::KonturKey);
+        assert_eq!(
+            Language::Russian.api_error(&key),
+            "Kontur.Reestro отклонил запрос (HTTP 401): apiKey не принят. Проверьте apiKey в панели событий Росреестра (и что он для этого стенда: боевого или тестового)."
+        );
+        let unreadable = ApiError::Unreadable {
+            service: "МойСклад",
+            status: 200,
+            detail: Unread::Missing("rows"),
+            body: "{}".into(),
+        };
+        assert!(Language::Russian
+            .api_error(&unreadable)
+            .contains("не смог прочитать ответ (в нём нет rows)"));
     }
 }

@@ -103,6 +103,7 @@ texts! {
     percent: "Share, %", "Доля, %";
     fault_on: "⚡ rule {n}: {what}", "⚡ правило {n}: {what}";
     fault_left: "{n} left", "осталось {n}";
+    fault_used_up: "used up: switch it off or raise its count", "исчерпано: выключите его или увеличьте счётчик";
     tab_timeline: "Timeline", "Хронология";
     timeline_none: "This capture has no redelivery key, so the provider's resends of it cannot be told apart.", "У этого запроса нет ключа повтора, поэтому его повторы от провайдера не различить.";
     timeline_hint: "Every arrival of this notification, what hookscope answered and the gaps between them.", "Каждое получение этого уведомления, ответ hookscope и промежутки между ними.";
@@ -148,6 +149,8 @@ texts! {
     query: "Query", "Параметры";
     headers_lines: "Headers (Name: value per line)", "Заголовки (Имя: значение в строке)";
     body: "Request body", "Тело запроса";
+    answer_body: "Answer body", "Тело ответа";
+    target_needed: "Type where to forward: your app's URL, e.g. http://localhost:3000/hooks.", "Впишите, куда пересылать: URL вашего приложения, например http://localhost:3000/hooks.";
     json_ok: "✔ valid JSON", "✔ корректный JSON";
     json_bad: "✖ not valid JSON: {error}", "✖ некорректный JSON: {error}";
     header_bad: "✖ line {n} is not Name: value", "✖ строка {n} — не «Имя: значение»";
@@ -304,6 +307,7 @@ texts! {
     load_order: "Load order", "Загрузить заказ";
     automatically: "automatically", "автоматически";
     ms: "ms", "мс";
+    seconds: "s", "с";
     address_invalid: "Not an address: write an IP and a port, like 127.0.0.1:8787.", "Это не адрес: укажите IP и порт, например 127.0.0.1:8787.";
     yes_delete_all: "Yes, delete all", "Да, удалить все";
     send_sample: "Send sample", "Отправить пример";
@@ -398,7 +402,21 @@ impl Language {
         format!("{n} {form}")
     }
 
-    /// Bytes in binary units: "512 B", "1.5 KiB"; "512 Б", "1.5 КиБ".
+    /// A number with `digits` after the point, which Russian writes as a comma: "1.5", "1,5".
+    pub fn decimal(self, value: f64, digits: usize) -> String {
+        let text = format!("{value:.digits$}");
+        match self {
+            Language::English => text,
+            Language::Russian => text.replace('.', ","),
+        }
+    }
+
+    /// A time in milliseconds: "3.1 ms", "3,1 мс".
+    pub fn millis(self, ms: f64) -> String {
+        format!("{} {}", self.decimal(ms, 1), self.texts().ms)
+    }
+
+    /// Bytes in binary units: "512 B", "1.5 KiB"; "512 Б", "1,5 КиБ".
     pub fn size(self, bytes: u64) -> String {
         let units = match self {
             Language::English => ["B", "KiB", "MiB", "GiB"],
@@ -413,7 +431,7 @@ impl Language {
         if unit == 0 {
             format!("{bytes} {}", units[0])
         } else {
-            format!("{value:.1} {}", units[unit])
+            format!("{} {}", self.decimal(value, 1), units[unit])
         }
     }
 }
@@ -423,7 +441,7 @@ impl Language {
     pub fn attempt(self, attempt: &Attempt) -> String {
         match &attempt.outcome {
             Outcome::Answered { status, .. } => {
-                format!("{status} · {:.1} {}", attempt.elapsed_ms, self.texts().ms)
+                format!("{status} · {}", self.millis(attempt.elapsed_ms))
             }
             Outcome::Failed(error) => error.clone(),
         }
@@ -478,7 +496,8 @@ mod tests {
     fn sizes_use_binary_units_in_each_language() {
         assert_eq!(Language::English.size(512), "512 B");
         assert_eq!(Language::English.size(1536), "1.5 KiB");
-        assert_eq!(Language::Russian.size(3 << 30), "3.0 ГиБ");
+        assert_eq!(Language::Russian.size(3 << 30), "3,0 ГиБ");
+        assert_eq!(Language::Russian.millis(2.14), "2,1 мс");
     }
 
     #[test]

@@ -13,8 +13,12 @@ use crate::gui::command::Command;
 use crate::gui::state::body::{self, BodyMode, Decoded};
 use crate::gui::state::detail::{DetailTab, DetailView};
 use crate::gui::state::AppState;
-use crate::gui::texts::Texts;
+use crate::gui::texts::{Language, Texts};
 use crate::providers;
+
+/// The narrowest the detail pane gets, and the room it always leaves the table.
+const PANE_LEAST: f32 = 300.0;
+const TABLE_LEAST: f32 = 320.0;
 
 /// Text views show at most this much; Hex shows everything.
 const TEXT_VIEW_LIMIT: usize = 256 * 1024;
@@ -23,11 +27,23 @@ const HEX_ROW: usize = 16;
 pub fn show(ui: &mut Ui, state: &mut AppState) {
     let t = state.texts();
     let width = ui.available_width();
-    egui::Panel::right("detail")
+    let id = egui::Id::new("detail");
+    // The pane keeps its share of the window as the window changes size; a drag of the divider
+    // changes the share.
+    let most = (width - TABLE_LEAST).max(PANE_LEAST);
+    let wanted = (width * state.remembered.detail_share).clamp(PANE_LEAST.min(most), most);
+    let resized = (width - std::mem::replace(&mut state.window_width, width)).abs() > 0.5;
+    if resized {
+        ui.ctx().data_mut(|d| {
+            let outer_rect = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(wanted, 1.0));
+            d.insert_persisted(id, egui::containers::panel::PanelState { outer_rect });
+        });
+    }
+    let shown = egui::Panel::right(id)
         .resizable(true)
-        .default_size((width * 0.36).max(340.0))
-        // However the window shrinks, the table keeps room for its first columns.
-        .max_size((width - 360.0).max(240.0))
+        .default_size(wanted)
+        .min_size(PANE_LEAST.min(most))
+        .max_size(most)
         .show(ui, |ui| {
             let Some(capture) = state.detail.take() else {
                 ui.add_space(20.0);
@@ -57,12 +73,16 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
                     ),
                     DetailTab::Query => query(ui, &capture.request.query, t),
                     DetailTab::Body => body(ui, &mut state.detail_view, &capture, t),
-                    DetailTab::Response => response(ui, &capture, t),
+                    DetailTab::Response => response(ui, &capture, state.remembered.language),
                     DetailTab::Forward => super::forward::tab(ui, state, &capture, t),
                     DetailTab::Timeline => super::timeline::tab(ui, state, &capture, t),
                 });
             state.detail = Some(capture);
         });
+    let pane = shown.response.rect.width();
+    if !resized && (pane - wanted).abs() > 1.0 && width > 0.0 {
+        state.remembered.detail_share = (pane / width).clamp(0.15, 0.85);
+    }
 }
 
 fn header(ui: &mut Ui, state: &mut AppState, c: &Capture, t: &Texts) {
@@ -105,6 +125,10 @@ fn header(ui: &mut Ui, state: &mut AppState, c: &Capture, t: &Texts) {
                             .desired_width(ui.available_width() - 140.0),
                     )
                     .labelled_by(label.id);
+                // Typing goes to the note at once, not to the table's shortcuts.
+                if std::mem::take(&mut state.note_focus) {
+                    edit.request_focus();
+                }
                 let entered = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                 if ui.button(t.save).clicked() || entered {
                     state.commands.push(Command::SaveNote(id, note.clone()));
@@ -115,7 +139,7 @@ fn header(ui: &mut Ui, state: &mut AppState, c: &Capture, t: &Texts) {
             });
         }
     }
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         for (tab, label) in [
             (DetailTab::Overview, t.tab_overview),
             (DetailTab::Headers, t.tab_headers),
@@ -163,7 +187,7 @@ fn overview(ui: &mut Ui, state: &mut AppState, c: &Capture, t: &Texts) {
         ui.label(t.answered);
         let elapsed = c
             .elapsed_ms
-            .map(|ms| format!(" {} {ms:.1} {}", t.in_ms, t.ms))
+            .map(|ms| format!(" {} {}", t.in_ms, state.remembered.language.millis(ms)))
             .unwrap_or_default();
         ui.label(format!("{}{elapsed}", j.answer.status));
         ui.end_row();
@@ -213,7 +237,7 @@ fn loaded(ui: &mut Ui, state: &mut AppState, c: &Capture, t: &Texts) {
         return;
     };
     ui.add_space(6.0);
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let label = match c.judgement.provider {
             crate::capture::Provider::Reestr => t.load_order,
             _ => t.load_object,
@@ -286,7 +310,7 @@ fn body(ui: &mut Ui, view: &mut DetailView, c: &Capture, t: &Texts) {
             .replace("{error}", &error.message);
         ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ {text}"));
     }
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         for (m, label, available) in [
             (BodyMode::Tree, t.view_tree, decoded.json.is_some()),
             (BodyMode::Pretty, t.view_pretty, decoded.pretty.is_some()),
@@ -361,7 +385,7 @@ fn json_tree(
     t: &Texts,
 ) {
     let mut reset = false;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let label = ui.label(t.search_json);
         reset |= ui
             .add(egui::TextEdit::singleline(search).desired_width(180.0))
@@ -446,7 +470,8 @@ pub fn hex_line(bytes: &[u8], row: usize) -> String {
     format!("{start:08x}  {:<47}  {ascii}", hex.join(" "))
 }
 
-fn response(ui: &mut Ui, c: &Capture, t: &Texts) {
+fn response(ui: &mut Ui, c: &Capture, language: Language) {
+    let t = language.texts();
     let answer = &c.judgement.answer;
     grid(ui, "response", |ui| {
         ui.label(t.col_status);
@@ -454,7 +479,7 @@ fn response(ui: &mut Ui, c: &Capture, t: &Texts) {
         ui.end_row();
         if let Some(ms) = c.elapsed_ms {
             ui.label(t.answered);
-            ui.label(format!("{} {ms:.2} {}", t.in_ms, t.ms));
+            ui.label(format!("{} {}", t.in_ms, language.millis(ms)));
             ui.end_row();
         }
     });

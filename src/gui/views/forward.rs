@@ -377,7 +377,11 @@ pub fn rules(ctx: &egui::Context, state: &mut AppState) {
                             t.mode_pass_through,
                         );
                     });
-                    if let Err(problem) = crate::forward::route(rule, listener) {
+                    if rule.target.trim().is_empty() {
+                        // Nothing typed yet is not a mistake; Apply waits for a target.
+                        all_valid = false;
+                        ui.weak(t.target_needed);
+                    } else if let Err(problem) = crate::forward::route(rule, listener) {
                         all_valid = false;
                         let text = match problem {
                             crate::forward::RuleError::Filter { error, .. } => {

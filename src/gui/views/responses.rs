@@ -12,6 +12,9 @@ use crate::gui::state::AppState;
 use crate::gui::texts::Texts;
 use crate::responses::breaches;
 
+/// How wide a rule's filter, path and method fields are.
+const FIELD_WIDTH: f32 = 320.0;
+
 fn action_text(action: ResponseAction, t: &Texts) -> &'static str {
     match action {
         ResponseAction::Answer => t.do_answer,
@@ -117,7 +120,7 @@ fn rule_fields(
         }
     });
     egui::Grid::new(("response-rule", n))
-        .num_columns(4)
+        .num_columns(2)
         .spacing([8.0, 4.0])
         .show(ui, |ui| {
             for (label, text, hint) in [
@@ -126,19 +129,32 @@ fn rule_fields(
                 (t.method_any, &mut rule.method, "POST"),
             ] {
                 let label = ui.label(label);
-                ui.add(
-                    egui::TextEdit::singleline(text)
-                        .hint_text(hint)
-                        .desired_width(200.0),
+                // Sized outright: a grid cell would otherwise keep a field as narrow as the
+                // column was on the first frame.
+                let height = ui.spacing().interact_size.y;
+                ui.add_sized(
+                    [FIELD_WIDTH, height],
+                    egui::TextEdit::singleline(text).hint_text(hint),
                 )
                 .labelled_by(label.id);
                 ui.end_row();
             }
-            let answers = matches!(rule.action, ResponseAction::Answer | ResponseAction::Fail);
-            if answers {
-                ui.label(t.status);
-                ui.add(egui::DragValue::new(&mut rule.status).range(100..=599));
-                ui.end_row();
+            match rule.action {
+                ResponseAction::Answer => {
+                    ui.label(t.status);
+                    ui.add(egui::DragValue::new(&mut rule.status).range(100..=599));
+                    ui.end_row();
+                }
+                ResponseAction::Fail => {
+                    // The status the provider gets: a failure is 400 or more (500 unless set).
+                    if rule.status < 400 {
+                        rule.status = 500;
+                    }
+                    ui.label(t.status);
+                    ui.add(egui::DragValue::new(&mut rule.status).range(400..=599));
+                    ui.end_row();
+                }
+                ResponseAction::Delay | ResponseAction::HangUp => {}
             }
             if matches!(rule.action, ResponseAction::Answer | ResponseAction::Delay) {
                 ui.label(t.delay_ms);
@@ -165,7 +181,7 @@ fn rule_fields(
                 .desired_width(f32::INFINITY),
         )
         .labelled_by(label.id);
-        let label = ui.label(t.body);
+        let label = ui.label(t.answer_body);
         ui.add(
             egui::TextEdit::multiline(&mut draft.rule.body)
                 .code_editor()
@@ -195,11 +211,13 @@ pub fn top_bar(ui: &mut Ui, state: &mut AppState) {
         }
         let number = n + 1;
         let mut what = action_text(rule.action, t).to_lowercase();
-        if let Some((_, left)) = state.faults_left.iter().find(|(k, _)| *k == number) {
-            what.push_str(&format!(
-                ", {}",
-                t.fault_left.replace("{n}", &left.to_string())
-            ));
+        match state.faults_left.iter().find(|(k, _)| *k == number) {
+            Some((_, 0)) => what = format!("{what}, {}", t.fault_used_up),
+            Some((_, left)) => {
+                let left = t.fault_left.replace("{n}", &left.to_string());
+                what = format!("{what}, {left}");
+            }
+            None => {}
         }
         let text = t
             .fault_on

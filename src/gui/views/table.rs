@@ -87,9 +87,13 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
             });
             return;
         }
-        // Narrower than every column's minimum: scroll sideways rather than squeeze columns
-        // out of reach. (Always scrolling would let the remainder column grow without end.)
-        let least: f32 = COLUMNS.iter().map(|(_, least)| least + 8.0).sum();
+        // Narrower than the columns at their first widths: scroll sideways rather than push
+        // the last ones out of reach. (Always scrolling would let the remainder column grow
+        // without end.)
+        let least: f32 = COLUMNS
+            .iter()
+            .map(|(initial, least)| initial.unwrap_or(*least) + 8.0)
+            .sum();
         if ui.available_width() < least {
             egui::ScrollArea::horizontal()
                 .id_salt("captures-sideways")
@@ -125,15 +129,15 @@ fn samples_menu(ui: &mut Ui, state: &mut AppState) {
 /// width: `None`), status, forward, size and flags.
 const COLUMNS: [(Option<f32>, f32); 10] = [
     (Some(112.0), 60.0),
-    (Some(72.0), 40.0),
-    (Some(50.0), 36.0),
-    (Some(90.0), 40.0),
-    (Some(120.0), 40.0),
-    (None, 120.0),
+    (Some(60.0), 40.0),
+    (Some(48.0), 36.0),
+    (Some(80.0), 40.0),
+    (Some(110.0), 40.0),
+    (None, 100.0),
     (Some(44.0), 36.0),
-    (Some(70.0), 40.0),
-    (Some(58.0), 40.0),
+    (Some(66.0), 40.0),
     (Some(56.0), 40.0),
+    (Some(44.0), 32.0),
 ];
 
 fn rows(ui: &mut Ui, state: &mut AppState) {
@@ -285,6 +289,23 @@ impl Clock {
     }
 }
 
+/// The summary without the machine name of the event it starts with (`incomingMessageReceived`,
+/// `customerorder:CREATE`), which its own column shows: a narrow cell then still shows the
+/// sender and the text. A summary that starts with a plain word keeps it.
+fn after_event<'a>(event: &str, summary: &'a str) -> &'a str {
+    if !event.contains(|c: char| c == ':' || c.is_ascii_uppercase()) {
+        return summary;
+    }
+    let spaced = event.replace(':', " ");
+    [event, spaced.as_str()]
+        .iter()
+        .filter(|e| !e.is_empty())
+        .find_map(|e| summary.strip_prefix(e))
+        .map(|rest| rest.trim_start_matches([':', ' ']))
+        .filter(|rest| !rest.is_empty())
+        .unwrap_or(summary)
+}
+
 fn cells(
     row: &mut egui_extras::TableRow<'_, '_>,
     c: &CaptureRow,
@@ -308,7 +329,8 @@ fn cells(
         ui.add(egui::Label::new(c.event()).truncate());
     });
     row.col(|ui| {
-        ui.add(egui::Label::new(c.summary()).truncate());
+        ui.add(egui::Label::new(after_event(c.event(), c.summary())).truncate())
+            .on_hover_text(c.summary());
     });
     row.col(|ui| {
         let color = status_color(c.status, ui.visuals());
@@ -368,6 +390,32 @@ fn row_menu(ui: &mut Ui, c: &CaptureRow, t: &Texts) -> Option<Command> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_summary_leads_with_what_the_event_column_does_not_say() {
+        assert_eq!(
+            after_event(
+                "incomingMessageReceived",
+                "incomingMessageReceived from 79161234567: \"Привет\""
+            ),
+            "from 79161234567: \"Привет\""
+        );
+        assert_eq!(
+            after_event("stateInstanceChanged", "stateInstanceChanged: authorized"),
+            "authorized"
+        );
+        assert_eq!(
+            after_event("customerorder:CREATE", "customerorder CREATE 5f2a"),
+            "5f2a"
+        );
+        // Nothing after the event, or a summary of its own: shown whole.
+        assert_eq!(after_event("payment", "payment"), "payment");
+        assert_eq!(
+            after_event("payment", "payment for order 880213"),
+            "payment for order 880213"
+        );
+        assert_eq!(after_event("", "POST /x (2 bytes)"), "POST /x (2 bytes)");
+    }
     use time::macros::{datetime, offset};
 
     #[test]

@@ -45,8 +45,11 @@ pub fn tab(ui: &mut Ui, state: &mut AppState, capture: &Capture, t: &Texts) {
                     previous.map(|p: time::OffsetDateTime| (a.received_at - p).as_seconds_f64());
                 previous = Some(a.received_at);
                 ui.label(
-                    RichText::new(gap.map(|g| format!("+{g:.1} s")).unwrap_or_default())
-                        .monospace(),
+                    RichText::new(
+                        gap.map(|g| format!("+{} {}", language.decimal(g, 1), t.seconds))
+                            .unwrap_or_default(),
+                    )
+                    .monospace(),
                 );
                 let answered = if a.status == 0 {
                     t.no_answer.to_string()

@@ -16,8 +16,10 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
     let t = state.texts();
     egui::Panel::top("listener").show(ui, |ui| {
         ui.add_space(4.0);
-        // Everything wraps onto a second line in a narrow window instead of overlapping.
+        // Everything wraps onto a second line in a narrow window instead of overlapping; each
+        // label moves whole rather than breaking mid-label.
         ui.horizontal_wrapped(|ui| {
+            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
             ui.heading("hookscope");
             ui.separator();
             match (&state.listening, &state.listen_error) {

@@ -7,7 +7,7 @@
 use serde_json::{Map, Value};
 
 use crate::config::{GreenApiConfig, Secret};
-use crate::http::{self, ApiError, Setting, Unset};
+use crate::http::{self, Advice, ApiError, Setting, Unread, Unset};
 
 const SERVICE: &str = "GREEN-API";
 
@@ -189,7 +189,7 @@ impl Instance {
         if answer.get("saveSettings") == Some(&Value::Bool(true)) {
             Ok(())
         } else {
-            Err(reply.unreadable("saveSettings is not true"))
+            Err(reply.unreadable(Unread::NotSaved))
         }
     }
 
@@ -199,10 +199,12 @@ impl Instance {
             return Ok(());
         }
         let message = match status.as_u16() {
-            401 | 403 => format!(
-                "idInstance {} and this apiTokenInstance do not match an instance. Copy both again from the GREEN-API console; a console that shows its own API host (e.g. https://1101.api.green-api.com) wants that host as the API URL too.",
-                self.id
-            ),
+            401 | 403 => {
+                let advice = Advice::GreenCredentials {
+                    id: self.id.clone(),
+                };
+                return Err(ApiError::refused(SERVICE, status, "").advised(advice));
+            }
             // Quota errors carry an `invokeStatus` object with a description.
             466 => {
                 let description = serde_json::from_slice::<Value>(&reply.body)

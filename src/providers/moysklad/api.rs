@@ -13,7 +13,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::config::{MoyskladConfig, Secret};
-use crate::http::{self, ApiError, FieldError, Mistake, Reply, Setting};
+use crate::http::{self, Advice, ApiError, FieldError, Mistake, Reply, Setting, Unread};
 use crate::tunnel;
 
 const SERVICE: &str = "MoySklad";
@@ -179,7 +179,7 @@ pub async fn obtain_token(api_url: &str, login: &str, password: &str) -> Result<
     let answer: Value = reply.json()?;
     match answer["access_token"].as_str() {
         Some(token) if !token.is_empty() => Ok(Secret::new(token)),
-        _ => Err(reply.unreadable("there is no access_token in it")),
+        _ => Err(reply.unreadable(Unread::Missing("access_token"))),
     }
 }
 
@@ -226,7 +226,7 @@ impl Account {
                 .await?;
             let list: Value = reply.json()?;
             let Some(rows) = list["rows"].as_array() else {
-                return Err(reply.unreadable("there is no rows list in it"));
+                return Err(reply.unreadable(Unread::Missing("rows")));
             };
             all.extend(
                 rows.iter()
@@ -387,16 +387,16 @@ fn check(reply: &Reply) -> Result<(), ApiError> {
             _ => reply.text_clipped(),
         });
     }
-    if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
-        message.push("too many requests: wait a few seconds and try again".into());
-    }
-    if status == reqwest::StatusCode::UNAUTHORIZED {
-        message.push("check the token in the MoySklad panel, or log in again".into());
-    }
+    let advice = match status {
+        reqwest::StatusCode::TOO_MANY_REQUESTS => Some(Advice::MoyskladTooMany),
+        reqwest::StatusCode::UNAUTHORIZED => Some(Advice::MoyskladToken),
+        _ => None,
+    };
     Err(ApiError::Refused {
         service: SERVICE,
         status: status.as_u16(),
         message: message.join("; "),
+        advice,
         fields,
     })
 }

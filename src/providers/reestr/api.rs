@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use crate::config::ReestrConfig;
-use crate::http::{self, ApiError, Setting};
+use crate::http::{self, Advice, ApiError, Setting, Unread};
 
 const SERVICE: &str = "Reestr";
 
@@ -28,7 +28,7 @@ pub async fn order(config: &ReestrConfig, order_id: &str) -> Result<Value, ApiEr
         .and_then(|a| a.get("error"))
         .filter(|e| !e.is_null());
     if reply.status.is_success() && error.is_none() {
-        return answer.ok_or_else(|| reply.unreadable("it is not JSON"));
+        return answer.ok_or_else(|| reply.unreadable(Unread::NotJson(String::new())));
     }
     let said = error
         .map(|e| match e.get("message").and_then(Value::as_str) {
@@ -36,10 +36,10 @@ pub async fn order(config: &ReestrConfig, order_id: &str) -> Result<Value, ApiEr
             None => e.to_string(),
         })
         .unwrap_or_else(|| reply.text_clipped());
-    let message = match reply.status.as_u16() {
-        401 | 403 => format!("{said}. Check the access token in the Reestr panel."),
-        404 => format!("{said}. Check the order id."),
-        _ => said,
-    };
-    Err(ApiError::refused(SERVICE, reply.status, message))
+    let refused = ApiError::refused(SERVICE, reply.status, said);
+    Err(match reply.status.as_u16() {
+        401 | 403 => refused.advised(Advice::ReestrToken),
+        404 => refused.advised(Advice::ReestrOrder),
+        _ => refused,
+    })
 }
