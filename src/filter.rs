@@ -22,8 +22,12 @@ pub enum FilterError {
         field: String,
         example: &'static str,
     },
-    #[error("Unknown filter field \"{field}:\". Use one of {FIELDS}, or put the word in quotes to search for it as text.")]
-    UnknownField { field: String },
+    #[error("Unknown filter field \"{field}:\".{} Use one of {FIELDS}, or put the word in quotes to search for it as text.", .closest.map(|c| format!(" Did you mean \"{c}:\"?")).unwrap_or_default())]
+    UnknownField {
+        field: String,
+        /// The field it most likely meant, when one is a slip away.
+        closest: Option<&'static str>,
+    },
     #[error("There is no provider \"{value}\"; use reestr, green-api, moysklad or generic.")]
     UnknownProvider { value: String },
     #[error("status:{value} is not a status; write status:200, status:>=400, status:<300 or status:4xx.")]
@@ -84,6 +88,13 @@ pub enum Test {
 }
 
 impl Filter {
+    /// Whether the filter asks for this provider's captures (under any spelling it accepts).
+    pub fn names_provider(&self, provider: Provider) -> bool {
+        self.terms
+            .iter()
+            .any(|t| !t.negated && t.test == Test::Provider(provider))
+    }
+
     pub fn parse(query: &str) -> Result<Filter, FilterError> {
         Filter::parse_at(query, OffsetDateTime::now_utc())
     }
@@ -286,8 +297,43 @@ fn field_test(field: &str, value: String, now: OffsetDateTime) -> Result<Test, F
         "before" => time_value(field, &value, now).map(Test::Before),
         _ => Err(FilterError::UnknownField {
             field: field.into(),
+            closest: closest_field(&lower),
         }),
     }
+}
+
+/// The field names a value can follow.
+const FIELD_NAMES: [&str; 11] = [
+    "provider", "event", "method", "path", "status", "repeat", "rejected", "pinned", "note",
+    "after", "before",
+];
+
+/// The field `typed` most likely meant: at most two letters away (added, dropped or changed).
+fn closest_field(typed: &str) -> Option<&'static str> {
+    FIELD_NAMES
+        .into_iter()
+        .map(|name| (edits(typed, name), name))
+        .filter(|(distance, _)| *distance <= 2)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, name)| name)
+}
+
+/// Levenshtein distance, over characters.
+fn edits(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 fn example(field: &str) -> Option<&'static str> {
@@ -478,6 +524,8 @@ mod tests {
         assert!(e.contains("\"provder:\""), "{e}");
         assert!(e.contains("provider:"), "{e}");
         assert!(error("provider:stripe").contains("green-api"));
+        assert!(error("provder:x").contains("Did you mean \"provider:\"?"));
+        assert!(!error("colour:red").contains("Did you mean"));
         assert!(error("repeat:maybe").contains("yes or no"));
         assert_eq!(
             Filter::parse("\"open").unwrap_err(),

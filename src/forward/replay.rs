@@ -164,6 +164,11 @@ pub async fn sequence(
     Ok(failed)
 }
 
+/// How long a sequence takes at `timing`, not counting the requests themselves.
+pub fn duration(captures: &[Capture], timing: Timing) -> Duration {
+    gaps(captures, timing).into_iter().sum()
+}
+
 /// How long to wait before each capture of a sequence (sorted by arrival), the first at once.
 fn gaps(captures: &[Capture], timing: Timing) -> Vec<Duration> {
     let speed = match timing {

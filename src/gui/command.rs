@@ -183,6 +183,8 @@ pub enum ForwardCall {
         to: String,
         speed: Option<f64>,
     },
+    /// Stops the replay of what the table showed.
+    StopReplay,
     CloseEditor,
     OpenRules,
     CloseRules,

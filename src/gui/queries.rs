@@ -33,6 +33,8 @@ pub enum Query {
     Timeline(i64),
     /// The newest Reestr `confirm`, for the address's confirmation state.
     LatestConfirm,
+    /// How many bytes of the store are in use, for the top bar.
+    StoreBytes,
 }
 
 pub enum Fetched {
@@ -61,6 +63,7 @@ pub enum Fetched {
     Targets(Vec<TargetState>),
     Timeline(i64, Vec<Arrival>),
     LatestConfirm(Option<Box<Capture>>),
+    StoreBytes(u64),
     Failed(StoreError),
 }
 
@@ -132,6 +135,7 @@ fn nothing(query: Query) -> Fetched {
         Query::Targets => Fetched::Targets(Vec::new()),
         Query::Timeline(id) => Fetched::Timeline(id, Vec::new()),
         Query::LatestConfirm => Fetched::LatestConfirm(None),
+        Query::StoreBytes => Fetched::StoreBytes(0),
     }
 }
 
@@ -187,6 +191,7 @@ fn fetch(reader: &StoreReader, query: Query) -> Fetched {
         Query::LatestConfirm => reader
             .list(&confirms(), Some(1))
             .map(|mut newest| Fetched::LatestConfirm(newest.pop().map(Box::new))),
+        Query::StoreBytes => reader.used_bytes().map(Fetched::StoreBytes),
     };
     result.unwrap_or_else(Fetched::Failed)
 }

@@ -44,10 +44,15 @@ pub fn handle(state: &mut AppState, work: &mut Work, command: Command) {
                 handle(state, work, Command::Select(next));
             }
             work.edit(Edit::Delete { ids: vec![id] });
+            super::drain::read_store_bytes_when_due(state, work);
+            let deleted = state.texts().deleted.replace("{id}", &id.to_string());
+            state.notify(deleted);
         }
         Command::ClearAll => {
             state.clear();
             work.edit(Edit::Clear);
+            state.store_bytes_read = None;
+            super::drain::read_store_bytes_when_due(state, work);
         }
         Command::CopyText(text) => {
             work.ctx.copy_text(text);
@@ -151,6 +156,10 @@ fn send_sample(state: &mut AppState, work: &mut Work, name: &'static str) {
     let Some(sample) = crate::samples::find(name) else {
         return;
     };
+    // Without a listener of its own, the address would reach whatever else listens there.
+    if state.listening.is_none() {
+        return state.notify(state.texts().sample_not_listening);
+    }
     let config = state.config.clone();
     let base = state.listener_url();
     let t = state.texts();

@@ -50,6 +50,7 @@ pub fn drain(state: &mut AppState, work: &mut Work) {
     for result in fetched {
         apply(state, work, result);
     }
+    forward::drain_replayed(state, work);
     providers::drain(state, work);
 }
 
@@ -86,9 +87,30 @@ fn arrivals(state: &mut AppState, work: &mut Work, started: Instant) {
     if let Some(engine) = &work.engine {
         state.faults_left = engine.faults_remaining();
     }
+    // A delivery queued behind a failing one has no attempt to announce it: read its state.
+    if state.config.forward.iter().any(|rule| rule.enabled) {
+        work.queries
+            .ask(Query::ForwardStates(fresh.iter().map(|r| r.id).collect()));
+    }
     if let Some(ask) = state.add_rows(fresh, true) {
         work.queries.ask(ask);
     }
+    read_store_bytes_when_due(state, work);
+}
+
+/// How often the top bar's "on disk" figure is read again while captures arrive.
+const STORE_BYTES_EVERY: Duration = Duration::from_secs(2);
+
+/// Reads how much of the store is in use, at most every two seconds.
+pub fn read_store_bytes_when_due(state: &mut AppState, work: &mut Work) {
+    if state
+        .store_bytes_read
+        .is_some_and(|at| at.elapsed() < STORE_BYTES_EVERY)
+    {
+        return;
+    }
+    state.store_bytes_read = Some(Instant::now());
+    work.queries.ask(Query::StoreBytes);
 }
 
 /// Answers passed through change a row's status; deliveries change its Forward cell, the
@@ -206,6 +228,7 @@ fn apply(state: &mut AppState, work: &mut Work, fetched: Fetched) {
             }
         }
         Fetched::Targets(targets) => state.forward.targets = targets,
+        Fetched::StoreBytes(bytes) => state.store_bytes = bytes,
         Fetched::Timeline(id, list) if Some(id) == state.selected => {
             state.timeline = Some((id, list));
         }

@@ -3,11 +3,12 @@
 
 use std::time::{Duration, Instant};
 
+use super::work::Replayed;
 use super::{lifecycle, switch_rule, Work};
 use crate::forward::replay::{self, Edits};
 use crate::gui::command::ForwardCall;
 use crate::gui::queries::Query;
-use crate::gui::state::forward::{ReplayDraft, SequenceDraft};
+use crate::gui::state::forward::{ReplayDraft, ReplayRun, SequenceDraft};
 use crate::gui::state::AppState;
 use crate::gui::texts::Counted;
 
@@ -40,6 +41,7 @@ pub fn handle(state: &mut AppState, work: &mut Work, call: ForwardCall) {
         }
         ForwardCall::CloseSequence => state.forward.sequence = None,
         ForwardCall::ReplayShown { to, speed } => replay_shown(state, work, to, speed),
+        ForwardCall::StopReplay => stop_replay(state, work),
         ForwardCall::OpenRules => state.forward.rules = Some(state.config.forward.clone()),
         ForwardCall::CloseRules => state.forward.rules = None,
         ForwardCall::SaveRules(rules) => {
@@ -93,7 +95,8 @@ fn replay(state: &mut AppState, work: &mut Work, capture: i64, to: String, edits
     });
 }
 
-/// Replays what the table shows, oldest first, recording each with its capture.
+/// Replays what the table shows, oldest first, recording each with its capture; the table's
+/// toolbar shows how far it got and how long is left, and can stop it.
 fn replay_shown(state: &mut AppState, work: &mut Work, to: String, speed: Option<f64>) {
     let t = state.texts();
     let Some(engine) = &work.engine else {
@@ -108,34 +111,98 @@ fn replay_shown(state: &mut AppState, work: &mut Work, to: String, speed: Option
         .iter()
         .filter_map(|&at| state.list.rows().get(at).map(|r| r.id))
         .collect();
+    let timing = match speed {
+        Some(speed) => replay::Timing::Original { speed },
+        None => replay::Timing::AtOnce,
+    };
     let language = state.remembered.language;
     let what = language.count(ids.len(), Counted::Capture);
     state.forward.sequence = None;
     state.notify(t.replaying.replace("{n}", &what).replace("{url}", &to));
+    state.forward.run = Some(ReplayRun {
+        sent: 0,
+        failed: 0,
+        total: ids.len(),
+        started: Instant::now(),
+        takes: Duration::ZERO,
+    });
+    if let Some(old) = work.replay.take() {
+        old.abort();
+    }
     let store = engine.store().clone();
-    work.say_when_done(async move {
-        let captures = match store.reader().and_then(|r| {
+    let news = work.replayed.0.clone();
+    let ctx = work.ctx.clone();
+    let run = work.runtime.spawn(async move {
+        let read = store.reader().and_then(|r| {
             ids.iter()
                 .filter_map(|&id| r.get(id).transpose())
                 .collect::<Result<Vec<_>, _>>()
-        }) {
+        });
+        let captures = match read {
             Ok(captures) => captures,
-            Err(e) => return e.to_string(),
+            Err(e) => {
+                let _ = news.send(Replayed::Finished(language.store_error(&e)));
+                return ctx.request_repaint();
+            }
         };
-        let timing = match speed {
-            Some(speed) => replay::Timing::Original { speed },
-            None => replay::Timing::AtOnce,
-        };
+        let takes = replay::duration(&captures, timing);
+        let _ = news.send(Replayed::Started { takes });
         let edits = Edits::default();
-        match replay::sequence(Some(&store), &captures, &to, &edits, timing, |_, _| {}).await {
+        let said = |_: &_, attempt: &crate::store::Attempt| {
+            let ok = attempt.outcome.is_success();
+            let _ = news.send(Replayed::One { ok });
+            ctx.request_repaint();
+        };
+        let done = replay::sequence(Some(&store), &captures, &to, &edits, timing, said).await;
+        let message = match done {
             Ok(failed) => t
                 .replayed_all
                 .replace("{n}", &what)
                 .replace("{url}", &to)
                 .replace("{ok}", &(captures.len() - failed).to_string()),
-            Err(e) => e.to_string(),
-        }
+            Err(e) => language.store_error(&e),
+        };
+        let _ = news.send(Replayed::Finished(message));
+        ctx.request_repaint();
     });
+    work.replay = Some(run.abort_handle());
+}
+
+/// Stops the replay of what the table showed, saying how far it got.
+fn stop_replay(state: &mut AppState, work: &mut Work) {
+    if let Some(run) = work.replay.take() {
+        run.abort();
+    }
+    if let Some(run) = state.forward.run.take() {
+        let stopped = state
+            .texts()
+            .replay_stopped
+            .replace("{sent}", &run.sent.to_string())
+            .replace("{total}", &run.total.to_string());
+        state.notify(stopped);
+    }
+}
+
+/// What the running replay sent since the last frame.
+pub fn drain_replayed(state: &mut AppState, work: &mut Work) {
+    while let Ok(news) = work.replayed.1.try_recv() {
+        match (news, &mut state.forward.run) {
+            (Replayed::One { ok }, Some(run)) => {
+                run.sent += 1;
+                run.failed += usize::from(!ok);
+            }
+            (Replayed::Started { takes }, Some(run)) => {
+                run.started = Instant::now();
+                run.takes = takes;
+            }
+            (Replayed::One { .. } | Replayed::Started { .. }, None) => {}
+            (Replayed::Finished(message), _) => {
+                state.forward.run = None;
+                work.replay = None;
+                state.notify(message);
+            }
+        }
+    }
 }
 
 /// The selected capture's deliveries and every target's state, read again.

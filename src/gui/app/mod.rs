@@ -47,6 +47,7 @@ impl App {
             .unwrap_or_default();
         let local_offset = super::LOCAL_OFFSET.get().copied().unwrap_or(UtcOffset::UTC);
         let mut state = AppState::new(config, remembered.clone(), local_offset);
+        super::views::theme::set_up(&cc.egui_ctx);
         let mut work = Work::new(runtime, paths, cc.egui_ctx.clone());
         work.queries.ask(Query::Newest(FIRST_PAGE));
         match engine {

@@ -44,6 +44,37 @@ impl Fixture {
         }
     }
 
+    /// Posts `count` webhooks to the listener and drains frames until the table holds them.
+    fn capture(&mut self, count: usize) {
+        let base = format!("http://{}", self.state.listening.unwrap());
+        self._runtime.block_on(async {
+            let http = reqwest::Client::new();
+            for n in 0..count {
+                let body = format!("{{\"n\": {n}}}");
+                http.post(format!("{base}/hook"))
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        });
+        self.frames_until(|s| s.list.visible().len() >= count);
+    }
+
+    /// Drains frames until `done` holds of the state, for at most five seconds.
+    fn frames_until(&mut self, done: impl Fn(&AppState) -> bool) {
+        let started = std::time::Instant::now();
+        while !done(&self.state) {
+            assert!(started.elapsed() < Duration::from_secs(5), "timed out");
+            drain::drain(&mut self.state, &mut self.work);
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    fn notice(&self) -> &str {
+        self.state.notice.as_ref().map_or("", |(text, _)| text)
+    }
+
     fn handle(&mut self, command: Command) {
         handle(&mut self.state, &mut self.work, command);
     }
@@ -162,4 +193,55 @@ fn a_new_public_url_is_noticed_against_the_one_providers_were_given() {
         f.state.remembered.public_url,
         "https://new.trycloudflare.com"
     );
+}
+
+/// A target that takes connections and never answers: a replay to it waits.
+fn silent_target(runtime: &tokio::runtime::Runtime) -> String {
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    runtime.spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    format!("http://{addr}/app")
+}
+
+#[test]
+fn a_replay_of_what_the_table_shows_says_how_far_it_got_and_stops() {
+    let mut f = Fixture::new();
+    f.capture(2);
+    let to = silent_target(&f._runtime);
+    f.handle(Command::Forward(ForwardCall::ReplayShown {
+        to,
+        speed: None,
+    }));
+    let run = f.state.forward.run.as_ref().expect("the run shows at once");
+    assert_eq!((run.sent, run.total), (0, 2));
+    f.handle(Command::Forward(ForwardCall::StopReplay));
+    assert!(f.state.forward.run.is_none());
+    assert_eq!(f.notice(), "Replay stopped after 0 of 2.");
+    assert!(f.work.replay.is_none());
+}
+
+#[test]
+fn a_replay_into_hookscope_counts_each_capture_and_ends_with_a_total() {
+    let mut f = Fixture::new();
+    f.capture(3);
+    let to = f.state.listener_url();
+    f.handle(Command::Forward(ForwardCall::ReplayShown {
+        to,
+        speed: None,
+    }));
+    f.frames_until(|s| s.forward.run.is_none());
+    assert!(
+        f.notice()
+            .starts_with("Replayed 3 captures to http://127.0.0.1:"),
+        "{}",
+        f.notice()
+    );
+    assert!(f.notice().ends_with(": 3 answered 2xx."), "{}", f.notice());
 }

@@ -39,6 +39,19 @@ pub struct Work {
     pub(super) picks: Channel<Option<PathBuf>>,
     /// Provider calls that finished.
     pub(super) done: Channel<Done>,
+    /// How the replay of what the table showed goes, and the handle that stops it.
+    pub(super) replayed: Channel<Replayed>,
+    pub(super) replay: Option<tokio::task::AbortHandle>,
+}
+
+/// News of the replay of what the table showed.
+pub enum Replayed {
+    /// The captures were read; the gaps between them take this long.
+    Started { takes: std::time::Duration },
+    /// One more was sent; whether it got a 2xx.
+    One { ok: bool },
+    /// All were sent (or the run failed): what to say.
+    Finished(String),
 }
 
 impl Work {
@@ -55,6 +68,8 @@ impl Work {
             notices: mpsc::channel(),
             picks: mpsc::channel(),
             done: mpsc::channel(),
+            replayed: mpsc::channel(),
+            replay: None,
         }
     }
 

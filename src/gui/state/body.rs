@@ -160,8 +160,8 @@ pub fn pretty_xml(text: &str) -> String {
 /// What a search of a JSON body found.
 #[derive(Debug, PartialEq)]
 pub struct Match {
-    /// The parts whose keys or values match, with the way to them; arrays become objects
-    /// keyed `[index]` so the places stay readable.
+    /// The parts whose keys or values match, with the way to them. Arrays stay arrays: an
+    /// item that does not match shows as `…` up to the last that does, so indexes stay true.
     pub parts: Value,
     /// How many keys and values match, those inside a matching key's value included.
     pub count: usize,
@@ -177,31 +177,46 @@ pub fn search(json: &Value, needle: &str) -> Option<Match> {
 /// The matching parts of `value`, and how many keys and values in it match.
 fn prune(value: &Value, needle: &str) -> (Option<Value>, usize) {
     let contains = |text: &str| text.to_lowercase().contains(needle);
-    let keep = |entries: &mut dyn Iterator<Item = (String, &Value, bool)>| {
-        let mut count = 0;
-        let kept: Map<String, Value> = entries
-            .filter_map(|(key, value, key_matches)| {
-                let (inner, matches) = prune(value, needle);
-                count += matches + usize::from(key_matches);
-                // Under a matching key the whole value shows.
-                let shown = if key_matches {
-                    Some(value.clone())
-                } else {
-                    inner
-                };
-                shown.map(|v| (key, v))
-            })
-            .collect();
-        ((!kept.is_empty()).then_some(Value::Object(kept)), count)
-    };
     match value {
-        Value::Object(map) => keep(&mut map.iter().map(|(k, v)| (k.clone(), v, contains(k)))),
-        Value::Array(items) => keep(
-            &mut items
+        Value::Object(map) => {
+            let mut count = 0;
+            let kept: Map<String, Value> = map
                 .iter()
-                .enumerate()
-                .map(|(i, v)| (format!("[{i}]"), v, false)),
-        ),
+                .filter_map(|(key, value)| {
+                    let key_matches = contains(key);
+                    let (inner, matches) = prune(value, needle);
+                    count += matches + usize::from(key_matches);
+                    // Under a matching key the whole value shows.
+                    let shown = if key_matches {
+                        Some(value.clone())
+                    } else {
+                        inner
+                    };
+                    shown.map(|v| (key.clone(), v))
+                })
+                .collect();
+            ((!kept.is_empty()).then_some(Value::Object(kept)), count)
+        }
+        Value::Array(items) => {
+            let mut count = 0;
+            let mut kept: Vec<Option<Value>> = items
+                .iter()
+                .map(|item| {
+                    let (inner, matches) = prune(item, needle);
+                    count += matches;
+                    inner
+                })
+                .collect();
+            while kept.last().is_some_and(Option::is_none) {
+                kept.pop();
+            }
+            let skipped = || Value::String("…".into());
+            let kept: Vec<Value> = kept
+                .into_iter()
+                .map(|item| item.unwrap_or_else(skipped))
+                .collect();
+            ((!kept.is_empty()).then_some(Value::Array(kept)), count)
+        }
         Value::String(text) => {
             let found = contains(text);
             (found.then(|| value.clone()), usize::from(found))
@@ -254,7 +269,7 @@ mod tests {
             parts("готов"),
             Some(json!({
                 "messageData": {"textMessageData": {"textMessage": "Заказ ГОТОВ"}},
-                "items": {"[1]": {"name": "готовый"}}
+                "items": ["…", {"name": "готовый"}]
             }))
         );
         assert_eq!(search(&body, "ГОТОВ").unwrap().count, 2);

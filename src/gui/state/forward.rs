@@ -2,7 +2,7 @@
 //! and the replay editor, the replay-in-sequence window and the forward rules window while
 //! they are open.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::AppState;
 use crate::capture::Capture;
@@ -23,10 +23,29 @@ pub struct ForwardState {
     pub rules: Option<Vec<ForwardRule>>,
     /// The replay-in-sequence window, while open.
     pub sequence: Option<SequenceDraft>,
+    /// A replay of what the table showed, while it runs.
+    pub run: Option<ReplayRun>,
     /// The targets changed since they were last read, and when that was: they are read at
     /// most once a second, however fast deliveries go.
     pub targets_stale: bool,
     pub targets_read: Option<Instant>,
+}
+
+/// A replay of what the table showed, as it goes.
+pub struct ReplayRun {
+    pub sent: usize,
+    pub failed: usize,
+    pub total: usize,
+    pub started: Instant,
+    /// How long the whole run takes at its speed, from `started`.
+    pub takes: Duration,
+}
+
+impl ReplayRun {
+    /// How long is left, by the captures' own gaps.
+    pub fn left(&self) -> Duration {
+        self.takes.saturating_sub(self.started.elapsed())
+    }
 }
 
 /// How the captures the table shows are to be replayed.

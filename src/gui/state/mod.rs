@@ -158,10 +158,13 @@ pub struct AppState {
     pub window_width: f32,
     /// How far down the table was scrolled, as of the last frame.
     pub table_offset: f32,
-    /// Bytes of the store in use, as of the last rows read.
+    /// Bytes of the store in use, as of the last read, and when that was asked.
     pub store_bytes: u64,
+    pub store_bytes_read: Option<Instant>,
     pub filter: FilterState,
     pub selected: Option<i64>,
+    /// The row whose context menu is open.
+    pub menu_row: Option<i64>,
     pub detail: Option<Box<Capture>>,
     pub detail_view: DetailView,
     pub follow: bool,
@@ -217,8 +220,10 @@ impl AppState {
             table_offset: 0.0,
             window_width: 0.0,
             store_bytes: 0,
+            store_bytes_read: None,
             filter: FilterState::default(),
             selected: None,
+            menu_row: None,
             detail: None,
             detail_view: DetailView::default(),
             follow: true,

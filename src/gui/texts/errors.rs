@@ -226,8 +226,9 @@ impl Language {
             FilterError::NoValue { field, example } => {
                 format!("У {field}: нет значения; например, {example}.")
             }
-            FilterError::UnknownField { field } => format!(
-                "Поля фильтра «{field}:» нет. Используйте одно из {FIELDS} или возьмите слово в кавычки, чтобы искать его как текст."
+            FilterError::UnknownField { field, closest } => format!(
+                "Поля фильтра «{field}:» нет.{} Используйте одно из {FIELDS} или возьмите слово в кавычки, чтобы искать его как текст.",
+                closest.map(|c| format!(" Может быть, «{c}:»?")).unwrap_or_default()
             ),
             FilterError::UnknownProvider { value } => format!(
                 "Провайдера «{value}» нет; используйте reestr, green-api, moysklad или generic."

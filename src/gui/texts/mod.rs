@@ -55,6 +55,7 @@ texts! {
     copy: "Copy", "Копировать";
     copied: "Copied", "Скопировано";
     total: "{n} total", "всего {n}";
+    shown_of: "{n} of {all} shown", "показано {n} из {all}";
     reading_older: "reading older: {n} left", "читаю более старые: ещё {n}";
     on_disk: "on disk", "на диске";
     export_refused: "Not exported: the filter has a mistake ({error}). Fix or clear it, then export again.", "Не экспортировано: в фильтре ошибка ({error}). Исправьте или очистите фильтр и повторите экспорт.";
@@ -115,6 +116,10 @@ texts! {
     keep_gaps: "Keep the original gaps", "Сохранить исходные промежутки";
     speed: "Speed ×", "Скорость ×";
     replaying: "Replaying {n} to {url}…", "Отправляю {n} на {url}…";
+    replay_progress: "Replaying {sent}/{total}, {left} left", "Отправлено {sent}/{total}, осталось {left}";
+    replay_progress_failed: "{n} without 2xx", "без 2xx: {n}";
+    replay_stop: "Stop", "Остановить";
+    replay_stopped: "Replay stopped after {sent} of {total}.", "Повтор остановлен после {sent} из {total}.";
     replayed_all: "Replayed {n} to {url}: {ok} answered 2xx.", "Отправлено {n} на {url}: {ok} с ответом 2xx.";
     captured_as: "captured as", "получен как";
     replay_of: "Replay of", "Повтор запроса";
@@ -346,6 +351,11 @@ texts! {
     col_time_local: "Time, local", "Время, местное";
     confirm_flag: "Reestr confirm not confirmed: no confirmation string was set", "Подтверждение Реестра не прошло: строка подтверждения не была задана";
     confirm_unanswered: "Reestr confirm failed", "Подтверждение Реестра не прошло";
+    confirm_unanswered_hint: "A confirm arrived at {time}, but no confirmation string is set, so it failed. Click here for the Reestr tab of Providers, paste the string from the Reestr cabinet there, then press confirm in the cabinet again.", "Запрос подтверждения пришёл {time}, но строка подтверждения не задана, поэтому подтверждение не прошло. Нажмите здесь, чтобы открыть вкладку Реестра в «Провайдерах», вставьте туда строку из кабинета Реестра и снова нажмите «подтвердить» в кабинете.";
+    deleted: "Capture #{id} deleted.", "Запрос #{id} удалён.";
+    sample_not_listening: "Samples go to this window's listener, which is not running: start it first (the address field under the top bar).", "Примеры отправляются на приёмник этого окна, а он не запущен: сначала запустите его (поле адреса под верхней панелью).";
+    sklad_no_credentials: "Type the token (or log in) above to see this account's webhooks.", "Впишите токен (или войдите) выше, чтобы увидеть вебхуки этого аккаунта.";
+    create_needs: "Choose an entity type and give a URL first.", "Сначала выберите тип сущности и укажите URL.";
     confirm_again: "A confirm at {time} came before the confirmation string was set. Press confirm in the cabinet again.", "Запрос подтверждения пришёл {time}, до того как была задана строка подтверждения. Нажмите «подтвердить» в кабинете ещё раз.";
     export_title: "Export captures", "Экспорт запросов";
     import_title: "Import captures", "Импорт запросов";

@@ -8,7 +8,8 @@ use time::{OffsetDateTime, UtcOffset};
 
 use super::theme::{provider_badge, status_color, ROW_HEIGHT};
 use crate::capture::{CaptureRow, Provider};
-use crate::gui::command::Command;
+use crate::gui::command::{Command, ForwardCall};
+use crate::gui::state::forward::ReplayRun;
 use crate::gui::state::prompt::Prompt;
 use crate::gui::state::{AppState, TimeShown};
 use crate::gui::texts::{Counted, Language, Texts};
@@ -41,14 +42,21 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
             }
             let any = !state.list.rows().is_empty();
             let shown = !state.list.visible().is_empty() && state.filter.error().is_none();
-            if ui
+            if let Some(run) = &state.forward.run {
+                replay_progress(ui, run, state.remembered.language);
+                if ui.button(t.replay_stop).clicked() {
+                    state
+                        .commands
+                        .push(Command::Forward(ForwardCall::StopReplay));
+                }
+            } else if ui
                 .add_enabled(shown, egui::Button::new(t.replay_shown))
                 .on_hover_text(t.replay_shown_hint)
                 .clicked()
             {
-                state.commands.push(Command::Forward(
-                    crate::gui::command::ForwardCall::OpenSequence,
-                ));
+                state
+                    .commands
+                    .push(Command::Forward(ForwardCall::OpenSequence));
             }
             let export = ui.add_enabled(any, egui::Button::new(t.export));
             if export.on_hover_text("Ctrl+E").clicked() {
@@ -108,6 +116,28 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
     });
 }
 
+/// "Replaying 3/10, 0:42 left", with a spinner, while a replay of what the table showed runs.
+fn replay_progress(ui: &mut Ui, run: &ReplayRun, language: Language) {
+    let t = language.texts();
+    ui.spinner();
+    let left = run.left().as_secs();
+    let mut said = t
+        .replay_progress
+        .replace("{sent}", &run.sent.to_string())
+        .replace("{total}", &run.total.to_string())
+        .replace("{left}", &format!("{}:{:02}", left / 60, left % 60));
+    if run.failed > 0 {
+        let failed = t
+            .replay_progress_failed
+            .replace("{n}", &run.failed.to_string());
+        said = format!("{said} · {failed}");
+    }
+    ui.label(said);
+    // The time left counts down between sends.
+    ui.ctx()
+        .request_repaint_after(std::time::Duration::from_secs(1));
+}
+
 /// Every built-in sample, by provider, sent to this app's own listener.
 fn samples_menu(ui: &mut Ui, state: &mut AppState) {
     let t = state.texts();
@@ -115,7 +145,8 @@ fn samples_menu(ui: &mut Ui, state: &mut AppState) {
         for provider in [Provider::Reestr, Provider::GreenApi, Provider::Moysklad] {
             ui.menu_button(provider.title(), |ui| {
                 for sample in SAMPLES.iter().filter(|s| s.path == provider.path()) {
-                    if ui.button(sample.name).on_hover_text(sample.about).clicked() {
+                    let item = egui::Button::new(sample.name).right_text(sample.about);
+                    if ui.add(item).clicked() {
                         state.commands.push(Command::SendSample(sample.name));
                         ui.close();
                     }
@@ -174,6 +205,7 @@ fn rows(ui: &mut Ui, state: &mut AppState) {
     }
     let mut clicked = None;
     let mut menu_command = None;
+    let mut menu_row = None;
     let mut time_toggled = false;
     let clock = Clock::now(state.remembered.time_shown, state.local_offset);
     let language = state.remembered.language;
@@ -213,20 +245,26 @@ fn rows(ui: &mut Ui, state: &mut AppState) {
                     return;
                 };
                 row.set_selected(state.selected == Some(capture.id));
+                // The row a context menu is open for stays marked while the menu is.
+                row.set_hovered(state.menu_row == Some(capture.id));
                 cells(&mut row, capture, &clock, language);
                 let response = row.response();
                 if response.clicked() {
                     clicked = Some(capture.id);
                 }
-                response.context_menu(|ui| {
+                let menu = response.context_menu(|ui| {
                     if let Some(command) = row_menu(ui, capture, t) {
                         menu_command = Some(command);
                         ui.close();
                     }
                 });
+                if menu.is_some() {
+                    menu_row = Some(capture.id);
+                }
             });
         });
     state.table_offset = output.state.offset.y;
+    state.menu_row = menu_row;
     // Scrolling up pauses follow mode; reaching the bottom again resumes it.
     let at_bottom =
         output.state.offset.y + output.inner_rect.height() >= output.content_size.y - ROW_HEIGHT;

@@ -5,6 +5,8 @@ use egui::Color32;
 use crate::capture::Provider;
 
 pub const ROW_HEIGHT: f32 = 20.0;
+/// Provider badges' text: small, but not below what reads at a glance.
+const BADGE_TEXT: f32 = 11.5;
 
 /// The colours that carry meaning, for the theme in use: egui's own warning and error
 /// colours, and a green that reads on both backgrounds.
@@ -15,12 +17,22 @@ pub struct Palette {
     pub error: Color32,
 }
 
+/// Darker warnings for the light theme: egui's orange reads poorly on its light grey.
+const LIGHT_WARNING: Color32 = Color32::from_rgb(166, 77, 0);
+
+/// Sets the colours egui's own themes get wrong for this app; once, at start.
+pub fn set_up(ctx: &egui::Context) {
+    ctx.style_mut_of(egui::Theme::Light, |style| {
+        style.visuals.warn_fg_color = LIGHT_WARNING;
+    });
+}
+
 pub fn palette(visuals: &egui::Visuals) -> Palette {
     Palette {
         success: if visuals.dark_mode {
             Color32::from_rgb(60, 170, 90)
         } else {
-            Color32::from_rgb(22, 128, 61)
+            Color32::from_rgb(21, 101, 52)
         },
         warning: visuals.warn_fg_color,
         error: visuals.error_fg_color,
@@ -47,7 +59,7 @@ pub fn status_color(status: u16, visuals: &egui::Visuals) -> Color32 {
 /// A provider name on its colour, for the table and the detail header.
 pub fn provider_badge(ui: &mut egui::Ui, provider: Provider) {
     let text = egui::RichText::new(provider.name())
-        .small()
+        .size(BADGE_TEXT)
         .color(Color32::WHITE)
         .background_color(provider_color(provider));
     ui.label(text);

@@ -222,7 +222,7 @@ fn listen_field(ui: &mut Ui, state: &mut AppState) {
 fn unconfirmed(ui: &mut Ui, state: &mut AppState) {
     let t = state.texts();
     if let Some((time, Confirmation::NoString)) = &state.panels.reestr.confirmation {
-        let hover = t.confirm_no_string.replace("{time}", time);
+        let hover = t.confirm_unanswered_hint.replace("{time}", time);
         let warning =
             RichText::new(format!("⚠ {}", t.confirm_unanswered)).color(ui.visuals().warn_fg_color);
         if ui.link(warning).on_hover_text(hover).clicked() {
@@ -244,9 +244,15 @@ fn counters(ui: &mut Ui, state: &mut AppState) {
     );
     ui.label(format!("{rate}{}", t.per_second));
     let held = state.list.rows().len() as u64;
-    let total = t
-        .total
-        .replace("{n}", &(held + state.older_left).to_string());
+    let all = held + state.older_left;
+    let filtered = state.filter.parsed.as_ref().is_ok_and(|f| !f.is_empty());
+    let total = if filtered {
+        t.shown_of
+            .replace("{n}", &state.list.visible().len().to_string())
+            .replace("{all}", &all.to_string())
+    } else {
+        t.total.replace("{n}", &all.to_string())
+    };
     ui.label(RichText::new(total).strong());
     if state.older_left > 0 {
         ui.spinner();
@@ -299,12 +305,10 @@ fn filter_bar(ui: &mut Ui, state: &mut AppState) {
         }
         let current = Filter::parse(&state.filter.text).ok();
         for provider in Provider::ALL {
-            let chip = format!("provider:{}", provider.name());
-            let on = state.filter.text.split_whitespace().any(|w| w == chip);
+            let on = current.as_ref().is_some_and(|f| f.names_provider(provider));
             if ui.selectable_label(on, provider.name()).clicked() {
-                state
-                    .commands
-                    .push(Command::SetFilter(toggle_chip(&state.filter.text, &chip)));
+                let toggled = toggle_chip(&state.filter.text, provider, on);
+                state.commands.push(Command::SetFilter(toggled));
             }
         }
         if state.filter.pending && current.is_some() {
@@ -319,35 +323,52 @@ fn filter_bar(ui: &mut Ui, state: &mut AppState) {
     ui.add_space(2.0);
 }
 
-/// Adds a `provider:` chip to the filter, replacing another provider chip, or removes it.
-fn toggle_chip(filter: &str, chip: &str) -> String {
-    let words: Vec<&str> = filter.split_whitespace().collect();
-    if words.contains(&chip) {
-        return words
-            .into_iter()
-            .filter(|w| *w != chip)
-            .collect::<Vec<_>>()
-            .join(" ");
-    }
-    let mut kept: Vec<&str> = words
-        .into_iter()
-        .filter(|w| !w.starts_with("provider:"))
+/// Adds a `provider:` chip to the filter, replacing another provider's, or removes it (in
+/// whichever spelling it was typed) when it is `on`.
+fn toggle_chip(filter: &str, provider: Provider, on: bool) -> String {
+    let names = |word: &str| {
+        word.strip_prefix("provider:")
+            .and_then(|value| Filter::parse(&format!("provider:{value}")).ok())
+            .is_some_and(|f| f.names_provider(provider))
+    };
+    let mut kept: Vec<String> = filter
+        .split_whitespace()
+        .filter(|w| {
+            if on {
+                !names(w)
+            } else {
+                !w.starts_with("provider:")
+            }
+        })
+        .map(str::to_string)
         .collect();
-    kept.push(chip);
+    if !on {
+        kept.push(format!("provider:{}", provider.name()));
+    }
     kept.join(" ")
 }
 
 #[cfg(test)]
 mod tests {
-    use super::toggle_chip;
+    use super::*;
 
     #[test]
-    fn chips_toggle_and_replace_each_other() {
-        assert_eq!(toggle_chip("", "provider:reestr"), "provider:reestr");
-        assert_eq!(toggle_chip("x provider:reestr", "provider:reestr"), "x");
+    fn chips_toggle_and_replace_each_other_in_any_spelling() {
+        assert_eq!(toggle_chip("", Provider::Reestr, false), "provider:reestr");
         assert_eq!(
-            toggle_chip("provider:reestr x", "provider:moysklad"),
+            toggle_chip("x provider:reestr", Provider::Reestr, true),
+            "x"
+        );
+        assert_eq!(
+            toggle_chip("provider:reestr x", Provider::Moysklad, false),
             "x provider:moysklad"
+        );
+        // Typed as greenapi, it lights the GREEN-API chip, which takes it off again.
+        let typed = Filter::parse("provider:greenapi status:200").unwrap();
+        assert!(typed.names_provider(Provider::GreenApi));
+        assert_eq!(
+            toggle_chip("provider:greenapi status:200", Provider::GreenApi, true),
+            "status:200"
         );
     }
 }

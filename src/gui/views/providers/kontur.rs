@@ -68,6 +68,9 @@ pub fn show(ui: &mut Ui, state: &mut AppState, t: &'static Texts) {
         if ui.button(t.refresh).clicked() {
             movement = Some(KonturMove::Reload);
         }
+        if ui.button(t.save).clicked() {
+            state.commands.push(Command::SaveProviderFields);
+        }
         ui.separator();
         ui.checkbox(&mut events.follow, t.follow);
         ui.label(t.every_seconds);

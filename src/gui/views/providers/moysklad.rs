@@ -67,6 +67,10 @@ pub fn show(ui: &mut Ui, state: &mut AppState, t: &'static Texts) {
 }
 
 fn webhook_table(ui: &mut Ui, state: &mut AppState, public: Option<&str>, t: &Texts) {
+    if !state.panels.draft.moysklad.token.is_set() {
+        ui.weak(t.sklad_no_credentials);
+        return;
+    }
     let Some(webhooks) = &state.panels.sklad.webhooks else {
         return;
     };
@@ -196,7 +200,11 @@ fn create_form(ui: &mut Ui, state: &mut AppState, here: Option<String>, t: &Text
         ui.label("URL");
         ui.add(egui::TextEdit::singleline(&mut new.url).desired_width(420.0));
         let ready = !new.entity_type.trim().is_empty() && !new.url.trim().is_empty();
-        if ui.add_enabled(ready, egui::Button::new(t.create)).clicked() {
+        if ui
+            .add_enabled(ready, egui::Button::new(t.create))
+            .on_disabled_hover_text(t.create_needs)
+            .clicked()
+        {
             state
                 .commands
                 .push(Command::Moysklad(MoyskladCall::Create(new.clone())));
