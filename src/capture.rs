@@ -109,6 +109,27 @@ impl Answer {
             body: Vec::new(),
         }
     }
+
+    /// The headers the listener sends with this answer to capture `id`: a body's default type
+    /// (unless the answer names one), the answer's own, and which capture it became. The HTTP
+    /// layer adds only `content-length` and `date`.
+    pub fn sent_headers(&self, id: i64) -> Vec<(String, String)> {
+        let names_type = self
+            .headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
+        let default_type = (!names_type && !self.body.is_empty()).then(|| {
+            (
+                "content-type".to_string(),
+                "application/octet-stream".to_string(),
+            )
+        });
+        default_type
+            .into_iter()
+            .chain(self.headers.iter().cloned())
+            .chain([("x-hookscope-capture".to_string(), id.to_string())])
+            .collect()
+    }
 }
 
 /// A request header's value exactly as it came off the wire. Nearly every value is text, but

@@ -381,24 +381,25 @@ async fn capture(
                 started.elapsed().as_secs_f64() * 1000.0,
                 passed,
             );
+            let sent = answer.sent_headers(committed.id);
+            // A plain body: its type is among the headers sent, as the detail pane shows them.
             let mut response = (
                 StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK),
-                answer.body,
+                axum::body::Body::from(answer.body),
             )
                 .into_response();
             if effect.hang_up {
                 response.extensions_mut().insert(HangUp);
             }
             let headers = response.headers_mut();
-            for (name, value) in &answer.headers {
+            for (name, value) in sent {
                 if let (Ok(name), Ok(value)) = (
                     HeaderName::from_bytes(name.as_bytes()),
-                    HeaderValue::from_str(value),
+                    HeaderValue::from_str(&value),
                 ) {
                     headers.insert(name, value);
                 }
             }
-            headers.insert("x-hookscope-capture", HeaderValue::from(committed.id));
             if close {
                 headers.insert(
                     axum::http::header::CONNECTION,

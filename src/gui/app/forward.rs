@@ -88,8 +88,13 @@ fn replay(state: &mut AppState, work: &mut Work, capture: i64, to: String, edits
         if let Err(e) = store.record_replay(capture, &to, attempt).await {
             return e.to_string();
         }
+        let edited = if edits == Edits::default() {
+            ""
+        } else {
+            t.edited_mark
+        };
         t.replayed
-            .replace("{id}", &capture.to_string())
+            .replace("{id}", &format!("{capture}{edited}"))
             .replace("{url}", &url)
             .replace("{outcome}", &outcome)
     });

@@ -55,15 +55,19 @@ pub struct SequenceDraft {
     pub speed: f64,
 }
 
-/// A capture as the replay editor holds it: text fields, checked as they are typed.
+/// A capture as the replay editor holds it: text fields, checked as they are typed, beside
+/// the capture as it came, so that what is not edited is sent byte for byte.
 pub struct ReplayDraft {
-    pub capture: i64,
+    pub capture: Box<Capture>,
     pub method: String,
     pub path: String,
     pub query: String,
     pub headers: String,
     pub body: String,
     pub to: String,
+    /// The headers and body as first shown, to tell an edit from none.
+    shown_headers: String,
+    shown_body: String,
 }
 
 impl ReplayDraft {
@@ -82,38 +86,67 @@ impl ReplayDraft {
             .and_then(|v| serde_json::to_string_pretty(&v).ok())
             .unwrap_or_else(|| String::from_utf8_lossy(&r.body).into_owned());
         ReplayDraft {
-            capture: capture.id,
+            capture: Box::new(capture.clone()),
             method: r.method.clone(),
             path: r.path.clone(),
             query: r.query.clone(),
+            shown_headers: headers.clone(),
             headers,
+            shown_body: body.clone(),
             body,
             to,
         }
     }
 
-    /// The edits, or the line of the headers that is not `Name: value`.
+    /// The edits, or the line of the headers that is not `Name: value`. Only what was changed
+    /// is an edit: an untouched body goes as it came, not as the pretty text shown.
     pub fn edits(&self) -> Result<Edits, usize> {
-        let headers = self
-            .headers
-            .lines()
-            .enumerate()
-            .filter(|(_, line)| !line.trim().is_empty())
-            .map(|(n, line)| match line.split_once(':') {
-                Some((name, value)) if !name.trim().is_empty() => {
-                    Ok((name.trim().to_string(), value.trim().to_string()))
-                }
-                _ => Err(n + 1),
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Edits {
-            method: Some(self.method.clone()),
-            path: Some(self.path.clone()),
-            query: Some(self.query.clone()),
-            headers,
-            replace_headers: true,
-            body: Some(self.body.clone().into_bytes()),
-        })
+        let r = &self.capture.request;
+        let changed = |now: &str, was: &str| (now != was).then(|| now.to_string());
+        let mut edits = Edits {
+            method: changed(&self.method, &r.method),
+            path: changed(&self.path, &r.path),
+            query: changed(&self.query, &r.query),
+            body: changed(&self.body, &self.shown_body).map(String::into_bytes),
+            ..Edits::default()
+        };
+        if self.headers != self.shown_headers {
+            edits.replace_headers = true;
+            edits.headers = self
+                .headers
+                .lines()
+                .enumerate()
+                .filter(|(_, line)| !line.trim().is_empty())
+                .map(|(n, line)| match line.split_once(':') {
+                    Some((name, value)) if !name.trim().is_empty() => {
+                        Ok((name.trim().to_string(), value.trim().to_string()))
+                    }
+                    _ => Err(n + 1),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+        }
+        Ok(edits)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::tests::request;
+
+    #[test]
+    fn an_untouched_draft_sends_the_capture_byte_for_byte() {
+        let body = r#"{"typeWebhook":"incomingMessageReceived","n":1}"#;
+        let incoming = request("/green-api", &[("Content-Type", "application/json")], body);
+        let judgement = crate::providers::judge(&incoming, &crate::config::Config::default());
+        let capture = Capture::new(incoming, judgement);
+        let mut draft = ReplayDraft::of(&capture, "http://127.0.0.1:3000/hooks".into());
+        assert_ne!(draft.body, body, "shown pretty-printed");
+        assert_eq!(draft.edits(), Ok(Edits::default()));
+        draft.body = draft.body.replace("1", "2");
+        let edits = draft.edits().unwrap();
+        assert!(edits.body.unwrap().ends_with(b"2\n}"));
+        assert_eq!(edits.method, None);
     }
 }
 

@@ -155,6 +155,9 @@ texts! {
     headers_lines: "Headers (Name: value per line)", "Заголовки (Имя: значение в строке)";
     body: "Request body", "Тело запроса";
     answer_body: "Answer body", "Тело ответа";
+    target_answer: "What it answered", "Что ответило";
+    sends_to: "Sends to {url}", "Уйдёт на {url}";
+    edited_mark: " (edited)", " (с правками)";
     target_needed: "Type where to forward: your app's URL, e.g. http://localhost:3000/hooks.", "Впишите, куда пересылать: URL вашего приложения, например http://localhost:3000/hooks.";
     json_ok: "✔ valid JSON", "✔ корректный JSON";
     json_bad: "✖ not valid JSON: {error}", "✖ некорректный JSON: {error}";

@@ -484,7 +484,8 @@ fn response(ui: &mut Ui, c: &Capture, language: Language) {
         }
     });
     ui.add_space(6.0);
-    pairs(ui, answer.headers.iter().map(|(n, v)| (n, v.into())), "");
+    let sent = answer.sent_headers(c.id);
+    pairs(ui, sent.iter().map(|(n, v)| (n, v.into())), "");
     ui.add_space(6.0);
     if answer.body.is_empty() {
         ui.label(t.empty_body);

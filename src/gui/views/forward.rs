@@ -12,7 +12,7 @@ use crate::forward::replay;
 use crate::gui::command::{Command, ForwardCall};
 use crate::gui::state::AppState;
 use crate::gui::texts::{Counted, Texts};
-use crate::store::{Decision, Outcome};
+use crate::store::{Attempt, Decision, Outcome};
 
 fn state_text(state: DeliveryState, t: &Texts) -> &'static str {
     match state {
@@ -91,43 +91,86 @@ pub fn tab(ui: &mut Ui, state: &mut AppState, capture: &Capture, t: &Texts) {
             if delivery.attempts.is_empty() {
                 ui.weak(t.no_attempts);
             }
+            let language = state.remembered.language;
             egui::Grid::new(("attempts", delivery.id))
                 .num_columns(2)
                 .striped(true)
                 .show(ui, |ui| {
-                    for attempt in &delivery.attempts {
+                    for (attempt, times) in runs(&delivery.attempts) {
                         let (time, full) = clock.show(attempt.at);
                         ui.label(RichText::new(time).monospace())
                             .on_hover_text(full);
-                        let text = state.remembered.language.attempt(attempt);
+                        let mut text = language.attempt(attempt);
+                        if times > 1 {
+                            // The same failure again and again: once, with how often.
+                            text = format!("{text} ×{times}");
+                        }
                         let color = if attempt.outcome.is_success() {
                             super::theme::palette(ui.visuals()).success
                         } else {
                             ui.visuals().error_fg_color
                         };
-                        let label =
-                            ui.add(egui::Label::new(RichText::new(text).color(color)).wrap());
-                        if let Outcome::Answered { body, .. } = &attempt.outcome {
-                            if !body.is_empty() {
-                                label.on_hover_text(String::from_utf8_lossy(
-                                    &body[..body.len().min(2048)],
-                                ));
-                            }
+                        ui.add(egui::Label::new(RichText::new(text).color(color)).wrap());
+                        ui.end_row();
+                        if let Outcome::Answered { headers, body, .. } = &attempt.outcome {
+                            ui.label("");
+                            answer_of_target(ui, (delivery.id, attempt.at), headers, body, t);
+                            ui.end_row();
                         }
                         if let Some(id) = replay::became(attempt).filter(|_| delivery.replay) {
-                            ui.end_row();
                             ui.weak(t.captured_as);
                             if ui.link(format!("#{id}")).clicked() {
                                 state.commands.push(Command::Select(id));
                             }
+                            ui.end_row();
                         }
-                        ui.end_row();
                     }
                 });
         });
     }
     ui.separator();
     replay_row(ui, state, capture, t);
+}
+
+/// Attempts in order, a run of the same failure one after another counted once.
+fn runs(attempts: &[Attempt]) -> Vec<(&Attempt, usize)> {
+    let mut runs: Vec<(&Attempt, usize)> = Vec::new();
+    for attempt in attempts {
+        match runs.last_mut() {
+            Some((first, times))
+                if matches!(attempt.outcome, Outcome::Failed(_))
+                    && first.outcome == attempt.outcome =>
+            {
+                *times += 1;
+            }
+            _ => runs.push((attempt, 1)),
+        }
+    }
+    runs
+}
+
+/// What the target answered, headers and body, folded under the attempt.
+fn answer_of_target(
+    ui: &mut Ui,
+    id: (i64, time::OffsetDateTime),
+    headers: &[(String, String)],
+    body: &[u8],
+    t: &Texts,
+) {
+    egui::CollapsingHeader::new(t.target_answer)
+        .id_salt(("target-answer", id.0, id.1.unix_timestamp_nanos()))
+        .show(ui, |ui| {
+            for (name, value) in headers {
+                ui.label(RichText::new(format!("{name}: {value}")).monospace());
+            }
+            ui.add_space(4.0);
+            if body.is_empty() {
+                ui.weak(t.empty_body);
+            } else {
+                let text = String::from_utf8_lossy(body);
+                ui.add(egui::Label::new(RichText::new(text).monospace()).wrap());
+            }
+        });
 }
 
 fn replay_row(ui: &mut Ui, state: &mut AppState, capture: &Capture, t: &Texts) {
@@ -178,7 +221,7 @@ pub fn editor(ctx: &egui::Context, state: &mut AppState) {
     let mut send = None;
     egui::Window::new(
         t.edit_replay_title
-            .replace("{id}", &draft.capture.to_string()),
+            .replace("{id}", &draft.capture.id.to_string()),
     )
     .open(&mut open)
     .collapsible(false)
@@ -229,11 +272,18 @@ pub fn editor(ctx: &egui::Context, state: &mut AppState) {
             ui.colored_label(color, check);
         }
         let edits = draft.edits();
-        if let Err(line) = &edits {
-            ui.colored_label(
-                ui.visuals().error_fg_color,
-                t.header_bad.replace("{n}", &line.to_string()),
-            );
+        match &edits {
+            Ok(edits) => {
+                // Where it goes, as the target and the (edited) path make it.
+                let url = replay::replay_url(&edits.apply(&draft.capture), &draft.to);
+                ui.weak(t.sends_to.replace("{url}", &url));
+            }
+            Err(line) => {
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    t.header_bad.replace("{n}", &line.to_string()),
+                );
+            }
         }
         if ui
             .add_enabled(edits.is_ok(), egui::Button::new(t.send))
@@ -241,7 +291,7 @@ pub fn editor(ctx: &egui::Context, state: &mut AppState) {
         {
             if let Ok(edits) = edits {
                 send = Some(ForwardCall::Replay {
-                    capture: draft.capture,
+                    capture: draft.capture.id,
                     to: draft.to.clone(),
                     edits: Box::new(edits),
                 });
@@ -454,5 +504,39 @@ pub fn top_bar(ui: &mut Ui, state: &mut AppState) {
             }
             None => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_of_the_same_failure_shows_once_with_its_count() {
+        let at = time::OffsetDateTime::UNIX_EPOCH;
+        let failed = |why: &str| Attempt {
+            at,
+            elapsed_ms: 1.0,
+            outcome: Outcome::Failed(why.into()),
+        };
+        let answered = Attempt {
+            at,
+            elapsed_ms: 1.0,
+            outcome: Outcome::Answered {
+                status: 200,
+                headers: Vec::new(),
+                body: Vec::new(),
+            },
+        };
+        let attempts = [
+            failed("refused"),
+            failed("refused"),
+            failed("refused"),
+            failed("timed out"),
+            answered.clone(),
+            answered,
+        ];
+        let counted: Vec<usize> = runs(&attempts).into_iter().map(|(_, n)| n).collect();
+        assert_eq!(counted, [3, 1, 1, 1], "successes are never folded");
     }
 }
