@@ -129,6 +129,21 @@ impl ReplayDraft {
     }
 }
 
+impl AppState {
+    /// Where Replay sends by default: what was typed, else the first forward rule's target,
+    /// else the listener.
+    pub fn replay_target(&self) -> String {
+        if !self.forward.replay_to.trim().is_empty() {
+            return self.forward.replay_to.clone();
+        }
+        self.config
+            .forward
+            .first()
+            .map(|r| r.target.clone())
+            .unwrap_or_else(|| self.listener_url())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,20 +162,5 @@ mod tests {
         let edits = draft.edits().unwrap();
         assert!(edits.body.unwrap().ends_with(b"2\n}"));
         assert_eq!(edits.method, None);
-    }
-}
-
-impl AppState {
-    /// Where Replay sends by default: what was typed, else the first forward rule's target,
-    /// else the listener.
-    pub fn replay_target(&self) -> String {
-        if !self.forward.replay_to.trim().is_empty() {
-            return self.forward.replay_to.clone();
-        }
-        self.config
-            .forward
-            .first()
-            .map(|r| r.target.clone())
-            .unwrap_or_else(|| self.listener_url())
     }
 }
