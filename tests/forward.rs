@@ -9,7 +9,7 @@ use common::{capture_id, start, GREEN_TEXT, MOYSKLAD_UPDATE, REESTR_CONFIRM};
 use hookscope::capture::DeliveryState;
 use hookscope::config::{ForwardMode, ForwardRule};
 use hookscope::forward::replay::{self, Edits};
-use hookscope::store::{Decision, Delivery, Outcome};
+use hookscope::store::{Decision, Delivery, Next, Outcome};
 
 fn rule(target: &Target, mode: ForwardMode) -> ForwardRule {
     ForwardRule {
@@ -205,6 +205,99 @@ async fn a_target_that_is_down_delays_nothing_and_gets_everything_in_order_when_
     for id in ids {
         deliveries_until(&l, id, "delivered", delivered).await;
     }
+}
+
+/// A delivery failing for a while, as the outbox leaves it: its target answered 500 and the
+/// next try is `backoff(6)` (a minute) away. Returns the delivery, once the worker has gone
+/// back to sleep until then.
+async fn failing_with_a_long_backoff(l: &common::Listener, target: &Target) -> Delivery {
+    let id = capture_id(&l.post("/green-api", &[], GREEN_TEXT).await);
+    let list = deliveries_until(l, id, "a refused attempt", |d| {
+        d.first().is_some_and(|d| !d.attempts.is_empty())
+    })
+    .await;
+    let failed = list[0].attempts[0].clone();
+    let later = Next::RetryAt(failed.at + hookscope::forward::backoff(6));
+    l.engine
+        .store()
+        .record_attempt(list[0].id, failed, later)
+        .await
+        .unwrap();
+    // Past the first retry's due time: the worker has read the minute-long wait and sleeps.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(target.seen().len(), 1, "tried again before its due time");
+    l.reader().deliveries(id).unwrap().remove(0)
+}
+
+/// Retry now on a delivery that waits a minute tries it at once, and its next try is never
+/// shown as the epoch. (The worker was woken before the decision was committed, read the old
+/// due time and slept until it, while the delivery showed "next try 01-01 00:00:00".)
+#[tokio::test]
+async fn retry_now_tries_a_delivery_waiting_a_long_backoff_at_once() {
+    let target = Target::up().await;
+    target.answer(Answer {
+        status: 500,
+        ..Answer::default()
+    });
+    let l = start(|c| c.forward.push(rule(&target, ForwardMode::Inspect))).await;
+    let delivery = failing_with_a_long_backoff(&l, &target).await;
+    let asked = time::OffsetDateTime::now_utc();
+    let started = Instant::now();
+    l.engine
+        .outbox()
+        .decide(delivery.id, Decision::RetryNow)
+        .await
+        .unwrap();
+    let due = l.reader().deliveries(delivery.capture_id).unwrap()[0].next_at;
+    assert!(
+        due >= asked - Duration::from_secs(1),
+        "next try shown as {due}"
+    );
+    target.wait_for(2, Duration::from_secs(2)).await;
+    eprintln!("retry now → attempt at the target: {:?}", started.elapsed());
+    let list = deliveries_until(&l, delivery.capture_id, "the retry recorded", |d| {
+        d[0].attempts.len() == 3
+    })
+    .await;
+    assert_eq!(list[0].state, DeliveryState::Waiting);
+    assert!(
+        list[0].next_at > asked,
+        "next try shown as {}",
+        list[0].next_at
+    );
+}
+
+/// Retry now asked while an attempt is on its way still stands once that attempt fails: the
+/// attempt's backoff does not put it off.
+#[tokio::test]
+async fn retry_now_during_an_attempt_tries_again_right_after_it() {
+    let target = Target::up().await;
+    target.answer(Answer {
+        status: 500,
+        ..Answer::default()
+    });
+    let l = start(|c| c.forward.push(rule(&target, ForwardMode::Inspect))).await;
+    let delivery = failing_with_a_long_backoff(&l, &target).await;
+    target.answer(Answer {
+        status: 500,
+        delay: Duration::from_millis(800),
+        ..Answer::default()
+    });
+    let outbox = l.engine.outbox();
+    outbox
+        .decide(delivery.id, Decision::RetryNow)
+        .await
+        .unwrap();
+    target.wait_for(2, Duration::from_secs(2)).await;
+    // The second attempt is at the target, waiting for its answer: ask again.
+    outbox
+        .decide(delivery.id, Decision::RetryNow)
+        .await
+        .unwrap();
+    let seen = target.wait_for(3, Duration::from_secs(3)).await;
+    // Without it, the third came after the second's backoff: 4 s after its answer.
+    let gap = seen[2].at - seen[1].at;
+    assert!(gap < Duration::from_millis(2000), "{gap:?} between them");
 }
 
 #[tokio::test]

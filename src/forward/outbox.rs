@@ -35,7 +35,8 @@ impl Outbox {
         self.wake.notify_one();
     }
 
-    /// Retries a delivery now, or skips it.
+    /// Retries a delivery now, or skips it. The worker is woken once the decision is
+    /// committed: woken before, it read the old due time and slept until then.
     pub async fn decide(&self, delivery: i64, decision: Decision) -> Result<(), StoreError> {
         self.store
             .edit(Edit::Delivery {

@@ -346,12 +346,15 @@ impl Store {
         self.changes.subscribe()
     }
 
-    /// Queues a user's edit (pin, note, delete, clear); it is committed with the next batch.
+    /// Commits a user's edit (pin, note, delete, clear, a decision over a delivery) with the
+    /// next batch; returns once it is committed, so that what is read next sees it.
     pub async fn edit(&self, edit: Edit) -> Result<(), StoreError> {
+        let (done, committed) = oneshot::channel();
         self.jobs
-            .send(Job::Edit(edit))
+            .send(Job::Edit { edit, done })
             .await
-            .map_err(|_| StoreError::Closed)
+            .map_err(|_| StoreError::Closed)?;
+        committed.await.map_err(|_| StoreError::Closed)?
     }
 
     /// Changes how much the store keeps; captures beyond the new limits go with the next batch.

@@ -252,25 +252,31 @@ pub enum Decision {
     Skip,
 }
 
-/// Returns the delivery's capture, when the decision changed anything.
+/// Applies a decision taken at `now`: Retry now makes the delivery due from then (its due time
+/// is what the app shows as the next try, so never a made-up one). Returns the delivery's
+/// capture, when the decision changed anything.
 pub(super) fn decide(
     tx: &Transaction,
     delivery: i64,
     decision: Decision,
+    now: OffsetDateTime,
 ) -> rusqlite::Result<Option<i64>> {
-    let sql = match decision {
-        Decision::RetryNow => {
-            "UPDATE deliveries SET state = 'waiting', next_at = 0 WHERE id = ?1 AND replay = 0
-             RETURNING capture_id"
-        }
-        Decision::Skip => {
-            "UPDATE deliveries SET state = 'skipped' WHERE id = ?1 AND state = 'waiting'
-             RETURNING capture_id"
-        }
-    };
-    tx.prepare_cached(sql)?
-        .query_row([delivery], |r| r.get(0))
-        .optional()
+    match decision {
+        Decision::RetryNow => tx
+            .prepare_cached(
+                "UPDATE deliveries SET state = 'waiting', next_at = ?2
+                 WHERE id = ?1 AND replay = 0 RETURNING capture_id",
+            )?
+            .query_row(params![delivery, micros(now)], |r| r.get(0))
+            .optional(),
+        Decision::Skip => tx
+            .prepare_cached(
+                "UPDATE deliveries SET state = 'skipped' WHERE id = ?1 AND state = 'waiting'
+                 RETURNING capture_id",
+            )?
+            .query_row([delivery], |r| r.get(0))
+            .optional(),
+    }
 }
 
 /// What the outbox can send now, and when more will be due.
