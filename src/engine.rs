@@ -38,10 +38,18 @@ pub enum RuleProblem {
 }
 
 /// The rules of `config`, parsed, and what is wrong with those that cannot be used; `listener`
-/// is where hookscope listens, which no forward rule may target.
-fn rules(config: &Config, listener: SocketAddr) -> (Routes, Responder, Vec<RuleProblem>) {
+/// is where hookscope listens, which no forward rule may target. Response rules unchanged
+/// from the responder `before` keep what they have taken.
+fn rules(
+    config: &Config,
+    listener: SocketAddr,
+    before: Option<&Responder>,
+) -> (Routes, Responder, Vec<RuleProblem>) {
     let (routes, forward) = forward::routes(config, Some(listener));
-    let (responder, respond) = Responder::new(config);
+    let (responder, respond) = match before {
+        Some(before) => Responder::after(config, before),
+        None => Responder::new(config),
+    };
     let problems = forward
         .into_iter()
         .map(RuleProblem::from)
@@ -152,7 +160,7 @@ impl Engine {
         let local_addr = socket
             .local_addr()
             .map_err(|source| EngineError::Bind { addr, source })?;
-        let (routes, responder, rule_problems) = rules(&config, local_addr);
+        let (routes, responder, rule_problems) = rules(&config, local_addr, None);
         let (routes, routes_rx) = watch::channel(routes);
         let (responder, responder_rx) = watch::channel(responder);
         let (config, config_rx) = watch::channel(Arc::new(config));
@@ -211,14 +219,16 @@ impl Engine {
         &self.store
     }
 
-    /// The rules in force; a change applies to the next request.
     pub fn config(&self) -> Arc<Config> {
         self.config.borrow().clone()
     }
 
+    /// The rules in force; a change applies to the next request. Response rules that did not
+    /// change keep what they have taken.
     pub fn set_config(&mut self, config: Config) {
         self.store.set_retention((&config.listener).into());
-        let (routes, responder, problems) = rules(&config, self.local_addr);
+        let before = self.responder.borrow().clone();
+        let (routes, responder, problems) = rules(&config, self.local_addr, Some(&before));
         self.routes.send_replace(routes);
         self.responder.send_replace(responder);
         self.rule_problems = problems;

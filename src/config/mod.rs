@@ -98,7 +98,8 @@ pub struct ResponseRule {
     pub body: String,
     /// `answer` and `delay`: how long to wait before answering.
     pub delay_ms: u64,
-    /// Only the next N matching requests (0: every one); counted from when it was saved.
+    /// Only the next N matching requests (0: every one); counted from when the rule was saved
+    /// as it is: clearing captures or saving other settings keeps the count.
     pub times: u32,
     /// Only this share of matching requests, at random (100: every one).
     pub percent: u8,
