@@ -164,6 +164,62 @@ async fn a_target_slower_than_the_deadline_gets_the_rule_answer_and_the_outbox_k
     deliveries_until(&l, id, "delivered by the outbox", delivered).await;
 }
 
+/// An app slower than the pass-through deadline gets the abandoned attempt and then the
+/// outbox's resend of the same capture: the resend says it is one (`X-Hookscope-Attempt: 2`),
+/// the first attempt says nothing, whatever the sender put there.
+#[tokio::test]
+async fn a_late_app_gets_the_resend_marked_as_the_second_attempt() {
+    let target = Target::up().await;
+    target.answer(Answer {
+        delay: Duration::from_millis(800),
+        ..Answer::default()
+    });
+    let l = start(|c| {
+        c.forward.push(rule(&target, ForwardMode::PassThrough));
+        c.pass_through.moysklad_ms = 300;
+    })
+    .await;
+    let sent = [("x-hookscope-attempt", "7")];
+    let response = l
+        .post("/moysklad?requestId=r1", &sent, MOYSKLAD_UPDATE)
+        .await;
+    assert_eq!(response.status(), 204, "MoySklad's own answer");
+    let id = capture_id(&response);
+    deliveries_until(&l, id, "delivered by the outbox", delivered).await;
+    let seen = target.seen();
+    assert_eq!(seen.len(), 2, "the late attempt and the resend");
+    assert!(seen.iter().all(|s| s.capture_id() == id));
+    assert_eq!(seen[0].header("x-hookscope-attempt"), "");
+    assert_eq!(seen[1].header("x-hookscope-attempt"), "2");
+    assert_eq!(
+        seen[1]
+            .headers
+            .get_all("x-hookscope-attempt")
+            .iter()
+            .count(),
+        1
+    );
+}
+
+/// The outbox numbers each retry of a refused delivery.
+#[tokio::test]
+async fn every_retry_says_which_attempt_it_is() {
+    let target = Target::up().await;
+    target.answer(Answer {
+        status: 503,
+        ..Answer::default()
+    });
+    let l = start(|c| c.forward.push(rule(&target, ForwardMode::Inspect))).await;
+    capture_id(&l.post("/green-api", &[], GREEN_TEXT).await);
+    // Tried at once, then after 1 s and 2 s.
+    let seen = target.wait_for(3, Duration::from_secs(10)).await;
+    let numbers: Vec<&str> = seen
+        .iter()
+        .map(|s| s.header("x-hookscope-attempt"))
+        .collect();
+    assert_eq!(numbers, ["", "2", "3"]);
+}
+
 #[tokio::test]
 async fn a_target_that_is_down_delays_nothing_and_gets_everything_in_order_when_back() {
     let mut target = Target::down();

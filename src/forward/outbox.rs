@@ -130,7 +130,7 @@ async fn deliver(store: &Store, http: &reqwest::Client, run: Vec<(Delivery, Capt
             http,
             &capture,
             (&url_for(&capture, &delivery.target), delivery.keep_host),
-            Some(store),
+            (Some(store), delivery.attempt_count),
             ATTEMPT_TIMEOUT,
             KEPT_BODY,
         )

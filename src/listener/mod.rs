@@ -199,7 +199,8 @@ async fn pass_through(
             &forward::url_for(capture, &delivery.target),
             delivery.keep_host,
         ),
-        Some(&hub.store),
+        // The first attempt: the delivery was created with this capture.
+        (Some(&hub.store), 0),
         deadline,
         limit,
     )
