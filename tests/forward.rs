@@ -220,6 +220,33 @@ async fn every_retry_says_which_attempt_it_is() {
     assert_eq!(numbers, ["", "2", "3"]);
 }
 
+/// A delivery queued behind a pass-through goes as soon as the app has answered that one,
+/// not once its hold (the deadline and a second) runs out.
+#[tokio::test]
+async fn the_queue_behind_a_pass_through_goes_on_once_the_app_answers() {
+    let target = Target::up().await;
+    target.answer(Answer {
+        delay: Duration::from_millis(500),
+        ..Answer::default()
+    });
+    let l = start(|c| c.forward.push(rule(&target, ForwardMode::PassThrough))).await;
+    let first = {
+        let (client, url) = (l.client.clone(), format!("{}/orders/1", l.base));
+        tokio::spawn(async move { client.post(url).body("one").send().await.unwrap() })
+    };
+    target.wait_for(1, Duration::from_secs(5)).await;
+    l.post("/orders/2", &[], "two").await;
+    first.await.unwrap();
+    let answered = Instant::now();
+    let seen = target.wait_for(2, Duration::from_secs(5)).await;
+    // The generic deadline is 10 s: the hold ran out 11 s after the first arrived.
+    let after = seen[1].at.saturating_duration_since(answered);
+    assert!(
+        after < Duration::from_secs(2),
+        "{after:?} after the first was answered"
+    );
+}
+
 #[tokio::test]
 async fn a_target_that_is_down_delays_nothing_and_gets_everything_in_order_when_back() {
     let mut target = Target::down();

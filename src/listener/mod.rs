@@ -213,8 +213,15 @@ async fn pass_through(
         Some(_) => Next::Done(DeliveryState::Failed),
         None => Next::RetryAt(attempt.at + forward::backoff(0)),
     };
-    let (store, id) = (hub.store.clone(), delivery.id);
-    tokio::spawn(async move { store.record_attempt(id, attempt, next).await });
+    // The outbox is woken once the attempt is committed: woken before, it read the delivery
+    // as still held for this attempt and left the queue behind it waiting until the hold
+    // ran out (the deadline and a second).
+    let (store, outbox, id) = (hub.store.clone(), hub.outbox.clone(), delivery.id);
+    tokio::spawn(async move {
+        if store.record_attempt(id, attempt, next).await.is_ok() {
+            outbox.wake();
+        }
+    });
     answered.map(|a| a.as_answer())
 }
 
