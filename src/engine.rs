@@ -139,6 +139,7 @@ pub struct Engine {
     server: JoinHandle<()>,
     outbox: Outbox,
     delivering: JoinHandle<()>,
+    fell_back: Arc<watch::Sender<forward::FellBack>>,
     api: ApiState,
     api_running: Option<RunningApi>,
 }
@@ -165,6 +166,7 @@ impl Engine {
         let (responder, responder_rx) = watch::channel(responder);
         let (config, config_rx) = watch::channel(Arc::new(config));
         let (outbox, delivering) = Outbox::start(store.clone());
+        let fell_back = Arc::new(watch::channel(forward::FellBack::default()).0);
         let router = listener::router(Hub {
             store: store.clone(),
             bodies: listener::BodyBudget::new(config.borrow().listener.max_in_flight_bytes),
@@ -174,6 +176,7 @@ impl Engine {
             http: forward::client(),
             outbox: outbox.clone(),
             delayed: Arc::new(tokio::sync::Semaphore::new(listener::DELAYED_AT_ONCE)),
+            fell_back: fell_back.clone(),
         });
         let (stop, stopped) = oneshot::channel::<()>();
         let read_timeout =
@@ -201,6 +204,7 @@ impl Engine {
             server,
             outbox,
             delivering,
+            fell_back,
             api,
             api_running,
         })
@@ -244,6 +248,13 @@ impl Engine {
     /// How many requests each response rule with a limit still takes, by rule number.
     pub fn faults_remaining(&self) -> Vec<(usize, u32)> {
         self.responder.borrow().remaining()
+    }
+
+    /// Pass-through requests that got hookscope's own answer because an earlier delivery of
+    /// their queue was still waiting (see [`forward::FellBack`]): how many since start, and
+    /// the latest one's target. `borrow()` reads it; `changed()` wakes at each new one.
+    pub fn pass_through_fell_back(&self) -> watch::Receiver<forward::FellBack> {
+        self.fell_back.subscribe()
     }
 
     /// The outbox, for Retry now and Skip.

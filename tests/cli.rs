@@ -925,6 +925,41 @@ async fn the_outbox_survives_kill_9_and_delivers_in_order_afterwards() {
     serve.terminate();
 }
 
+/// A pass-through request that gets serve's own answer because an earlier one of its queue
+/// still waits for the app is said, with what to do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_says_when_a_pass_through_request_gets_its_own_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = common::target::Target::up().await;
+    target.answer(common::target::Answer {
+        delay: Duration::from_millis(1000),
+        ..Default::default()
+    });
+    let hooks = target.url("/hooks");
+    let serve = Serve::start_with(dir.path(), &["--forward-to", &hooks, "--pass-through"]);
+    serve.line_with("pass-through: providers get its answer");
+    let base = serve.base.clone();
+    let first = tokio::task::spawn_blocking(move || post(&base, "/orders/1", "", "one"));
+    target.wait_for(1, Duration::from_secs(5)).await;
+    let base = serve.base.clone();
+    assert_eq!(
+        tokio::task::spawn_blocking(move || post(&base, "/orders/2", "", "two"))
+            .await
+            .unwrap(),
+        200
+    );
+    let said = serve.line_with("not by your app");
+    assert!(
+        said.contains(&format!(
+            "→ {hooks}: a pass-through request was answered by hookscope"
+        )),
+        "{said}"
+    );
+    assert!(said.contains("[pass_through] generic_ms"), "{said}");
+    assert_eq!(first.await.unwrap(), 200);
+    serve.terminate();
+}
+
 /// A fault in the settings is said when serve starts, with what it breaks, and the timeline
 /// shows what each arrival was answered.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -247,6 +247,46 @@ async fn the_queue_behind_a_pass_through_goes_on_once_the_app_answers() {
     );
 }
 
+/// While one pass-through request waits for the app, the next in its queue gets hookscope's
+/// own answer and waits in the outbox: the engine counts it, so that it can be said.
+#[tokio::test]
+async fn a_request_behind_a_waiting_pass_through_falls_back_and_is_counted() {
+    let target = Target::up().await;
+    target.answer(Answer {
+        delay: Duration::from_millis(1000),
+        ..Answer::default()
+    });
+    let l = start(|c| c.forward.push(rule(&target, ForwardMode::PassThrough))).await;
+    let fell_back = l.engine.pass_through_fell_back();
+    assert_eq!(fell_back.borrow().count, 0);
+    let first = {
+        let (client, url) = (l.client.clone(), format!("{}/orders/1", l.base));
+        tokio::spawn(async move { client.post(url).body("one").send().await.unwrap() })
+    };
+    target.wait_for(1, Duration::from_secs(5)).await;
+    let second = l.post("/orders/2", &[], "two").await;
+    assert!(
+        second.headers().get("x-app").is_none(),
+        "hookscope's own answer"
+    );
+    let first = first.await.unwrap();
+    assert_eq!(first.headers()["x-app"], "mine", "the app's answer");
+    let now = fell_back.borrow().clone();
+    assert_eq!(now.count, 1);
+    assert_eq!(
+        now.last,
+        Some((target.url("/hooks"), hookscope::capture::Provider::Generic))
+    );
+    // It is delivered behind the first.
+    deliveries_until(
+        &l,
+        capture_id(&second),
+        "delivered by the outbox",
+        delivered,
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn a_target_that_is_down_delays_nothing_and_gets_everything_in_order_when_back() {
     let mut target = Target::down();

@@ -111,6 +111,17 @@ pub fn routes(config: &Config, listener: Option<SocketAddr>) -> (Routes, Vec<Rul
     (routes, problems)
 }
 
+/// Requests a pass-through rule matched that got hookscope's own answer instead of the app's,
+/// because an earlier delivery of their queue (the same target and provider) was still waiting:
+/// the app was answering it, or had not taken it. A queue is delivered in order, so they wait
+/// in the outbox behind it. Counted since the engine started.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FellBack {
+    pub count: u64,
+    /// The target and provider of the latest one.
+    pub last: Option<(String, Provider)>,
+}
+
 /// The client deliveries go through: no redirects followed and no bodies decompressed, so
 /// that the target's answer is passed on as it came.
 pub fn client() -> reqwest::Client {

@@ -106,6 +106,8 @@ pub struct Outbound {
     pub id: i64,
     pub target: String,
     pub keep_host: bool,
+    /// Its route is a pass-through one.
+    pub pass_through: bool,
     /// The listener tries this one itself and answers with the target's answer: the first
     /// pass-through route, when nothing waits ahead of it in its queue.
     pub inline: bool,
@@ -156,6 +158,7 @@ pub(super) fn route(
             id: tx.last_insert_rowid(),
             target: route.target.clone(),
             keep_host: route.keep_host,
+            pass_through: route.pass_through,
             inline,
         });
     }
