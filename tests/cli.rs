@@ -960,6 +960,35 @@ async fn serve_says_when_a_pass_through_request_gets_its_own_answer() {
     serve.terminate();
 }
 
+/// `forwards` masks the secrets of the settings as exports do: the URL an attempt tried holds
+/// the capture's path, and a secret segment in it (here the GREEN-API webhook token).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forwards_masks_a_secret_path_segment() {
+    const TOKEN: &str = "s3cretT0kenInPath";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config.toml"),
+        format!("[green_api]\nwebhook_url_token = \"{TOKEN}\"\n"),
+    )
+    .unwrap();
+    let target = common::target::Target::down();
+    let hooks = target.url("/hooks");
+    let serve = Serve::start_with(dir.path(), &["--forward-to", &hooks]);
+    let auth = format!("authorization: Bearer {TOKEN}\r\n");
+    let path = format!("/green-api/{TOKEN}");
+    assert_eq!(post(&serve.base, &path, &auth, common::GREEN_TEXT), 200);
+    serve.line_with("is not taking deliveries");
+    for args in [&["forwards"][..], &["forwards", "--json"]] {
+        let output = run(dir.path(), args);
+        let out = stdout(&output);
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert!(out.contains("could not connect to"), "{out}");
+        assert!(!out.contains(TOKEN), "{args:?} shows the token: {out}");
+        assert!(out.contains("/hooks/***"), "{out}");
+    }
+    serve.terminate();
+}
+
 /// A fault in the settings is said when serve starts, with what it breaks, and the timeline
 /// shows what each arrival was answered.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
