@@ -263,6 +263,52 @@ fn the_settings_file_is_created_for_its_owner_only() {
     serve.terminate();
 }
 
+/// hookscope's own data folder, found 0755 (made by `mkdir -p`, say), is made its owner's
+/// only at start, as a new one is created; a folder given with --data-dir is left as it is
+/// (it may be `.`).
+#[cfg(unix)]
+#[test]
+fn an_existing_data_folder_of_its_own_is_tightened_at_start() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().unwrap();
+    let xdg = dir.path().join("share");
+    let own = xdg.join("hookscope");
+    std::fs::create_dir_all(&own).unwrap();
+    std::fs::set_permissions(&own, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hookscope"));
+    command
+        .arg("--config")
+        .arg(dir.path().join("config.toml"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--api-listen",
+            "127.0.0.1:0",
+        ])
+        .env("XDG_DATA_HOME", &xdg)
+        .env_remove("HOOKSCOPE_CONFIG")
+        .env_remove("HOOKSCOPE_DATA_DIR")
+        .stderr(Stdio::null());
+    let serve = Serve::spawn(command);
+    assert_eq!(mode(&own), 0o700);
+    assert!(own.join("captures.sqlite3").exists(), "the store is in it");
+    serve.terminate();
+
+    // `run` gives --data-dir DIR/data.
+    let chosen = dir.path().join("data");
+    std::fs::create_dir(&chosen).unwrap();
+    std::fs::set_permissions(&chosen, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let serve = Serve::start(dir.path());
+    assert!(
+        chosen.join("captures.sqlite3").exists(),
+        "the store is in it"
+    );
+    serve.terminate();
+    assert_eq!(mode(&chosen), 0o755);
+}
+
 #[test]
 fn the_store_is_for_its_owner_only_and_has_one_writer() {
     let dir = tempfile::tempdir().unwrap();
