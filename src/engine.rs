@@ -38,10 +38,18 @@ pub enum RuleProblem {
 }
 
 /// The rules of `config`, parsed, and what is wrong with those that cannot be used; `listener`
-/// is where hookscope listens, which no forward rule may target.
-fn rules(config: &Config, listener: SocketAddr) -> (Routes, Responder, Vec<RuleProblem>) {
+/// is where hookscope listens, which no forward rule may target. Response rules unchanged
+/// from the responder `before` keep what they have taken.
+fn rules(
+    config: &Config,
+    listener: SocketAddr,
+    before: Option<&Responder>,
+) -> (Routes, Responder, Vec<RuleProblem>) {
     let (routes, forward) = forward::routes(config, Some(listener));
-    let (responder, respond) = Responder::new(config);
+    let (responder, respond) = match before {
+        Some(before) => Responder::after(config, before),
+        None => Responder::new(config),
+    };
     let problems = forward
         .into_iter()
         .map(RuleProblem::from)
@@ -131,6 +139,7 @@ pub struct Engine {
     server: JoinHandle<()>,
     outbox: Outbox,
     delivering: JoinHandle<()>,
+    fell_back: Arc<watch::Sender<forward::FellBack>>,
     api: ApiState,
     api_running: Option<RunningApi>,
 }
@@ -152,11 +161,12 @@ impl Engine {
         let local_addr = socket
             .local_addr()
             .map_err(|source| EngineError::Bind { addr, source })?;
-        let (routes, responder, rule_problems) = rules(&config, local_addr);
+        let (routes, responder, rule_problems) = rules(&config, local_addr, None);
         let (routes, routes_rx) = watch::channel(routes);
         let (responder, responder_rx) = watch::channel(responder);
         let (config, config_rx) = watch::channel(Arc::new(config));
         let (outbox, delivering) = Outbox::start(store.clone());
+        let fell_back = Arc::new(watch::channel(forward::FellBack::default()).0);
         let router = listener::router(Hub {
             store: store.clone(),
             bodies: listener::BodyBudget::new(config.borrow().listener.max_in_flight_bytes),
@@ -166,6 +176,7 @@ impl Engine {
             http: forward::client(),
             outbox: outbox.clone(),
             delayed: Arc::new(tokio::sync::Semaphore::new(listener::DELAYED_AT_ONCE)),
+            fell_back: fell_back.clone(),
         });
         let (stop, stopped) = oneshot::channel::<()>();
         let read_timeout =
@@ -193,6 +204,7 @@ impl Engine {
             server,
             outbox,
             delivering,
+            fell_back,
             api,
             api_running,
         })
@@ -211,14 +223,16 @@ impl Engine {
         &self.store
     }
 
-    /// The rules in force; a change applies to the next request.
     pub fn config(&self) -> Arc<Config> {
         self.config.borrow().clone()
     }
 
+    /// The rules in force; a change applies to the next request. Response rules that did not
+    /// change keep what they have taken.
     pub fn set_config(&mut self, config: Config) {
         self.store.set_retention((&config.listener).into());
-        let (routes, responder, problems) = rules(&config, self.local_addr);
+        let before = self.responder.borrow().clone();
+        let (routes, responder, problems) = rules(&config, self.local_addr, Some(&before));
         self.routes.send_replace(routes);
         self.responder.send_replace(responder);
         self.rule_problems = problems;
@@ -234,6 +248,13 @@ impl Engine {
     /// How many requests each response rule with a limit still takes, by rule number.
     pub fn faults_remaining(&self) -> Vec<(usize, u32)> {
         self.responder.borrow().remaining()
+    }
+
+    /// Pass-through requests that got hookscope's own answer because an earlier delivery of
+    /// their queue was still waiting (see [`forward::FellBack`]): how many since start, and
+    /// the latest one's target. `borrow()` reads it; `changed()` wakes at each new one.
+    pub fn pass_through_fell_back(&self) -> watch::Receiver<forward::FellBack> {
+        self.fell_back.subscribe()
     }
 
     /// The outbox, for Retry now and Skip.

@@ -14,11 +14,13 @@ use crate::capture::{Answer, Capture, Provider, Reason};
 use crate::config::{Config, ResponseRule};
 use crate::filter::{Filter, FilterError, Term, Test};
 
-/// A rule ready to be tried, with how many requests it has taken since the settings changed.
+/// A rule ready to be tried, with how many requests it has taken since it was made as it is.
+/// The count belongs to the rule: it is shared with the responder made when the settings are
+/// saved again with the rule unchanged, and nothing about the stored captures touches it.
 struct Prepared {
     rule: ResponseRule,
     filter: Filter,
-    taken: AtomicU32,
+    taken: Arc<AtomicU32>,
 }
 
 /// The enabled rules of the settings, in order.
@@ -60,7 +62,7 @@ impl Responder {
                     rules.push(Prepared {
                         rule: rule.clone(),
                         filter,
-                        taken: AtomicU32::new(0),
+                        taken: Arc::new(AtomicU32::new(0)),
                     });
                     numbers.push(n + 1);
                 }
@@ -75,6 +77,36 @@ impl Responder {
             rules: rules.into(),
             numbers: numbers.into(),
             dice: Arc::new(AtomicU64::new(seed)),
+        };
+        (responder, problems)
+    }
+
+    /// The rules of `config`, as [`Responder::new`], each keeping what it has taken so far in
+    /// `before` when it is there unchanged: saving the settings (any of them, as the app does
+    /// for a tunnel URL or a provider field) does not re-arm a used-up "fail the next 3". A
+    /// rule that was changed, or turned off and on again, starts afresh.
+    pub fn after(config: &Config, before: &Responder) -> (Responder, Vec<RuleError>) {
+        let (responder, problems) = Responder::new(config);
+        let mut unclaimed: Vec<&Prepared> = before.rules.iter().collect();
+        let rules = responder
+            .rules
+            .iter()
+            .map(|prepared| {
+                let same = unclaimed.iter().position(|old| old.rule == prepared.rule);
+                let taken = match same {
+                    Some(at) => unclaimed.swap_remove(at).taken.clone(),
+                    None => prepared.taken.clone(),
+                };
+                Prepared {
+                    rule: prepared.rule.clone(),
+                    filter: prepared.filter.clone(),
+                    taken,
+                }
+            })
+            .collect::<Vec<_>>();
+        let responder = Responder {
+            rules: rules.into(),
+            ..responder
         };
         (responder, problems)
     }

@@ -263,6 +263,52 @@ fn the_settings_file_is_created_for_its_owner_only() {
     serve.terminate();
 }
 
+/// hookscope's own data folder, found 0755 (made by `mkdir -p`, say), is made its owner's
+/// only at start, as a new one is created; a folder given with --data-dir is left as it is
+/// (it may be `.`).
+#[cfg(unix)]
+#[test]
+fn an_existing_data_folder_of_its_own_is_tightened_at_start() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().unwrap();
+    let xdg = dir.path().join("share");
+    let own = xdg.join("hookscope");
+    std::fs::create_dir_all(&own).unwrap();
+    std::fs::set_permissions(&own, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hookscope"));
+    command
+        .arg("--config")
+        .arg(dir.path().join("config.toml"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--api-listen",
+            "127.0.0.1:0",
+        ])
+        .env("XDG_DATA_HOME", &xdg)
+        .env_remove("HOOKSCOPE_CONFIG")
+        .env_remove("HOOKSCOPE_DATA_DIR")
+        .stderr(Stdio::null());
+    let serve = Serve::spawn(command);
+    assert_eq!(mode(&own), 0o700);
+    assert!(own.join("captures.sqlite3").exists(), "the store is in it");
+    serve.terminate();
+
+    // `run` gives --data-dir DIR/data.
+    let chosen = dir.path().join("data");
+    std::fs::create_dir(&chosen).unwrap();
+    std::fs::set_permissions(&chosen, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let serve = Serve::start(dir.path());
+    assert!(
+        chosen.join("captures.sqlite3").exists(),
+        "the store is in it"
+    );
+    serve.terminate();
+    assert_eq!(mode(&chosen), 0o755);
+}
+
 #[test]
 fn the_store_is_for_its_owner_only_and_has_one_writer() {
     let dir = tempfile::tempdir().unwrap();
@@ -922,6 +968,70 @@ async fn the_outbox_survives_kill_9_and_delivers_in_order_afterwards() {
         .pop()
         .unwrap();
     assert_eq!(last.header("x-try"), "2");
+    serve.terminate();
+}
+
+/// A pass-through request that gets serve's own answer because an earlier one of its queue
+/// still waits for the app is said, with what to do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_says_when_a_pass_through_request_gets_its_own_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = common::target::Target::up().await;
+    target.answer(common::target::Answer {
+        delay: Duration::from_millis(1000),
+        ..Default::default()
+    });
+    let hooks = target.url("/hooks");
+    let serve = Serve::start_with(dir.path(), &["--forward-to", &hooks, "--pass-through"]);
+    serve.line_with("pass-through: providers get its answer");
+    let base = serve.base.clone();
+    let first = tokio::task::spawn_blocking(move || post(&base, "/orders/1", "", "one"));
+    target.wait_for(1, Duration::from_secs(5)).await;
+    let base = serve.base.clone();
+    assert_eq!(
+        tokio::task::spawn_blocking(move || post(&base, "/orders/2", "", "two"))
+            .await
+            .unwrap(),
+        200
+    );
+    let said = serve.line_with("not by your app");
+    assert!(
+        said.contains(&format!(
+            "→ {hooks}: a pass-through request was answered by hookscope"
+        )),
+        "{said}"
+    );
+    assert!(said.contains("[pass_through] generic_ms"), "{said}");
+    assert_eq!(first.await.unwrap(), 200);
+    serve.terminate();
+}
+
+/// `forwards` masks the secrets of the settings as exports do: the URL an attempt tried holds
+/// the capture's path, and a secret segment in it (here the GREEN-API webhook token).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forwards_masks_a_secret_path_segment() {
+    const TOKEN: &str = "s3cretT0kenInPath";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config.toml"),
+        format!("[green_api]\nwebhook_url_token = \"{TOKEN}\"\n"),
+    )
+    .unwrap();
+    let target = common::target::Target::down();
+    let hooks = target.url("/hooks");
+    let serve = Serve::start_with(dir.path(), &["--forward-to", &hooks]);
+    let auth = format!("authorization: Bearer {TOKEN}\r\n");
+    let path = format!("/green-api/{TOKEN}");
+    assert_eq!(post(&serve.base, &path, &auth, common::GREEN_TEXT), 200);
+    serve.line_with("is not taking deliveries");
+    for args in [&["forwards"][..], &["forwards", "--json"]] {
+        let output = run(dir.path(), args);
+        let out = stdout(&output);
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert!(out.contains("could not connect to"), "{out}");
+        assert!(!out.contains(TOKEN), "{args:?} shows the token: {out}");
+        assert!(out.contains("/hooks/***"), "{out}");
+    }
     serve.terminate();
 }
 

@@ -9,7 +9,7 @@ use common::{capture_id, start, GREEN_TEXT, MOYSKLAD_UPDATE, REESTR_CONFIRM};
 use hookscope::capture::DeliveryState;
 use hookscope::config::{ForwardMode, ForwardRule};
 use hookscope::forward::replay::{self, Edits};
-use hookscope::store::{Decision, Delivery, Outcome};
+use hookscope::store::{Decision, Delivery, Next, Outcome};
 
 fn rule(target: &Target, mode: ForwardMode) -> ForwardRule {
     ForwardRule {
@@ -164,6 +164,129 @@ async fn a_target_slower_than_the_deadline_gets_the_rule_answer_and_the_outbox_k
     deliveries_until(&l, id, "delivered by the outbox", delivered).await;
 }
 
+/// An app slower than the pass-through deadline gets the abandoned attempt and then the
+/// outbox's resend of the same capture: the resend says it is one (`X-Hookscope-Attempt: 2`),
+/// the first attempt says nothing, whatever the sender put there.
+#[tokio::test]
+async fn a_late_app_gets_the_resend_marked_as_the_second_attempt() {
+    let target = Target::up().await;
+    target.answer(Answer {
+        delay: Duration::from_millis(800),
+        ..Answer::default()
+    });
+    let l = start(|c| {
+        c.forward.push(rule(&target, ForwardMode::PassThrough));
+        c.pass_through.moysklad_ms = 300;
+    })
+    .await;
+    let sent = [("x-hookscope-attempt", "7")];
+    let response = l
+        .post("/moysklad?requestId=r1", &sent, MOYSKLAD_UPDATE)
+        .await;
+    assert_eq!(response.status(), 204, "MoySklad's own answer");
+    let id = capture_id(&response);
+    deliveries_until(&l, id, "delivered by the outbox", delivered).await;
+    let seen = target.seen();
+    assert_eq!(seen.len(), 2, "the late attempt and the resend");
+    assert!(seen.iter().all(|s| s.capture_id() == id));
+    assert_eq!(seen[0].header("x-hookscope-attempt"), "");
+    assert_eq!(seen[1].header("x-hookscope-attempt"), "2");
+    assert_eq!(
+        seen[1]
+            .headers
+            .get_all("x-hookscope-attempt")
+            .iter()
+            .count(),
+        1
+    );
+}
+
+/// The outbox numbers each retry of a refused delivery.
+#[tokio::test]
+async fn every_retry_says_which_attempt_it_is() {
+    let target = Target::up().await;
+    target.answer(Answer {
+        status: 503,
+        ..Answer::default()
+    });
+    let l = start(|c| c.forward.push(rule(&target, ForwardMode::Inspect))).await;
+    capture_id(&l.post("/green-api", &[], GREEN_TEXT).await);
+    // Tried at once, then after 1 s and 2 s.
+    let seen = target.wait_for(3, Duration::from_secs(10)).await;
+    let numbers: Vec<&str> = seen
+        .iter()
+        .map(|s| s.header("x-hookscope-attempt"))
+        .collect();
+    assert_eq!(numbers, ["", "2", "3"]);
+}
+
+/// A delivery queued behind a pass-through goes as soon as the app has answered that one,
+/// not once its hold (the deadline and a second) runs out.
+#[tokio::test]
+async fn the_queue_behind_a_pass_through_goes_on_once_the_app_answers() {
+    let target = Target::up().await;
+    target.answer(Answer {
+        delay: Duration::from_millis(500),
+        ..Answer::default()
+    });
+    let l = start(|c| c.forward.push(rule(&target, ForwardMode::PassThrough))).await;
+    let first = {
+        let (client, url) = (l.client.clone(), format!("{}/orders/1", l.base));
+        tokio::spawn(async move { client.post(url).body("one").send().await.unwrap() })
+    };
+    target.wait_for(1, Duration::from_secs(5)).await;
+    l.post("/orders/2", &[], "two").await;
+    first.await.unwrap();
+    let answered = Instant::now();
+    let seen = target.wait_for(2, Duration::from_secs(5)).await;
+    // The generic deadline is 10 s: the hold ran out 11 s after the first arrived.
+    let after = seen[1].at.saturating_duration_since(answered);
+    assert!(
+        after < Duration::from_secs(2),
+        "{after:?} after the first was answered"
+    );
+}
+
+/// While one pass-through request waits for the app, the next in its queue gets hookscope's
+/// own answer and waits in the outbox: the engine counts it, so that it can be said.
+#[tokio::test]
+async fn a_request_behind_a_waiting_pass_through_falls_back_and_is_counted() {
+    let target = Target::up().await;
+    target.answer(Answer {
+        delay: Duration::from_millis(1000),
+        ..Answer::default()
+    });
+    let l = start(|c| c.forward.push(rule(&target, ForwardMode::PassThrough))).await;
+    let fell_back = l.engine.pass_through_fell_back();
+    assert_eq!(fell_back.borrow().count, 0);
+    let first = {
+        let (client, url) = (l.client.clone(), format!("{}/orders/1", l.base));
+        tokio::spawn(async move { client.post(url).body("one").send().await.unwrap() })
+    };
+    target.wait_for(1, Duration::from_secs(5)).await;
+    let second = l.post("/orders/2", &[], "two").await;
+    assert!(
+        second.headers().get("x-app").is_none(),
+        "hookscope's own answer"
+    );
+    let first = first.await.unwrap();
+    assert_eq!(first.headers()["x-app"], "mine", "the app's answer");
+    let now = fell_back.borrow().clone();
+    assert_eq!(now.count, 1);
+    assert_eq!(
+        now.last,
+        Some((target.url("/hooks"), hookscope::capture::Provider::Generic))
+    );
+    // It is delivered behind the first.
+    deliveries_until(
+        &l,
+        capture_id(&second),
+        "delivered by the outbox",
+        delivered,
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn a_target_that_is_down_delays_nothing_and_gets_everything_in_order_when_back() {
     let mut target = Target::down();
@@ -205,6 +328,99 @@ async fn a_target_that_is_down_delays_nothing_and_gets_everything_in_order_when_
     for id in ids {
         deliveries_until(&l, id, "delivered", delivered).await;
     }
+}
+
+/// A delivery failing for a while, as the outbox leaves it: its target answered 500 and the
+/// next try is `backoff(6)` (a minute) away. Returns the delivery, once the worker has gone
+/// back to sleep until then.
+async fn failing_with_a_long_backoff(l: &common::Listener, target: &Target) -> Delivery {
+    let id = capture_id(&l.post("/green-api", &[], GREEN_TEXT).await);
+    let list = deliveries_until(l, id, "a refused attempt", |d| {
+        d.first().is_some_and(|d| !d.attempts.is_empty())
+    })
+    .await;
+    let failed = list[0].attempts[0].clone();
+    let later = Next::RetryAt(failed.at + hookscope::forward::backoff(6));
+    l.engine
+        .store()
+        .record_attempt(list[0].id, failed, later)
+        .await
+        .unwrap();
+    // Past the first retry's due time: the worker has read the minute-long wait and sleeps.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(target.seen().len(), 1, "tried again before its due time");
+    l.reader().deliveries(id).unwrap().remove(0)
+}
+
+/// Retry now on a delivery that waits a minute tries it at once, and its next try is never
+/// shown as the epoch. (The worker was woken before the decision was committed, read the old
+/// due time and slept until it, while the delivery showed "next try 01-01 00:00:00".)
+#[tokio::test]
+async fn retry_now_tries_a_delivery_waiting_a_long_backoff_at_once() {
+    let target = Target::up().await;
+    target.answer(Answer {
+        status: 500,
+        ..Answer::default()
+    });
+    let l = start(|c| c.forward.push(rule(&target, ForwardMode::Inspect))).await;
+    let delivery = failing_with_a_long_backoff(&l, &target).await;
+    let asked = time::OffsetDateTime::now_utc();
+    let started = Instant::now();
+    l.engine
+        .outbox()
+        .decide(delivery.id, Decision::RetryNow)
+        .await
+        .unwrap();
+    let due = l.reader().deliveries(delivery.capture_id).unwrap()[0].next_at;
+    assert!(
+        due >= asked - Duration::from_secs(1),
+        "next try shown as {due}"
+    );
+    target.wait_for(2, Duration::from_secs(2)).await;
+    eprintln!("retry now → attempt at the target: {:?}", started.elapsed());
+    let list = deliveries_until(&l, delivery.capture_id, "the retry recorded", |d| {
+        d[0].attempts.len() == 3
+    })
+    .await;
+    assert_eq!(list[0].state, DeliveryState::Waiting);
+    assert!(
+        list[0].next_at > asked,
+        "next try shown as {}",
+        list[0].next_at
+    );
+}
+
+/// Retry now asked while an attempt is on its way still stands once that attempt fails: the
+/// attempt's backoff does not put it off.
+#[tokio::test]
+async fn retry_now_during_an_attempt_tries_again_right_after_it() {
+    let target = Target::up().await;
+    target.answer(Answer {
+        status: 500,
+        ..Answer::default()
+    });
+    let l = start(|c| c.forward.push(rule(&target, ForwardMode::Inspect))).await;
+    let delivery = failing_with_a_long_backoff(&l, &target).await;
+    target.answer(Answer {
+        status: 500,
+        delay: Duration::from_millis(800),
+        ..Answer::default()
+    });
+    let outbox = l.engine.outbox();
+    outbox
+        .decide(delivery.id, Decision::RetryNow)
+        .await
+        .unwrap();
+    target.wait_for(2, Duration::from_secs(2)).await;
+    // The second attempt is at the target, waiting for its answer: ask again.
+    outbox
+        .decide(delivery.id, Decision::RetryNow)
+        .await
+        .unwrap();
+    let seen = target.wait_for(3, Duration::from_secs(3)).await;
+    // Without it, the third came after the second's backoff: 4 s after its answer.
+    let gap = seen[2].at - seen[1].at;
+    assert!(gap < Duration::from_millis(2000), "{gap:?} between them");
 }
 
 #[tokio::test]

@@ -184,3 +184,40 @@ async fn delayed_answers_count_in_the_in_flight_budget() {
     // Answered: its share is free again.
     assert_eq!(l.post("/other", &[], body).await.status(), 200);
 }
+
+/// What a rule with a limit has taken belongs to the rule, not to the captures: clearing them
+/// (and the settings being saved again, as the app does for any change) leaves it used up.
+#[tokio::test]
+async fn a_used_up_rule_stays_used_up_after_clearing_the_captures() {
+    let mut l = start(|c| {
+        c.respond.push(ResponseRule {
+            filter: "provider:green-api".into(),
+            action: ResponseAction::Fail,
+            times: 3,
+            ..ResponseRule::default()
+        })
+    })
+    .await;
+    for _ in 0..3 {
+        assert_eq!(l.post("/green-api", &[], GREEN_TEXT).await.status(), 500);
+    }
+    assert_eq!(l.engine.faults_remaining(), [(1, 0)]);
+    l.engine
+        .store()
+        .edit(hookscope::store::Edit::Clear)
+        .await
+        .unwrap();
+    assert_eq!(l.engine.faults_remaining(), [(1, 0)], "after Clear");
+    assert_eq!(l.post("/green-api", &[], GREEN_TEXT).await.status(), 200);
+    // The same rules saved again (the app saves the settings on many occasions).
+    let config = (*l.engine.config()).clone();
+    l.engine.set_config(config);
+    assert_eq!(l.engine.faults_remaining(), [(1, 0)], "after saving");
+    assert_eq!(l.post("/green-api", &[], GREEN_TEXT).await.status(), 200);
+    // A changed rule starts afresh.
+    let mut config = (*l.engine.config()).clone();
+    config.respond[0].times = 1;
+    l.engine.set_config(config);
+    assert_eq!(l.engine.faults_remaining(), [(1, 1)], "after changing it");
+    assert_eq!(l.post("/green-api", &[], GREEN_TEXT).await.status(), 500);
+}

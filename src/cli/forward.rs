@@ -6,13 +6,15 @@ use std::path::Path;
 use anyhow::{anyhow, bail, Context as _};
 use hookscope::capture::format_rfc3339;
 use hookscope::config::Paths;
+use hookscope::export::Masker;
 use hookscope::forward::replay::{self, Edits, Timing};
 use hookscope::store::{Attempt, Delivery, Outcome, Store, StoreError, StoreReader};
 use serde_json::json;
 
 use super::{runtime, shown};
 
-/// An attempt in a few words: "200 in 3.1 ms", or the failure.
+/// An attempt in a few words: "200 in 3.1 ms", or the failure (which names the URL tried:
+/// mask it).
 fn attempt_text(attempt: &Attempt) -> String {
     match &attempt.outcome {
         Outcome::Answered { status, .. } => format!("{status} in {:.1} ms", attempt.elapsed_ms),
@@ -20,7 +22,9 @@ fn attempt_text(attempt: &Attempt) -> String {
     }
 }
 
-fn attempt_json(attempt: &Attempt) -> serde_json::Value {
+/// An attempt as JSON, with the configured secrets masked in what it names: the URL tried
+/// (the capture's path follows the target's, secret segment and all) and the app's answer.
+fn attempt_json(attempt: &Attempt, masker: &Masker) -> serde_json::Value {
     let mut object = json!({
         "at": format_rfc3339(attempt.at),
         "elapsed_ms": attempt.elapsed_ms,
@@ -31,30 +35,37 @@ fn attempt_json(attempt: &Attempt) -> serde_json::Value {
             headers,
             body,
         } => {
+            let headers: Vec<(&str, String)> = headers
+                .iter()
+                .map(|(name, value)| (name.as_str(), masker.text(value)))
+                .collect();
             object["status"] = json!(status);
             object["headers"] = json!(headers);
-            object["body"] = json!(String::from_utf8_lossy(body));
+            object["body"] = json!(String::from_utf8_lossy(&masker.bytes(body)));
         }
-        Outcome::Failed(error) => object["error"] = json!(error),
+        Outcome::Failed(error) => object["error"] = json!(masker.text(error)),
     }
     object
 }
 
-fn delivery_json(d: &Delivery, attempts: &[Attempt]) -> serde_json::Value {
+fn delivery_json(d: &Delivery, attempts: &[Attempt], masker: &Masker) -> serde_json::Value {
     json!({
         "id": d.id,
         "capture_id": d.capture_id,
         "provider": d.provider.name(),
-        "target": d.target,
+        "target": masker.text(&d.target),
         "kind": if d.replay { "replay" } else if d.pass_through { "pass-through" } else { "inspect" },
         "state": d.state.name(),
         "created_at": format_rfc3339(d.created_at),
         "next_at": format_rfc3339(d.next_at),
-        "attempts": attempts.iter().map(attempt_json).collect::<Vec<_>>(),
+        "attempts": attempts.iter().map(|a| attempt_json(a, masker)).collect::<Vec<_>>(),
     })
 }
 
+/// Deliveries with the secrets of the settings masked, as exports and the API show them:
+/// a URL tried holds the capture's path, and a secret path segment with it.
 pub fn forwards(paths: &Paths, waiting: bool, limit: u64, json: bool) -> anyhow::Result<()> {
+    let masker = Masker::new(&super::config(paths)?);
     let reader = StoreReader::open(&paths.store_file())?;
     let list = reader
         .forwards(waiting, limit)
@@ -63,7 +74,7 @@ pub fn forwards(paths: &Paths, waiting: bool, limit: u64, json: bool) -> anyhow:
     for d in &list {
         let attempts = reader.attempts(d.id)?;
         if json {
-            writeln!(out, "{}", delivery_json(d, &attempts))?;
+            writeln!(out, "{}", delivery_json(d, &attempts, &masker))?;
             continue;
         }
         let last = attempts
@@ -81,7 +92,7 @@ pub fn forwards(paths: &Paths, waiting: bool, limit: u64, json: bool) -> anyhow:
             attempts.len(),
             if attempts.len() == 1 { "" } else { "s" },
         );
-        writeln!(out, "{}", shown(&line))?;
+        writeln!(out, "{}", shown(&masker.text(&line)))?;
     }
     if list.is_empty() && !json {
         let what = if waiting { "waiting" } else { "yet" };
@@ -144,7 +155,9 @@ pub fn replay(
         Some(_) => bail!("--speed must be above 0, e.g. 2 for twice as fast."),
         None => Timing::AtOnce,
     };
-    let retention = (&super::config(paths)?.listener).into();
+    let config = super::config(paths)?;
+    let masker = Masker::new(&config);
+    let retention = (&config.listener).into();
     runtime()?.block_on(async {
         // Recorded with the captures when no other hookscope is capturing into the store.
         let store = match Store::open(&paths.store_file(), retention) {
@@ -159,12 +172,13 @@ pub fn replay(
             let became = replay::became(attempt)
                 .map(|id| format!(" (captured as #{id})"))
                 .unwrap_or_default();
-            println!(
+            let line = format!(
                 "#{} → {}: {}{became}",
                 capture.id,
                 replay::replay_url(&edits.apply(capture), to),
-                shown(&attempt_text(attempt))
+                attempt_text(attempt)
             );
+            println!("{}", shown(&masker.text(&line)));
         })
         .await;
         if let Some(store) = store {

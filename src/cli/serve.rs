@@ -152,6 +152,30 @@ fn response_line(number: usize, rule: &ResponseRule, config: &Config) -> String 
     line
 }
 
+/// How often, at most, `serve` says again that pass-through requests got its own answer.
+const FELL_BACK_AGAIN: Duration = Duration::from_secs(60);
+
+/// Says that `n` pass-through requests got hookscope's answer because their queue was busy.
+fn fell_back_line(n: u64, fell_back: &forward::FellBack) -> String {
+    let Some((target, provider)) = &fell_back.last else {
+        return String::new();
+    };
+    let key = match provider {
+        Provider::Reestr => "reestr_ms",
+        Provider::GreenApi => "green_api_ms",
+        Provider::Moysklad => "moysklad_ms",
+        Provider::Generic => "generic_ms",
+    };
+    let what = match n {
+        1 => "a pass-through request was".to_string(),
+        n => format!("{n} pass-through requests were"),
+    };
+    format!(
+        "  forward    → {target}: {what} answered by hookscope, not by your app: an earlier {} delivery to it was still waiting (your app was answering it, or had not taken it), and a queue is delivered in order. It waits in the outbox (`hookscope forwards --waiting`); have your app answer within [pass_through] {key} for the next ones to get its answer.",
+        provider.title()
+    )
+}
+
 /// Says when a forward target goes down or comes back, and how many deliveries wait for it.
 async fn follow_targets(store: Store, printer: Printer) {
     let Ok(reader) = store.reader() else {
@@ -253,6 +277,8 @@ pub fn serve(
         let base = format!("http://{}", engine.local_addr());
         let mut captures = engine.store().subscribe();
         let mut changes = engine.store().changes();
+        let mut fell_back = engine.pass_through_fell_back();
+        let (mut fell_back_said, mut fell_back_said_at) = (0, None::<std::time::Instant>);
         let printer = Printer::start();
         printer.say(format!("listening on {base}"));
         if hookscope::engine::open_to_others(engine.local_addr()) {
@@ -323,6 +349,14 @@ pub fn serve(
                     }
                     Err(_) => break,
                 },
+                Ok(()) = fell_back.changed() => {
+                    // Once, then at most once a minute with how many since.
+                    let now = fell_back.borrow_and_update().clone();
+                    if fell_back_said_at.is_none_or(|at| at.elapsed() >= FELL_BACK_AGAIN) {
+                        printer.say(fell_back_line(now.count - fell_back_said, &now));
+                        (fell_back_said, fell_back_said_at) = (now.count, Some(std::time::Instant::now()));
+                    }
+                }
                 () = &mut shutdown => break,
             }
         }

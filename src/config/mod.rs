@@ -98,7 +98,8 @@ pub struct ResponseRule {
     pub body: String,
     /// `answer` and `delay`: how long to wait before answering.
     pub delay_ms: u64,
-    /// Only the next N matching requests (0: every one); counted from when it was saved.
+    /// Only the next N matching requests (0: every one); counted from when the rule was saved
+    /// as it is: clearing captures or saving other settings keeps the count.
     pub times: u32,
     /// Only this share of matching requests, at random (100: every one).
     pub percent: u8,
@@ -424,6 +425,11 @@ pub enum ConfigError {
     Invalid { path: PathBuf, message: String },
     #[error("No settings folder could be found for this user; pass --config FILE.")]
     NoConfigDir,
+    #[error("Could not make the data folder {path} readable by its owner only: {source}. It holds captured tokens; check who owns it, or choose another with --data-dir.")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl Config {
@@ -489,7 +495,12 @@ pub struct Paths {
 }
 
 impl Paths {
-    /// `--config` / `--data-dir` win; otherwise the platform's folders for hookscope.
+    /// `--config` / `--data-dir` win; otherwise the platform's folders for hookscope. That
+    /// data folder is hookscope's own: when it exists already it is made its owner's only
+    /// (on Unix), as a new one is created; one made 0755 (by `mkdir -p`, a backup restored,
+    /// an older hookscope) let other users list and read the captures. A folder given with
+    /// `--data-dir` is left as it is: it may be `.` or a shared one, and the files hookscope
+    /// makes in it are its owner's only anyway.
     pub fn resolve(
         config: Option<PathBuf>,
         data_dir: Option<PathBuf>,
@@ -505,11 +516,18 @@ impl Paths {
         };
         let data_dir = match data_dir {
             Some(path) => path,
-            None => dirs
-                .as_ref()
-                .ok_or(ConfigError::NoConfigDir)?
-                .data_dir()
-                .to_owned(),
+            None => {
+                let own = dirs.as_ref().ok_or(ConfigError::NoConfigDir)?.data_dir();
+                match owner_only::restrict(own) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        return Err(ConfigError::DataDir {
+                            path: own.to_owned(),
+                            source: e,
+                        });
+                    }
+                    _ => own.to_owned(),
+                }
+            }
         };
         Ok(Paths {
             config_file,

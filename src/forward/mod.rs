@@ -111,6 +111,17 @@ pub fn routes(config: &Config, listener: Option<SocketAddr>) -> (Routes, Vec<Rul
     (routes, problems)
 }
 
+/// Requests a pass-through rule matched that got hookscope's own answer instead of the app's,
+/// because an earlier delivery of their queue (the same target and provider) was still waiting:
+/// the app was answering it, or had not taken it. A queue is delivered in order, so they wait
+/// in the outbox behind it. Counted since the engine started.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FellBack {
+    pub count: u64,
+    /// The target and provider of the latest one.
+    pub last: Option<(String, Provider)>,
+}
+
 /// The client deliveries go through: no redirects followed and no bodies decompressed, so
 /// that the target's answer is passed on as it came.
 pub fn client() -> reqwest::Client {
@@ -157,6 +168,11 @@ pub fn url_for(capture: &Capture, target: &str) -> String {
 /// listener, or two hookscopes pointed at each other) and is captured, but not forwarded again.
 pub const FORWARDED_BY: &str = "x-hookscope-forwarded-by";
 
+/// On every forward attempt after the first, the attempt's number (`2` for the first resend):
+/// an app that answered a pass-through too late, or whose answer was lost, gets the delivery
+/// again from the outbox and can tell it is the same one. The first attempt carries none.
+pub const ATTEMPT: &str = "x-hookscope-attempt";
+
 /// Whether a request's [`FORWARDED_BY`] headers name the store `name`.
 pub fn came_back<'a>(name: &str, forwarded_by: impl IntoIterator<Item = &'a [u8]>) -> bool {
     let me = name.as_bytes();
@@ -167,14 +183,15 @@ pub fn came_back<'a>(name: &str, forwarded_by: impl IntoIterator<Item = &'a [u8]
 }
 
 /// The request `url` gets for a capture: its method, headers and body bytes, with the
-/// target's `Host` unless `keep_host`, `X-Hookscope-Capture` naming the capture, and the
-/// store it is forwarded `from`, if any, added to [`FORWARDED_BY`].
+/// target's `Host` unless `keep_host`, `X-Hookscope-Capture` naming the capture, the store
+/// it is forwarded `from`, if any, added to [`FORWARDED_BY`], and [`ATTEMPT`] when `earlier`
+/// attempts were made.
 fn request_for(
     http: &reqwest::Client,
     capture: &Capture,
-    url: &str,
-    keep_host: bool,
+    (url, keep_host): (&str, bool),
     from: Option<&str>,
+    earlier: u32,
 ) -> reqwest::RequestBuilder {
     let r = &capture.request;
     let method = reqwest::Method::from_bytes(r.method.as_bytes()).unwrap_or(reqwest::Method::POST);
@@ -186,7 +203,11 @@ fn request_for(
             through.push(String::from_utf8_lossy(value.as_bytes()).trim().to_string());
             continue;
         }
-        if HOP_BY_HOP.contains(&lower.as_str()) || (lower == "host" && !keep_host) {
+        // Only hookscope says which attempt this is, never the sender.
+        if HOP_BY_HOP.contains(&lower.as_str())
+            || (lower == "host" && !keep_host)
+            || lower == ATTEMPT
+        {
             continue;
         }
         if let (Ok(name), Ok(value)) = (
@@ -197,6 +218,9 @@ fn request_for(
         }
     }
     headers.insert("x-hookscope-capture", HeaderValue::from(capture.id));
+    if earlier > 0 {
+        headers.insert(ATTEMPT, HeaderValue::from(earlier.saturating_add(1)));
+    }
     through.extend(from.map(str::to_string));
     if let Ok(through) = HeaderValue::from_str(&through.join(", ")) {
         headers.insert(FORWARDED_BY, through);
@@ -232,18 +256,20 @@ impl Answered {
 
 /// Sends a capture to `url` and waits at most `timeout`; the attempt says what happened,
 /// with the answer kept whole (up to `limit` body bytes) for a pass-through. A forward names
-/// the store it comes `from`; a replay names none.
+/// the store it comes `from` and how many `earlier` attempts its delivery had (see
+/// [`ATTEMPT`]); a replay names none.
 pub async fn send(
     http: &reqwest::Client,
     capture: &Capture,
     (url, keep_host): (&str, bool),
-    from: Option<&Store>,
+    (from, earlier): (Option<&Store>, u32),
     timeout: Duration,
     limit: usize,
 ) -> (Attempt, Option<Answered>) {
     let at = OffsetDateTime::now_utc();
     let started = Instant::now();
-    let request = request_for(http, capture, url, keep_host, from.map(Store::name));
+    let from = from.map(Store::name);
+    let request = request_for(http, capture, (url, keep_host), from, earlier);
     let result = tokio::time::timeout(timeout, async {
         let mut response = request.send().await?;
         let status = response.status().as_u16();

@@ -35,7 +35,8 @@ impl Outbox {
         self.wake.notify_one();
     }
 
-    /// Retries a delivery now, or skips it.
+    /// Retries a delivery now, or skips it. The worker is woken once the decision is
+    /// committed: woken before, it read the old due time and slept until then.
     pub async fn decide(&self, delivery: i64, decision: Decision) -> Result<(), StoreError> {
         self.store
             .edit(Edit::Delivery {
@@ -129,7 +130,7 @@ async fn deliver(store: &Store, http: &reqwest::Client, run: Vec<(Delivery, Capt
             http,
             &capture,
             (&url_for(&capture, &delivery.target), delivery.keep_host),
-            Some(store),
+            (Some(store), delivery.attempt_count),
             ATTEMPT_TIMEOUT,
             KEPT_BODY,
         )

@@ -134,7 +134,7 @@ pub async fn replay_one(
         HeaderValue::from(capture.id.to_string()),
     ));
     let url = replay_url(&edited, to);
-    send(http, &edited, (&url, false), None, TIMEOUT, KEPT_BODY)
+    send(http, &edited, (&url, false), (None, 0), TIMEOUT, KEPT_BODY)
         .await
         .0
 }

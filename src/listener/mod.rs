@@ -57,6 +57,8 @@ pub struct Hub {
     pub outbox: Outbox,
     /// Answers being held back by a delay rule ([`DELAYED_AT_ONCE`]).
     pub delayed: Arc<Semaphore>,
+    /// Told of each pass-through request answered by hookscope because its queue was busy.
+    pub fell_back: Arc<watch::Sender<forward::FellBack>>,
 }
 
 pub fn router(hub: Hub) -> Router {
@@ -199,7 +201,8 @@ async fn pass_through(
             &forward::url_for(capture, &delivery.target),
             delivery.keep_host,
         ),
-        Some(&hub.store),
+        // The first attempt: the delivery was created with this capture.
+        (Some(&hub.store), 0),
         deadline,
         limit,
     )
@@ -212,8 +215,15 @@ async fn pass_through(
         Some(_) => Next::Done(DeliveryState::Failed),
         None => Next::RetryAt(attempt.at + forward::backoff(0)),
     };
-    let (store, id) = (hub.store.clone(), delivery.id);
-    tokio::spawn(async move { store.record_attempt(id, attempt, next).await });
+    // The outbox is woken once the attempt is committed: woken before, it read the delivery
+    // as still held for this attempt and left the queue behind it waiting until the hold
+    // ran out (the deadline and a second).
+    let (store, outbox, id) = (hub.store.clone(), hub.outbox.clone(), delivery.id);
+    tokio::spawn(async move {
+        if store.record_attempt(id, attempt, next).await.is_ok() {
+            outbox.wake();
+        }
+    });
     answered.map(|a| a.as_answer())
 }
 
@@ -335,6 +345,7 @@ async fn capture(
         .iter()
         .any(|r| r.pass_through)
         .then(|| capture.clone());
+    let provider = capture.judgement.provider;
     let committed = hub.store.commit_and_route(capture, &routes).await;
     // A delayed answer keeps its body's share of the in-flight budget until it is sent, so
     // delays cannot let more bodies in than `max_in_flight_bytes`.
@@ -357,6 +368,15 @@ async fn capture(
                 .deliveries
                 .iter()
                 .find(|d| d.inline && !overridden);
+            // A pass-through rule matched, but an earlier delivery of its queue still waits:
+            // hookscope answers, and the delivery waits behind that one. Said, not silent.
+            let queued = committed.deliveries.iter().find(|d| d.pass_through);
+            if let (None, Some(queued), false) = (inline, queued, overridden) {
+                hub.fell_back.send_modify(|f| {
+                    f.count += 1;
+                    f.last = Some((queued.target.clone(), provider));
+                });
+            }
             let passed = match (inline, kept.as_mut()) {
                 (Some(delivery), Some(capture)) => {
                     capture.id = committed.id;

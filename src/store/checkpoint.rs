@@ -11,6 +11,9 @@
 //! so that the WAL stays bounded under any body size; and once the writer has gone quiet, the
 //! thread truncates a WAL left longer than that, so that it does not keep its size (and keep
 //! the indexer, which steps aside for a long WAL, waiting) until the next webhook.
+//!
+//! Once a pass finds nothing new to copy back, the thread waits for the writer's next commit
+//! ([`Commits`]) rather than passing every [`PASS`] to find nothing again.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
@@ -21,13 +24,17 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 use super::search::WAL_LIMIT;
+use super::Commits;
 
 /// A WAL this long (in pages) is started over: SQLite's own default.
 const LONG: i64 = 1000;
 /// The store's page size (SQLite's default, which the store keeps).
 const PAGE: i64 = 4096;
-/// How often the thread copies back what was committed since its last pass.
+/// How often the thread copies back what was committed since its last pass, while commits come.
 const PASS: Duration = Duration::from_millis(20);
+/// The longest the thread waits for a commit once everything is copied back (a failure is
+/// tried again every [`PASS`]).
+const SETTLED_WAIT: Duration = Duration::from_secs(5);
 
 /// The writer's side: told by the thread when the WAL has grown long.
 #[derive(Clone)]
@@ -39,6 +46,8 @@ pub(super) struct Wal {
     /// The writer's checkpoints are failing and that has been said: on a full disk every
     /// batch fails one, and saying each filled the log with hundreds of lines a second.
     failing: Arc<AtomicBool>,
+    /// Told after every batch the writer commits.
+    commits: Commits,
 }
 
 impl Wal {
@@ -51,11 +60,13 @@ impl Wal {
         Ok(())
     }
 
-    /// Called by the writer after a batch is answered: once the WAL is long, copies back what
-    /// the thread has not yet, so that the next commit starts the WAL over. A WAL file past
-    /// its bound is long even before the thread's next pass says so (a WAL started over is
-    /// cut back to the bound, so the file grows past it only with what was written since).
+    /// Called by the writer after a batch is committed and answered: tells the threads behind
+    /// it, and once the WAL is long, copies back what the thread has not yet, so that the next
+    /// commit starts the WAL over. A WAL file past its bound is long even before the thread's
+    /// next pass says so (a WAL started over is cut back to the bound, so the file grows past
+    /// it only with what was written since).
     pub(super) fn after_batch(&self, conn: &Connection) {
+        self.commits.tell();
         let bound = self.bound.load(Ordering::Relaxed);
         let past_bound =
             std::fs::metadata(&*self.file).is_ok_and(|m| m.len() as i64 > bound * PAGE);
@@ -92,12 +103,13 @@ impl Wal {
 /// The checkpointing thread; dropping it stops the thread after its current pass.
 pub(super) struct Checkpointer {
     stop: Arc<AtomicBool>,
+    commits: Commits,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Checkpointer {
     /// Starts the thread for the store at `path`; the writer takes the [`Wal`].
-    pub(super) fn start(path: &Path) -> std::io::Result<(Checkpointer, Wal)> {
+    pub(super) fn start(path: &Path, commits: Commits) -> std::io::Result<(Checkpointer, Wal)> {
         let stop = Arc::new(AtomicBool::new(false));
         let [_, file, _] = super::sqlite_files(path);
         let wal = Wal {
@@ -105,6 +117,7 @@ impl Checkpointer {
             bound: Arc::new(AtomicI64::new(WAL_LIMIT / PAGE)),
             file: file.into(),
             failing: Arc::new(AtomicBool::new(false)),
+            commits,
         };
         let (stopped, told, path) = (stop.clone(), wal.clone(), path.to_owned());
         let thread = std::thread::Builder::new()
@@ -113,6 +126,7 @@ impl Checkpointer {
         Ok((
             Checkpointer {
                 stop,
+                commits: wal.commits.clone(),
                 thread: Some(thread),
             },
             wal,
@@ -123,6 +137,7 @@ impl Checkpointer {
 impl Drop for Checkpointer {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
+        self.commits.wake();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -131,13 +146,22 @@ impl Drop for Checkpointer {
 
 /// Passes until told to stop. A pass that fails (a full disk, say) is tried again, and until
 /// one works the writer copies back after every batch, so the WAL stays bounded meanwhile and
-/// background checkpoints resume once there is room.
+/// background checkpoints resume once there is room. Once a pass finds nothing committed
+/// since the one before and everything copied back, the thread waits for the next commit.
 fn copy_back_until(path: &Path, wal: &Wal, stop: &AtomicBool) {
     let mut conn = None;
     let mut failing = false;
     let mut last_length = -1;
+    let (mut settled, mut seen) = (false, 0);
     while !stop.load(Ordering::Relaxed) {
+        if settled {
+            wal.commits.wait(seen, stop, SETTLED_WAIT);
+            if stop.load(Ordering::Relaxed) {
+                break;
+            }
+        }
         std::thread::sleep(PASS);
+        seen = wal.commits.count();
         let pass = match &conn {
             Some(conn) => copy_back(conn),
             None => Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE).and_then(
@@ -168,6 +192,8 @@ fn copy_back_until(path: &Path, wal: &Wal, stop: &AtomicBool) {
                 if let (true, true, Some(conn)) = (quiet, long_file, &conn) {
                     let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
                 }
+                // A file just cut is looked at once more, as a new length.
+                settled = quiet && !long_file;
                 last_length = pass.length;
             }
             Err(e) => {
@@ -176,6 +202,7 @@ fn copy_back_until(path: &Path, wal: &Wal, stop: &AtomicBool) {
                     failing = true;
                 }
                 wal.long.store(true, Ordering::Relaxed);
+                settled = false;
             }
         }
     }

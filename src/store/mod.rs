@@ -12,7 +12,8 @@ pub(crate) mod search;
 mod writer;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
@@ -118,6 +119,64 @@ impl Retention {
             0
         };
         by_count.max(by_bytes)
+    }
+}
+
+/// Told by the writer after each commit, for the threads that work behind it (checkpoints,
+/// the search index): with nothing to do they wait for it, instead of looking again every few
+/// milliseconds (they woke 60 times a second in an idle `serve`).
+#[derive(Clone, Default)]
+pub(crate) struct Commits(Arc<(Mutex<CommitCount>, Condvar)>);
+
+#[derive(Default)]
+pub(crate) struct CommitCount {
+    count: u64,
+    /// Threads in [`Commits::wait`]: with none, a commit costs no wake-up call.
+    waiting: u32,
+}
+
+impl Commits {
+    fn state(&self) -> std::sync::MutexGuard<'_, CommitCount> {
+        self.0
+             .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// How many commits so far.
+    pub(crate) fn count(&self) -> u64 {
+        self.state().count
+    }
+
+    /// A commit is done.
+    pub(crate) fn tell(&self) {
+        let mut state = self.state();
+        state.count += 1;
+        if state.waiting > 0 {
+            self.0 .1.notify_all();
+        }
+    }
+
+    /// Wakes every waiting thread without a commit: set a thread's `stop` first.
+    pub(crate) fn wake(&self) {
+        let _state = self.state();
+        self.0 .1.notify_all();
+    }
+
+    /// Waits until a commit after `seen` (a [`Commits::count`]), `stop` is set (with a
+    /// [`Commits::wake`] after it), or `timeout` has passed; may return early, rarely.
+    pub(crate) fn wait(&self, seen: u64, stop: &AtomicBool, timeout: Duration) {
+        let mut state = self.state();
+        if state.count != seen || stop.load(Ordering::Relaxed) {
+            return;
+        }
+        state.waiting += 1;
+        let (mut state, _) = self
+            .0
+             .1
+            .wait_timeout(state, timeout)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        state.waiting -= 1;
     }
 }
 
@@ -228,15 +287,17 @@ impl Store {
         let (changes, _) = broadcast::channel(4096);
         let (retention, limits) = watch::channel(retention);
         let found = Arc::new(OnceLock::new());
-        let (checkpointer, wal) = checkpoint::Checkpointer::start(path).map_err(|e| {
-            StoreError::Write(format!("could not start the checkpoint thread: {e}"))
-        })?;
+        let commits = Commits::default();
+        let (checkpointer, wal) =
+            checkpoint::Checkpointer::start(path, commits.clone()).map_err(|e| {
+                StoreError::Write(format!("could not start the checkpoint thread: {e}"))
+            })?;
         let parts = (captures.clone(), changes.clone(), limits, found.clone());
         writer::start(conn, inbox, parts, wal).map_err(|e| damage::classify(path, e))?;
         if !checked_before {
             damage::check_in_use(path, found.clone(), changes.clone());
         }
-        let indexer = search::Indexer::start(path).map_err(|e| {
+        let indexer = search::Indexer::start(path, commits).map_err(|e| {
             StoreError::Write(format!("could not start the search indexing thread: {e}"))
         })?;
         Ok(Store {
@@ -346,12 +407,15 @@ impl Store {
         self.changes.subscribe()
     }
 
-    /// Queues a user's edit (pin, note, delete, clear); it is committed with the next batch.
+    /// Commits a user's edit (pin, note, delete, clear, a decision over a delivery) with the
+    /// next batch; returns once it is committed, so that what is read next sees it.
     pub async fn edit(&self, edit: Edit) -> Result<(), StoreError> {
+        let (done, committed) = oneshot::channel();
         self.jobs
-            .send(Job::Edit(edit))
+            .send(Job::Edit { edit, done })
             .await
-            .map_err(|_| StoreError::Closed)
+            .map_err(|_| StoreError::Closed)?;
+        committed.await.map_err(|_| StoreError::Closed)?
     }
 
     /// Changes how much the store keeps; captures beyond the new limits go with the next batch.

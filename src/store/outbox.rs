@@ -106,6 +106,8 @@ pub struct Outbound {
     pub id: i64,
     pub target: String,
     pub keep_host: bool,
+    /// Its route is a pass-through one.
+    pub pass_through: bool,
     /// The listener tries this one itself and answers with the target's answer: the first
     /// pass-through route, when nothing waits ahead of it in its queue.
     pub inline: bool,
@@ -156,6 +158,7 @@ pub(super) fn route(
             id: tx.last_insert_rowid(),
             target: route.target.clone(),
             keep_host: route.keep_host,
+            pass_through: route.pass_through,
             inline,
         });
     }
@@ -252,25 +255,31 @@ pub enum Decision {
     Skip,
 }
 
-/// Returns the delivery's capture, when the decision changed anything.
+/// Applies a decision taken at `now`: Retry now makes the delivery due from then (its due time
+/// is what the app shows as the next try, so never a made-up one). Returns the delivery's
+/// capture, when the decision changed anything.
 pub(super) fn decide(
     tx: &Transaction,
     delivery: i64,
     decision: Decision,
+    now: OffsetDateTime,
 ) -> rusqlite::Result<Option<i64>> {
-    let sql = match decision {
-        Decision::RetryNow => {
-            "UPDATE deliveries SET state = 'waiting', next_at = 0 WHERE id = ?1 AND replay = 0
-             RETURNING capture_id"
-        }
-        Decision::Skip => {
-            "UPDATE deliveries SET state = 'skipped' WHERE id = ?1 AND state = 'waiting'
-             RETURNING capture_id"
-        }
-    };
-    tx.prepare_cached(sql)?
-        .query_row([delivery], |r| r.get(0))
-        .optional()
+    match decision {
+        Decision::RetryNow => tx
+            .prepare_cached(
+                "UPDATE deliveries SET state = 'waiting', next_at = ?2
+                 WHERE id = ?1 AND replay = 0 RETURNING capture_id",
+            )?
+            .query_row(params![delivery, micros(now)], |r| r.get(0))
+            .optional(),
+        Decision::Skip => tx
+            .prepare_cached(
+                "UPDATE deliveries SET state = 'skipped' WHERE id = ?1 AND state = 'waiting'
+                 RETURNING capture_id",
+            )?
+            .query_row([delivery], |r| r.get(0))
+            .optional(),
+    }
 }
 
 /// What the outbox can send now, and when more will be due.

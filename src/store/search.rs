@@ -16,6 +16,8 @@ use rusqlite::functions::FunctionFlags;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{params, Connection, OpenFlags};
 
+use super::Commits;
+
 /// The body as free words search it: its first 64 KiB as text, because indexing costs about
 /// three times the text on disk, and a big upload's identifiers are at its start. (`substr` of
 /// an empty body is NULL, hence the `coalesce`.)
@@ -131,8 +133,10 @@ pub const WAL_LIMIT: i64 = 64 << 20;
 
 /// A step indexes captures for at most this long, so that stopping never waits long.
 const STEP_TIME: Duration = Duration::from_millis(50);
-/// How often a caught-up indexer looks for new captures.
-const IDLE_POLL: Duration = Duration::from_millis(100);
+/// A caught-up indexer waits for the writer's next commit, this long at most.
+const CAUGHT_UP_WAIT: Duration = Duration::from_secs(5);
+/// How often an indexer that steps aside for a long WAL looks again.
+const STEP_ASIDE: Duration = Duration::from_millis(20);
 /// Indexing waits while captures arrive faster than this many a second, and looks again after
 /// `QUIET`. Beside a listener taking 17 000 a second on two cores, indexing even at the lowest
 /// priority cost it a tenth of its rate and a fifth more at p99; at this rate it takes a few
@@ -143,26 +147,29 @@ const QUIET: Duration = Duration::from_millis(50);
 /// The indexing thread; dropping it stops the thread after its current step.
 pub struct Indexer {
     stop: Arc<AtomicBool>,
+    commits: Commits,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Indexer {
     /// Starts indexing the store at `store` in the background, at the lowest CPU priority:
     /// under load the listener gets the cores, and searches scan what is not indexed yet.
-    pub fn start(store: &Path) -> std::io::Result<Indexer> {
+    /// Caught up, it waits for the writer's next commit (`commits`).
+    pub(crate) fn start(store: &Path, commits: Commits) -> std::io::Result<Indexer> {
         let stop = Arc::new(AtomicBool::new(false));
         let store = store.to_owned();
-        let stopped = stop.clone();
+        let (stopped, told) = (stop.clone(), commits.clone());
         let thread = std::thread::Builder::new()
             .name("hookscope-index".into())
             .spawn(move || {
                 lower_priority();
-                if let Err(e) = index_until(&store, &stopped) {
+                if let Err(e) = index_until(&store, &stopped, &told) {
                     tracing::warn!("search indexing stopped: {e}; searches scan instead");
                 }
             })?;
         Ok(Indexer {
             stop,
+            commits,
             thread: Some(thread),
         })
     }
@@ -171,6 +178,7 @@ impl Indexer {
 impl Drop for Indexer {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
+        self.commits.wake();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -186,7 +194,7 @@ fn lower_priority() {
     }
 }
 
-fn index_until(store: &Path, stop: &AtomicBool) -> rusqlite::Result<()> {
+fn index_until(store: &Path, stop: &AtomicBool, commits: &Commits) -> rusqlite::Result<()> {
     let mut conn = open_for_indexing(store)?;
     let mut upto = indexed_upto(&conn)?;
     let mut oldest_kept = 0;
@@ -197,9 +205,11 @@ fn index_until(store: &Path, stop: &AtomicBool) -> rusqlite::Result<()> {
         // to WAL_LIMIT; a WAL beyond that means this reader is in the way: step aside.
         let wal_bytes = std::fs::metadata(&wal).map_or(0, |m| m.len());
         if wal_bytes > WAL_LIMIT as u64 + (4 << 20) {
-            std::thread::sleep(IDLE_POLL / 5);
+            std::thread::sleep(STEP_ASIDE);
             continue;
         }
+        // Commits after this one are looked at in the next round, not waited for.
+        let committed = commits.count();
         let seen = (newest_capture(&conn)?.unwrap_or(0), Instant::now());
         let arrived = (seen.0 - newest_seen.0) as f64;
         let rate = arrived / seen.1.duration_since(newest_seen.1).as_secs_f64().max(1e-3);
@@ -215,7 +225,7 @@ fn index_until(store: &Path, stop: &AtomicBool) -> rusqlite::Result<()> {
             oldest_kept = oldest;
         }
         if next == upto {
-            std::thread::sleep(IDLE_POLL);
+            commits.wait(committed, stop, CAUGHT_UP_WAIT);
         }
         upto = next;
     }

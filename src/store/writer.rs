@@ -1,10 +1,12 @@
 //! The single writer. It takes every job queued while the previous commit was on disk and
 //! commits them together (group commit), then answers each waiting request.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use rusqlite::{params, Connection, Transaction};
+use time::OffsetDateTime;
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 use super::checkpoint::Wal;
@@ -46,8 +48,11 @@ pub(super) enum Job {
         attempt: Attempt,
         done: oneshot::Sender<Option<i64>>,
     },
-    /// A change the user made to stored captures.
-    Edit(Edit),
+    /// A change the user made to stored captures; `done` hears once it is committed.
+    Edit {
+        edit: Edit,
+        done: oneshot::Sender<Result<(), StoreError>>,
+    },
     Close {
         done: oneshot::Sender<()>,
     },
@@ -92,6 +97,7 @@ pub(super) fn start(
         damage,
         wal,
         failing: false,
+        retry_asked: HashMap::new(),
     };
     std::thread::Builder::new()
         .name("hookscope-store".into())
@@ -111,6 +117,9 @@ struct Writer {
     wal: Wal,
     /// The last batch failed: its failure has been said already.
     failing: bool,
+    /// Deliveries the user asked to retry now, and when, until their next attempt is
+    /// recorded: an attempt already on its way when the user asked must not put the retry off.
+    retry_asked: HashMap<i64, OffsetDateTime>,
 }
 
 impl Writer {
@@ -190,6 +199,12 @@ impl Writer {
                 }
                 (Job::Attempted { done, .. }, Produced::Nothing) => {
                     let _ = done.send(());
+                }
+                (Job::Edit { done, .. }, made) => {
+                    let _ = done.send(match made {
+                        Produced::Failed(e) => Err(StoreError::Write(e)),
+                        _ => Ok(()),
+                    });
                 }
                 (Job::Replayed { done, .. }, made) => {
                     let id = match made {
@@ -274,7 +289,16 @@ impl Writer {
                     next,
                     ..
                 } => {
-                    let capture = outbox::attempted(&tx, *delivery, attempt, *next)?;
+                    // Retry now, asked while this attempt was on its way, still stands: the
+                    // attempt's backoff would put it off until the old due time.
+                    let asked = self.retry_asked.remove(delivery);
+                    let next = match (*next, asked) {
+                        (Next::RetryAt(_), Some(asked)) if asked >= attempt.at => {
+                            Next::RetryAt(asked)
+                        }
+                        (next, _) => next,
+                    };
+                    let capture = outbox::attempted(&tx, *delivery, attempt, next)?;
                     changes.push(Change::Forwarded { capture });
                     Produced::Nothing
                 }
@@ -288,13 +312,20 @@ impl Writer {
                     changes.push(Change::Forwarded { capture: *capture });
                     Produced::Replayed(id)
                 }
-                Job::Edit(Edit::Delivery { id, decision }) => {
-                    if let Some(capture) = outbox::decide(&tx, *id, *decision)? {
+                Job::Edit {
+                    edit: Edit::Delivery { id, decision },
+                    ..
+                } => {
+                    let now = OffsetDateTime::now_utc();
+                    if let Some(capture) = outbox::decide(&tx, *id, *decision, now)? {
+                        if *decision == Decision::RetryNow {
+                            self.retry_asked.insert(*id, now);
+                        }
                         changes.push(Change::Forwarded { capture });
                     }
                     Produced::Nothing
                 }
-                Job::Edit(edit) => {
+                Job::Edit { edit, .. } => {
                     count -= apply(&tx, edit)?;
                     if let Edit::Pin { id, .. } | Edit::Note { id, .. } = edit {
                         changes.push(Change::Marked { capture: *id });
