@@ -34,6 +34,11 @@ pub fn drain(state: &mut AppState, work: &mut Work) {
     }
     arrivals(state, work, started);
     changes(state, work);
+    if let Some(fell_back) = &mut work.fell_back {
+        if fell_back.has_changed().unwrap_or(false) {
+            state.fell_back = fell_back.borrow_and_update().clone();
+        }
+    }
     forward::read_targets_when_due(state, work);
     while let Ok(message) = work.notices.1.try_recv() {
         state.notify(message);

@@ -38,6 +38,7 @@ pub fn started(state: &mut AppState, work: &mut Work, engine: Engine) {
     });
     work.arrivals = Some(engine.store().subscribe());
     work.changes = Some(engine.store().changes());
+    work.fell_back = Some(engine.pass_through_fell_back());
     // Asked after subscribing: damage found before is seen here, and after, announced.
     let damaged = engine.store().damage().is_some();
     work.engine = Some(engine);

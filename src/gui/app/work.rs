@@ -32,6 +32,8 @@ pub struct Work {
     pub(super) arrivals: Option<broadcast::Receiver<Arc<[Capture]>>>,
     /// Answers passed through and delivery attempts, as they are committed.
     pub(super) changes: Option<broadcast::Receiver<Change>>,
+    /// Pass-through requests answered by hookscope because their queue was busy.
+    pub(super) fell_back: Option<tokio::sync::watch::Receiver<crate::forward::FellBack>>,
     pub(super) restarts: Channel<Restarted>,
     /// Messages from background work (export, import, samples) for the notice line.
     pub(super) notices: Channel<String>,
@@ -64,6 +66,7 @@ impl Work {
             ctx,
             arrivals: None,
             changes: None,
+            fell_back: None,
             restarts: mpsc::channel(),
             notices: mpsc::channel(),
             picks: mpsc::channel(),
@@ -109,6 +112,7 @@ impl Work {
     pub(super) fn take_engine(&mut self) -> Option<Engine> {
         self.arrivals = None;
         self.changes = None;
+        self.fell_back = None;
         self.engine.take()
     }
 }

@@ -145,6 +145,8 @@ pub struct AppState {
     pub listen_error: Option<String>,
     /// The listener did not start because the store is damaged: the app offers to set it aside.
     pub store_damaged: bool,
+    /// Pass-through requests that got hookscope's own answer because their queue was busy.
+    pub fell_back: crate::forward::FellBack,
     /// Why webhooks are not being saved now (a full disk, say), until a commit works again.
     pub not_saving: Option<String>,
     pub list: CaptureList,
@@ -213,6 +215,7 @@ impl AppState {
             listen_error: None,
             store_damaged: false,
             not_saving: None,
+            fell_back: Default::default(),
             list: CaptureList::default(),
             loading: true,
             older_left: 0,

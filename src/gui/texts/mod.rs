@@ -55,6 +55,8 @@ texts! {
     copy: "Copy", "Копировать";
     copied: "Copied", "Скопировано";
     total: "{n} total", "всего {n}";
+    fell_back: "{n} passed-through answered by hookscope", "ответил hookscope вместо приложения: {n}";
+    fell_back_hint: "Pass-through: while your app at {target} was still answering an earlier webhook of the same queue, later ones got hookscope's own answer (they are still delivered to the app, in order). Answer faster than the provider's deadline ([pass_through] in the settings) to pass every answer through.", "Сквозной режим: пока приложение по адресу {target} отвечало на предыдущий вебхук той же очереди, следующие получили ответ hookscope (приложению они всё равно доставляются по порядку). Отвечайте быстрее срока провайдера ([pass_through] в настройках), чтобы проходили все ответы.";
     shown_of: "{n} of {all} shown", "показано {n} из {all}";
     reading_older: "reading older: {n} left", "читаю более старые: ещё {n}";
     on_disk: "on disk", "на диске";

@@ -44,6 +44,7 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
             ui.separator();
             counters(ui, state);
             unconfirmed(ui, state);
+            fell_back(ui, state);
             ui.separator();
             if ui.button(t.providers).clicked() {
                 state.commands.push(Command::ToggleProviders);
@@ -231,6 +232,23 @@ fn unconfirmed(ui: &mut Ui, state: &mut AppState) {
             ));
         }
     }
+}
+
+/// Pass-through requests that got hookscope's answer, not the app's, because the app was
+/// still answering an earlier one of their queue.
+fn fell_back(ui: &mut Ui, state: &AppState) {
+    let fell_back = &state.fell_back;
+    if fell_back.count == 0 {
+        return;
+    }
+    let t = state.texts();
+    let said = t.fell_back.replace("{n}", &fell_back.count.to_string());
+    let target = fell_back
+        .last
+        .as_ref()
+        .map_or("", |(target, _)| target.as_str());
+    ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ {said}"))
+        .on_hover_text(t.fell_back_hint.replace("{target}", target));
 }
 
 fn counters(ui: &mut Ui, state: &mut AppState) {
