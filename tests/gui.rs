@@ -1282,7 +1282,8 @@ fn edit_and_replay_checks_json_and_sends_the_edit() {
     assert_eq!(seen[0].body, &b"{\"edited\": true}"[..]);
     assert_eq!(seen[0].header("x-hookscope-replay-of"), "1");
     f.wait_for("the outcome", |h| {
-        h.query_by_label_contains("Replayed #1 to").is_some()
+        h.query_by_label_contains("Replayed #1 (edited) to")
+            .is_some()
     });
     f.wait_for("the replay in the tab", |h| {
         h.query_by_label("replay").is_some()
