@@ -1,5 +1,7 @@
 //! The `Capture`: one request as it arrived, what hookscope made of it and what it answered.
 
+use std::borrow::Cow;
+
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
@@ -112,23 +114,22 @@ impl Answer {
 
     /// The headers the listener sends with this answer to capture `id`: a body's default type
     /// (unless the answer names one), the answer's own, and which capture it became. The HTTP
-    /// layer adds only `content-length` and `date`.
-    pub fn sent_headers(&self, id: i64) -> Vec<(String, String)> {
+    /// layer adds only `content-length` and `date`. Borrowed, as it is on every request.
+    pub fn sent_headers(&self, id: i64) -> impl Iterator<Item = (&str, Cow<'_, str>)> {
         let names_type = self
             .headers
             .iter()
             .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
-        let default_type = (!names_type && !self.body.is_empty()).then(|| {
-            (
-                "content-type".to_string(),
-                "application/octet-stream".to_string(),
-            )
-        });
+        let default_type = (!names_type && !self.body.is_empty())
+            .then_some(("content-type", Cow::Borrowed("application/octet-stream")));
         default_type
             .into_iter()
-            .chain(self.headers.iter().cloned())
-            .chain([("x-hookscope-capture".to_string(), id.to_string())])
-            .collect()
+            .chain(
+                self.headers
+                    .iter()
+                    .map(|(n, v)| (n.as_str(), Cow::Borrowed(v.as_str()))),
+            )
+            .chain([("x-hookscope-capture", Cow::Owned(id.to_string()))])
     }
 }
 

@@ -79,8 +79,8 @@ impl fmt::Display for Unread {
     }
 }
 
-/// A refusal's own text and the advice after it.
-fn refusal_text(message: &str, advice: Option<&Advice>) -> String {
+/// A refusal's own text and the advice after it, in whichever language `advice` was said.
+pub fn refusal_text(message: &str, advice: Option<String>) -> String {
     match (message.trim(), advice) {
         ("", Some(advice)) => advice.to_string(),
         (message, Some(advice)) => format!("{}. {advice}", message.trim_end_matches('.')),
@@ -113,7 +113,7 @@ pub enum ApiError {
     Timeout { service: &'static str },
     /// The provider answered with an error: its own text (`message`, possibly empty), and
     /// what to do where hookscope knows.
-    #[error("{service} refused the request (HTTP {status}): {}{}", refusal_text(.message, .advice.as_ref()), fields_text(.fields))]
+    #[error("{service} refused the request (HTTP {status}): {}{}", refusal_text(.message, .advice.as_ref().map(Advice::to_string)), fields_text(.fields))]
     Refused {
         service: &'static str,
         status: u16,
@@ -244,7 +244,8 @@ impl std::fmt::Display for Mistake {
     }
 }
 
-fn fields_text(fields: &[FieldError]) -> String {
+/// The refused fields, one per line under the sentence.
+pub fn fields_text(fields: &[FieldError]) -> String {
     fields
         .iter()
         .map(|f| format!("\n  {}: {}", f.field, f.message))

@@ -401,7 +401,15 @@ async fn capture(
                 started.elapsed().as_secs_f64() * 1000.0,
                 passed,
             );
-            let sent = answer.sent_headers(committed.id);
+            let mut sent = axum::http::HeaderMap::new();
+            for (name, value) in answer.sent_headers(committed.id) {
+                if let (Ok(name), Ok(value)) = (
+                    HeaderName::from_bytes(name.as_bytes()),
+                    HeaderValue::from_str(&value),
+                ) {
+                    sent.insert(name, value);
+                }
+            }
             // A plain body: its type is among the headers sent, as the detail pane shows them.
             let mut response = (
                 StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK),
@@ -412,14 +420,7 @@ async fn capture(
                 response.extensions_mut().insert(HangUp);
             }
             let headers = response.headers_mut();
-            for (name, value) in sent {
-                if let (Ok(name), Ok(value)) = (
-                    HeaderName::from_bytes(name.as_bytes()),
-                    HeaderValue::from_str(&value),
-                ) {
-                    headers.insert(name, value);
-                }
-            }
+            headers.extend(sent);
             if close {
                 headers.insert(
                     axum::http::header::CONNECTION,

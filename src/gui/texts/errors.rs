@@ -8,7 +8,7 @@ use crate::capture::ResponseAction;
 use crate::config::ConfigError;
 use crate::engine::EngineError;
 use crate::filter::{FilterError, FIELDS};
-use crate::http::{Advice, ApiError, Mistake, Setting, Unread, Unset};
+use crate::http::{fields_text, refusal_text, Advice, ApiError, Mistake, Setting, Unread, Unset};
 use crate::providers::{Field, FieldValue};
 use crate::repoint::Repointed;
 use crate::responses::Breach;
@@ -176,19 +176,8 @@ impl Language {
                 advice,
                 fields,
             } => {
-                let fields: String = fields
-                    .iter()
-                    .map(|f| format!("\n  {}: {}", f.field, f.message))
-                    .collect();
-                let said = match (message.trim(), advice) {
-                    ("", Some(advice)) => russian_advice(advice),
-                    (message, Some(advice)) => format!(
-                        "{}. {}",
-                        message.trim_end_matches('.'),
-                        russian_advice(advice)
-                    ),
-                    (message, None) => message.to_string(),
-                };
+                let said = refusal_text(message, advice.as_ref().map(russian_advice));
+                let fields = fields_text(fields);
                 format!("{service} отклонил запрос (HTTP {status}): {said}{fields}")
             }
             ApiError::Unreadable {

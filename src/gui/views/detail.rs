@@ -484,8 +484,11 @@ fn response(ui: &mut Ui, c: &Capture, language: Language) {
         }
     });
     ui.add_space(6.0);
-    let sent = answer.sent_headers(c.id);
-    pairs(ui, sent.iter().map(|(n, v)| (n, v.into())), "");
+    let sent: Vec<(String, Cow<str>)> = answer
+        .sent_headers(c.id)
+        .map(|(n, v)| (n.to_string(), v))
+        .collect();
+    pairs(ui, sent.iter().map(|(n, v)| (n, v.clone())), "");
     ui.add_space(6.0);
     if answer.body.is_empty() {
         ui.label(t.empty_body);
