@@ -9,9 +9,9 @@ use egui::accesskit::Role;
 use egui_kittest::kittest::{by, Queryable};
 use egui_kittest::{Harness, SnapshotOptions};
 use hookscope::capture::Capture;
-use hookscope::config::{Config, Paths};
+use hookscope::config::{Config, Language, Paths, Theme};
 use hookscope::engine::Engine;
-use hookscope::gui::{App, Language, Remembered, ThemeChoice};
+use hookscope::gui::{App, Remembered};
 use hookscope::providers;
 use hookscope::store::Store;
 use time::macros::datetime;
@@ -25,16 +25,7 @@ struct Fixture {
     dir: tempfile::TempDir,
 }
 
-fn remembered(theme: ThemeChoice) -> Remembered {
-    Remembered {
-        theme,
-        language: Language::English,
-        filter: String::new(),
-        ..Remembered::default()
-    }
-}
-
-fn start(listen: &str, seed: &[(&str, &str)], theme: ThemeChoice) -> Fixture {
+fn start(listen: &str, seed: &[(&str, &str)], theme: Theme) -> Fixture {
     start_with(listen, seed, theme, |_, _| {})
 }
 
@@ -42,7 +33,7 @@ fn start(listen: &str, seed: &[(&str, &str)], theme: ThemeChoice) -> Fixture {
 fn start_with(
     listen: &str,
     seed: &[(&str, &str)],
-    theme: ThemeChoice,
+    theme: Theme,
     configure: impl FnOnce(&mut Config, &mut Remembered),
 ) -> Fixture {
     launch(listen, seed, theme, configure, |_| {})
@@ -52,7 +43,7 @@ fn start_with(
 fn launch(
     listen: &str,
     seed: &[(&str, &str)],
-    theme: ThemeChoice,
+    theme: Theme,
     configure: impl FnOnce(&mut Config, &mut Remembered),
     prepare: impl FnOnce(&Paths),
 ) -> Fixture {
@@ -72,7 +63,9 @@ fn launch(
     // No tunnel agent of the machine running the tests may change what the app shows.
     config.tunnel.ngrok_api = "http://127.0.0.1:9".into();
     config.tunnel.cloudflared_metrics = "127.0.0.1:9".into();
-    let mut remembered = remembered(theme);
+    config.window.theme = theme;
+    config.window.language = Some(Language::English);
+    let mut remembered = Remembered::default();
     configure(&mut config, &mut remembered);
     config.save(&paths.config_file).unwrap();
     runtime.block_on(seed_store(&paths, &config, seed));
@@ -85,8 +78,8 @@ fn launch(
     let handle = runtime.handle().clone();
     // The harness applies its own theme after the app is built; keep the two in agreement.
     let harness_theme = match theme {
-        ThemeChoice::Light => egui::Theme::Light,
-        ThemeChoice::Dark | ThemeChoice::System => egui::Theme::Dark,
+        Theme::Light => egui::Theme::Light,
+        Theme::Dark | Theme::System => egui::Theme::Dark,
     };
     let harness = Harness::builder()
         .with_size([1280.0, 720.0])
@@ -177,7 +170,7 @@ const CYRILLIC: &str = include_str!("../assets/samples/green-api-incoming-extend
 
 #[test]
 fn a_webhook_sent_to_the_listener_appears_as_a_row() {
-    let mut f = start("127.0.0.1:0", &[], ThemeChoice::Dark);
+    let mut f = start("127.0.0.1:0", &[], Theme::Dark);
     assert!(f
         .harness
         .query_by_label_contains("No captures yet")
@@ -194,7 +187,7 @@ fn a_webhook_sent_to_the_listener_appears_as_a_row() {
 
 #[test]
 fn typing_a_filter_narrows_the_table_and_errors_show_inline() {
-    let mut f = start("127.0.0.1:0", &[], ThemeChoice::Dark);
+    let mut f = start("127.0.0.1:0", &[], Theme::Dark);
     f.post("/green-api", GREEN_TEXT);
     f.post("/reestr", REESTR_DONE);
     f.post("/moysklad?requestId=1", MOYSKLAD);
@@ -257,7 +250,7 @@ fn typing_a_filter_narrows_the_table_and_errors_show_inline() {
 
 #[test]
 fn clicking_a_row_shows_decoded_fields() {
-    let mut f = start("127.0.0.1:0", &[], ThemeChoice::Dark);
+    let mut f = start("127.0.0.1:0", &[], Theme::Dark);
     f.post(
         "/moysklad?requestId=r-1",
         include_str!("../assets/samples/moysklad-several-events.json"),
@@ -294,7 +287,7 @@ fn clicking_a_row_shows_decoded_fields() {
 
 #[test]
 fn keyboard_moves_the_selection_and_pin_marks_the_row() {
-    let mut f = start("127.0.0.1:0", &[], ThemeChoice::Dark);
+    let mut f = start("127.0.0.1:0", &[], Theme::Dark);
     f.post("/reestr", REESTR_DONE);
     f.post("/green-api", GREEN_TEXT);
     f.wait_for("rows", |h| h.query_by_label_contains("2 total").is_some());
@@ -342,7 +335,7 @@ impl Fixture {
 
 #[test]
 fn copy_as_curl_reproduces_the_capture() {
-    let mut f = start("127.0.0.1:0", &[], ThemeChoice::Dark);
+    let mut f = start("127.0.0.1:0", &[], Theme::Dark);
     let body = CYRILLIC.replace("3EB0C1D2E3F40516", "CURL-1");
     let request = f
         .client
@@ -390,7 +383,7 @@ fn copy_as_curl_reproduces_the_capture() {
 fn a_busy_port_is_explained_and_another_can_be_chosen_in_place() {
     let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let busy_addr = busy.local_addr().unwrap().to_string();
-    let mut f = start(&busy_addr, &[], ThemeChoice::Dark);
+    let mut f = start(&busy_addr, &[], Theme::Dark);
     assert!(f
         .harness
         .query_by_label_contains("is in use by another program")
@@ -420,7 +413,7 @@ fn snapshot_options() -> SnapshotOptions {
 /// The main window with five captures, one selected, at `size` in `language`.
 fn main_window_snapshot(
     listen: &str,
-    theme: ThemeChoice,
+    theme: Theme,
     language: Language,
     size: [f32; 2],
     name: &str,
@@ -432,7 +425,9 @@ fn main_window_snapshot(
         ("/moysklad?requestId=7f1", MOYSKLAD),
         ("/green-api", CYRILLIC),
     ];
-    let mut f = start_with(listen, &seed, theme, |_, r| r.language = language);
+    let mut f = start_with(listen, &seed, theme, |c, _| {
+        c.window.language = Some(language)
+    });
     f.harness.set_size(egui::Vec2::from(size));
     let (total, sender) = match language {
         Language::English => ("5 total", "Sender"),
@@ -450,7 +445,7 @@ fn main_window_dark() {
     // The default window size, with a GREEN-API capture selected.
     main_window_snapshot(
         "127.0.0.1:48787",
-        ThemeChoice::Dark,
+        Theme::Dark,
         Language::English,
         [1280.0, 800.0],
         "main_window_dark",
@@ -460,8 +455,8 @@ fn main_window_dark() {
 #[test]
 fn fresh_start_russian_small() {
     // What a Russian user sees first on a small screen: no captures yet, nothing selected.
-    let mut f = start_with("127.0.0.1:48792", &[], ThemeChoice::Dark, |_, r| {
-        r.language = Language::Russian
+    let mut f = start_with("127.0.0.1:48792", &[], Theme::Dark, |c, _| {
+        c.window.language = Some(Language::Russian)
     });
     f.harness.set_size(egui::Vec2::new(800.0, 600.0));
     f.wait_for("the empty table", |h| {
@@ -479,7 +474,7 @@ fn fresh_start_russian_small() {
 fn main_window_light() {
     main_window_snapshot(
         "127.0.0.1:48788",
-        ThemeChoice::Light,
+        Theme::Light,
         Language::English,
         [1600.0, 1000.0],
         "main_window_light",
@@ -490,7 +485,7 @@ fn main_window_light() {
 fn main_window_small() {
     main_window_snapshot(
         "127.0.0.1:48789",
-        ThemeChoice::Dark,
+        Theme::Dark,
         Language::English,
         [800.0, 600.0],
         "main_window_small",
@@ -501,7 +496,7 @@ fn main_window_small() {
 fn main_window_russian() {
     main_window_snapshot(
         "127.0.0.1:48790",
-        ThemeChoice::Dark,
+        Theme::Dark,
         Language::Russian,
         [1600.0, 1000.0],
         "main_window_russian",
@@ -512,7 +507,7 @@ fn main_window_russian() {
 fn main_window_russian_small() {
     main_window_snapshot(
         "127.0.0.1:48791",
-        ThemeChoice::Light,
+        Theme::Light,
         Language::Russian,
         [800.0, 600.0],
         "main_window_russian_small",
@@ -534,7 +529,7 @@ fn green_api_panel_connects_the_instance_to_the_public_url() {
     use common::fakes::green_api::FakeGreenApi;
     let token = "d75b3a66374942c5b3c019c698abc2067e151558acbd412345";
     let fake = FakeGreenApi::start("1101000001", token);
-    let mut f = start_with("127.0.0.1:0", &[], ThemeChoice::Dark, |c, _| {
+    let mut f = start_with("127.0.0.1:0", &[], Theme::Dark, |c, _| {
         c.green_api.api_url = fake.api_url();
         c.green_api.id_instance = "1101000001".into();
         c.green_api.api_token_instance = hookscope::config::Secret::new(token);
@@ -614,7 +609,7 @@ fn moysklad_panel_marks_this_tunnel_and_repoints_an_older_one() {
         "UPDATE",
         "https://old-words.trycloudflare.com/moysklad",
     );
-    let mut f = start_with("127.0.0.1:0", &[], ThemeChoice::Dark, |c, _| {
+    let mut f = start_with("127.0.0.1:0", &[], Theme::Dark, |c, _| {
         c.moysklad.api_url = fake.api_url();
         c.moysklad.token = hookscope::config::Secret::new("sklad-token");
         c.tunnel.public_url = "https://new-words.trycloudflare.com".into();
@@ -681,7 +676,7 @@ fn moysklad_panel_marks_this_tunnel_and_repoints_an_older_one() {
 
 #[test]
 fn reestr_panel_follows_the_confirm_handshake() {
-    let mut f = start_with("127.0.0.1:0", &[], ThemeChoice::Dark, |c, _| {
+    let mut f = start_with("127.0.0.1:0", &[], Theme::Dark, |c, _| {
         c.tunnel.public_url = "https://t.example".into();
     });
     open_panel(&mut f, "Reestr");
@@ -739,7 +734,7 @@ fn rosreestr_tab(
     remember: impl FnOnce(&mut Remembered),
 ) -> (common::fakes::kontur::FakeReestro, Fixture) {
     let fake = common::fakes::kontur::FakeReestro::start(KONTUR_KEY, KONTUR_ORG, events);
-    let mut f = start_with("127.0.0.1:0", &[], ThemeChoice::Dark, |c, r| {
+    let mut f = start_with("127.0.0.1:0", &[], Theme::Dark, |c, r| {
         c.kontur.api_url = fake.api_url();
         c.kontur.api_key = hookscope::config::Secret::new(api_key);
         c.kontur.org_id = KONTUR_ORG.into();
@@ -831,7 +826,7 @@ fn load_object_shows_the_moysklad_entity_beside_the_event() {
     let fake = FakeMoysklad::start("sklad-token");
     let path = "/entity/product/8a1b6c3e-1d2f-11ee-0a80-0d5f00000001";
     fake.add_object(path, serde_json::json!({"name": "Кофе в зёрнах, 1 кг"}));
-    let mut f = start_with("127.0.0.1:0", &[], ThemeChoice::Dark, |c, _| {
+    let mut f = start_with("127.0.0.1:0", &[], Theme::Dark, |c, _| {
         c.moysklad.api_url = fake.api_url();
         c.moysklad.token = hookscope::config::Secret::new("sklad-token");
     });
@@ -860,7 +855,7 @@ fn a_changed_public_url_offers_to_re_register_every_provider() {
         "CREATE",
         "https://old-words.trycloudflare.com/moysklad",
     );
-    let mut f = start_with("127.0.0.1:0", &[], ThemeChoice::Dark, |c, r| {
+    let mut f = start_with("127.0.0.1:0", &[], Theme::Dark, |c, r| {
         c.moysklad.api_url = fake.api_url();
         c.moysklad.token = hookscope::config::Secret::new("sklad-token");
         c.tunnel.public_url = "https://new-words.trycloudflare.com".into();
@@ -901,7 +896,7 @@ fn a_damaged_store_is_offered_to_be_set_aside() {
     let mut f = launch(
         "127.0.0.1:0",
         &[("/reestr", REESTR_DONE)],
-        ThemeChoice::Dark,
+        Theme::Dark,
         |_, _| {},
         |paths| std::fs::write(paths.store_file(), vec![0xab; 64 * 1024]).unwrap(),
     );
@@ -917,7 +912,7 @@ fn a_big_store_found_damaged_in_use_is_offered_to_be_set_aside() {
     let mut f = launch(
         "127.0.0.1:0",
         &seed,
-        ThemeChoice::Dark,
+        Theme::Dark,
         |_, _| {},
         |paths| {
             // Garbage over a page in the middle, as a failing disk would leave it.
@@ -976,7 +971,7 @@ impl Fixture {
 /// Export and import through the app's own window: no desktop portal or zenity needed.
 #[test]
 fn export_and_import_need_no_system_file_chooser() {
-    let mut f = start("127.0.0.1:0", &[], ThemeChoice::Dark);
+    let mut f = start("127.0.0.1:0", &[], Theme::Dark);
     f.post("/green-api", GREEN_TEXT);
     f.post("/reestr", REESTR_DONE);
     f.wait_for("rows", |h| h.query_by_label_contains("2 total").is_some());
@@ -1030,7 +1025,7 @@ fn export_and_import_need_no_system_file_chooser() {
 /// found by `note:`.
 #[test]
 fn json_search_folds_cyrillic_case_and_notes_are_filterable() {
-    let mut f = start("127.0.0.1:0", &[], ThemeChoice::Dark);
+    let mut f = start("127.0.0.1:0", &[], Theme::Dark);
     f.post("/green-api", CYRILLIC);
     f.post("/reestr", REESTR_DONE);
     f.wait_for("rows", |h| h.query_by_label_contains("2 total").is_some());
@@ -1073,7 +1068,7 @@ fn json_search_folds_cyrillic_case_and_notes_are_filterable() {
 /// A Reestr confirm that could not succeed is flagged in the table and the top bar.
 #[test]
 fn an_unconfirmed_reestr_confirm_is_flagged() {
-    let mut f = start("127.0.0.1:0", &[], ThemeChoice::Dark);
+    let mut f = start("127.0.0.1:0", &[], Theme::Dark);
     f.post(
         "/reestr",
         r#"{"type":"confirm","object":"token","object_id":"3-567"}"#,
@@ -1090,8 +1085,8 @@ fn an_unconfirmed_reestr_confirm_is_flagged() {
 /// Why a capture was refused or answered short is said in the app's language.
 #[test]
 fn reasons_are_said_in_russian() {
-    let mut f = start_with("127.0.0.1:0", &[], ThemeChoice::Dark, |_, r| {
-        r.language = Language::Russian
+    let mut f = start_with("127.0.0.1:0", &[], Theme::Dark, |c, _| {
+        c.window.language = Some(Language::Russian)
     });
     f.post(
         "/reestr",
@@ -1116,11 +1111,7 @@ fn reasons_are_said_in_russian() {
 /// The time column follows the local clock, or UTC after a click on its header.
 #[test]
 fn the_time_column_switches_between_local_time_and_utc() {
-    let mut f = start(
-        "127.0.0.1:0",
-        &[("/reestr", REESTR_DONE)],
-        ThemeChoice::Dark,
-    );
+    let mut f = start("127.0.0.1:0", &[("/reestr", REESTR_DONE)], Theme::Dark);
     f.wait_for("the row", |h| {
         h.query_by_label_contains("1 total").is_some()
     });
@@ -1133,7 +1124,7 @@ fn the_time_column_switches_between_local_time_and_utc() {
 /// Without a tunnel the top bar says so, and Detect says what it asked and what answered.
 #[test]
 fn tunnel_detection_says_what_it_tried() {
-    let mut f = start("127.0.0.1:0", &[], ThemeChoice::Dark);
+    let mut f = start("127.0.0.1:0", &[], Theme::Dark);
     f.wait_for("the warning", |h| {
         h.query_by_label("⚠ no tunnel found").is_some()
     });
@@ -1153,7 +1144,7 @@ fn tunnel_detection_says_what_it_tried() {
 /// Every provider can be tried without a terminal: Send sample posts to the app's listener.
 #[test]
 fn send_sample_menu_posts_to_the_listener() {
-    let mut f = start("127.0.0.1:0", &[], ThemeChoice::Dark);
+    let mut f = start("127.0.0.1:0", &[], Theme::Dark);
     f.harness.get_by_label("Send sample").click();
     f.harness.run();
     f.harness.get_by_label_contains("GREEN-API").hover();
@@ -1180,12 +1171,12 @@ fn providers_window_small_russian() {
     use common::fakes::green_api::FakeGreenApi;
     let token = "d75b3a66374942c5b3c019c698abc2067e151558acbd412345";
     let fake = FakeGreenApi::start("1101000001", token);
-    let mut f = start_with("127.0.0.1:48792", &[], ThemeChoice::Dark, |c, r| {
+    let mut f = start_with("127.0.0.1:48792", &[], Theme::Dark, |c, _| {
         c.green_api.api_url = fake.api_url();
         c.green_api.id_instance = "1101000001".into();
         c.green_api.api_token_instance = hookscope::config::Secret::new(token);
         c.tunnel.public_url = "https://t.example".into();
-        r.language = Language::Russian;
+        c.window.language = Some(Language::Russian);
     });
     f.harness.set_size(egui::Vec2::new(800.0, 600.0));
     let _ = f.harness.try_run();
@@ -1218,9 +1209,7 @@ fn the_forward_tab_shows_attempts_and_retry_now_delivers() {
         target: hooks.clone(),
         ..Default::default()
     };
-    let mut f = start_with("127.0.0.1:0", &[], ThemeChoice::Dark, |c, _| {
-        c.forward.push(rule)
-    });
+    let mut f = start_with("127.0.0.1:0", &[], Theme::Dark, |c, _| c.forward.push(rule));
     f.post("/green-api", GREEN_TEXT);
     f.wait_for("the row waiting", |h| h.query_by_label("waiting").is_some());
     f.wait_for("the target down in the top bar", |h| {
@@ -1250,7 +1239,7 @@ fn the_forward_tab_shows_attempts_and_retry_now_delivers() {
 fn edit_and_replay_checks_json_and_sends_the_edit() {
     let targets = tokio::runtime::Runtime::new().unwrap();
     let target = targets.block_on(common::target::Target::up());
-    let mut f = start("127.0.0.1:0", &[], ThemeChoice::Dark);
+    let mut f = start("127.0.0.1:0", &[], Theme::Dark);
     f.post("/green-api", GREEN_TEXT);
     f.harness.run();
     f.wait_for("the row", |h| {
@@ -1293,7 +1282,7 @@ fn edit_and_replay_checks_json_and_sends_the_edit() {
 /// Forward rules are added and checked in the app, and switched off with one click.
 #[test]
 fn forward_rules_are_edited_in_the_app() {
-    let mut f = start("127.0.0.1:0", &[], ThemeChoice::Dark);
+    let mut f = start("127.0.0.1:0", &[], Theme::Dark);
     let config_file = f.dir.path().join("config.toml");
     f.harness.get_by_label("📤 Forwarding").click();
     let _ = f.harness.try_run();
@@ -1325,7 +1314,7 @@ fn forward_rules_are_edited_in_the_app() {
 /// breaks, and its failures show in the capture's timeline.
 #[test]
 fn a_fault_is_visible_while_on_and_its_failures_show_in_the_timeline() {
-    let mut f = start("127.0.0.1:0", &[], ThemeChoice::Dark);
+    let mut f = start("127.0.0.1:0", &[], Theme::Dark);
     f.harness.get_by_label("⚡ Responses").click();
     let _ = f.harness.try_run();
     f.harness.get_by_label("Add a rule").click();
@@ -1369,7 +1358,7 @@ fn a_fault_is_visible_while_on_and_its_failures_show_in_the_timeline() {
 fn replay_shown_keeps_the_order_and_the_gaps() {
     let targets = tokio::runtime::Runtime::new().unwrap();
     let target = targets.block_on(common::target::Target::up());
-    let mut f = start("127.0.0.1:0", &[], ThemeChoice::Dark);
+    let mut f = start("127.0.0.1:0", &[], Theme::Dark);
     for n in 0..3 {
         f.post(&format!("/order-{n}"), "{}");
         std::thread::sleep(Duration::from_millis(250));
@@ -1419,7 +1408,7 @@ fn a_big_store_opens_at_its_newest_page_and_reads_the_rest_behind() {
         .iter()
         .map(|(path, body)| (path.as_str(), body.as_str()))
         .collect();
-    let mut f = start_with("127.0.0.1:0", &seed, ThemeChoice::Dark, |_, remembered| {
+    let mut f = start_with("127.0.0.1:0", &seed, Theme::Dark, |_, remembered| {
         remembered.filter = "path:/special".into();
     });
     // The total counts what is still to be read, from the first page on.
@@ -1440,7 +1429,7 @@ fn a_big_store_opens_at_its_newest_page_and_reads_the_rest_behind() {
 /// the store's write lock past the writer's 5-s wait, as nothing but a full disk would in use.
 #[test]
 fn a_webhook_that_cannot_be_saved_is_said_and_answered_503() {
-    let mut f = start("127.0.0.1:0", &[], ThemeChoice::Dark);
+    let mut f = start("127.0.0.1:0", &[], Theme::Dark);
     let store = f.dir.path().join("data").join("captures.sqlite3");
     let holder = rusqlite::Connection::open(&store).unwrap();
     holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
@@ -1464,7 +1453,7 @@ const NOT_SAVED: &str = "⚠ A webhook could not be saved (database is locked), 
 /// an MCP client needs are one click away.
 #[test]
 fn settings_show_the_api_and_copy_its_token_and_mcp_settings() {
-    let mut f = start("127.0.0.1:0", &[], ThemeChoice::Dark);
+    let mut f = start("127.0.0.1:0", &[], Theme::Dark);
     f.harness.get_by_label("Settings").click();
     f.wait_for("the API's address", |h| {
         h.query_by_label_contains("/api/v1").is_some()
@@ -1479,4 +1468,25 @@ fn settings_show_the_api_and_copy_its_token_and_mcp_settings() {
     assert_eq!(server["args"][0], "mcp");
     let data_dir = f.dir.path().join("data").display().to_string();
     assert!(server["args"].to_string().contains(&data_dir), "{server}");
+}
+
+/// Theme and language live in the settings file, beside everything else the user chose.
+#[test]
+fn settings_keep_language_and_theme_in_the_settings_file() {
+    let mut f = start("127.0.0.1:0", &[], Theme::Dark);
+    f.harness.get_by_label("Settings").click();
+    f.wait_for("the Settings window", |h| {
+        h.query_by_label("Русский").is_some()
+    });
+    f.harness.get_by_label("Русский").click();
+    f.harness.get_by_label("Light").click();
+    f.harness.get_by_label("Apply").click();
+    f.wait_for("Russian labels", |h| {
+        h.query_by_label("Настройки").is_some()
+    });
+    let saved = Config::load_or_create(&f.dir.path().join("config.toml")).unwrap();
+    assert_eq!(saved.window.language, Some(Language::Russian));
+    assert_eq!(saved.window.theme, Theme::Light);
+    let text = std::fs::read_to_string(f.dir.path().join("config.toml")).unwrap();
+    assert!(text.contains("[window]"), "{text}");
 }

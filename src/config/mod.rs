@@ -58,6 +58,60 @@ pub struct Config {
     pub respond: Vec<ResponseRule>,
     pub pass_through: PassThroughConfig,
     pub api: ApiConfig,
+    pub window: WindowConfig,
+}
+
+/// `[window]`: how the app looks; `serve` has no window and ignores it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WindowConfig {
+    pub theme: Theme,
+    /// Absent: the system's language (`LANG`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<Language>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    Dark,
+    Light,
+    /// As the desktop is.
+    #[default]
+    System,
+}
+
+/// The app's language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[serde(alias = "en")]
+    English,
+    #[serde(alias = "ru")]
+    Russian,
+}
+
+impl Language {
+    /// Russian when the system locale says so (`LC_ALL`, `LC_MESSAGES`, `LANG`), else English.
+    pub fn from_system() -> Language {
+        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .filter_map(|name| std::env::var(name).ok())
+            .find(|value| !value.is_empty())
+            .unwrap_or_default();
+        if locale.to_ascii_lowercase().starts_with("ru") {
+            Language::Russian
+        } else {
+            Language::English
+        }
+    }
+}
+
+impl WindowConfig {
+    /// The language chosen, or the system's.
+    pub fn language(&self) -> Language {
+        self.language.unwrap_or_else(Language::from_system)
+    }
 }
 
 /// `[api]`: the API for scripts, tests and assistants (`api.rs`), on a listener of its own.
@@ -589,6 +643,23 @@ mod tests {
         .unwrap();
         assert_eq!(a.green_api.id_instance, "7103000001");
         assert_eq!(b.green_api.id_instance, a.green_api.id_instance);
+    }
+
+    #[test]
+    fn language_may_be_its_name_or_code_and_absent_means_the_systems() {
+        let parse = |text: &str| Config::parse(text, Path::new("c")).unwrap().window;
+        assert_eq!(
+            parse("[window]\nlanguage = \"ru\"\n").language,
+            Some(Language::Russian)
+        );
+        let window = parse("[window]\nlanguage = \"english\"\ntheme = \"light\"\n");
+        assert_eq!(
+            (window.language, window.theme),
+            (Some(Language::English), Theme::Light)
+        );
+        assert_eq!(parse("").language, None);
+        let err = Config::parse("[window]\nlanguage = \"fr\"\n", Path::new("c")).unwrap_err();
+        assert!(err.to_string().contains("line 2"), "{err}");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use super::state::files::Purpose;
 use super::state::prompt::Prompt;
-use super::state::{Remembered, TimeShown};
+use super::state::TimeShown;
 use crate::capture::{Capture, Provider};
 use crate::config::{Config, ForwardRule, ResponseRule};
 use crate::forward::replay::Edits;
@@ -51,7 +51,7 @@ pub enum Command {
     CopyApiToken,
     /// What to paste into an MCP client's settings to give it `hookscope mcp`.
     CopyMcpConfig,
-    SaveSettings(Box<Config>, Remembered),
+    SaveSettings(Box<Config>),
     SetPublicUrl(String),
     ToggleProviders,
     CloseProviders,

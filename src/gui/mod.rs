@@ -25,7 +25,7 @@ use time::UtcOffset;
 use crate::config::{Config, Paths};
 use crate::engine::Engine;
 pub use app::App;
-pub use state::{Remembered, ThemeChoice};
+pub use state::Remembered;
 pub use texts::Language;
 
 /// The local offset from UTC, read before any thread starts (see [`read_local_offset`]).

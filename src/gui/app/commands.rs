@@ -82,11 +82,11 @@ pub fn handle(state: &mut AppState, work: &mut Work, command: Command) {
         Command::Listen(addr) => lifecycle::restart_listener(state, work, addr),
         Command::SetStoreAside => lifecycle::set_store_aside(state, work),
         Command::OpenSettings => {
-            state.settings = Some(settings::Draft::new(&state.config, &state.remembered));
+            state.settings = Some(settings::Draft::new(&state.config));
         }
         Command::CloseSettings => state.settings = None,
-        Command::SaveSettings(config, look) => {
-            lifecycle::save_settings(state, work, *config, look);
+        Command::SaveSettings(config) => {
+            lifecycle::save_settings(state, work, *config);
         }
         Command::SetPublicUrl(url) => {
             let mut config = state.config.clone();

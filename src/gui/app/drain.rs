@@ -26,7 +26,7 @@ pub fn drain(state: &mut AppState, work: &mut Work) {
                 lifecycle::started(state, work, engine);
                 work.queries.ask(Query::RowsAfter(state.list.last_id()));
                 if let Err(e) = state.config.save(&work.paths.config_file) {
-                    state.notify(state.remembered.language.config_error(&e));
+                    state.notify(state.language.config_error(&e));
                 }
             }
             Err(e) => lifecycle::not_started(state, &e),
@@ -242,7 +242,7 @@ fn apply(state: &mut AppState, work: &mut Work, fetched: Fetched) {
         Fetched::Failed(e) => {
             state.loading = false;
             state.filter.pending = false;
-            state.notify(state.remembered.language.store_error(&e));
+            state.notify(state.language.store_error(&e));
         }
     }
 }

@@ -14,7 +14,7 @@ use crate::gui::texts::{Counted, Language};
 /// so there is nothing to export until it is fixed.
 pub fn open_export(state: &mut AppState) {
     if let Some(error) = state.filter.error() {
-        let language = state.remembered.language;
+        let language = state.language;
         let refused = state
             .texts()
             .export_refused
@@ -33,7 +33,7 @@ pub fn export(state: &mut AppState, work: &mut Work, path: PathBuf) {
     let store_file = work.paths.store_file();
     let masker = export::Masker::new(&state.config);
     let replay_to = state.listener_url();
-    let language = state.remembered.language;
+    let language = state.language;
     work.say_when_done(async move {
         tokio::task::spawn_blocking(move || {
             export_file(&store_file, &filter, &masker, &replay_to, &path, language)
@@ -55,7 +55,7 @@ pub fn import(state: &mut AppState, work: &mut Work, path: PathBuf) {
     };
     let store = engine.store().clone();
     let config = state.config.clone();
-    let language = state.remembered.language;
+    let language = state.language;
     work.say_when_done(async move { import_file(&store, &config, &path, language).await });
 }
 

@@ -62,7 +62,7 @@ pub fn handle(state: &mut AppState, work: &mut Work, call: ForwardCall) {
 /// Sends a capture again and says how it went; the attempt is recorded with the capture.
 fn replay(state: &mut AppState, work: &mut Work, capture: i64, to: String, edits: Edits) {
     let t = state.texts();
-    let language = state.remembered.language;
+    let language = state.language;
     let Some(engine) = &work.engine else {
         return state.notify(t.replay_unrecorded);
     };
@@ -120,7 +120,7 @@ fn replay_shown(state: &mut AppState, work: &mut Work, to: String, speed: Option
         Some(speed) => replay::Timing::Original { speed },
         None => replay::Timing::AtOnce,
     };
-    let language = state.remembered.language;
+    let language = state.language;
     let what = language.count(ids.len(), Counted::Capture);
     state.forward.sequence = None;
     state.notify(t.replaying.replace("{n}", &what).replace("{url}", &to));

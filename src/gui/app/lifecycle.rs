@@ -8,9 +8,10 @@ use tokio::sync::broadcast;
 
 use super::{forward, Work};
 use crate::config::Config;
+use crate::config::Theme;
 use crate::engine::{Engine, EngineError};
 use crate::gui::queries::Queries;
-use crate::gui::state::{AppState, Remembered, ThemeChoice};
+use crate::gui::state::AppState;
 use crate::store::StoreError;
 
 /// The engine is up: the window hears its captures and changes from now on.
@@ -50,23 +51,23 @@ pub fn started(state: &mut AppState, work: &mut Work, engine: Engine) {
 
 /// Why the listener could not start, in the app's language.
 pub fn not_started(state: &mut AppState, error: &EngineError) {
-    state.listen_error = Some(state.remembered.language.engine_error(error));
+    state.listen_error = Some(state.language.engine_error(error));
     state.store_damaged = matches!(error, EngineError::Store(StoreError::Damaged { .. }));
 }
 
 /// The theme the user chose, applied to the window.
 pub fn apply_look(state: &AppState, work: &Work) {
-    work.ctx.set_theme(match state.remembered.theme {
-        ThemeChoice::Dark => egui::ThemePreference::Dark,
-        ThemeChoice::Light => egui::ThemePreference::Light,
-        ThemeChoice::System => egui::ThemePreference::System,
+    work.ctx.set_theme(match state.config.window.theme {
+        Theme::Dark => egui::ThemePreference::Dark,
+        Theme::Light => egui::ThemePreference::Light,
+        Theme::System => egui::ThemePreference::System,
     });
 }
 
 /// Writes the settings file and hands the settings to the running engine.
 pub fn save_config(state: &mut AppState, work: &mut Work, config: Config) {
     if let Err(e) = config.save(&work.paths.config_file) {
-        state.notify(state.remembered.language.config_error(&e));
+        state.notify(state.language.config_error(&e));
         return;
     }
     if let Some(engine) = &mut work.engine {
@@ -74,15 +75,14 @@ pub fn save_config(state: &mut AppState, work: &mut Work, config: Config) {
         // New rules start their counts afresh.
         state.faults_left = engine.faults_remaining();
     }
+    state.language = config.window.language();
     state.config = config;
 }
 
 /// The Settings window's Apply: saved, and the listener moved when its address changed.
-pub fn save_settings(state: &mut AppState, work: &mut Work, config: Config, look: Remembered) {
+pub fn save_settings(state: &mut AppState, work: &mut Work, config: Config) {
     let listen_changed = config.listener.listen != state.config.listener.listen;
     save_config(state, work, config);
-    state.remembered.theme = look.theme;
-    state.remembered.language = look.language;
     state.settings = None;
     let saved = state.texts().settings_saved;
     state.notify(saved);
@@ -144,6 +144,6 @@ pub fn set_store_aside(state: &mut AppState, work: &mut Work) {
             state.clear();
             restart_listener(state, work, state.config.listener.listen);
         }
-        Err(e) => state.notify(state.remembered.language.store_error(&e)),
+        Err(e) => state.notify(state.language.store_error(&e)),
     }
 }

@@ -42,20 +42,11 @@ pub const FIRST_PAGE: usize = 1_000;
 /// The most rows one read of older captures brings.
 const LARGEST_PAGE: usize = 100_000;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ThemeChoice {
-    Dark,
-    Light,
-    System,
-}
-
-/// What the app remembers across restarts besides window size and column widths
-/// (which eframe and egui keep themselves).
+/// What the app remembers across restarts besides window size and column widths (which
+/// eframe and egui keep themselves) and what the settings file holds (theme and language).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Remembered {
-    pub theme: ThemeChoice,
-    pub language: Language,
     pub filter: String,
     /// The public URL providers were last seen at, to notice when a tunnel's URL changes.
     pub public_url: String,
@@ -73,8 +64,6 @@ pub struct Remembered {
 impl Default for Remembered {
     fn default() -> Self {
         Remembered {
-            theme: ThemeChoice::System,
-            language: Language::from_system(),
             filter: String::new(),
             public_url: String::new(),
             auto_load: false,
@@ -134,6 +123,8 @@ impl FilterState {
 
 pub struct AppState {
     pub config: Config,
+    /// The settings' language, or the system's when they name none.
+    pub language: Language,
     pub remembered: Remembered,
     /// The local offset from UTC for the time column.
     pub local_offset: UtcOffset,
@@ -203,6 +194,7 @@ impl AppState {
     pub fn new(config: Config, remembered: Remembered, local_offset: UtcOffset) -> AppState {
         AppState {
             panels: Panels::new(&config, &remembered),
+            language: config.window.language(),
             forward: Default::default(),
             responses: None,
             faults_left: Vec::new(),
@@ -245,7 +237,7 @@ impl AppState {
     }
 
     pub fn texts(&self) -> &'static Texts {
-        self.remembered.language.texts()
+        self.language.texts()
     }
 
     pub fn notify(&mut self, text: impl Into<String>) {
@@ -462,8 +454,6 @@ mod tests {
     #[test]
     fn remembered_state_survives_serialisation() {
         let remembered = Remembered {
-            theme: ThemeChoice::Light,
-            language: Language::Russian,
             filter: "provider:reestr".into(),
             events_after: Some("e1".into()),
             events_count: 100,
@@ -472,10 +462,7 @@ mod tests {
         };
         let text = serde_json::to_string(&remembered).unwrap();
         let back: Remembered = serde_json::from_str(&text).unwrap();
-        assert_eq!(
-            (back.theme, back.language, back.filter.as_str()),
-            (ThemeChoice::Light, Language::Russian, "provider:reestr")
-        );
+        assert_eq!(back.filter, "provider:reestr");
         assert_eq!(back.events_after.as_deref(), Some("e1"));
         assert_eq!((back.events_count, back.time_shown), (100, TimeShown::Utc));
     }

@@ -1,8 +1,6 @@
 //! The Settings window's form: nothing changes until Apply.
 
-use super::{Remembered, ThemeChoice};
-use crate::config::Config;
-use crate::gui::texts::Language;
+use crate::config::{Config, Language, Theme};
 
 /// The form being edited; nothing changes until Apply.
 pub struct Draft {
@@ -12,12 +10,13 @@ pub struct Draft {
     pub max_store_mib: u64,
     pub generic_status: u16,
     pub generic_body: String,
-    pub theme: ThemeChoice,
-    pub language: Language,
+    pub theme: Theme,
+    /// None: the system's.
+    pub language: Option<Language>,
 }
 
 impl Draft {
-    pub fn new(config: &Config, remembered: &Remembered) -> Draft {
+    pub fn new(config: &Config) -> Draft {
         Draft {
             listen: config.listener.listen.to_string(),
             max_body_mib: config.listener.max_body_bytes as f64 / 1_048_576.0,
@@ -25,8 +24,8 @@ impl Draft {
             max_store_mib: config.listener.max_store_bytes >> 20,
             generic_status: config.generic.status,
             generic_body: config.generic.body.clone(),
-            theme: remembered.theme,
-            language: remembered.language,
+            theme: config.window.theme,
+            language: config.window.language,
         }
     }
 }

@@ -1,32 +1,11 @@
 //! Every label of the app in English and Russian.
 
-use serde::{Deserialize, Serialize};
-
 mod errors;
 
+pub use crate::config::Language;
 use crate::store::{Attempt, Outcome};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Language {
-    English,
-    Russian,
-}
-
 impl Language {
-    /// Russian when the system locale says so (`LC_ALL`, `LC_MESSAGES`, `LANG`), else English.
-    pub fn from_system() -> Language {
-        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
-            .iter()
-            .filter_map(|name| std::env::var(name).ok())
-            .find(|value| !value.is_empty())
-            .unwrap_or_default();
-        if locale.to_ascii_lowercase().starts_with("ru") {
-            Language::Russian
-        } else {
-            Language::English
-        }
-    }
-
     pub fn texts(self) -> &'static Texts {
         match self {
             Language::English => &EN,
@@ -233,6 +212,7 @@ texts! {
     theme_dark: "Dark", "Тёмная";
     theme_light: "Light", "Светлая";
     theme_system: "System", "Системная";
+    language_system: "As the system", "Как в системе";
     language: "Language", "Язык";
     apply: "Apply", "Применить";
     settings_saved: "Settings saved.", "Настройки сохранены.";

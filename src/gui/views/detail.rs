@@ -73,7 +73,7 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
                     ),
                     DetailTab::Query => query(ui, &capture.request.query, t),
                     DetailTab::Body => body(ui, &mut state.detail_view, &capture, t),
-                    DetailTab::Response => response(ui, &capture, state.remembered.language),
+                    DetailTab::Response => response(ui, &capture, state.language),
                     DetailTab::Forward => super::forward::tab(ui, state, &capture, t),
                     DetailTab::Timeline => super::timeline::tab(ui, state, &capture, t),
                 });
@@ -181,13 +181,13 @@ fn overview(ui: &mut Ui, state: &mut AppState, c: &Capture, t: &Texts) {
         ui.end_row();
         if let Some(reason) = &j.reason {
             ui.label(t.reason);
-            ui.add(egui::Label::new(state.remembered.language.reason(reason)).wrap());
+            ui.add(egui::Label::new(state.language.reason(reason)).wrap());
             ui.end_row();
         }
         ui.label(t.answered);
         let elapsed = c
             .elapsed_ms
-            .map(|ms| format!(" {} {}", t.in_ms, state.remembered.language.millis(ms)))
+            .map(|ms| format!(" {} {}", t.in_ms, state.language.millis(ms)))
             .unwrap_or_default();
         ui.label(format!("{}{elapsed}", j.answer.status));
         ui.end_row();
@@ -221,7 +221,7 @@ fn overview(ui: &mut Ui, state: &mut AppState, c: &Capture, t: &Texts) {
             ui.label(&c.note);
             ui.end_row();
         }
-        let language = state.remembered.language;
+        let language = state.language;
         for (field, value) in providers::overview(c) {
             ui.label(language.field(field));
             ui.add(egui::Label::new(language.field_value(&value)).wrap());
@@ -256,10 +256,7 @@ fn loaded(ui: &mut Ui, state: &mut AppState, c: &Capture, t: &Texts) {
             }
         }
         Some((id, Err(error))) if *id == c.id => {
-            ui.colored_label(
-                ui.visuals().error_fg_color,
-                state.remembered.language.api_error(error),
-            );
+            ui.colored_label(ui.visuals().error_fg_color, state.language.api_error(error));
         }
         _ => {}
     }

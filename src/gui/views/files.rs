@@ -23,10 +23,7 @@ pub fn show(ctx: &egui::Context, state: &mut AppState) {
         .default_width(520.0)
         .show(ctx, |ui| {
             if chooser.purpose == Purpose::Export {
-                let count = state
-                    .remembered
-                    .language
-                    .count(chooser.count, Counted::Capture);
+                let count = state.language.count(chooser.count, Counted::Capture);
                 ui.label(t.export_what.replace("{count}", &count));
             }
             ui.horizontal(|ui| {

@@ -91,7 +91,7 @@ pub fn tab(ui: &mut Ui, state: &mut AppState, capture: &Capture, t: &Texts) {
             if delivery.attempts.is_empty() {
                 ui.weak(t.no_attempts);
             }
-            let language = state.remembered.language;
+            let language = state.language;
             egui::Grid::new(("attempts", delivery.id))
                 .num_columns(2)
                 .striped(true)
@@ -312,7 +312,7 @@ pub fn editor(ctx: &egui::Context, state: &mut AppState) {
 pub fn sequence(ctx: &egui::Context, state: &mut AppState) {
     let t = state.texts();
     let count = state.list.visible().len();
-    let language = state.remembered.language;
+    let language = state.language;
     let Some(draft) = &mut state.forward.sequence else {
         return;
     };
@@ -376,7 +376,7 @@ fn json_check(body: &str, t: &Texts) -> Option<String> {
 /// The forward rules window: each rule on one line, switched on or off with one click.
 pub fn rules(ctx: &egui::Context, state: &mut AppState) {
     let t = state.texts();
-    let language = state.remembered.language;
+    let language = state.language;
     let listener = state.listening;
     let Some(rules) = &mut state.forward.rules else {
         return;

@@ -27,7 +27,7 @@ fn action_text(action: ResponseAction, t: &Texts) -> &'static str {
 /// The Responses window.
 pub fn window(ctx: &egui::Context, state: &mut AppState) {
     let t = state.texts();
-    let language = state.remembered.language;
+    let language = state.language;
     let config = state.config.clone();
     let Some(drafts) = &mut state.responses else {
         return;

@@ -1,10 +1,10 @@
 //! The Settings window: listener, retention, the generic answer, theme and language, and where
 //! the API for scripts and assistants listens, with its token and MCP settings to copy.
 
+use crate::config::{Language, Theme};
 use crate::engine::ApiState;
 use crate::gui::command::Command;
-use crate::gui::state::{AppState, Remembered, ThemeChoice};
-use crate::gui::texts::Language;
+use crate::gui::state::AppState;
 use crate::gui::texts::Texts;
 
 pub fn show(ctx: &egui::Context, state: &mut AppState) {
@@ -63,15 +63,17 @@ pub fn show(ctx: &egui::Context, state: &mut AppState) {
                     ui.end_row();
                     ui.label(t.theme);
                     ui.horizontal(|ui| {
-                        ui.selectable_value(&mut draft.theme, ThemeChoice::Dark, t.theme_dark);
-                        ui.selectable_value(&mut draft.theme, ThemeChoice::Light, t.theme_light);
-                        ui.selectable_value(&mut draft.theme, ThemeChoice::System, t.theme_system);
+                        ui.selectable_value(&mut draft.theme, Theme::Dark, t.theme_dark);
+                        ui.selectable_value(&mut draft.theme, Theme::Light, t.theme_light);
+                        ui.selectable_value(&mut draft.theme, Theme::System, t.theme_system);
                     });
                     ui.end_row();
                     ui.label(t.language);
                     ui.horizontal(|ui| {
-                        ui.selectable_value(&mut draft.language, Language::English, "English");
-                        ui.selectable_value(&mut draft.language, Language::Russian, "Русский");
+                        let (english, russian) = (Some(Language::English), Some(Language::Russian));
+                        ui.selectable_value(&mut draft.language, english, "English");
+                        ui.selectable_value(&mut draft.language, russian, "Русский");
+                        ui.selectable_value(&mut draft.language, None, t.language_system);
                     });
                     ui.end_row();
                 });
@@ -94,14 +96,9 @@ pub fn show(ctx: &egui::Context, state: &mut AppState) {
         config.listener.max_store_bytes = draft.max_store_mib << 20;
         config.generic.status = draft.generic_status;
         config.generic.body = draft.generic_body.clone();
-        let remembered = Remembered {
-            theme: draft.theme,
-            language: draft.language,
-            ..state.remembered.clone()
-        };
-        state
-            .commands
-            .push(Command::SaveSettings(Box::new(config), remembered));
+        config.window.theme = draft.theme;
+        config.window.language = draft.language;
+        state.commands.push(Command::SaveSettings(Box::new(config)));
     }
     if !open {
         state.commands.push(Command::CloseSettings);

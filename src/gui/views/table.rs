@@ -30,7 +30,7 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
             if !state.follow
                 && state.unseen > 0
                 && ui
-                    .link(state.remembered.language.count(state.unseen, Counted::New))
+                    .link(state.language.count(state.unseen, Counted::New))
                     .clicked()
             {
                 state.commands.push(Command::SetFollow(true));
@@ -43,7 +43,7 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
             let any = !state.list.rows().is_empty();
             let shown = !state.list.visible().is_empty() && state.filter.error().is_none();
             if let Some(run) = &state.forward.run {
-                replay_progress(ui, run, state.remembered.language);
+                replay_progress(ui, run, state.language);
                 if ui.button(t.replay_stop).clicked() {
                     state
                         .commands
@@ -208,7 +208,7 @@ fn rows(ui: &mut Ui, state: &mut AppState) {
     let mut menu_row = None;
     let mut time_toggled = false;
     let clock = Clock::now(state.remembered.time_shown, state.local_offset);
-    let language = state.remembered.language;
+    let language = state.language;
     let output = table
         .header(ROW_HEIGHT, |mut header| {
             header.col(|ui| {

@@ -20,7 +20,7 @@ pub fn tab(ui: &mut Ui, state: &mut AppState, capture: &Capture, t: &Texts) {
         _ => return,
     };
     let clock = Clock::now(state.remembered.time_shown, state.local_offset);
-    let language = state.remembered.language;
+    let language = state.language;
     let mut select = None;
     egui::Grid::new("timeline")
         .num_columns(4)

@@ -100,7 +100,7 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
                 .as_ref()
                 .filter(|f| f.source != Source::Typed)
             {
-                let source = state.remembered.language.tunnel_source(&found.source);
+                let source = state.language.tunnel_source(&found.source);
                 ui.label(RichText::new(&found.url).monospace())
                     .on_hover_text(format!("{} {source}", t.found_at));
             } else if let (None, Some(missing)) =
@@ -184,7 +184,7 @@ fn url_changed(ui: &mut Ui, state: &mut AppState) {
             state.commands.push(Command::DismissUrlChange);
         }
     });
-    let language = state.remembered.language;
+    let language = state.language;
     for outcome in &state.panels.repointed {
         let name = outcome.provider.name();
         match &outcome.result {
@@ -254,7 +254,7 @@ fn fell_back(ui: &mut Ui, state: &AppState) {
 fn counters(ui: &mut Ui, state: &mut AppState) {
     let t = state.texts();
     let rate = state.list.per_second();
-    let language = state.remembered.language;
+    let language = state.language;
     ui.label(language.count(state.list.repeats(), Counted::Repeat));
     ui.label(
         t.rejected
@@ -335,7 +335,7 @@ fn filter_bar(ui: &mut Ui, state: &mut AppState) {
         }
     });
     if let Some(error) = state.filter.error() {
-        let text = state.remembered.language.filter_error(error);
+        let text = state.language.filter_error(error);
         ui.colored_label(ui.visuals().error_fg_color, text);
     }
     ui.add_space(2.0);

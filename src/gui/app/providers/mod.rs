@@ -96,7 +96,7 @@ pub(super) fn apply(state: &mut AppState, work: &mut Work, done: Done) {
 fn tunnel_found(state: &mut AppState, found: Result<Found, NotFound>) {
     let p = &mut state.panels;
     p.detecting = false;
-    let language = state.remembered.language;
+    let language = state.language;
     let said = match &found {
         Ok(found) => language
             .texts()

@@ -114,7 +114,7 @@ pub fn show(ui: &mut Ui, state: &mut AppState, t: &'static Texts) {
             state.commands.push(Command::SaveProviderFields);
         }
     });
-    outcome(ui, &state.panels.green.outcome, state.remembered.language);
+    outcome(ui, &state.panels.green.outcome, state.language);
     if let Some(settings) = &state.panels.green.settings {
         ui.separator();
         ui.strong(t.current_settings);

@@ -14,7 +14,7 @@ use crate::gui::texts::{short_date, Texts};
 use crate::providers::kontur::{Event, MAX_COUNT, PRODUCTION, TEST_STAND};
 
 pub fn show(ui: &mut Ui, state: &mut AppState, t: &'static Texts) {
-    let language = state.remembered.language;
+    let language = state.language;
     let p = &mut state.panels;
     form(ui, "kontur-fields", |ui| {
         let draft = &mut p.draft.kontur;

@@ -59,7 +59,7 @@ pub fn show(ui: &mut Ui, state: &mut AppState, t: &'static Texts) {
             state.commands.push(Command::SaveProviderFields);
         }
     });
-    outcome(ui, &state.panels.sklad.outcome, state.remembered.language);
+    outcome(ui, &state.panels.sklad.outcome, state.language);
     ui.separator();
     webhook_table(ui, state, public.as_deref(), t);
     ui.separator();

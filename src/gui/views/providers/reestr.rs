@@ -78,7 +78,7 @@ pub fn show(ui: &mut Ui, state: &mut AppState, t: &'static Texts) {
         Some((time, Confirmation::Failed(reason))) => {
             let reason = reason
                 .as_ref()
-                .map(|r| state.remembered.language.reason(r))
+                .map(|r| state.language.reason(r))
                 .unwrap_or_default();
             let text = t
                 .confirm_failed
