@@ -319,7 +319,7 @@ pub fn serve(
             engine.local_addr().port(),
             printer.clone(),
         ));
-        let shutdown = shutdown_signal();
+        let shutdown = hookscope::engine::stop_asked();
         tokio::pin!(shutdown);
         // Asked after subscribing: damage found before is seen here, and after, announced.
         let mut damage = engine.store().damage();
@@ -368,26 +368,4 @@ pub fn serve(
         // Found while serving: nothing was acknowledged since, and serving stops here.
         damage.map_or(Ok(()), |e| Err(e.into()))
     })
-}
-
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

@@ -45,9 +45,10 @@ pub fn run(config: Config, paths: Paths, runtime: tokio::runtime::Runtime) -> an
             .with_title("hookscope")
             .with_inner_size([1280.0, 800.0])
             .with_min_inner_size([640.0, 400.0]),
-        // The window's own state (size, columns, language) beside the store it shows, so two
-        // instances with their own data folders do not share it.
-        persistence_path: Some(paths.data_dir.clone()),
+        // The window's own state (size, columns, filter) beside the store it shows, so two
+        // instances with their own data folders do not share it. eframe takes a file here,
+        // whatever its documentation says.
+        persistence_path: Some(paths.data_dir.join("app.ron")),
         ..Default::default()
     };
     let handle = runtime.handle().clone();

@@ -1,6 +1,7 @@
 //! The listener's life in the app: started, refused, restarted on another address, stopped
-//! when the store turns out damaged, and the damaged store set aside; and the settings saved
-//! and handed to the running engine.
+//! when the store turns out damaged, and the damaged store set aside; the settings saved and
+//! handed to the running engine; and the window closed as a window when the process is asked
+//! to stop.
 
 use std::net::SocketAddr;
 
@@ -13,6 +14,20 @@ use crate::engine::{Engine, EngineError};
 use crate::gui::queries::Queries;
 use crate::gui::state::AppState;
 use crate::store::StoreError;
+
+/// Closes the window on Ctrl+C or SIGTERM the way its close button does, so that its size,
+/// place and the app's state are saved (a logout or `kill` would lose them); a second signal
+/// ends the process at once, for a window that does not answer.
+pub fn close_when_asked_to_stop(work: &Work) {
+    let ctx = work.ctx.clone();
+    work.runtime.spawn(async move {
+        crate::engine::stop_asked().await;
+        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        ctx.request_repaint();
+        crate::engine::stop_asked().await;
+        std::process::exit(143);
+    });
+}
 
 /// The engine is up: the window hears its captures and changes from now on.
 pub fn started(state: &mut AppState, work: &mut Work, engine: Engine) {

@@ -49,6 +49,7 @@ impl App {
         let mut state = AppState::new(config, remembered.clone(), local_offset);
         super::views::theme::set_up(&cc.egui_ctx);
         let mut work = Work::new(runtime, paths, cc.egui_ctx.clone());
+        lifecycle::close_when_asked_to_stop(&work);
         work.queries.ask(Query::Newest(FIRST_PAGE));
         match engine {
             Ok(engine) => lifecycle::started(&mut state, &mut work, engine),
