@@ -173,6 +173,28 @@ fn provider_fields_are_kept_and_a_change_lists_the_webhooks_again() {
     assert!(matches!(f.state.panels.sklad.outcome, Some(Err(_))));
 }
 
+/// The tunnel is looked for off the frame, and again at once when the settings change where
+/// to look; what it found reaches the window only when it changed.
+#[test]
+fn the_tunnel_watcher_reports_a_change_at_once_and_nothing_twice() {
+    let mut f = Fixture::new();
+    f.state.config.tunnel.ngrok_api = "http://127.0.0.1:9".into();
+    f.state.config.tunnel.cloudflared_metrics = "127.0.0.1:9".into();
+    f.frames_until(|s| s.panels.tunnel_missing.is_some());
+    assert!(f.state.panels.tunnel.is_none());
+    f.state.config.tunnel.public_url = "https://typed.example".into();
+    f.frames_until(|s| s.panels.tunnel.is_some());
+    let found = f.state.panels.tunnel.as_ref().unwrap();
+    assert_eq!(
+        (found.url.as_str(), &found.source),
+        ("https://typed.example", &Source::Typed)
+    );
+    // The same settings again: nothing new is said.
+    drain::drain(&mut f.state, &mut f.work);
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(f.work.done.1.try_recv().is_err());
+}
+
 #[test]
 fn a_new_public_url_is_noticed_against_the_one_providers_were_given() {
     let mut f = Fixture::new();

@@ -11,7 +11,7 @@ use tokio::sync::broadcast;
 
 use super::providers::Done;
 use crate::capture::Capture;
-use crate::config::Paths;
+use crate::config::{Paths, TunnelConfig};
 use crate::engine::{Engine, EngineError};
 use crate::gui::queries::Queries;
 use crate::store::{Change, Edit};
@@ -44,6 +44,8 @@ pub struct Work {
     /// How the replay of what the table showed goes, and the handle that stops it.
     pub(super) replayed: Channel<Replayed>,
     pub(super) replay: Option<tokio::task::AbortHandle>,
+    /// Where the tunnel watcher looks: the tunnel settings and the listener's port.
+    pub(super) tunnel_watch: Option<tokio::sync::watch::Sender<(TunnelConfig, u16)>>,
 }
 
 /// News of the replay of what the table showed.
@@ -73,6 +75,7 @@ impl Work {
             done: mpsc::channel(),
             replayed: mpsc::channel(),
             replay: None,
+            tunnel_watch: None,
         }
     }
 

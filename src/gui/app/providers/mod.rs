@@ -1,6 +1,7 @@
 //! The provider panels' commands: each runs its call on the runtime with the settings as typed
 //! (saved first), and applies what it brought back (a [`Done`]) in a later frame, so no frame
-//! waits for the network. The tunnel's public URL is looked for now and then, and providers
+//! waits for the network. A task of its own looks for the tunnel's public URL now and then and
+//! wakes the window only when what it found changed, so an idle window draws nothing; providers
 //! are moved to a new one on request.
 
 pub mod green_api;
@@ -12,9 +13,10 @@ use std::future::Future;
 use std::time::Instant;
 
 use serde_json::Value;
+use tokio::sync::watch;
 
 use super::{commands::handle, lifecycle, Work};
-use crate::config::Config;
+use crate::config::{Config, TunnelConfig};
 use crate::gui::command::{Command, KonturMove, ProviderTab, TunnelCall};
 use crate::gui::state::AppState;
 use crate::http::ApiError;
@@ -63,19 +65,18 @@ pub fn keep_drafts(state: &mut AppState, work: &mut Work) -> Config {
     config
 }
 
-/// Applies finished calls, and looks for the tunnel now and then while none is typed.
+/// Applies finished calls, and tells the tunnel watcher where to look.
 pub fn drain(state: &mut AppState, work: &mut Work) {
     while let Ok(done) = work.done.1.try_recv() {
         apply(state, work, done);
     }
-    let panels = &state.panels;
-    let due = panels
-        .last_detect
-        .is_none_or(|at| at.elapsed() >= tunnel::DETECT_EVERY);
-    if due && !panels.detecting {
-        handle(state, work, Command::Tunnel(TunnelCall::Detect));
+    let looking = where_to_look(state);
+    match &work.tunnel_watch {
+        Some(watch) => {
+            watch.send_if_modified(|now| std::mem::replace(now, looking.clone()) != looking);
+        }
+        None => work.tunnel_watch = Some(watch_tunnel(work, looking)),
     }
-    work.ctx.request_repaint_after(tunnel::DETECT_EVERY);
     let panels = &state.panels;
     if panels.events.follow_due() && !panels.busy.contains(&ProviderTab::Kontur) {
         handle(state, work, Command::Kontur(KonturMove::Follow));
@@ -91,6 +92,42 @@ pub(super) fn apply(state: &mut AppState, work: &mut Work, done: Done) {
         Done::Kontur(movement, page) => kontur::apply(state, movement, page),
         Done::Loaded { capture, result } => state.panels.loaded = Some((capture, result)),
     }
+}
+
+/// The tunnel settings and the listener's port.
+fn where_to_look(state: &AppState) -> (TunnelConfig, u16) {
+    let port = state
+        .listening
+        .unwrap_or(state.config.listener.listen)
+        .port();
+    (state.config.tunnel.clone(), port)
+}
+
+/// Looks for the tunnel every [`tunnel::DETECT_EVERY`], and at once when where to look
+/// changes; says what it found only when that differs from the last time.
+fn watch_tunnel(work: &Work, looking: (TunnelConfig, u16)) -> watch::Sender<(TunnelConfig, u16)> {
+    let (watch, mut asked) = watch::channel(looking);
+    let done = work.done.0.clone();
+    let ctx = work.ctx.clone();
+    work.runtime.spawn(async move {
+        let mut said = None;
+        loop {
+            let (config, port) = asked.borrow_and_update().clone();
+            let found = tunnel::find(&config, port).await;
+            if said.as_ref() != Some(&found) {
+                said = Some(found.clone());
+                if done.send(Done::Tunnel(found)).is_err() {
+                    return;
+                }
+                ctx.request_repaint();
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(tunnel::DETECT_EVERY) => {}
+                changed = asked.changed() => if changed.is_err() { return },
+            }
+        }
+    });
+    watch
 }
 
 fn tunnel_found(state: &mut AppState, found: Result<Found, NotFound>) {
@@ -126,15 +163,10 @@ pub fn tunnel(state: &mut AppState, work: &mut Work, call: TunnelCall) {
     let config = keep_drafts(state, work);
     match call {
         TunnelCall::Detect => {
-            let port = state
-                .listening
-                .unwrap_or(state.config.listener.listen)
-                .port();
-            let panels = &mut state.panels;
-            panels.detecting = true;
-            panels.last_detect = Some(Instant::now());
+            let (tunnel, port) = where_to_look(state);
+            state.panels.detecting = true;
             spawn(state, work, None, async move {
-                Done::Tunnel(tunnel::find(&config.tunnel, port).await)
+                Done::Tunnel(tunnel::find(&tunnel, port).await)
             });
         }
         TunnelCall::Repoint { old, new } => spawn(state, work, None, async move {

@@ -2,7 +2,6 @@
 //! settings file on each call or Save), the public URL found, and each panel's last answers.
 
 use std::collections::HashSet;
-use std::time::Instant;
 
 use serde_json::Value;
 
@@ -45,9 +44,8 @@ pub struct Panels {
     pub tunnel_missing: Option<String>,
     /// The user asked to detect: say the outcome in the status line.
     pub announce_detect: bool,
-    /// A look for the tunnel is under way, and when the last began.
+    /// A look for the tunnel the user asked for is under way.
     pub detecting: bool,
-    pub last_detect: Option<Instant>,
     /// `(old, new)` when a detected URL replaced the one providers were registered with.
     pub url_changed: Option<(String, String)>,
     pub repointed: Vec<Repointing>,
@@ -71,7 +69,6 @@ impl Panels {
             tunnel_missing: None,
             announce_detect: false,
             detecting: false,
-            last_detect: None,
             url_changed: None,
             repointed: Vec::new(),
             loaded: None,
