@@ -12,7 +12,7 @@ use egui_kittest::kittest::{by, Queryable};
 use egui_kittest::Harness;
 use hookscope::capture::{Capture, Incoming};
 use hookscope::config::{Config, Paths};
-use hookscope::gui::{App, Language, Remembered, ThemeChoice};
+use hookscope::gui::{App, Remembered};
 use hookscope::providers;
 use hookscope::store::Store;
 
@@ -109,6 +109,8 @@ fn measure(count: usize) -> Figures {
     // Room for the seeded captures and the flood: retention must not prune what is measured.
     config.listener.max_captures = count as u64 + 10_000;
     config.listener.max_store_bytes = u64::MAX;
+    config.window.theme = hookscope::config::Theme::Dark;
+    config.window.language = Some(hookscope::config::Language::English);
     let engine = runtime.block_on(hookscope::engine::Engine::start(
         config.clone(),
         &paths.store_file(),
@@ -116,12 +118,7 @@ fn measure(count: usize) -> Figures {
     let addr = engine.as_ref().unwrap().local_addr();
     let handle = runtime.handle().clone();
     let store_file = paths.store_file();
-    let remembered = Remembered {
-        theme: ThemeChoice::Dark,
-        language: Language::English,
-        filter: String::new(),
-        ..Remembered::default()
-    };
+    let remembered = Remembered::default();
     let mut harness = Harness::builder()
         .with_size([1280.0, 800.0])
         .build_eframe(move |cc| {
