@@ -13,7 +13,7 @@ use common::{start, Listener, GREEN_TEXT, MOYSKLAD_UPDATE, REESTR_DONE};
 use hookscope::capture::{Capture, HeaderValue, Provider, Verdict};
 use hookscope::config::{Config, Secret};
 use hookscope::filter::Filter;
-use hookscope::store::StoreReader;
+use hookscope::store::{Edit, StoreReader};
 use serde_json::Value;
 
 const MOYSKLAD_AGENT: &str = "MoySklad webhook touch agent 2.0 (/https://www.moysklad.ru)";
@@ -205,10 +205,24 @@ async fn har_and_ndjson_round_trips_keep_every_field_and_byte() {
     let l = start(|_| {}).await;
     send_variety(&l).await;
     let Listener { engine, dir, .. } = l;
+    // What the user added travels too: a pin and a note.
+    let sent = all(&dir.path().join("captures.sqlite3"));
+    let store = engine.store();
+    let pin = Edit::Pin {
+        id: sent[0].id,
+        pinned: true,
+    };
+    let note = Edit::Note {
+        id: sent[1].id,
+        note: "перезвонить клиенту".into(),
+    };
+    store.edit(pin).await.unwrap();
+    store.edit(note).await.unwrap();
     // Stopping writes the last timings, so elapsed_ms is final before exporting.
     engine.stop().await;
     let originals = all(&dir.path().join("captures.sqlite3"));
     assert_eq!(originals.len(), 5);
+    assert!(originals[0].pinned && originals[1].note == "перезвонить клиенту");
     assert_eq!(originals[1].request.body, binary_body());
     assert_eq!(originals[3].repeat_of, Some(originals[2].id));
     assert_eq!(

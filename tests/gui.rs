@@ -1008,17 +1008,21 @@ fn export_and_import_need_no_system_file_chooser() {
         h.query_by_label_contains("of 3 shown").is_some()
     });
 
-    // A file that is not there is said in words, and nothing else changes.
+    // A file that is not there is said in words in the window, which stays open with the
+    // path to correct; the window opens at the file imported last.
     f.harness.get_by_label("Import…").click();
     f.wait_for("the import window", |h| {
         h.query_by_label("Import captures").is_some()
     });
+    let last = f.harness.get_by_label("File").value().unwrap_or_default();
+    assert!(last.ends_with("shown.ndjson"), "{last}");
     f.fill("File", "/nonexistent/captures.har");
     f.harness.get_by_label("Import").click();
     f.wait_for("the refusal", |h| {
         h.query_by_label_contains("Could not read /nonexistent/captures.har")
             .is_some()
     });
+    assert!(f.harness.query_by_label("Import captures").is_some());
 }
 
 /// JSON search in any case and script, saying when nothing matches; a note saved with Enter,

@@ -73,7 +73,10 @@ pub fn handle(state: &mut AppState, work: &mut Work, command: Command) {
             copy_curl_when_loaded(state, work);
         }
         Command::Export => files::open_export(state),
-        Command::Import => state.chooser = Some(Chooser::new(Purpose::Import, 0)),
+        Command::Import => {
+            let last = &state.remembered.last_import;
+            state.chooser = Some(Chooser::new(Purpose::Import, 0, last));
+        }
         Command::Browse(purpose) => files::browse(state, work, purpose),
         Command::CloseChooser => state.chooser = None,
         Command::ExportTo(path) => files::export(state, work, path),

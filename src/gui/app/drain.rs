@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
 
 use super::commands::{self, handle};
-use super::{forward, lifecycle, providers, Work};
+use super::{files, forward, lifecycle, providers, Work};
 use crate::capture::CaptureRow;
 use crate::gui::command::{Command, ReestrCall};
 use crate::gui::queries::{Fetched, Query};
@@ -42,6 +42,9 @@ pub fn drain(state: &mut AppState, work: &mut Work) {
     forward::read_targets_when_due(state, work);
     while let Ok(message) = work.notices.1.try_recv() {
         state.notify(message);
+    }
+    while let Ok(filed) = work.filed.1.try_recv() {
+        files::filed(state, filed);
     }
     while let Ok(picked) = work.picks.1.try_recv() {
         if let Some(chooser) = &mut state.chooser {

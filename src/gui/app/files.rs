@@ -1,6 +1,8 @@
-//! Export, import and the system's file chooser, off the UI thread; each says its outcome in
-//! the notice line.
+//! Export, import and the system's file chooser, off the UI thread. The window stays open
+//! while one runs: a success closes it, remembers the file and says so in the notice line; a
+//! failure is said in the window, with the path there to correct.
 
+use std::future::Future;
 use std::path::{Path, PathBuf};
 
 use super::Work;
@@ -21,7 +23,65 @@ pub fn open_export(state: &mut AppState) {
             .replace("{error}", &language.filter_error(error));
         return state.notify(refused);
     }
-    state.chooser = Some(Chooser::new(Purpose::Export, state.list.visible().len()));
+    let (count, last) = (state.list.visible().len(), &state.remembered.last_export);
+    state.chooser = Some(Chooser::new(Purpose::Export, count, last));
+}
+
+/// How an export or import ended: a sentence for the notice line, or why it failed.
+pub struct Filed {
+    purpose: Purpose,
+    path: PathBuf,
+    outcome: Result<String, String>,
+}
+
+/// An export or import ended.
+pub fn filed(state: &mut AppState, filed: Filed) {
+    let chooser = state
+        .chooser
+        .as_mut()
+        .filter(|c| c.purpose == filed.purpose);
+    match filed.outcome {
+        Ok(said) => {
+            let path = filed.path.display().to_string();
+            match filed.purpose {
+                Purpose::Export => state.remembered.last_export = path,
+                Purpose::Import => state.remembered.last_import = path,
+            }
+            if chooser.is_some() {
+                state.chooser = None;
+            }
+            state.notify(said);
+        }
+        Err(why) => match chooser {
+            Some(chooser) => {
+                chooser.working = false;
+                chooser.failed = Some(why);
+            }
+            // The window was closed meanwhile: the notice line is all there is.
+            None => state.notify(why),
+        },
+    }
+}
+
+/// Marks the window as working and runs `work`, whose outcome comes back as a [`Filed`].
+fn file(
+    state: &mut AppState,
+    work: &Work,
+    purpose: Purpose,
+    path: PathBuf,
+    run: impl Future<Output = Result<String, String>> + Send + 'static,
+) {
+    if let Some(chooser) = &mut state.chooser {
+        chooser.working = true;
+        chooser.failed = None;
+    }
+    work.report(&work.filed.0, async move {
+        Filed {
+            purpose,
+            path,
+            outcome: run.await,
+        }
+    });
 }
 
 /// Writes the captures the filter shows to `path`, off the UI thread.
@@ -29,34 +89,43 @@ pub fn export(state: &mut AppState, work: &mut Work, path: PathBuf) {
     let Ok(filter) = state.filter.parsed.clone() else {
         return open_export(state);
     };
-    state.chooser = None;
     let store_file = work.paths.store_file();
     let masker = export::Masker::new(&state.config);
     let replay_to = state.listener_url();
     let language = state.language;
-    work.say_when_done(async move {
+    let to = path.clone();
+    file(state, work, Purpose::Export, path, async move {
         tokio::task::spawn_blocking(move || {
-            export_file(&store_file, &filter, &masker, &replay_to, &path, language)
+            export_file(&store_file, &filter, &masker, &replay_to, &to, language)
         })
         .await
-        .unwrap_or_else(|e| e.to_string())
+        .unwrap_or_else(|e| Err(e.to_string()))
     });
 }
 
 pub fn import(state: &mut AppState, work: &mut Work, path: PathBuf) {
-    state.chooser = None;
     let Some(engine) = &work.engine else {
         let error = state.listen_error.clone().unwrap_or_default();
         let text = state
             .texts()
             .not_listening_import
             .replace("{error}", &error);
-        return state.notify(text);
+        return filed(
+            state,
+            Filed {
+                purpose: Purpose::Import,
+                path,
+                outcome: Err(text),
+            },
+        );
     };
     let store = engine.store().clone();
     let config = state.config.clone();
     let language = state.language;
-    work.say_when_done(async move { import_file(&store, &config, &path, language).await });
+    let from = path.clone();
+    file(state, work, Purpose::Import, path, async move {
+        import_file(&store, &config, &from, language).await
+    });
 }
 
 /// Asks the system's chooser, starting where the window's path points.
@@ -111,7 +180,7 @@ fn export_file(
     replay_to: &str,
     path: &Path,
     language: Language,
-) -> String {
+) -> Result<String, String> {
     let t = language.texts();
     let shown = path.display().to_string();
     let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("har");
@@ -124,7 +193,7 @@ fn export_file(
         .and_then(|reader| reader.list(filter, None))
     {
         Ok(captures) => captures,
-        Err(e) => return e.to_string(),
+        Err(e) => return Err(language.store_error(&e)),
     };
     let written = crate::owner_only::create(path).and_then(|file| {
         let mut file = std::io::BufWriter::new(file);
@@ -132,14 +201,14 @@ fn export_file(
         std::io::Write::flush(&mut file)
     });
     match written {
-        Ok(()) => t
+        Ok(()) => Ok(t
             .exported
             .replace("{count}", &language.count(captures.len(), Counted::Capture))
-            .replace("{path}", &shown),
-        Err(e) => t
+            .replace("{path}", &shown)),
+        Err(e) => Err(t
             .cannot_write
             .replace("{path}", &shown)
-            .replace("{error}", &e.to_string()),
+            .replace("{error}", &e.to_string())),
     }
 }
 
@@ -149,16 +218,16 @@ async fn import_file(
     config: &crate::config::Config,
     path: &Path,
     language: Language,
-) -> String {
+) -> Result<String, String> {
     let t = language.texts();
     let shown = path.display().to_string();
     let text = match tokio::fs::read_to_string(path).await {
         Ok(text) => text,
         Err(e) => {
-            return t
+            return Err(t
                 .cannot_read
                 .replace("{path}", &shown)
-                .replace("{error}", &e.to_string())
+                .replace("{error}", &e.to_string()))
         }
     };
     match export::import(store, &text, config).await {
@@ -181,11 +250,11 @@ async fn import_file(
                         .replace("{first}", &first.to_string()),
                 );
             }
-            message
+            Ok(message)
         }
-        Err(e) => t
+        Err(e) => Err(t
             .not_imported
             .replace("{path}", &shown)
-            .replace("{error}", &e.to_string()),
+            .replace("{error}", &e.to_string())),
     }
 }

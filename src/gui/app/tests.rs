@@ -267,3 +267,53 @@ fn a_replay_into_hookscope_counts_each_capture_and_ends_with_a_total() {
     );
     assert!(f.notice().ends_with(": 3 answered 2xx."), "{}", f.notice());
 }
+
+/// A failed export keeps its window open with the reason; a good one closes it, and the next
+/// opens at the same file. What the user added (a pin, a note) survives export and import.
+#[test]
+fn export_and_import_keep_the_window_until_they_succeed_and_carry_pins_and_notes() {
+    let mut f = Fixture::new();
+    f.capture(2);
+    let rows = f.state.list.rows();
+    let (pinned, noted) = (rows[0].id, rows[1].id);
+    f.handle(Command::Pin(pinned, true));
+    f.handle(Command::SaveNote(noted, "перезвонить".into()));
+    f.frames_until(|s| s.list.rows().iter().any(|r| r.note() == "перезвонить"));
+
+    f.handle(Command::Export);
+    let nowhere = f.work.paths.data_dir.join("missing").join("out.ndjson");
+    f.handle(Command::ExportTo(nowhere));
+    f.frames_until(|s| s.chooser.as_ref().is_some_and(|c| c.failed.is_some()));
+    let chooser = f.state.chooser.as_ref().unwrap();
+    assert!(!chooser.working);
+    assert!(chooser.failed.as_ref().unwrap().contains("missing"));
+
+    let file = f.work.paths.data_dir.join("out.ndjson");
+    f.handle(Command::ExportTo(file.clone()));
+    f.frames_until(|s| s.chooser.is_none());
+    assert!(f.notice().contains("2"), "{}", f.notice());
+    assert_eq!(f.state.remembered.last_export, file.display().to_string());
+    f.handle(Command::Export);
+    assert_eq!(
+        f.state.chooser.as_ref().unwrap().path,
+        file.display().to_string()
+    );
+    f.handle(Command::CloseChooser);
+
+    f.handle(Command::Import);
+    f.handle(Command::ImportFrom(file.clone()));
+    f.frames_until(|s| s.chooser.is_none() && s.list.rows().len() == 4);
+    let first_imported = pinned.max(noted) + 1;
+    let imported: Vec<_> = f
+        .state
+        .list
+        .rows()
+        .iter()
+        .filter(|r| r.id >= first_imported)
+        .collect();
+    assert_eq!(imported.len(), 2);
+    let by_note = |note: &str| imported.iter().filter(|r| r.note() == note).count();
+    assert_eq!(imported.iter().filter(|r| r.pinned).count(), 1);
+    assert_eq!(by_note("перезвонить"), 1);
+    assert_eq!(f.state.remembered.last_import, file.display().to_string());
+}

@@ -9,6 +9,7 @@ use std::sync::{mpsc, Arc};
 
 use tokio::sync::broadcast;
 
+use super::files::Filed;
 use super::providers::Done;
 use crate::capture::Capture;
 use crate::config::{Paths, TunnelConfig};
@@ -37,6 +38,8 @@ pub struct Work {
     pub(super) restarts: Channel<Restarted>,
     /// Messages from background work (export, import, samples) for the notice line.
     pub(super) notices: Channel<String>,
+    /// Exports and imports that ended.
+    pub(super) filed: Channel<Filed>,
     /// What the system file chooser gave.
     pub(super) picks: Channel<Option<PathBuf>>,
     /// Provider calls that finished.
@@ -71,6 +74,7 @@ impl Work {
             fell_back: None,
             restarts: mpsc::channel(),
             notices: mpsc::channel(),
+            filed: mpsc::channel(),
             picks: mpsc::channel(),
             done: mpsc::channel(),
             replayed: mpsc::channel(),

@@ -16,22 +16,34 @@ pub struct Chooser {
     pub nothing_chosen: bool,
     /// How many captures the export will write.
     pub count: usize,
+    /// The export or import is under way; the window closes when it succeeds.
+    pub working: bool,
+    /// Why the last try failed; the window stays open with the path to correct.
+    pub failed: Option<String>,
 }
 
 impl Chooser {
-    pub fn new(purpose: Purpose, count: usize) -> Chooser {
-        let name = match purpose {
-            Purpose::Export => "hookscope-captures.har",
-            Purpose::Import => "",
+    /// Opens at `last`, the file this window last used, or in the home folder.
+    pub fn new(purpose: Purpose, count: usize, last: &str) -> Chooser {
+        let path = if last.is_empty() {
+            let name = match purpose {
+                Purpose::Export => "hookscope-captures.har",
+                Purpose::Import => "",
+            };
+            let folder = directories::UserDirs::new()
+                .map(|dirs| dirs.home_dir().to_owned())
+                .unwrap_or_default();
+            folder.join(name).display().to_string()
+        } else {
+            last.to_string()
         };
-        let folder = directories::UserDirs::new()
-            .map(|dirs| dirs.home_dir().to_owned())
-            .unwrap_or_default();
         Chooser {
             purpose,
-            path: folder.join(name).display().to_string(),
+            path,
             nothing_chosen: false,
             count,
+            working: false,
+            failed: None,
         }
     }
 }

@@ -59,6 +59,9 @@ pub struct Remembered {
     pub time_shown: TimeShown,
     /// The detail pane's share of the window's width.
     pub detail_share: f32,
+    /// The files last exported to and imported from, where their windows open next.
+    pub last_export: String,
+    pub last_import: String,
 }
 
 impl Default for Remembered {
@@ -71,6 +74,8 @@ impl Default for Remembered {
             events_count: crate::providers::kontur::DEFAULT_COUNT,
             time_shown: TimeShown::Local,
             detail_share: 0.35,
+            last_export: String::new(),
+            last_import: String::new(),
         }
     }
 }

@@ -43,9 +43,15 @@ pub fn show(ctx: &egui::Context, state: &mut AppState) {
             if chooser.nothing_chosen {
                 ui.colored_label(ui.visuals().warn_fg_color, t.no_file_chosen);
             }
+            if let Some(why) = &chooser.failed {
+                ui.colored_label(ui.visuals().error_fg_color, why);
+            }
             ui.horizontal(|ui| {
-                let ready = !chooser.path.trim().is_empty();
+                let ready = !chooser.path.trim().is_empty() && !chooser.working;
                 chosen |= ui.add_enabled(ready, egui::Button::new(action)).clicked();
+                if chooser.working {
+                    ui.spinner();
+                }
                 if ui.button(t.cancel).clicked() {
                     state.commands.push(Command::CloseChooser);
                 }
@@ -53,7 +59,7 @@ pub fn show(ctx: &egui::Context, state: &mut AppState) {
         });
     if !open {
         state.commands.push(Command::CloseChooser);
-    } else if chosen {
+    } else if chosen && !chooser.working {
         let path = expand(&chooser.path);
         state.commands.push(match chooser.purpose {
             Purpose::Export => Command::ExportTo(path),
