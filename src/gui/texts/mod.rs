@@ -1,6 +1,7 @@
 //! Every label of the app in English and Russian.
 
 mod errors;
+mod samples;
 
 pub use crate::config::Language;
 use crate::store::{Attempt, Outcome};

@@ -145,7 +145,8 @@ fn samples_menu(ui: &mut Ui, state: &mut AppState) {
         for provider in [Provider::Reestr, Provider::GreenApi, Provider::Moysklad] {
             ui.menu_button(provider.title(), |ui| {
                 for sample in SAMPLES.iter().filter(|s| s.path == provider.path()) {
-                    let item = egui::Button::new(sample.name).right_text(sample.about);
+                    let about = state.language.sample_about(sample);
+                    let item = egui::Button::new(sample.name).right_text(about);
                     if ui.add(item).clicked() {
                         state.commands.push(Command::SendSample(sample.name));
                         ui.close();
