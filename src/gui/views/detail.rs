@@ -154,13 +154,23 @@ fn header(ui: &mut Ui, state: &mut AppState, c: &Capture, t: &Texts) {
     });
 }
 
+/// Names and values in two columns; a value wraps at the pane's edge instead of running past it
+/// (the names take at most [`NAMES_WIDTH`]).
 fn grid(ui: &mut Ui, id: &str, rows: impl FnOnce(&mut Ui)) {
+    let values = (ui.available_width() - NAMES_WIDTH - 12.0).max(120.0);
     egui::Grid::new(id)
         .num_columns(2)
         .striped(true)
         .spacing([12.0, 4.0])
-        .show(ui, rows);
+        .max_col_width(values)
+        .show(ui, |ui| {
+            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
+            rows(ui)
+        });
 }
+
+/// The widest a name in the detail pane's grids needs ("Тип сообщения", "Повторён как").
+const NAMES_WIDTH: f32 = 100.0;
 
 fn overview(ui: &mut Ui, state: &mut AppState, c: &Capture, t: &Texts) {
     let j = &c.judgement;
