@@ -372,6 +372,8 @@ pub struct Capture {
     pub elapsed_ms: Option<f64>,
     pub pinned: bool,
     pub note: String,
+    /// Mirrored from a team host (`attach`): the capture's id there.
+    pub host_id: Option<i64>,
 }
 
 impl Capture {
@@ -384,6 +386,7 @@ impl Capture {
             elapsed_ms: None,
             pinned: false,
             note: String::new(),
+            host_id: None,
         }
     }
 
@@ -421,6 +424,7 @@ impl Capture {
             "elapsed_ms": self.elapsed_ms,
             "pinned": self.pinned,
             "note": self.note,
+            "host_id": self.host_id,
         })
     }
 }

@@ -27,6 +27,8 @@
 //! * [`engine`] — listener, store, outbox and API together, as the app and `serve` run them.
 //! * [`api`] — the captures for scripts, tests and assistants: a token-guarded HTTP API with
 //!   a live event stream and a long poll, and its client (`hookscope wait`, `hookscope mcp`).
+//! * [`attach`] — mirroring a team host's captures into the local store, resumed after the
+//!   newest one mirrored.
 //! * [`http`] — the one HTTP client for provider APIs; failures become sentences.
 //! * [`tunnel`], [`repoint`] — the public URL, and moving providers to a new one.
 //! * [`export`] — HAR, NDJSON and cURL out (secrets masked), HAR and NDJSON in.
@@ -36,6 +38,7 @@
 //!   shows (`views/`), what a button does (`app/`).
 
 pub mod api;
+pub mod attach;
 pub mod capture;
 pub mod config;
 pub mod engine;

@@ -57,6 +57,9 @@ enum Command {
     /// Wait for a capture that matches, print it and exit 0; exit 1 when none comes in time
     /// (asks the API of the serve or app running for this data folder).
     Wait(cli::wait::Wait),
+    /// Mirror a team host's captures into this data folder as they arrive, resuming after the
+    /// last one mirrored, and forward them to your own app (--forward-to).
+    Attach(cli::attach::Attach),
     /// Serve hookscope's captures to an AI assistant over the Model Context Protocol (stdio).
     Mcp {
         /// Also offer the replay_capture tool, which sends a capture again (to hookscope's
@@ -355,6 +358,7 @@ fn main() -> ExitCode {
             cli::serve::serve(&paths, listen, api_listen, forward)
         }
         Command::Wait(asked) => return cli::wait::wait(&paths, asked),
+        Command::Attach(asked) => cli::attach::attach(&paths, asked),
         Command::Mcp {
             allow_replay,
             api,

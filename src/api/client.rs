@@ -20,6 +20,8 @@ pub enum ClientError {
     Refused { url: String, said: String },
     #[error("{url} is not a hookscope API ({detail}); check --api.")]
     NotHookscope { url: String, detail: String },
+    #[error("The connection to {url} broke off ({detail}); try again.")]
+    Broken { url: String, detail: String },
     #[error("{said}")]
     Said { status: u16, said: String },
 }
@@ -99,39 +101,164 @@ impl Client {
 
     async fn send(&self, request: reqwest::RequestBuilder) -> Result<Value, ClientError> {
         let url = self.base.clone();
+        self.answer(request)
+            .await?
+            .json()
+            .await
+            .map_err(|e| ClientError::NotHookscope {
+                url,
+                detail: format!("its answer is not JSON: {e}"),
+            })
+    }
+
+    /// `GET {base}/events` with `query`: the open Server-Sent Events stream.
+    pub async fn events(&self, query: &[(&str, String)]) -> Result<Events, ClientError> {
+        let request = self.http.get(format!("{}/events", self.base)).query(query);
+        let response = self.answer(request).await?;
+        let streams = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/event-stream"));
+        if !streams {
+            return Err(ClientError::NotHookscope {
+                url: self.base.clone(),
+                detail: "its /events is not an event stream".into(),
+            });
+        }
+        Ok(Events {
+            response,
+            buffer: Vec::new(),
+        })
+    }
+
+    /// Sends `request` with the token; a success as it came, a refusal in words.
+    async fn answer(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, ClientError> {
+        let url = self.base.clone();
         let response = request
             .bearer_auth(self.token.expose())
             .send()
             .await
             .map_err(|e| match e.is_connect() {
                 true => ClientError::Unreachable { url: url.clone() },
-                false => ClientError::NotHookscope {
+                false => ClientError::Broken {
                     url: url.clone(),
                     detail: e.to_string(),
                 },
             })?;
         let status = response.status();
-        let body: Result<Value, _> = response.json().await;
-        let said = |body: &Result<Value, _>| {
-            body.as_ref()
-                .ok()
-                .and_then(|b: &Value| b["error"].as_str())
-                .map(str::to_string)
-        };
-        match (status, said(&body)) {
-            (StatusCode::UNAUTHORIZED, Some(said)) => Err(ClientError::Refused { url, said }),
-            (status, _) if status.is_success() => body.map_err(|e| ClientError::NotHookscope {
-                url,
-                detail: format!("its answer is not JSON: {e}"),
-            }),
-            (status, Some(said)) => Err(ClientError::Said {
+        if status.is_success() {
+            return Ok(response);
+        }
+        let body: Option<Value> = response.json().await.ok();
+        let said = body
+            .as_ref()
+            .and_then(|b| b["error"].as_str())
+            .map(str::to_string);
+        Err(match (status, said) {
+            (StatusCode::UNAUTHORIZED, Some(said)) => ClientError::Refused { url, said },
+            (status, Some(said)) => ClientError::Said {
                 status: status.as_u16(),
                 said,
-            }),
-            (status, None) => Err(ClientError::NotHookscope {
+            },
+            (status, None) => ClientError::NotHookscope {
                 url,
                 detail: format!("it answered {status} without a hookscope error"),
-            }),
+            },
+        })
+    }
+}
+
+/// An open event stream (`/api/v1/events`).
+pub struct Events {
+    response: reqwest::Response,
+    /// Bytes received and not yet made into events.
+    buffer: Vec<u8>,
+}
+
+/// One Server-Sent Event: its `id:`, `event:` and `data:` lines.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Event {
+    pub id: Option<String>,
+    pub kind: String,
+    pub data: String,
+}
+
+impl Events {
+    /// The next event, waiting for it; `None` when the stream ended. Keep-alive comments are
+    /// skipped.
+    pub async fn next(&mut self) -> Result<Option<Event>, reqwest::Error> {
+        loop {
+            if let Some(event) = self.received() {
+                return Ok(Some(event));
+            }
+            match self.response.chunk().await? {
+                Some(bytes) => self.buffer.extend_from_slice(&bytes),
+                None => return Ok(None),
+            }
         }
+    }
+
+    /// The next event among the bytes already received, without waiting.
+    pub fn received(&mut self) -> Option<Event> {
+        loop {
+            let end = self.buffer.windows(2).position(|w| w == b"\n\n")?;
+            let block: Vec<u8> = self.buffer.drain(..end + 2).collect();
+            if let Some(event) = parse_event(&String::from_utf8_lossy(&block)) {
+                return Some(event);
+            }
+        }
+    }
+}
+
+/// An event's lines (`field: value`, `:` for a comment); `None` for a block of comments only.
+fn parse_event(block: &str) -> Option<Event> {
+    let mut event = Event {
+        kind: "message".into(),
+        ..Event::default()
+    };
+    let (mut any, mut data_lines) = (false, 0);
+    for line in block.lines() {
+        let line = line.trim_end_matches('\r');
+        let (field, value) = line.split_once(':').unwrap_or((line, ""));
+        let value = value.strip_prefix(' ').unwrap_or(value);
+        match field {
+            "id" => event.id = Some(value.to_string()),
+            "event" => event.kind = value.to_string(),
+            "data" => {
+                if data_lines > 0 {
+                    event.data.push('\n');
+                }
+                event.data.push_str(value);
+                data_lines += 1;
+            }
+            _ => continue,
+        }
+        any = true;
+    }
+    any.then_some(event)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_are_read_from_their_lines_and_comments_skipped() {
+        let event = parse_event("id: 7\nevent: capture\ndata: {\"a\":1}\n\n").unwrap();
+        assert_eq!(event.id.as_deref(), Some("7"));
+        assert_eq!(
+            (event.kind.as_str(), event.data.as_str()),
+            ("capture", "{\"a\":1}")
+        );
+        assert_eq!(parse_event(": keep-alive\n\n"), None);
+        let two = parse_event("data: one\ndata: two\n\n").unwrap();
+        assert_eq!(
+            (two.kind.as_str(), two.data.as_str()),
+            ("message", "one\ntwo")
+        );
     }
 }

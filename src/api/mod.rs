@@ -48,6 +48,9 @@ pub use feed::Feed;
 pub use stream::parse_duration;
 pub use token::{Found, Token};
 
+/// Which API this is: raised when a client of an older one could no longer understand it
+/// (`attach` refuses a host whose API is newer than its own).
+pub const API_VERSION: u32 = 1;
 /// The most captures one list answer holds.
 pub const MOST: usize = 1000;
 /// The longest a `wait` may be asked to wait.
@@ -240,6 +243,7 @@ async fn status(State(api): State<Api>) -> Answer {
     let public = Some(config.tunnel.public_url.as_str()).filter(|u| !u.is_empty());
     Ok(axum::Json(json!({
         "version": env!("CARGO_PKG_VERSION"),
+        "api_version": API_VERSION,
         "listener": base,
         "webhook_urls": webhooks,
         "public_url": public,
@@ -412,10 +416,24 @@ pub async fn run(
     router: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) {
-    let _ = axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+        shutdown.await;
+        let _ = stopping.send(());
+    });
+    // Event streams and long polls never end by themselves: once asked to stop, requests get
+    // a moment to finish, and then every connection is dropped.
+    tokio::select! {
+        _ = server => {}
+        _ = async {
+            let _ = stopped.await;
+            tokio::time::sleep(STOP_GRACE).await;
+        } => {}
+    }
 }
+
+/// How long requests may go on after the API is asked to stop.
+const STOP_GRACE: Duration = Duration::from_secs(1);
 
 #[cfg(test)]
 mod tests {

@@ -26,6 +26,9 @@ pub(super) fn line(c: &Capture) -> String {
         j.answer.status,
         j.summary
     );
+    if let Some(host) = c.host_id {
+        text.push_str(&format!("  [host #{host}]"));
+    }
     if let Some(first) = c.repeat_of {
         text.push_str(&format!("  [repeat of #{first}]"));
     }

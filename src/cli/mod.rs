@@ -1,12 +1,14 @@
 //! The CLI: what each command does, one file per command group. Errors come back as
 //! sentences for `fail` to print.
 
+pub mod attach;
 pub mod captures;
 pub mod forward;
 pub mod green_api;
 pub mod kontur;
 pub mod mcp;
 pub mod moysklad;
+mod printer;
 pub mod reestr;
 pub mod samples;
 pub mod serve;

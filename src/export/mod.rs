@@ -11,17 +11,14 @@ mod json;
 pub mod ndjson;
 mod wire;
 
-use std::future::Future;
 use std::io::{self, Write};
-use std::pin::Pin;
-use std::task::Poll;
 
 use base64::Engine as _;
 
 use crate::capture::{Capture, HeaderValue, Reason};
 use crate::config::{Config, Secret};
 use crate::providers;
-use crate::store::{Committed, Store, StoreError};
+use crate::store::{Routes, Store, StoreError};
 
 /// What stands in for a secret in exported text.
 pub const MASK: &str = "***";
@@ -359,48 +356,11 @@ fn json_problem(e: &serde_json::Error) -> String {
 /// store as for live captures.
 pub async fn import(store: &Store, text: &str, config: &Config) -> Result<Imported, ImportError> {
     let (captures, skipped) = parse(text, config)?;
-    let stored = commit_in_order(store, captures).await?;
+    let stored = store
+        .commit_in_order(captures, &Routes::default())
+        .await
+        .map_err(|(imported, source)| ImportError::Store { imported, source })?;
     Ok(Imported { stored, skipped })
-}
-
-/// Commits in windows: every commit of a window is queued, in order, before any is awaited,
-/// so the writer groups them into few transactions instead of one fsync per capture.
-async fn commit_in_order(store: &Store, captures: Vec<Capture>) -> Result<usize, ImportError> {
-    const WINDOW: usize = 256;
-    type Commit<'a> = Pin<Box<dyn Future<Output = Result<Committed, StoreError>> + Send + 'a>>;
-    let mut imported = 0;
-    let mut captures = captures.into_iter().peekable();
-    while captures.peek().is_some() {
-        let mut window: Vec<Commit> = captures
-            .by_ref()
-            .take(WINDOW)
-            .map(|c| Box::pin(store.commit(c)) as Commit)
-            .collect();
-        let mut results: Vec<Option<Result<Committed, StoreError>>> =
-            window.iter().map(|_| None).collect();
-        std::future::poll_fn(|cx| {
-            let mut pending = false;
-            for (commit, result) in window.iter_mut().zip(results.iter_mut()) {
-                if result.is_none() {
-                    match commit.as_mut().poll(cx) {
-                        Poll::Ready(done) => *result = Some(done),
-                        Poll::Pending => pending = true,
-                    }
-                }
-            }
-            if pending {
-                Poll::Pending
-            } else {
-                Poll::Ready(())
-            }
-        })
-        .await;
-        for result in results.into_iter().flatten() {
-            result.map_err(|source| ImportError::Store { imported, source })?;
-            imported += 1;
-        }
-    }
-    Ok(imported)
 }
 
 #[cfg(test)]

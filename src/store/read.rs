@@ -17,7 +17,7 @@ const COLUMNS: &str = "c.id, c.received_at, c.remote_addr, c.method, c.path, c.q
     c.body, c.size, c.provider, c.event, c.summary, c.verdict, c.reason, c.reason_code,
     c.redelivery_key,
     c.repeat_of, c.response_status, c.response_headers, c.response_body, c.elapsed_ms, c.pinned,
-    c.note";
+    c.note, c.host_id";
 
 /// One arrival of a notification a provider sent more than once, and what it was answered.
 #[derive(Clone, Debug, PartialEq)]
@@ -308,6 +308,15 @@ impl StoreReader {
             .conn
             .query_row("SELECT count(*) FROM captures", [], |r| r.get(0))?)
     }
+
+    /// The newest team-host capture mirrored here (`attach` resumes after it); 0 for none.
+    pub fn last_host_id(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT coalesce(max(host_id), 0) FROM captures WHERE host_id IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )?)
+    }
 }
 
 pub(super) fn pairs(json: String) -> Vec<(String, String)> {
@@ -373,6 +382,7 @@ fn capture_from_row(row: &Row) -> rusqlite::Result<Capture> {
         elapsed_ms: row.get("elapsed_ms")?,
         pinned: row.get("pinned")?,
         note: row.get("note")?,
+        host_id: row.get("host_id")?,
     })
 }
 

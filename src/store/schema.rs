@@ -100,6 +100,12 @@ END;
     r#"
 DROP TRIGGER captures_forget_deliveries;
 "#,
+    // Captures mirrored from a team host (`attach`) keep the host's id: shown beside the local
+    // one, and where mirroring resumes.
+    r#"
+ALTER TABLE captures ADD COLUMN host_id INTEGER;
+CREATE INDEX captures_host_id ON captures(host_id) WHERE host_id IS NOT NULL;
+"#,
 ];
 
 pub fn migrate(conn: &mut Connection, path: &std::path::Path) -> Result<(), StoreError> {

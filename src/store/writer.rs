@@ -471,9 +471,9 @@ fn insert(tx: &Transaction, capture: &mut Capture, encoded: &Encoded) -> rusqlit
     tx.prepare_cached(
         "INSERT INTO captures (received_at, remote_addr, method, path, query, headers, body, size,
             provider, event, summary, verdict, reason, reason_code, redelivery_key, repeat_of,
-            response_status, response_headers, response_body, elapsed_ms, pinned, note)
+            response_status, response_headers, response_body, elapsed_ms, pinned, note, host_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-            ?19, ?20, ?21, ?22)",
+            ?19, ?20, ?21, ?22, ?23)",
     )?
     .execute(params![
         micros(r.received_at),
@@ -498,6 +498,7 @@ fn insert(tx: &Transaction, capture: &mut Capture, encoded: &Encoded) -> rusqlit
         capture.elapsed_ms,
         capture.pinned,
         capture.note,
+        capture.host_id,
     ])?;
     capture.id = tx.last_insert_rowid();
     capture.repeat_of = repeat_of;

@@ -1,0 +1,212 @@
+//! Mirroring a team host: a `serve` on an always-on host receives every provider's webhooks,
+//! and each developer's hookscope follows its event stream, commits what arrives into the
+//! local store (the host's id kept as `host_id`) and forwards it to their own app through the
+//! local outbox, as if it had arrived here.
+//!
+//! Mirroring resumes after the newest `host_id` in the local store, so a restart, a network
+//! drop or the host's restart miss nothing, and ids only grow on the host, so nothing comes
+//! twice. A capture is committed here before the next is asked for; the host never waits for
+//! a client (a stream that falls behind is dropped there and resumed from here).
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::api::client::{Client, ClientError, Event};
+use crate::api::API_VERSION;
+use crate::capture::Capture;
+use crate::config::Config;
+use crate::forward::outbox::Outbox;
+use crate::store::{Routes, Store, StoreError};
+
+/// The most events committed in one go while catching up.
+const BATCH: usize = 1000;
+/// The longest wait between two tries to reach a host that is away.
+const LONGEST_PAUSE: Duration = Duration::from_secs(10);
+
+/// Why mirroring stopped for good: trying again would not help.
+#[derive(Debug, thiserror::Error)]
+pub enum AttachError {
+    #[error("{0} Ask the host's owner for a token (`hookscope api token add NAME` on the host) and pass it with --token.")]
+    Refused(ClientError),
+    #[error("{0}")]
+    NotHookscope(ClientError),
+    #[error("The host at {url} speaks API version {host}, newer than this hookscope's {ours}; update hookscope here to attach to it.")]
+    NewerApi { url: String, host: u64, ours: u32 },
+    #[error("The captures could not be saved here, so mirroring stopped: {0}")]
+    Store(#[from] StoreError),
+}
+
+/// What happened while mirroring, for whoever shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum News {
+    /// The stream is open; mirroring goes on after the host's capture `after`.
+    Connected { version: String, after: i64 },
+    /// Captures committed here, up to the host's capture `last`.
+    Mirrored { count: usize, last: i64 },
+    /// A capture the host sent that could not be read; it stays on the host only.
+    Unreadable { host_id: i64, why: String },
+    /// The host went away; tried again after `pause`.
+    Lost { why: String, pause: Duration },
+}
+
+/// What mirrors one host into one store.
+pub struct Mirror {
+    pub client: Client,
+    pub store: Store,
+    /// Forward rules; deliveries are made in each capture's own commit, as for a live one.
+    pub routes: Routes,
+    pub outbox: Outbox,
+    /// In the filter language; only matching captures are mirrored.
+    pub filter: String,
+    /// Judges what a capture's JSON leaves out.
+    pub config: Config,
+}
+
+/// How a session with the host ended.
+enum Ended {
+    /// Worth trying again: the host is away, restarting, or dropped the stream.
+    Lost(String),
+    Fatal(AttachError),
+}
+
+impl From<StoreError> for Ended {
+    fn from(e: StoreError) -> Ended {
+        Ended::Fatal(e.into())
+    }
+}
+
+impl Mirror {
+    /// Mirrors until a fatal error; each piece of news goes to `said`.
+    pub async fn run(&self, mut said: impl FnMut(News)) -> Result<(), AttachError> {
+        let mut after = self.store.reader()?.last_host_id()?;
+        let first_pause = Duration::from_secs(1);
+        let mut pause = first_pause;
+        loop {
+            let mut connected = false;
+            let why = match self.session(&mut after, &mut connected, &mut said).await {
+                Ok(()) => "the host closed the stream (it may be restarting)".to_string(),
+                Err(Ended::Lost(why)) => why,
+                Err(Ended::Fatal(e)) => return Err(e),
+            };
+            // A host that was there a moment ago is tried again soon; one that stays away,
+            // less and less often.
+            pause = if connected {
+                first_pause
+            } else {
+                (pause * 2).min(LONGEST_PAUSE)
+            };
+            said(News::Lost { why, pause });
+            tokio::time::sleep(pause).await;
+        }
+    }
+
+    /// Asks the host who it is: a hookscope whose API this one understands, and its version.
+    async fn check(&self) -> Result<String, Ended> {
+        let status = self
+            .client
+            .get("/status", &[], Duration::from_secs(10))
+            .await
+            .map_err(ended)?;
+        let url = self.client.base.clone();
+        let Some(version) = status["api_version"].as_u64() else {
+            return Err(Ended::Fatal(AttachError::NotHookscope(
+                ClientError::NotHookscope {
+                    url,
+                    detail: "its status does not say its API version".into(),
+                },
+            )));
+        };
+        if version > u64::from(API_VERSION) {
+            return Err(Ended::Fatal(AttachError::NewerApi {
+                url,
+                host: version,
+                ours: API_VERSION,
+            }));
+        }
+        Ok(status["version"].as_str().unwrap_or("?").to_string())
+    }
+
+    /// One connection: the stream from `after` on, committed in batches until it ends.
+    async fn session(
+        &self,
+        after: &mut i64,
+        connected: &mut bool,
+        said: &mut impl FnMut(News),
+    ) -> Result<(), Ended> {
+        let version = self.check().await?;
+        let query = [
+            ("after", after.to_string()),
+            ("filter", self.filter.clone()),
+            ("unmasked", "1".to_string()),
+        ];
+        let mut events = self.client.events(&query).await.map_err(ended)?;
+        *connected = true;
+        said(News::Connected {
+            version,
+            after: *after,
+        });
+        loop {
+            let first = match events.next().await {
+                Ok(Some(event)) => event,
+                Ok(None) => return Ok(()),
+                Err(e) => return Err(Ended::Lost(format!("the stream broke off ({e})"))),
+            };
+            let mut batch = vec![first];
+            while batch.len() < BATCH {
+                match events.received() {
+                    Some(event) => batch.push(event),
+                    None => break,
+                }
+            }
+            let mut captures = Vec::with_capacity(batch.len());
+            for event in batch.iter().filter(|e| e.kind == "capture") {
+                match self.capture(event) {
+                    Ok(capture) if capture.host_id > Some(*after) => captures.push(capture),
+                    Ok(_) => {}
+                    Err((host_id, why)) => said(News::Unreadable { host_id, why }),
+                }
+            }
+            let Some(last) = captures.last().and_then(|c| c.host_id) else {
+                continue;
+            };
+            let count = self
+                .store
+                .commit_in_order(captures, &self.routes)
+                .await
+                .map_err(|(_, e)| Ended::from(e))?;
+            self.outbox.wake();
+            *after = last;
+            said(News::Mirrored { count, last });
+        }
+    }
+
+    /// A capture event made into a capture of this store: the host's id kept, its repeat mark
+    /// left to this store (which sees the same redeliveries), pins and notes left to the user.
+    fn capture(&self, event: &Event) -> Result<Capture, (i64, String)> {
+        let host_id: i64 = event
+            .id
+            .as_deref()
+            .and_then(|id| id.parse().ok())
+            .ok_or((0, "the event has no capture id".to_string()))?;
+        let value: Value =
+            serde_json::from_str(&event.data).map_err(|e| (host_id, e.to_string()))?;
+        let mut capture =
+            crate::export::ndjson::from_json(&value, &self.config).map_err(|why| (host_id, why))?;
+        capture.host_id = Some(host_id);
+        capture.repeat_of = None;
+        capture.pinned = false;
+        capture.note.clear();
+        Ok(capture)
+    }
+}
+
+/// A client error as the end of a session: a refused token or a host that is not hookscope
+/// ends mirroring, anything else is tried again.
+fn ended(e: ClientError) -> Ended {
+    match e {
+        ClientError::Refused { .. } => Ended::Fatal(AttachError::Refused(e)),
+        ClientError::NotHookscope { .. } => Ended::Fatal(AttachError::NotHookscope(e)),
+        other => Ended::Lost(other.to_string()),
+    }
+}
