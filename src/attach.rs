@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::api::client::{Client, ClientError, Event};
+use crate::api::client::{Client, ClientError, ServerEvent};
 use crate::api::API_VERSION;
 use crate::capture::Capture;
 use crate::config::Config;
@@ -183,7 +183,7 @@ impl Mirror {
 
     /// A capture event made into a capture of this store: the host's id kept, its repeat mark
     /// left to this store (which sees the same redeliveries), pins and notes left to the user.
-    fn capture(&self, event: &Event) -> Result<Capture, (i64, String)> {
+    fn capture(&self, event: &ServerEvent) -> Result<Capture, (i64, String)> {
         let host_id: i64 = event
             .id
             .as_deref()

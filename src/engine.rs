@@ -32,9 +32,9 @@ pub enum EngineError {
 #[derive(Debug, thiserror::Error)]
 pub enum RuleProblem {
     #[error(transparent)]
-    Forward(#[from] forward::RuleError),
+    Forward(#[from] forward::ForwardRuleError),
     #[error(transparent)]
-    Respond(#[from] responses::RuleError),
+    Respond(#[from] responses::ResponseRuleError),
 }
 
 /// The rules of `config`, parsed, and what is wrong with those that cannot be used; `listener`
@@ -90,13 +90,13 @@ async fn start_api(
         addr,
         token,
         started_at: time::OffsetDateTime::now_utc(),
-        feed: api::Feed::start(store, config.subscribe()),
+        feed: api::CaptureFeed::start(store, config.subscribe()),
     });
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(api::run(socket, router, async {
         let _ = stopped.await;
     }));
-    if let Err(e) = api::Found::announce(data_dir, addr) {
+    if let Err(e) = api::Announced::announce(data_dir, addr) {
         tracing::warn!(
             "could not say where the API is in {}: {e}",
             data_dir.display()
@@ -267,7 +267,7 @@ impl Engine {
         if let Some(running) = self.api_running.take() {
             let _ = running.stop.send(());
             let _ = running.server.await;
-            api::Found::withdraw(&running.data_dir);
+            api::Announced::withdraw(&running.data_dir);
         }
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());

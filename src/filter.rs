@@ -101,7 +101,7 @@ impl Filter {
 
     /// Parses with `now` as the reference for ages such as `after:10m`.
     pub fn parse_at(query: &str, now: OffsetDateTime) -> Result<Filter, FilterError> {
-        let terms = tokens(query)?
+        let terms = words(query)?
             .into_iter()
             .map(|token| {
                 Ok(Term {
@@ -200,7 +200,7 @@ fn searchable_text(c: &Capture) -> String {
     .to_lowercase()
 }
 
-struct Token {
+struct Word {
     negated: bool,
     field: Option<String>,
     value: String,
@@ -208,7 +208,7 @@ struct Token {
 
 /// Splits on white space, keeping "quoted phrases" whole; `field:` is recognised only before
 /// any quote, so `"http://x"` searches for the text.
-fn tokens(query: &str) -> Result<Vec<Token>, FilterError> {
+fn words(query: &str) -> Result<Vec<Word>, FilterError> {
     let mut out = Vec::new();
     let mut chars = query.chars().peekable();
     loop {
@@ -243,7 +243,7 @@ fn tokens(query: &str) -> Result<Vec<Token>, FilterError> {
             // A lone "-" is no term at all.
             continue;
         }
-        out.push(Token {
+        out.push(Word {
             negated,
             field,
             value,

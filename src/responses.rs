@@ -44,14 +44,14 @@ pub struct Effect {
 /// A rule that cannot be used as it is.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("Response rule {number}'s filter does not parse: {error}")]
-pub struct RuleError {
+pub struct ResponseRuleError {
     pub number: usize,
     pub error: FilterError,
 }
 
 impl Responder {
     /// The enabled rules of `config`, and the problems of those that cannot be used.
-    pub fn new(config: &Config) -> (Responder, Vec<RuleError>) {
+    pub fn new(config: &Config) -> (Responder, Vec<ResponseRuleError>) {
         let (mut rules, mut numbers, mut problems) = (Vec::new(), Vec::new(), Vec::new());
         for (n, rule) in config.respond.iter().enumerate() {
             if !rule.enabled {
@@ -66,7 +66,7 @@ impl Responder {
                     });
                     numbers.push(n + 1);
                 }
-                Err(error) => problems.push(RuleError {
+                Err(error) => problems.push(ResponseRuleError {
                     number: n + 1,
                     error,
                 }),
@@ -85,7 +85,7 @@ impl Responder {
     /// `before` when it is there unchanged: saving the settings (any of them, as the app does
     /// for a tunnel URL or a provider field) does not re-arm a used-up "fail the next 3". A
     /// rule that was changed, or turned off and on again, starts afresh.
-    pub fn after(config: &Config, before: &Responder) -> (Responder, Vec<RuleError>) {
+    pub fn after(config: &Config, before: &Responder) -> (Responder, Vec<ResponseRuleError>) {
         let (responder, problems) = Responder::new(config);
         let mut unclaimed: Vec<&Prepared> = before.rules.iter().collect();
         let rules = responder

@@ -8,7 +8,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use super::{Found, Token};
+use super::{Announced, Token};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -69,7 +69,7 @@ impl Client {
         let not_running = || ClientError::NotRunning {
             dir: dir.display().to_string(),
         };
-        let found = Found::read(dir).ok_or_else(not_running)?;
+        let found = Announced::read(dir).ok_or_else(not_running)?;
         let token = Token::load(dir).ok_or_else(not_running)?;
         Ok(Client::new(&found.url, token))
     }
@@ -181,7 +181,7 @@ pub struct Events {
 
 /// One Server-Sent Event: its `id:`, `event:` and `data:` lines.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Event {
+pub struct ServerEvent {
     pub id: Option<String>,
     pub kind: String,
     pub data: String,
@@ -190,7 +190,7 @@ pub struct Event {
 impl Events {
     /// The next event, waiting for it; `None` when the stream ended. Keep-alive comments are
     /// skipped.
-    pub async fn next(&mut self) -> Result<Option<Event>, reqwest::Error> {
+    pub async fn next(&mut self) -> Result<Option<ServerEvent>, reqwest::Error> {
         loop {
             if let Some(event) = self.received() {
                 return Ok(Some(event));
@@ -203,7 +203,7 @@ impl Events {
     }
 
     /// The next event among the bytes already received, without waiting.
-    pub fn received(&mut self) -> Option<Event> {
+    pub fn received(&mut self) -> Option<ServerEvent> {
         loop {
             let end = self.buffer.windows(2).position(|w| w == b"\n\n")?;
             let block: Vec<u8> = self.buffer.drain(..end + 2).collect();
@@ -215,10 +215,10 @@ impl Events {
 }
 
 /// An event's lines (`field: value`, `:` for a comment); `None` for a block of comments only.
-fn parse_event(block: &str) -> Option<Event> {
-    let mut event = Event {
+fn parse_event(block: &str) -> Option<ServerEvent> {
+    let mut event = ServerEvent {
         kind: "message".into(),
-        ..Event::default()
+        ..ServerEvent::default()
     };
     let (mut any, mut data_lines) = (false, 0);
     for line in block.lines() {

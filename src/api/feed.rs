@@ -30,16 +30,16 @@ pub enum Published {
 }
 
 #[derive(Clone)]
-pub struct Feed {
+pub struct CaptureFeed {
     sender: broadcast::Sender<Arc<Published>>,
 }
 
-impl Feed {
+impl CaptureFeed {
     /// Passes on the store's commits until the store closes.
-    pub fn start(store: &Store, config: watch::Receiver<Arc<Config>>) -> Feed {
+    pub fn start(store: &Store, config: watch::Receiver<Arc<Config>>) -> CaptureFeed {
         let (sender, _) = broadcast::channel(HELD);
         let mut commits = store.subscribe();
-        let feed = Feed {
+        let feed = CaptureFeed {
             sender: sender.clone(),
         };
         tokio::spawn(async move {

@@ -44,9 +44,9 @@ use crate::export::Masker;
 use crate::filter::Filter;
 use crate::forward::replay::{self, Edits};
 use crate::store::{Store, StoreReader};
-pub use feed::Feed;
+pub use feed::CaptureFeed;
 pub use stream::parse_duration;
-pub use token::{Found, Token};
+pub use token::{Announced, Token};
 
 /// Which API this is: raised when a client of an older one could no longer understand it
 /// (`attach` refuses a host whose API is newer than its own).
@@ -70,7 +70,7 @@ pub struct Api {
     pub token: Token,
     pub started_at: time::OffsetDateTime,
     /// Every commit's captures with their JSON, for the event stream and the long poll.
-    pub feed: Feed,
+    pub feed: CaptureFeed,
 }
 
 /// A refusal, as JSON: `{"error": "a sentence"}`.
@@ -94,7 +94,7 @@ impl From<crate::store::StoreError> for Refusal {
     }
 }
 
-type Answer = Result<Response, Refusal>;
+type Reply = Result<Response, Refusal>;
 
 pub fn router(api: Api) -> Router {
     Router::new()
@@ -231,7 +231,7 @@ impl Api {
     }
 }
 
-async fn status(State(api): State<Api>) -> Answer {
+async fn status(State(api): State<Api>) -> Reply {
     let (count, bytes) = api.read(|r| Ok((r.count()?, r.used_bytes()?))).await?;
     let config = api.config.borrow().clone();
     let base = format!("http://{}", api.listener);
@@ -256,7 +256,7 @@ async fn status(State(api): State<Api>) -> Answer {
     .into_response())
 }
 
-async fn list(State(api): State<Api>, params: Params) -> Answer {
+async fn list(State(api): State<Api>, params: Params) -> Reply {
     let filter = filter(&params)?;
     let after: Option<i64> = param(&params, "after")?;
     let before: Option<i64> = param(&params, "before")?;
@@ -269,13 +269,13 @@ async fn list(State(api): State<Api>, params: Params) -> Answer {
     Ok(axum::Json(json!({ "captures": shown })).into_response())
 }
 
-async fn one(State(api): State<Api>, Path(id): Path<i64>, params: Params) -> Answer {
+async fn one(State(api): State<Api>, Path(id): Path<i64>, params: Params) -> Reply {
     let capture = api.capture(id).await?;
     Ok(axum::Json(feed::shown(&api.masker(&params), &capture)).into_response())
 }
 
 /// The body's exact bytes with the captured `Content-Type` (masked unless `unmasked=1`).
-async fn body(State(api): State<Api>, Path(id): Path<i64>, params: Params) -> Answer {
+async fn body(State(api): State<Api>, Path(id): Path<i64>, params: Params) -> Reply {
     let capture = api.masker(&params).capture(&api.capture(id).await?);
     let kind = capture
         .request
@@ -291,7 +291,7 @@ async fn body(State(api): State<Api>, Path(id): Path<i64>, params: Params) -> An
     Ok(response)
 }
 
-async fn timeline(State(api): State<Api>, Path(id): Path<i64>) -> Answer {
+async fn timeline(State(api): State<Api>, Path(id): Path<i64>) -> Reply {
     api.capture(id).await?;
     let arrivals = api.read(move |r| r.timeline(id)).await?;
     let shown: Vec<Value> = arrivals
@@ -333,7 +333,7 @@ async fn posted(request: Request) -> Result<Value, Refusal> {
 /// `{"to": URL, "method", "path", "query", "headers": {name: value}, "body": text}`: sends the
 /// capture again as the CLI's `replay` does, and records the attempt with it. Without `to`, it
 /// goes to hookscope's own listener.
-async fn replay(State(api): State<Api>, Path(id): Path<i64>, request: Request) -> Answer {
+async fn replay(State(api): State<Api>, Path(id): Path<i64>, request: Request) -> Reply {
     let asked = posted(request).await?;
     let original = api.capture(id).await?;
     let text = |name: &str| asked.get(name).and_then(Value::as_str).map(str::to_string);
@@ -388,7 +388,7 @@ async fn replay(State(api): State<Api>, Path(id): Path<i64>, request: Request) -
 }
 
 /// Sends a built-in sample to this hookscope's listener.
-async fn sample(State(api): State<Api>, Path(name): Path<String>) -> Answer {
+async fn sample(State(api): State<Api>, Path(name): Path<String>) -> Reply {
     let Some(sample) = crate::samples::find(&name) else {
         let names: Vec<&str> = crate::samples::SAMPLES.iter().map(|s| s.name).collect();
         return Err(Refusal::new(

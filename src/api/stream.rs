@@ -1,7 +1,7 @@
 //! Captures as they are committed: the event stream (`/events`, Server-Sent Events) and the
 //! long poll (`/wait`) follow the same [`Follow`].
 //!
-//! A follower subscribes to the [`Feed`] first and then reads what the store already holds
+//! A follower subscribes to the [`CaptureFeed`] first and then reads what the store already holds
 //! after its cursor, so a capture committed in between is in one or the other; ids only grow,
 //! so one seen twice is skipped. A follower that falls behind the feed (a client that stops
 //! reading: the feed is bounded and never waits for it) reads what it missed from the store:
@@ -18,8 +18,8 @@ use axum::response::IntoResponse;
 use serde_json::{json, Value};
 use tokio::sync::broadcast::{self, error::RecvError};
 
-use super::feed::{self, Feed, Published};
-use super::{filter, param, unmasked, Answer, Api, Params, Refusal, LONGEST_WAIT};
+use super::feed::{self, CaptureFeed, Published};
+use super::{filter, param, unmasked, Api, Params, Refusal, Reply, LONGEST_WAIT};
 use crate::capture::Capture;
 use crate::export::Masker;
 use crate::filter::Filter;
@@ -35,7 +35,7 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 const PACE: Duration = Duration::from_millis(5);
 
 /// What a follower has yet to hand on.
-enum Next {
+enum Pending {
     Capture(Ready),
     Change(Change),
 }
@@ -94,7 +94,7 @@ impl Follow {
         after: Option<i64>,
         streaming: bool,
     ) -> Result<Follow, Refusal> {
-        let feed = Feed::subscribe(&api.feed);
+        let feed = CaptureFeed::subscribe(&api.feed);
         let changes = streaming.then(|| api.store.changes());
         let after = match after {
             Some(after) => after,
@@ -113,10 +113,10 @@ impl Follow {
     }
 
     /// The next matching capture, or a change to one when following changes.
-    async fn next(&mut self) -> Result<Next, Refusal> {
+    async fn next(&mut self) -> Result<Pending, Refusal> {
         loop {
             if let Some(ready) = self.ready.pop_front() {
-                return Ok(Next::Capture(ready));
+                return Ok(Pending::Capture(ready));
             }
             if !self.caught_up {
                 self.catch_up().await?;
@@ -130,7 +130,7 @@ impl Follow {
                     published = self.feed.recv() => published,
                     change = changes.recv() => match change {
                         Ok(change @ (Change::Forwarded { .. } | Change::Answered { .. })) => {
-                            return Ok(Next::Change(change));
+                            return Ok(Pending::Change(change));
                         }
                         Err(RecvError::Closed) => {
                             self.changes = None;
@@ -209,7 +209,7 @@ fn resume_after(headers: &HeaderMap, params: &Params) -> Result<Option<i64>, Ref
 /// `GET /api/v1/events`: one `capture` event per committed capture matching `filter` (its id
 /// the capture's), `delivery` events when a forward attempt or pass-through answer changes a
 /// capture, and a keep-alive comment every 15 s.
-pub(super) async fn events(State(api): State<Api>, headers: HeaderMap, params: Params) -> Answer {
+pub(super) async fn events(State(api): State<Api>, headers: HeaderMap, params: Params) -> Reply {
     let filter = filter(&params)?;
     let after = resume_after(&headers, &params)?;
     let follow = Follow::start(&api, filter, after, true).await?;
@@ -217,11 +217,11 @@ pub(super) async fn events(State(api): State<Api>, headers: HeaderMap, params: P
     let shown = move |ready: &Ready| ready.shown(&masker, unmasked);
     let stream = futures_util::stream::unfold((follow, shown), |(mut follow, shown)| async move {
         let event = match follow.next().await {
-            Ok(Next::Capture(ready)) => Event::default()
+            Ok(Pending::Capture(ready)) => Event::default()
                 .id(ready.capture().id.to_string())
                 .event("capture")
                 .data(shown(&ready)),
-            Ok(Next::Change(change)) => Event::default()
+            Ok(Pending::Change(change)) => Event::default()
                 .event("delivery")
                 .data(change_json(&change).to_string()),
             Err(_) => return None,
@@ -245,7 +245,7 @@ fn change_json(change: &Change) -> Value {
 
 /// `GET /api/v1/wait?filter=&after=&timeout=30s`: the first capture after `after` (or after
 /// now) that matches, or 408 once `timeout` has passed.
-pub(super) async fn wait(State(api): State<Api>, params: Params) -> Answer {
+pub(super) async fn wait(State(api): State<Api>, params: Params) -> Reply {
     let filter = filter(&params)?;
     let after = param(&params, "after")?;
     let timeout = match params.get("timeout") {
@@ -260,12 +260,12 @@ pub(super) async fn wait(State(api): State<Api>, params: Params) -> Answer {
     .min(LONGEST_WAIT);
     let mut follow = Follow::start(&api, filter, after, false).await?;
     match tokio::time::timeout(timeout, follow.next()).await {
-        Ok(Ok(Next::Capture(ready))) => Ok((
+        Ok(Ok(Pending::Capture(ready))) => Ok((
             [(axum::http::header::CONTENT_TYPE, "application/json")],
             ready.shown(&api.masker(&params), unmasked(&params)),
         )
             .into_response()),
-        Ok(Ok(Next::Change(_))) => unreachable!("a wait does not follow changes"),
+        Ok(Ok(Pending::Change(_))) => unreachable!("a wait does not follow changes"),
         Ok(Err(refusal)) => Err(refusal),
         Err(_) => Err(Refusal::new(
             StatusCode::REQUEST_TIMEOUT,

@@ -73,16 +73,16 @@ impl Token {
 
 /// What a running hookscope says of its API in the data folder.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Found {
+pub struct Announced {
     /// `http://127.0.0.1:8788/api/v1`
     pub url: String,
     pub pid: u32,
 }
 
-impl Found {
+impl Announced {
     /// Says that the API of this process listens at `addr`.
     pub fn announce(dir: &Path, addr: SocketAddr) -> std::io::Result<()> {
-        let found = Found {
+        let found = Announced {
             url: format!("http://{addr}/api/v1"),
             pid: std::process::id(),
         };
@@ -90,15 +90,15 @@ impl Found {
         owner_only::write(&dir.join(FOUND_FILE), text.as_bytes())
     }
 
-    /// Takes back what [`Found::announce`] said, unless another process has said more since.
+    /// Takes back what [`Announced::announce`] said, unless another process has said more since.
     pub fn withdraw(dir: &Path) {
-        if Found::read(dir).is_some_and(|f| f.pid == std::process::id()) {
+        if Announced::read(dir).is_some_and(|f| f.pid == std::process::id()) {
             let _ = std::fs::remove_file(dir.join(FOUND_FILE));
         }
     }
 
     /// What the data folder `dir` says; `None` when no hookscope has announced an API there.
-    pub fn read(dir: &Path) -> Option<Found> {
+    pub fn read(dir: &Path) -> Option<Announced> {
         serde_json::from_slice(&std::fs::read(dir.join(FOUND_FILE)).ok()?).ok()
     }
 }
@@ -130,10 +130,10 @@ mod tests {
     #[test]
     fn an_announced_api_is_found_and_withdrawn() {
         let dir = tempfile::tempdir().unwrap();
-        Found::announce(dir.path(), "127.0.0.1:8788".parse().unwrap()).unwrap();
-        let found = Found::read(dir.path()).unwrap();
+        Announced::announce(dir.path(), "127.0.0.1:8788".parse().unwrap()).unwrap();
+        let found = Announced::read(dir.path()).unwrap();
         assert_eq!(found.url, "http://127.0.0.1:8788/api/v1");
-        Found::withdraw(dir.path());
-        assert!(Found::read(dir.path()).is_none());
+        Announced::withdraw(dir.path());
+        assert!(Announced::read(dir.path()).is_none());
     }
 }

@@ -97,7 +97,7 @@ impl Reach {
 }
 
 /// A tool's answer; `Err` is a sentence, which the assistant reads as the tool's error.
-type Answer = Result<CallToolResult, String>;
+type ToolReply = Result<CallToolResult, String>;
 
 /// The MCP server: its tools, and where they find the API and the settings.
 struct Hookscope {
@@ -180,7 +180,7 @@ impl Hookscope {
         description = "List hookscope's captures (webhooks it received): the newest first, or the oldest first after a capture id. Each capture has its id, time, provider, event, summary, method, path, headers, body (text, or base64 when it is not UTF-8; cut at 4 KiB here, get_capture shows more) and what hookscope answered.",
         annotations(read_only_hint = true)
     )]
-    async fn list_captures(&self, Parameters(asked): Parameters<ListCaptures>) -> Answer {
+    async fn list_captures(&self, Parameters(asked): Parameters<ListCaptures>) -> ToolReply {
         let limit = asked.limit.unwrap_or(LIST_DEFAULT).min(LIST_MOST);
         let mut query = vec![("limit", limit.to_string())];
         if let Some(filter) = asked.filter {
@@ -206,7 +206,7 @@ impl Hookscope {
         description = "One capture by its id: method, path, query, headers, body (text, or base64 when it is not UTF-8; cut at 64 KiB with the full size said), provider, event, verdict and what hookscope answered.",
         annotations(read_only_hint = true)
     )]
-    async fn get_capture(&self, Parameters(CaptureId { id }): Parameters<CaptureId>) -> Answer {
+    async fn get_capture(&self, Parameters(CaptureId { id }): Parameters<CaptureId>) -> ToolReply {
         let mut capture = self
             .client()?
             .get(&format!("/captures/{id}"), &[], QUICK)
@@ -220,7 +220,7 @@ impl Hookscope {
         description = "Wait until hookscope receives a capture that matches the filter, and give it; by default only captures arriving from now on count. When none comes in time, the answer says so (that is not an error).",
         annotations(read_only_hint = true)
     )]
-    async fn wait_for_capture(&self, Parameters(asked): Parameters<WaitForCapture>) -> Answer {
+    async fn wait_for_capture(&self, Parameters(asked): Parameters<WaitForCapture>) -> ToolReply {
         let seconds = asked
             .timeout_seconds
             .unwrap_or(WAIT_DEFAULT)
@@ -255,7 +255,7 @@ impl Hookscope {
         description = "Every arrival of the notification a capture belongs to, when its provider sent it more than once: each arrival's capture id, time, the status hookscope answered, how fast, and why a redelivery was needed.",
         annotations(read_only_hint = true)
     )]
-    async fn timeline(&self, Parameters(CaptureId { id }): Parameters<CaptureId>) -> Answer {
+    async fn timeline(&self, Parameters(CaptureId { id }): Parameters<CaptureId>) -> ToolReply {
         let arrivals = self
             .client()?
             .get(&format!("/captures/{id}/timeline"), &[], QUICK)
@@ -268,7 +268,10 @@ impl Hookscope {
         description = "Send one of hookscope's built-in sample webhooks (Reestr, GREEN-API, MoySklad) to its own listener, and give the ids of the captures it made.",
         annotations(read_only_hint = false, destructive_hint = false)
     )]
-    async fn send_sample(&self, Parameters(SampleName { name }): Parameters<SampleName>) -> Answer {
+    async fn send_sample(
+        &self,
+        Parameters(SampleName { name }): Parameters<SampleName>,
+    ) -> ToolReply {
         let sent = self
             .client()?
             .post(&format!("/samples/{name}"), &json!({}))
@@ -283,7 +286,7 @@ impl Hookscope {
         description = "How hookscope stands: whether it is running, its listener and webhook URLs, the public URL, the number of captures and the store's size; and, from the settings file, which credentials of each provider (reestr, green-api, moysklad, kontur) are set. Credentials are only said to be set or not, never shown.",
         annotations(read_only_hint = true)
     )]
-    async fn provider_status(&self) -> Answer {
+    async fn provider_status(&self) -> ToolReply {
         let mut answer = serde_json::Map::new();
         // The settings say what is set even while no hookscope runs, so a failure of either
         // part is said beside the other.
@@ -321,7 +324,7 @@ impl Hookscope {
             open_world_hint = true
         )
     )]
-    async fn replay_capture(&self, Parameters(asked): Parameters<ReplayCapture>) -> Answer {
+    async fn replay_capture(&self, Parameters(asked): Parameters<ReplayCapture>) -> ToolReply {
         let mut edits = serde_json::Map::new();
         if let Some(to) = asked.to {
             edits.insert("to".into(), json!(to));

@@ -38,7 +38,7 @@ const HOP_BY_HOP: &[&str] = &[
 
 /// Why a forward rule cannot be used as it is.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum RuleError {
+pub enum ForwardRuleError {
     #[error("The forward target \"{target}\" is not an http(s) URL; write it like http://localhost:3000/hooks.")]
     Target { target: String },
     #[error("The forward filter of {target} does not parse: {error}")]
@@ -51,24 +51,24 @@ pub enum RuleError {
 }
 
 /// A rule's target checked to be an http(s) URL.
-pub fn check_target(target: &str) -> Result<reqwest::Url, RuleError> {
-    crate::config::http_url(target).ok_or_else(|| RuleError::Target {
+pub fn check_target(target: &str) -> Result<reqwest::Url, ForwardRuleError> {
+    crate::config::http_url(target).ok_or_else(|| ForwardRuleError::Target {
         target: target.into(),
     })
 }
 
 /// A rule as a store route, or why it cannot be one; `listener` is the address hookscope
 /// listens on, when known, which a rule may not forward to.
-pub fn route(rule: &ForwardRule, listener: Option<SocketAddr>) -> Result<Route, RuleError> {
+pub fn route(rule: &ForwardRule, listener: Option<SocketAddr>) -> Result<Route, ForwardRuleError> {
     let url = check_target(&rule.target)?;
     if let Some(listener) = listener.filter(|&l| is_listener(&url, l)) {
-        return Err(RuleError::OwnListener {
+        return Err(ForwardRuleError::OwnListener {
             target: rule.target.trim().into(),
             listener,
         });
     }
     let target = rule.target.trim().to_string();
-    let filter = Filter::parse(&rule.filter).map_err(|error| RuleError::Filter {
+    let filter = Filter::parse(&rule.filter).map_err(|error| ForwardRuleError::Filter {
         target: target.clone(),
         error,
     })?;
@@ -96,7 +96,7 @@ fn is_listener(url: &reqwest::Url, listener: SocketAddr) -> bool {
 
 /// The routes of the enabled rules, and the problems of those that cannot be used (which
 /// forward nothing). `listener` is the address hookscope listens on.
-pub fn routes(config: &Config, listener: Option<SocketAddr>) -> (Routes, Vec<RuleError>) {
+pub fn routes(config: &Config, listener: Option<SocketAddr>) -> (Routes, Vec<ForwardRuleError>) {
     let (mut list, mut problems) = (Vec::new(), Vec::new());
     for rule in config.forward.iter().filter(|r| r.enabled) {
         match route(rule, listener) {

@@ -26,12 +26,12 @@ use body::{read_body, BodyRead, Held, KEPT_OF_UNFINISHED};
 use idle::{Answering, IdleTimeout};
 
 use crate::capture::DeliveryState;
-use crate::capture::{self, Answer, Capture, Incoming, Reason};
+use crate::capture::{self, Answer, Capture, Incoming, Judgement, Provider, Reason};
 use crate::config::Config;
 use crate::forward::{self, outbox::Outbox};
 use crate::providers;
 use crate::responses::{Effect, Responder};
-use crate::store::{Next, Outbound, Routes, Store};
+use crate::store::{Committed, Next, Outbound, Routes, Store, StoreError};
 
 /// File descriptors kept back from connections: the store, its index, the app's own.
 const RESERVED_FILES: u64 = 256;
@@ -232,6 +232,8 @@ fn kept_kib(seen: u64) -> Option<u64> {
     (seen > KEPT_OF_UNFINISHED as u64).then_some(KEPT_OF_UNFINISHED as u64 / 1024)
 }
 
+/// Takes one request: reads its body, judges it, lets the response rules have their say,
+/// commits it with its deliveries, and only then answers.
 async fn capture(
     State(hub): State<Hub>,
     ConnectInfo(remote): ConnectInfo<SocketAddr>,
@@ -240,30 +242,11 @@ async fn capture(
     let started = Instant::now();
     let config = hub.config.borrow().clone();
     let (parts, body) = request.into_parts();
-    let headers = parts
-        .headers
-        .iter()
-        .map(|(name, value)| {
-            (
-                name.as_str().to_owned(),
-                capture::HeaderValue::from_bytes(value.as_bytes()),
-            )
-        })
-        .collect();
+    let mut incoming = incoming(&parts, remote);
     let declared = parts
         .headers
         .get(axum::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    let mut incoming = Incoming {
-        received_at: time::OffsetDateTime::now_utc(),
-        remote_addr: remote.to_string(),
-        method: parts.method.to_string(),
-        path: parts.uri.path().to_owned(),
-        query: parts.uri.query().unwrap_or_default().to_owned(),
-        headers,
-        body: Vec::new(),
-        size: 0,
-    };
     let limit = config.listener.max_body_bytes;
     let timeout = Duration::from_secs(config.listener.read_timeout_secs);
     // Held until the capture is committed, when the body is on disk.
@@ -271,47 +254,7 @@ async fn capture(
     let read = read_body(body, declared, limit, timeout, &hub.bodies, &mut held).await;
     // What is left of a body not read whole would be taken for the next request.
     let close = !matches!(read, BodyRead::Whole(_));
-    let judgement = match read {
-        BodyRead::Whole(bytes) => {
-            incoming.size = bytes.len() as u64;
-            incoming.body = bytes;
-            providers::judge(&incoming, &config)
-        }
-        BodyRead::TooLarge { seen } => {
-            incoming.size = seen;
-            let reason = Reason::TooLarge { size: seen, limit };
-            providers::refuse(&incoming, 413, reason)
-        }
-        BodyRead::OverBudget { seen } => {
-            incoming.size = seen;
-            let reason = Reason::Busy {
-                budget_mib: config.listener.max_in_flight_bytes >> 20,
-            };
-            let mut judgement = providers::refuse(&incoming, 503, reason);
-            judgement
-                .answer
-                .headers
-                .push(("retry-after".into(), "5".into()));
-            judgement
-        }
-        BodyRead::TimedOut { kept, seen } => {
-            let reason = Reason::SlowBody {
-                seconds: timeout.as_secs(),
-                seen,
-                kept_kib: kept_kib(seen),
-            };
-            (incoming.size, incoming.body) = (seen, kept);
-            providers::refuse(&incoming, 408, reason)
-        }
-        BodyRead::Broken { kept, seen, error } => {
-            let reason = Reason::BrokenBody {
-                error: error.to_string(),
-                kept_kib: kept_kib(seen),
-            };
-            (incoming.size, incoming.body) = (seen, kept);
-            providers::refuse(&incoming, 400, reason)
-        }
-    };
+    let judgement = judge(&mut incoming, read, &config, timeout);
     let mut capture = Capture::new(incoming, judgement);
     // Requests refused before their body was whole are not the rules' to answer.
     let effect = if close {
@@ -319,28 +262,15 @@ async fn capture(
     } else {
         hub.responder.borrow().apply(&mut capture)
     };
-    let overridden = capture
+    let by_rule = capture
         .judgement
         .reason
         .as_ref()
         .is_some_and(|r| matches!(r, Reason::Rule { .. }));
-    let mut answer = capture.judgement.answer.clone();
-    // A forward of this hookscope's that came back to it is kept, never forwarded again.
-    let came_back = forward::came_back(
-        hub.store.name(),
-        parts
-            .headers
-            .get_all(forward::FORWARDED_BY)
-            .iter()
-            .map(HeaderValue::as_bytes),
-    );
-    let routes = if came_back {
-        Routes::default()
-    } else {
-        hub.routes.borrow().clone()
-    };
+    let answer = capture.judgement.answer.clone();
+    let routes = routes_for(&hub, &parts.headers);
     // Kept only when a pass-through may need to send it on.
-    let mut kept = routes
+    let kept = routes
         .list
         .iter()
         .any(|r| r.pass_through)
@@ -361,83 +291,186 @@ async fn capture(
             None
         }
     };
-    match committed {
-        Ok(committed) => {
-            // A response rule answers instead of a pass-through target.
-            let inline = committed
-                .deliveries
-                .iter()
-                .find(|d| d.inline && !overridden);
-            // A pass-through rule matched, but an earlier delivery of its queue still waits:
-            // hookscope answers, and the delivery waits behind that one. Said, not silent.
-            let queued = committed.deliveries.iter().find(|d| d.pass_through);
-            if let (None, Some(queued), false) = (inline, queued, overridden) {
+    let committed = match committed {
+        Ok(committed) => committed,
+        Err(e) => return not_saved(e),
+    };
+    let passed = match by_rule {
+        // A response rule answers instead of a pass-through target.
+        true => None,
+        false => deliver_inline(&hub, &config, &committed, kept, provider).await,
+    };
+    if !committed.deliveries.is_empty() {
+        hub.outbox.wake();
+    }
+    // Only a real delay: tokio's timer rounds every deadline up to its next millisecond, so
+    // even a zero sleep held each answer back by up to 1 ms (a third of the rate).
+    if let Some(held_back) = held_back {
+        tokio::time::sleep(effect.delay).await;
+        drop(held_back);
+    }
+    let answer = passed.clone().unwrap_or(answer);
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    hub.store.record_answer(committed.id, elapsed_ms, passed);
+    respond(answer, committed.id, effect.hang_up, close)
+}
+
+/// The request as captured so far: everything but its body.
+fn incoming(parts: &axum::http::request::Parts, remote: SocketAddr) -> Incoming {
+    let headers = parts
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                capture::HeaderValue::from_bytes(value.as_bytes()),
+            )
+        })
+        .collect();
+    Incoming {
+        received_at: time::OffsetDateTime::now_utc(),
+        remote_addr: remote.to_string(),
+        method: parts.method.to_string(),
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().unwrap_or_default().to_owned(),
+        headers,
+        body: Vec::new(),
+        size: 0,
+    }
+}
+
+/// Puts what was read of the body into the capture and judges it: by its provider's rules
+/// when the body came whole, refused with the reason otherwise.
+fn judge(incoming: &mut Incoming, read: BodyRead, config: &Config, timeout: Duration) -> Judgement {
+    let limit = config.listener.max_body_bytes;
+    match read {
+        BodyRead::Whole(bytes) => {
+            incoming.size = bytes.len() as u64;
+            incoming.body = bytes;
+            providers::judge(incoming, config)
+        }
+        BodyRead::TooLarge { seen } => {
+            incoming.size = seen;
+            let reason = Reason::TooLarge { size: seen, limit };
+            providers::refuse(incoming, 413, reason)
+        }
+        BodyRead::OverBudget { seen } => {
+            incoming.size = seen;
+            let reason = Reason::Busy {
+                budget_mib: config.listener.max_in_flight_bytes >> 20,
+            };
+            let mut judgement = providers::refuse(incoming, 503, reason);
+            judgement
+                .answer
+                .headers
+                .push(("retry-after".into(), "5".into()));
+            judgement
+        }
+        BodyRead::TimedOut { kept, seen } => {
+            let reason = Reason::SlowBody {
+                seconds: timeout.as_secs(),
+                seen,
+                kept_kib: kept_kib(seen),
+            };
+            (incoming.size, incoming.body) = (seen, kept);
+            providers::refuse(incoming, 408, reason)
+        }
+        BodyRead::Broken { kept, seen, error } => {
+            let reason = Reason::BrokenBody {
+                error: error.to_string(),
+                kept_kib: kept_kib(seen),
+            };
+            (incoming.size, incoming.body) = (seen, kept);
+            providers::refuse(incoming, 400, reason)
+        }
+    }
+}
+
+/// The forward rules for this request: none for a forward of this hookscope's that came back
+/// to it, which is kept but never forwarded again.
+fn routes_for(hub: &Hub, headers: &axum::http::HeaderMap) -> Routes {
+    let came_back = forward::came_back(
+        hub.store.name(),
+        headers
+            .get_all(forward::FORWARDED_BY)
+            .iter()
+            .map(HeaderValue::as_bytes),
+    );
+    match came_back {
+        true => Routes::default(),
+        false => hub.routes.borrow().clone(),
+    }
+}
+
+/// The pass-through target's answer, when a pass-through delivery was created to be tried
+/// at once. A pass-through rule that matched while an earlier delivery of its queue still
+/// waits gets hookscope's answer instead, and the delivery waits behind that one: said, not
+/// silent.
+async fn deliver_inline(
+    hub: &Hub,
+    config: &Config,
+    committed: &Committed,
+    kept: Option<Capture>,
+    provider: Provider,
+) -> Option<Answer> {
+    let inline = committed.deliveries.iter().find(|d| d.inline);
+    match (inline, kept) {
+        (Some(delivery), Some(mut capture)) => {
+            capture.id = committed.id;
+            pass_through(hub, config, &capture, delivery).await
+        }
+        (None, _) => {
+            if let Some(queued) = committed.deliveries.iter().find(|d| d.pass_through) {
                 hub.fell_back.send_modify(|f| {
                     f.count += 1;
                     f.last = Some((queued.target.clone(), provider));
                 });
             }
-            let passed = match (inline, kept.as_mut()) {
-                (Some(delivery), Some(capture)) => {
-                    capture.id = committed.id;
-                    pass_through(&hub, &config, capture, delivery).await
-                }
-                _ => None,
-            };
-            if !committed.deliveries.is_empty() {
-                hub.outbox.wake();
-            }
-            if let Some(passed) = &passed {
-                answer = passed.clone();
-            }
-            // Only a real delay: tokio's timer rounds every deadline up to its next millisecond,
-            // so even a zero sleep held each answer back by up to 1 ms (a third of the rate).
-            if let Some(held_back) = held_back {
-                tokio::time::sleep(effect.delay).await;
-                drop(held_back);
-            }
-            hub.store.record_answer(
-                committed.id,
-                started.elapsed().as_secs_f64() * 1000.0,
-                passed,
-            );
-            let mut sent = axum::http::HeaderMap::new();
-            for (name, value) in answer.sent_headers(committed.id) {
-                if let (Ok(name), Ok(value)) = (
-                    HeaderName::from_bytes(name.as_bytes()),
-                    HeaderValue::from_str(&value),
-                ) {
-                    sent.insert(name, value);
-                }
-            }
-            // A plain body: its type is among the headers sent, as the detail pane shows them.
-            let mut response = (
-                StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK),
-                axum::body::Body::from(answer.body),
-            )
-                .into_response();
-            if effect.hang_up {
-                response.extensions_mut().insert(HangUp);
-            }
-            let headers = response.headers_mut();
-            headers.extend(sent);
-            if close {
-                headers.insert(
-                    axum::http::header::CONNECTION,
-                    HeaderValue::from_static("close"),
-                );
-            }
-            response
+            None
         }
-        Err(e) => {
-            // Not acknowledged, so the provider will send it again: nothing is lost. The writer
-            // says why once, not once a request (`Change::NotSaved`).
-            tracing::debug!("{e}");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!("hookscope could not save this request, so it is not acknowledged; send it again. ({e})\n"),
-            )
-                .into_response()
+        (Some(_), None) => None,
+    }
+}
+
+/// The answer as sent: the capture's id among its headers, the connection closed after a body
+/// that was not read whole, or no answer at all when a rule hangs up.
+fn respond(answer: Answer, id: i64, hang_up: bool, close: bool) -> Response {
+    let mut sent = axum::http::HeaderMap::new();
+    for (name, value) in answer.sent_headers(id) {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(&value),
+        ) {
+            sent.insert(name, value);
         }
     }
+    // A plain body: its type is among the headers sent, as the detail pane shows them.
+    let mut response = (
+        StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK),
+        axum::body::Body::from(answer.body),
+    )
+        .into_response();
+    if hang_up {
+        response.extensions_mut().insert(HangUp);
+    }
+    let headers = response.headers_mut();
+    headers.extend(sent);
+    if close {
+        headers.insert(
+            axum::http::header::CONNECTION,
+            HeaderValue::from_static("close"),
+        );
+    }
+    response
+}
+
+/// Not acknowledged, so the provider will send it again: nothing is lost. The writer says why
+/// once, not once a request (`Change::NotSaved`).
+fn not_saved(e: StoreError) -> Response {
+    tracing::debug!("{e}");
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!("hookscope could not save this request, so it is not acknowledged; send it again. ({e})\n"),
+    )
+        .into_response()
 }

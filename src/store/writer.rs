@@ -156,7 +156,7 @@ impl Writer {
                 .map_err(|e| (e.to_string(), NotSavedCause::of(&e))),
         };
         let wrote = outcome.is_ok();
-        let (mut produced, changes) = match outcome {
+        let (produced, changes) = match outcome {
             Ok((produced, mut changes)) => {
                 if self.failing {
                     changes.push(Change::SavingAgain);
@@ -179,11 +179,32 @@ impl Writer {
             }
         };
         self.failing = !wrote;
-        // The batch's captures go out together before any is acknowledged: one message and
-        // one wake-up for each listener of the broadcast, instead of one for each capture.
+        self.answer_waiters(work, produced);
+        for change in changes {
+            let _ = self.changes.send(change);
+        }
+        if close.is_empty() {
+            if wrote {
+                self.wal.after_batch(&self.conn);
+            }
+            return false;
+        }
+        let _ = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+        for job in close {
+            if let Job::Close { done } = job {
+                let _ = done.send(());
+            }
+        }
+        true
+    }
+
+    /// Announces the batch's captures and then answers each job's waiter. The captures go out
+    /// together before any is acknowledged: one message and one wake-up for each listener of
+    /// the broadcast, instead of one for each capture.
+    fn answer_waiters(&self, work: Vec<Job>, produced: Vec<Produced>) {
         let mut committed = Vec::new();
         let mut announced = Vec::new();
-        for (job, made) in work.into_iter().zip(produced.drain(..)) {
+        for (job, made) in work.into_iter().zip(produced) {
             match (job, made) {
                 (Job::Commit { capture, done, .. }, Produced::Routed(deliveries)) => {
                     let done_with = Committed {
@@ -222,145 +243,167 @@ impl Writer {
         for (done, done_with) in committed {
             let _ = done.send(Ok(done_with));
         }
-        for change in changes {
-            let _ = self.changes.send(change);
-        }
-        if close.is_empty() {
-            if wrote {
-                self.wal.after_batch(&self.conn);
-            }
-            return false;
-        }
-        let _ = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
-        for job in close {
-            if let Job::Close { done } = job {
-                let _ = done.send(());
-            }
-        }
-        true
     }
 
+    /// Applies a batch's jobs, bounds the WAL and prunes past the retention limits, in one
+    /// transaction.
     fn transaction(&mut self, work: &mut [Job]) -> rusqlite::Result<(Vec<Produced>, Vec<Change>)> {
         let tx = self.conn.transaction()?;
-        let (mut count, mut last_id) = (self.count, self.last_id);
-        let mut produced = Vec::with_capacity(work.len());
+        let mut tally = Tally {
+            count: self.count,
+            last_id: self.last_id,
+        };
         let mut changes = Vec::new();
-        for job in work.iter_mut() {
-            let made = match job {
-                Job::Commit {
-                    capture,
-                    encoded,
-                    routes,
-                    ..
-                } => {
-                    insert(&tx, capture, encoded)?;
-                    count += 1;
-                    last_id = capture.id;
-                    Produced::Routed(outbox::route(&tx, capture, routes)?)
-                }
-                Job::Answered {
-                    id,
-                    elapsed_ms,
-                    answer,
-                } => {
-                    tx.prepare_cached("UPDATE captures SET elapsed_ms = ?2 WHERE id = ?1")?
-                        .execute(params![*id, *elapsed_ms])?;
-                    if let Some(answer) = answer {
-                        tx.prepare_cached(
-                            "UPDATE captures SET response_status = ?2, response_headers = ?3,
-                                response_body = ?4 WHERE id = ?1",
-                        )?
-                        .execute(params![
-                            *id,
-                            answer.status,
-                            pairs_to_json(&answer.headers),
-                            answer.body
-                        ])?;
-                        changes.push(Change::Answered {
-                            capture: *id,
-                            status: answer.status,
-                        });
-                    }
-                    Produced::Nothing
-                }
-                Job::Attempted {
-                    delivery,
-                    attempt,
-                    next,
-                    ..
-                } => {
-                    // Retry now, asked while this attempt was on its way, still stands: the
-                    // attempt's backoff would put it off until the old due time.
-                    let asked = self.retry_asked.remove(delivery);
-                    let next = match (*next, asked) {
-                        (Next::RetryAt(_), Some(asked)) if asked >= attempt.at => {
-                            Next::RetryAt(asked)
-                        }
-                        (next, _) => next,
-                    };
-                    let capture = outbox::attempted(&tx, *delivery, attempt, next)?;
-                    changes.push(Change::Forwarded { capture });
-                    Produced::Nothing
-                }
-                Job::Replayed {
-                    capture,
-                    target,
-                    attempt,
-                    ..
-                } => {
-                    let id = outbox::replayed(&tx, *capture, target, attempt)?;
-                    changes.push(Change::Forwarded { capture: *capture });
-                    Produced::Replayed(id)
-                }
-                Job::Edit {
-                    edit: Edit::Delivery { id, decision },
-                    ..
-                } => {
-                    let now = OffsetDateTime::now_utc();
-                    if let Some(capture) = outbox::decide(&tx, *id, *decision, now)? {
-                        if *decision == Decision::RetryNow {
-                            self.retry_asked.insert(*id, now);
-                        }
-                        changes.push(Change::Forwarded { capture });
-                    }
-                    Produced::Nothing
-                }
-                Job::Edit { edit, .. } => {
-                    count -= apply(&tx, edit)?;
-                    if let Edit::Pin { id, .. } | Edit::Note { id, .. } = edit {
-                        changes.push(Change::Marked { capture: *id });
-                    }
-                    Produced::Nothing
-                }
-                Job::Close { .. } => Produced::Nothing,
-            };
-            produced.push(made);
-        }
-        // A few at a time: a thousand at once held up every request of that batch by ~9 ms.
+        let produced = work
+            .iter_mut()
+            .map(|job| apply_job(&tx, job, &mut tally, &mut self.retry_asked, &mut changes))
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         let retention = *self.retention.borrow();
         self.wal.bound(&tx, retention.wal_bound())?;
-        let excess = retention.excess(count, file_bytes(&tx)?).min(PRUNE_AT_MOST);
-        if excess > 0 {
-            let removed = tx
-                .prepare_cached(
-                    "DELETE FROM captures WHERE id IN
-                       (SELECT id FROM captures WHERE pinned = 0 AND id NOT IN
-                          (SELECT capture_id FROM deliveries WHERE state = 'waiting')
-                        ORDER BY id LIMIT ?1)
-                     RETURNING id",
-                )?
-                .query_map([excess], |r| r.get(0))?
-                .collect::<rusqlite::Result<Vec<i64>>>()?;
-            if let (Some(first), Some(last)) = (removed.iter().min(), removed.iter().max()) {
-                outbox::forget(&tx, *first..=*last)?;
-            }
-            count -= removed.len() as u64;
-        }
+        tally.count -= prune(&tx, retention, tally.count)?;
         tx.commit()?;
-        self.count = count;
-        self.last_id = last_id;
+        (self.count, self.last_id) = (tally.count, tally.last_id);
         Ok((produced, changes))
     }
+}
+
+/// How many captures the store holds and the newest one's id, as a batch changes them.
+struct Tally {
+    count: u64,
+    last_id: i64,
+}
+
+/// Applies one job of a batch; what it changed for the app goes to `changes`.
+fn apply_job(
+    tx: &Transaction,
+    job: &mut Job,
+    tally: &mut Tally,
+    retry_asked: &mut HashMap<i64, OffsetDateTime>,
+    changes: &mut Vec<Change>,
+) -> rusqlite::Result<Produced> {
+    Ok(match job {
+        Job::Commit {
+            capture,
+            encoded,
+            routes,
+            ..
+        } => {
+            insert(tx, capture, encoded)?;
+            tally.count += 1;
+            tally.last_id = capture.id;
+            Produced::Routed(outbox::route(tx, capture, routes)?)
+        }
+        Job::Answered {
+            id,
+            elapsed_ms,
+            answer,
+        } => {
+            record_answer(tx, *id, *elapsed_ms, answer.as_ref(), changes)?;
+            Produced::Nothing
+        }
+        Job::Attempted {
+            delivery,
+            attempt,
+            next,
+            ..
+        } => {
+            // Retry now, asked while this attempt was on its way, still stands: the
+            // attempt's backoff would put it off until the old due time.
+            let asked = retry_asked.remove(delivery);
+            let next = match (*next, asked) {
+                (Next::RetryAt(_), Some(asked)) if asked >= attempt.at => Next::RetryAt(asked),
+                (next, _) => next,
+            };
+            let capture = outbox::attempted(tx, *delivery, attempt, next)?;
+            changes.push(Change::Forwarded { capture });
+            Produced::Nothing
+        }
+        Job::Replayed {
+            capture,
+            target,
+            attempt,
+            ..
+        } => {
+            let id = outbox::replayed(tx, *capture, target, attempt)?;
+            changes.push(Change::Forwarded { capture: *capture });
+            Produced::Replayed(id)
+        }
+        Job::Edit {
+            edit: Edit::Delivery { id, decision },
+            ..
+        } => {
+            let now = OffsetDateTime::now_utc();
+            if let Some(capture) = outbox::decide(tx, *id, *decision, now)? {
+                if *decision == Decision::RetryNow {
+                    retry_asked.insert(*id, now);
+                }
+                changes.push(Change::Forwarded { capture });
+            }
+            Produced::Nothing
+        }
+        Job::Edit { edit, .. } => {
+            tally.count -= apply(tx, edit)?;
+            if let Edit::Pin { id, .. } | Edit::Note { id, .. } = edit {
+                changes.push(Change::Marked { capture: *id });
+            }
+            Produced::Nothing
+        }
+        Job::Close { .. } => Produced::Nothing,
+    })
+}
+
+/// Records how long a capture's answer took, and the answer itself when a pass-through
+/// target gave it instead of the rule.
+fn record_answer(
+    tx: &Transaction,
+    id: i64,
+    elapsed_ms: f64,
+    answer: Option<&Answer>,
+    changes: &mut Vec<Change>,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached("UPDATE captures SET elapsed_ms = ?2 WHERE id = ?1")?
+        .execute(params![id, elapsed_ms])?;
+    if let Some(answer) = answer {
+        tx.prepare_cached(
+            "UPDATE captures SET response_status = ?2, response_headers = ?3,
+                response_body = ?4 WHERE id = ?1",
+        )?
+        .execute(params![
+            id,
+            answer.status,
+            pairs_to_json(&answer.headers),
+            answer.body
+        ])?;
+        changes.push(Change::Answered {
+            capture: id,
+            status: answer.status,
+        });
+    }
+    Ok(())
+}
+
+/// Removes the oldest unpinned captures past the retention limits, a few at a time (a
+/// thousand at once held up every request of that batch by ~9 ms), never one whose delivery
+/// still waits; returns how many it removed.
+fn prune(tx: &Transaction, retention: Retention, count: u64) -> rusqlite::Result<u64> {
+    let excess = retention.excess(count, file_bytes(tx)?).min(PRUNE_AT_MOST);
+    if excess == 0 {
+        return Ok(0);
+    }
+    let removed = tx
+        .prepare_cached(
+            "DELETE FROM captures WHERE id IN
+               (SELECT id FROM captures WHERE pinned = 0 AND id NOT IN
+                  (SELECT capture_id FROM deliveries WHERE state = 'waiting')
+                ORDER BY id LIMIT ?1)
+             RETURNING id",
+        )?
+        .query_map([excess], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    if let (Some(first), Some(last)) = (removed.iter().min(), removed.iter().max()) {
+        outbox::forget(tx, *first..=*last)?;
+    }
+    Ok(removed.len() as u64)
 }
 
 /// What a job produced in a batch, for its waiter.

@@ -434,10 +434,10 @@ pub fn rules(ctx: &egui::Context, state: &mut AppState) {
                     } else if let Err(problem) = crate::forward::route(rule, listener) {
                         all_valid = false;
                         let text = match problem {
-                            crate::forward::RuleError::Filter { error, .. } => {
+                            crate::forward::ForwardRuleError::Filter { error, .. } => {
                                 language.filter_error(&error)
                             }
-                            crate::forward::RuleError::OwnListener { target, listener } => t
+                            crate::forward::ForwardRuleError::OwnListener { target, listener } => t
                                 .own_listener
                                 .replace("{target}", &target)
                                 .replace("{listener}", &listener.to_string()),

@@ -10,7 +10,7 @@ use crate::http::ApiError;
 use crate::providers::kontur::{Event, Page, MAX_COUNT};
 
 /// The feed as the panel shows it.
-pub struct Feed {
+pub struct EventsPanel {
     /// The cursor the shown page was asked with (`None`: the start of the feed).
     pub after: Option<String>,
     /// The cursors of the pages before it, for Back.
@@ -31,10 +31,10 @@ pub struct Feed {
     pub note: Option<&'static str>,
 }
 
-impl Feed {
+impl EventsPanel {
     /// At `after` with pages of `count` (kept in 1..=100 whatever was remembered).
-    pub fn new(after: Option<String>, count: u8) -> Feed {
-        Feed {
+    pub fn new(after: Option<String>, count: u8) -> EventsPanel {
+        EventsPanel {
             after,
             earlier: Vec::new(),
             next: None,
@@ -144,7 +144,7 @@ mod tests {
 
     #[test]
     fn next_and_back_walk_the_cursor_stack() {
-        let mut state = Feed::new(None, crate::providers::kontur::DEFAULT_COUNT);
+        let mut state = EventsPanel::new(None, crate::providers::kontur::DEFAULT_COUNT);
         state.arrived(KonturMove::Reload, page(&["a", "b"], Some("b")));
         assert_eq!(state.after_for(&KonturMove::Next).as_deref(), Some("b"));
         state.arrived(KonturMove::Next, page(&["c", "d"], Some("d")));
@@ -162,7 +162,7 @@ mod tests {
 
     #[test]
     fn following_appends_and_marks_new_events() {
-        let mut state = Feed::new(None, crate::providers::kontur::DEFAULT_COUNT);
+        let mut state = EventsPanel::new(None, crate::providers::kontur::DEFAULT_COUNT);
         state.arrived(KonturMove::Reload, page(&["a"], Some("a")));
         state.arrived(KonturMove::Follow, page(&["b"], Some("b")));
         assert_eq!(state.events.len(), 2);

@@ -54,7 +54,7 @@ pub struct Panels {
     pub green: GreenApiPanel,
     pub sklad: MoyskladPanel,
     pub reestr: ReestrPanel,
-    pub events: kontur::Feed,
+    pub events: kontur::EventsPanel,
 }
 
 impl Panels {
@@ -75,7 +75,10 @@ impl Panels {
             green: GreenApiPanel::default(),
             sklad: MoyskladPanel::default(),
             reestr: ReestrPanel::default(),
-            events: kontur::Feed::new(remembered.events_after.clone(), remembered.events_count),
+            events: kontur::EventsPanel::new(
+                remembered.events_after.clone(),
+                remembered.events_count,
+            ),
         }
     }
 

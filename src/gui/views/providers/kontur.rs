@@ -7,7 +7,7 @@ use egui_extras::{Column, TableBuilder};
 
 use super::{field, form, secret_field};
 use crate::gui::command::{Command, KonturMove, ProviderTab};
-use crate::gui::state::providers::kontur::Feed;
+use crate::gui::state::providers::kontur::EventsPanel;
 use crate::gui::state::providers::SecretField;
 use crate::gui::state::AppState;
 use crate::gui::texts::{short_date, Texts};
@@ -114,7 +114,7 @@ pub fn show(ui: &mut Ui, state: &mut AppState, t: &'static Texts) {
 }
 
 /// The events of the page; a click on a cell gives back its full text, to copy.
-fn event_table(ui: &mut Ui, state: &Feed, t: &Texts) -> Option<String> {
+fn event_table(ui: &mut Ui, state: &EventsPanel, t: &Texts) -> Option<String> {
     let shown: Vec<&Event> = state.events.iter().filter(|e| state.shown(e)).collect();
     if shown.is_empty() {
         if state.loaded && state.error.is_none() {
