@@ -361,9 +361,10 @@ async fn replay_and_samples_go_through_the_listener_and_are_recorded() {
         .await
         .unwrap();
     assert_eq!(replayed["outcome"]["status"], 204, "{replayed}");
+    assert_eq!(replayed["edited"], true, "{replayed}");
     let deliveries = l.reader().deliveries(id).unwrap();
     assert_eq!(deliveries.len(), 1);
-    assert!(deliveries[0].replay);
+    assert!(deliveries[0].replay && deliveries[0].edited);
     let again = l.last();
     assert!(again
         .request

@@ -969,6 +969,37 @@ async fn the_outbox_survives_kill_9_and_delivers_in_order_afterwards() {
         .unwrap();
     assert_eq!(last.header("x-try"), "2");
     serve.terminate();
+
+    // With the store free, replays are recorded with their capture; an edited one says so.
+    for args in [
+        &["replay", "1", "--to", &hooks][..],
+        &["replay", "2", "--to", &hooks, "--header", "X-Try: 3"],
+    ] {
+        let replay = run(dir.path(), args);
+        assert!(replay.status.success(), "{}", stderr(&replay));
+    }
+    let listed = stdout(&run(dir.path(), &["forwards"]));
+    assert!(
+        listed.contains("capture #1     generic   replay →"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains("capture #2     generic   edited replay →"),
+        "{listed}"
+    );
+    let json = stdout(&run(dir.path(), &["forwards", "--json"]));
+    let replays: Vec<(i64, bool)> = json
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .filter(|d| d["kind"] == "replay")
+        .map(|d| {
+            (
+                d["capture_id"].as_i64().unwrap(),
+                d["edited"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(replays, [(2, true), (1, false)], "newest first: {json}");
 }
 
 /// A pass-through request that gets serve's own answer because an earlier one of its queue

@@ -483,6 +483,9 @@ async fn replay_sends_edits_and_a_replay_into_hookscope_links_both_ways() {
     assert_eq!(seen[0].header("x-test"), "edited");
     assert_eq!(seen[0].uri, "/hooks?requestId=a");
     assert_eq!(seen[0].header("x-hookscope-replay-of"), id.to_string());
+    let to = target.url("/hooks");
+    let edited = l.engine.store().record_replay(id, &to, true, attempt);
+    let edited = edited.await.unwrap();
 
     // Into hookscope itself: a redelivery, captured and marked as a repeat.
     let attempt = replay::replay_one(&http, &original, &l.base, &Edits::default()).await;
@@ -495,12 +498,12 @@ async fn replay_sends_edits_and_a_replay_into_hookscope_links_both_ways() {
     let recorded = l
         .engine
         .store()
-        .record_replay(id, &l.base, attempt)
+        .record_replay(id, &l.base, false, attempt)
         .await
         .unwrap();
     let list = l.reader().deliveries(id).unwrap();
-    assert_eq!(list.len(), 1);
-    assert_eq!((list[0].id, list[0].replay), (recorded, true));
+    let marks: Vec<_> = list.iter().map(|d| (d.id, d.replay, d.edited)).collect();
+    assert_eq!(marks, [(edited, true, true), (recorded, true, false)]);
     assert_eq!(list[0].state, DeliveryState::Delivered);
 }
 

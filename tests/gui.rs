@@ -1278,9 +1278,11 @@ fn edit_and_replay_checks_json_and_sends_the_edit() {
         h.query_by_label_contains("Replayed #1 (edited) to")
             .is_some()
     });
+    // The Forward tab marks it as an edited replay, not as the original sent again.
     f.wait_for("the replay in the tab", |h| {
-        h.query_by_label("replay").is_some()
+        h.query_by_label("edited replay").is_some()
     });
+    assert!(f.harness.query_by_label("replay").is_none());
 }
 
 /// Forward rules are added and checked in the app, and switched off with one click.

@@ -376,11 +376,13 @@ async fn replay(State(api): State<Api>, Path(id): Path<i64>, request: Request) -
         crate::store::Outcome::Failed(error) => json!({ "error": error }),
     };
     let elapsed_ms = attempt.elapsed_ms;
-    let delivery = api.store.record_replay(id, &to, attempt).await?;
+    let edited = edits.changes_something();
+    let delivery = api.store.record_replay(id, &to, edited, attempt).await?;
     Ok(axum::Json(json!({
         "capture": id,
         "url": url,
         "delivery": delivery,
+        "edited": edited,
         "elapsed_ms": elapsed_ms,
         "outcome": outcome,
     }))

@@ -55,6 +55,7 @@ fn delivery_json(d: &Delivery, attempts: &[Attempt], masker: &Masker) -> serde_j
         "provider": d.provider.name(),
         "target": masker.text(&d.target),
         "kind": if d.replay { "replay" } else if d.pass_through { "pass-through" } else { "inspect" },
+        "edited": d.edited,
         "state": d.state.name(),
         "created_at": format_rfc3339(d.created_at),
         "next_at": format_rfc3339(d.next_at),
@@ -81,7 +82,11 @@ pub fn forwards(paths: &Paths, waiting: bool, limit: u64, json: bool) -> anyhow:
             .last()
             .map(|a| format!(", last: {}", attempt_text(a)))
             .unwrap_or_default();
-        let kind = if d.replay { "replay " } else { "" };
+        let kind = match (d.replay, d.edited) {
+            (true, true) => "edited replay ",
+            (true, false) => "replay ",
+            (false, _) => "",
+        };
         let line = format!(
             "#{:<5} capture #{:<5} {:<9} {kind}→ {}  {} after {} attempt{}{last}",
             d.id,

@@ -37,6 +37,11 @@ pub enum EditError {
 }
 
 impl Edits {
+    /// Whether anything is changed: a replay with edits is marked as edited where it is recorded.
+    pub fn changes_something(&self) -> bool {
+        *self != Edits::default()
+    }
+
     /// Refuses what the request could not carry, instead of sending without it.
     pub fn check(&self) -> Result<(), EditError> {
         if let Some(method) = &self.method {
@@ -158,7 +163,9 @@ pub async fn sequence(
         failed += usize::from(!attempt.outcome.is_success());
         said(capture, &attempt);
         if let Some(store) = store {
-            store.record_replay(capture.id, to, attempt).await?;
+            store
+                .record_replay(capture.id, to, edits.changes_something(), attempt)
+                .await?;
         }
     }
     Ok(failed)

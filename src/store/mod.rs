@@ -427,11 +427,13 @@ impl Store {
         recorded.await.map_err(|_| StoreError::Closed)
     }
 
-    /// Records a replay of a capture and its one attempt; returns the delivery's id.
+    /// Records a replay of a capture (`edited` when the user changed it before sending) and
+    /// its one attempt; returns the delivery's id.
     pub async fn record_replay(
         &self,
         capture: i64,
         target: &str,
+        edited: bool,
         attempt: Attempt,
     ) -> Result<i64, StoreError> {
         let (done, recorded) = oneshot::channel();
@@ -439,6 +441,7 @@ impl Store {
             .send(Job::Replayed {
                 capture,
                 target: target.into(),
+                edited,
                 attempt,
                 done,
             })

@@ -56,6 +56,8 @@ pub struct Delivery {
     pub pass_through: bool,
     /// Sent by the user once, not by a forward rule.
     pub replay: bool,
+    /// A replay the user changed (method, path, headers or body) before sending.
+    pub edited: bool,
     pub state: DeliveryState,
     pub created_at: OffsetDateTime,
     pub next_at: OffsetDateTime,
@@ -188,6 +190,7 @@ pub(super) fn replayed(
     tx: &Transaction,
     capture_id: i64,
     target: &str,
+    edited: bool,
     attempt: &Attempt,
 ) -> rusqlite::Result<i64> {
     let state = if attempt.outcome.is_success() {
@@ -198,10 +201,10 @@ pub(super) fn replayed(
     let at = micros(attempt.at);
     tx.prepare_cached(
         "INSERT INTO deliveries (capture_id, provider, target, keep_host, pass_through, replay,
-            state, created_at, next_at)
-         SELECT id, provider, ?2, 0, 0, 1, ?3, ?4, ?4 FROM captures WHERE id = ?1",
+            edited, state, created_at, next_at)
+         SELECT id, provider, ?2, 0, 0, 1, ?3, ?4, ?5, ?5 FROM captures WHERE id = ?1",
     )?
-    .execute(params![capture_id, target, state.name(), at])?;
+    .execute(params![capture_id, target, edited, state.name(), at])?;
     let id = tx.last_insert_rowid();
     attempted(tx, id, attempt, Next::Done(state))?;
     Ok(id)
@@ -304,7 +307,7 @@ pub struct TargetState {
 }
 
 const DELIVERY_COLUMNS: &str = "d.id, d.capture_id, d.provider, d.target, d.keep_host,
-    d.pass_through, d.replay, d.state, d.created_at, d.next_at, d.attempts";
+    d.pass_through, d.replay, d.edited, d.state, d.created_at, d.next_at, d.attempts";
 
 fn delivery_from_row(row: &Row) -> rusqlite::Result<Delivery> {
     Ok(Delivery {
@@ -316,6 +319,7 @@ fn delivery_from_row(row: &Row) -> rusqlite::Result<Delivery> {
         keep_host: row.get("keep_host")?,
         pass_through: row.get("pass_through")?,
         replay: row.get("replay")?,
+        edited: row.get("edited")?,
         state: DeliveryState::from_name(&row.get::<_, String>("state")?),
         created_at: from_micros(row.get("created_at")?),
         next_at: from_micros(row.get("next_at")?),

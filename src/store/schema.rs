@@ -106,6 +106,10 @@ DROP TRIGGER captures_forget_deliveries;
 ALTER TABLE captures ADD COLUMN host_id INTEGER;
 CREATE INDEX captures_host_id ON captures(host_id) WHERE host_id IS NOT NULL;
 "#,
+    // A replay the user changed before sending is marked so, beside the original it was made of.
+    r#"
+ALTER TABLE deliveries ADD COLUMN edited INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 pub fn migrate(conn: &mut Connection, path: &std::path::Path) -> Result<(), StoreError> {

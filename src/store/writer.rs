@@ -45,6 +45,7 @@ pub(super) enum Job {
     Replayed {
         capture: i64,
         target: String,
+        edited: bool,
         attempt: Attempt,
         done: oneshot::Sender<Option<i64>>,
     },
@@ -321,10 +322,11 @@ fn apply_job(
         Job::Replayed {
             capture,
             target,
+            edited,
             attempt,
             ..
         } => {
-            let id = outbox::replayed(tx, *capture, target, attempt)?;
+            let id = outbox::replayed(tx, *capture, target, *edited, attempt)?;
             changes.push(Change::Forwarded { capture: *capture });
             Produced::Replayed(id)
         }

@@ -85,14 +85,11 @@ fn replay(state: &mut AppState, work: &mut Work, capture: i64, to: String, edits
         let attempt = replay::replay_one(&http, &original, &to, &edits).await;
         let outcome = language.attempt(&attempt);
         let url = replay::replay_url(&edits.apply(&original), &to);
-        if let Err(e) = store.record_replay(capture, &to, attempt).await {
+        let edited = edits.changes_something();
+        if let Err(e) = store.record_replay(capture, &to, edited, attempt).await {
             return e.to_string();
         }
-        let edited = if edits == Edits::default() {
-            ""
-        } else {
-            t.edited_mark
-        };
+        let edited = if edited { t.edited_mark } else { "" };
         t.replayed
             .replace("{id}", &format!("{capture}{edited}"))
             .replace("{url}", &url)

@@ -119,6 +119,7 @@ texts! {
     kind_inspect: "outbox", "очередь";
     kind_pass_through: "pass-through", "сквозной";
     kind_replay: "replay", "повтор";
+    kind_edited_replay: "edited replay", "повтор с изменениями";
     next_try: "next try {time}", "следующая попытка {time}";
     no_attempts: "Not tried yet.", "Ещё не отправлялся.";
     retry_now: "Retry now", "Повторить сейчас";

@@ -56,7 +56,9 @@ pub fn tab(ui: &mut Ui, state: &mut AppState, capture: &Capture, t: &Texts) {
         ui.group(|ui| {
             ui.horizontal_wrapped(|ui| {
                 ui.label(RichText::new(format!("→ {}", delivery.target)).monospace());
-                let kind = if delivery.replay {
+                let kind = if delivery.edited {
+                    t.kind_edited_replay
+                } else if delivery.replay {
                     t.kind_replay
                 } else if delivery.pass_through {
                     t.kind_pass_through
