@@ -30,7 +30,8 @@
 //! * [`attach`] — mirroring a team host's captures into the local store, resumed after the
 //!   newest one mirrored.
 //! * [`http`] — the one HTTP client for provider APIs; failures become sentences.
-//! * [`tunnel`], [`repoint`] — the public URL, and moving providers to a new one.
+//! * [`tunnel`], [`registration`], [`repoint`] — the public URL, whether each provider sends
+//!   to it, and moving providers to a new one.
 //! * [`export`] — HAR, NDJSON and cURL out (secrets masked), HAR and NDJSON in.
 //! * [`samples`] — built-in provider payloads, sent to a listener.
 //! * [`config`], [`owner_only`] — the settings file, and files only their owner reads.
@@ -51,6 +52,7 @@ pub mod http;
 pub mod listener;
 pub mod owner_only;
 pub mod providers;
+pub mod registration;
 pub mod repoint;
 pub mod responses;
 pub mod samples;

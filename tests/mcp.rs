@@ -9,7 +9,9 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::Duration;
 
-use common::{capture_id, start, Listener, GREEN_TEXT, MOYSKLAD_UPDATE};
+use common::fakes::green_api::FakeGreenApi;
+use common::fakes::moysklad::FakeMoysklad;
+use common::{capture_id, start, Listener, GREEN_TEXT, MOYSKLAD_UPDATE, REESTR_CONFIRM};
 use hookscope::config::{Config, Secret};
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
@@ -33,12 +35,19 @@ struct Mcp {
 
 impl Mcp {
     /// `hookscope mcp FLAGS` for the data folder `dir`, already initialized, with settings
-    /// that hold a MoySklad token.
-    async fn start(dir: &std::path::Path, flags: &[&str]) -> (Mcp, Value) {
+    /// that hold a MoySklad token (for an API nothing listens at, unless `configure` says
+    /// otherwise).
+    async fn start(
+        dir: &std::path::Path,
+        flags: &[&str],
+        configure: impl FnOnce(&mut Config),
+    ) -> (Mcp, Value) {
         let settings = tempfile::tempdir().unwrap();
         let config_file = settings.path().join("config.toml");
         let mut config = Config::default();
         config.moysklad.token = Secret::new(SECRET);
+        config.moysklad.api_url = "http://127.0.0.1:9/api/remap/1.2".into();
+        configure(&mut config);
         config.save(&config_file).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_hookscope"))
             .arg("mcp")
@@ -165,7 +174,7 @@ async fn engine() -> Listener {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_assistant_reads_captures_marked_as_untrusted_with_secrets_masked() {
     let l = engine().await;
-    let (mut mcp, initialized) = Mcp::start(l.dir.path(), &[]).await;
+    let (mut mcp, initialized) = Mcp::start(l.dir.path(), &[], |_| {}).await;
     assert_eq!(initialized["serverInfo"]["name"], "hookscope");
     assert_eq!(
         initialized["serverInfo"]["version"],
@@ -262,7 +271,7 @@ async fn an_assistant_reads_captures_marked_as_untrusted_with_secrets_masked() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wait_for_capture_gives_what_arrives_after_the_call_or_says_nothing_did() {
     let l = engine().await;
-    let (mut mcp, _) = Mcp::start(l.dir.path(), &[]).await;
+    let (mut mcp, _) = Mcp::start(l.dir.path(), &[], |_| {}).await;
     let earlier = capture_id(&l.post("/green-api", &[], GREEN_TEXT).await);
 
     // The wait starts inside hookscope a moment after the call is sent; posting until it
@@ -321,7 +330,7 @@ async fn replay_is_offered_only_with_allow_replay() {
             .await,
     );
 
-    let (mut without, _) = Mcp::start(l.dir.path(), &[]).await;
+    let (mut without, _) = Mcp::start(l.dir.path(), &[], |_| {}).await;
     assert!(!without
         .tools()
         .await
@@ -331,7 +340,7 @@ async fn replay_is_offered_only_with_allow_replay() {
     assert!(text.contains("hookscope mcp --allow-replay"), "{text}");
     assert!(l.reader().deliveries(id).unwrap().is_empty());
 
-    let (mut with, _) = Mcp::start(l.dir.path(), &["--allow-replay"]).await;
+    let (mut with, _) = Mcp::start(l.dir.path(), &["--allow-replay"], |_| {}).await;
     let mut seven: Vec<&str> = SIX_TOOLS.to_vec();
     seven.push("replay_capture");
     seven.sort();
@@ -355,9 +364,82 @@ async fn replay_is_offered_only_with_allow_replay() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn provider_status_says_whether_each_providers_webhook_reaches_this_hookscope() {
+    const PUBLIC: &str = "https://hooks.example";
+    let l = engine().await;
+    let green = FakeGreenApi::start("1101000001", "green-token");
+    let moysklad = FakeMoysklad::start(SECRET);
+    moysklad.add_webhook("customerorder", "CREATE", "https://hooks.example/moysklad");
+    moysklad.add_webhook(
+        "customerorder",
+        "UPDATE",
+        "https://old.trycloudflare.com/moysklad",
+    );
+    let configure = |c: &mut Config| {
+        c.tunnel.public_url = PUBLIC.into();
+        c.green_api.api_url = green.api_url();
+        c.green_api.id_instance = "1101000001".into();
+        c.green_api.api_token_instance = Secret::new("green-token");
+        c.moysklad.api_url = moysklad.api_url();
+        c.moysklad.token = Secret::new(SECRET);
+    };
+    let mut config = Config::default();
+    configure(&mut config);
+    let (mut mcp, _) = Mcp::start(l.dir.path(), &[], configure).await;
+    let mut status = async || {
+        let (text, failed) = mcp.call("provider_status", json!({})).await;
+        assert!(!failed, "{text}");
+        assert!(
+            !text.contains(SECRET) && !text.contains("green-token"),
+            "{text}"
+        );
+        let status: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(status["public_url"], PUBLIC, "{status}");
+        status["webhooks"].clone()
+    };
+
+    // Nothing points here yet but one MoySklad webhook; Reestr never confirmed.
+    let before = status().await;
+    assert_eq!(before["green-api"]["state"], "asked", "{before}");
+    assert_eq!(before["green-api"]["registered"], false);
+    assert_eq!(before["green-api"]["hooks"], json!([]));
+    let hooks = &before["moysklad"]["hooks"];
+    assert_eq!(before["moysklad"]["registered"], true, "{before}");
+    assert_eq!(hooks[0]["kind"], "customerorder CREATE");
+    assert_eq!(
+        (&hooks[0]["here"], &hooks[1]["here"]),
+        (&json!(true), &json!(false))
+    );
+    assert_eq!(before["reestr"]["state"], "not_seen", "{before}");
+
+    // GREEN-API pointed here, the MoySklad webhook disabled, and a confirm answered without
+    // a confirmation string (none is set in the engine's settings).
+    let instance = hookscope::providers::green_api::api::Instance::new(&config.green_api).unwrap();
+    let url = format!("{PUBLIC}/green-api");
+    instance.connect(&url, "", &[]).await.unwrap();
+    let account = hookscope::providers::moysklad::api::Account::new(&config.moysklad).unwrap();
+    let here = account.webhooks().await.unwrap().remove(0);
+    account
+        .update(&here, json!({ "enabled": false }))
+        .await
+        .unwrap();
+    let confirm = capture_id(&l.post("/reestr", &[], REESTR_CONFIRM).await);
+
+    let after = status().await;
+    assert_eq!(after["green-api"]["registered"], true, "{after}");
+    assert_eq!(after["green-api"]["hooks"][0]["url"], url);
+    assert_eq!(after["moysklad"]["registered"], false, "{after}");
+    assert_eq!(after["moysklad"]["hooks"][0]["enabled"], false);
+    assert_eq!(after["reestr"]["state"], "not_confirmed", "{after}");
+    assert_eq!(after["reestr"]["capture"], confirm);
+    let why = after["reestr"]["why"].as_str().unwrap();
+    assert!(why.contains("confirm_string"), "{why}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_running_hookscope_the_server_starts_and_each_tool_says_so() {
     let nothing = tempfile::tempdir().unwrap();
-    let (mut mcp, initialized) = Mcp::start(nothing.path(), &[]).await;
+    let (mut mcp, initialized) = Mcp::start(nothing.path(), &[], |_| {}).await;
     assert_eq!(initialized["serverInfo"]["name"], "hookscope");
     let (text, failed) = mcp.call("list_captures", json!({})).await;
     assert!(failed, "{text}");

@@ -20,6 +20,8 @@ use base64::Engine as _;
 use hookscope::api::client::{Client, ClientError};
 use hookscope::api::Token;
 use hookscope::config::{Config, Paths};
+use hookscope::providers::reestr::{self, Confirmation};
+use hookscope::{registration, tunnel};
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::handler::server::wrapper::Parameters;
@@ -283,14 +285,15 @@ impl Hookscope {
     }
 
     #[tool(
-        description = "How hookscope stands: whether it is running, its listener and webhook URLs, the public URL, the number of captures and the store's size; and, from the settings file, which credentials of each provider (reestr, green-api, moysklad, kontur) are set. Credentials are only said to be set or not, never shown.",
-        annotations(read_only_hint = true)
+        description = "How hookscope stands: whether it is running, its listener and webhook URLs, the public URL, the number of captures and the store's size; which credentials of each provider (reestr, green-api, moysklad, kontur) the settings file holds (only whether each is set, never its value); and whether each provider's webhook is registered: GREEN-API's webhookUrl and MoySklad's webhook subscriptions as their APIs say, each marked `here` when it reaches this hookscope's public URL, and Reestr's last `confirm` handshake.",
+        annotations(read_only_hint = true, open_world_hint = true)
     )]
     async fn provider_status(&self) -> ToolReply {
         let mut answer = serde_json::Map::new();
         // The settings say what is set even while no hookscope runs, so a failure of either
         // part is said beside the other.
-        match self.client() {
+        let client = self.client();
+        match &client {
             Ok(client) => match client.get("/status", &[], QUICK).await {
                 Ok(status) => answer.insert("hookscope".into(), status),
                 Err(e) => answer.insert("hookscope_not_answering".into(), json!(e.to_string())),
@@ -301,16 +304,41 @@ impl Hookscope {
             "settings_file".into(),
             json!(self.config_file.display().to_string()),
         );
-        match Config::load_or_create(&self.config_file) {
-            Ok(config) => {
-                let public_url = Some(config.tunnel.public_url.as_str()).filter(|u| !u.is_empty());
-                answer.insert("public_url".into(), json!(public_url));
-                answer.insert("credentials_set".into(), credentials_set(&config));
-            }
+        let config = match Config::load_or_create(&self.config_file) {
+            Ok(config) => config,
             Err(e) => {
                 answer.insert("settings_error".into(), json!(e.to_string()));
+                return Ok(CallToolResult::success(vec![ContentBlock::text(
+                    Value::Object(answer).to_string(),
+                )]));
             }
-        }
+        };
+        answer.insert("credentials_set".into(), credentials_set(&config));
+        let public = tunnel::find(&config.tunnel, config.listener.listen.port()).await;
+        let public = match public {
+            Ok(found) => {
+                answer.insert("public_url".into(), json!(found.url));
+                Some(found.url)
+            }
+            Err(e) => {
+                answer.insert("public_url".into(), Value::Null);
+                answer.insert("public_url_missing".into(), json!(e.to_string()));
+                None
+            }
+        };
+        let public = public.as_deref();
+        let (green_api, moysklad) = tokio::join!(
+            registration::green_api(&config, public),
+            registration::moysklad(&config, public),
+        );
+        let reestr = match &client {
+            Ok(client) => last_confirm(client, &config).await,
+            Err(sentence) => json!({ "state": "not_asked", "why": sentence }),
+        };
+        answer.insert(
+            "webhooks".into(),
+            json!({ "reestr": reestr, "green-api": green_api, "moysklad": moysklad }),
+        );
         Ok(CallToolResult::success(vec![ContentBlock::text(
             Value::Object(answer).to_string(),
         )]))
@@ -420,6 +448,50 @@ fn readable(capture: &mut Value, most: usize) {
 }
 
 /// Which credentials of each provider the settings hold: booleans only, never a value.
+/// Reestr's confirmation, as its last `confirm` request shows it: Reestr has no API that says
+/// where it sends, and confirms an address by sending `confirm` to it.
+async fn last_confirm(client: &Client, config: &Config) -> Value {
+    let query = [
+        ("filter", "provider:reestr event:confirm".to_string()),
+        ("limit", "1".to_string()),
+    ];
+    let page = match client.get("/captures", &query, QUICK).await {
+        Ok(page) => page,
+        Err(e) => return json!({ "state": "failed", "error": e.to_string() }),
+    };
+    let Some(last) = page["captures"].get(0) else {
+        return json!({
+            "state": "not_seen",
+            "why": "No confirm request from Reestr has been captured: press confirm in the Reestr cabinet once the URL is entered there.",
+        });
+    };
+    let capture = match hookscope::export::ndjson::from_json(last, config) {
+        Ok(capture) => capture,
+        Err(e) => return json!({ "state": "failed", "error": e }),
+    };
+    let (state, why) = match reestr::confirmation(&capture) {
+        Confirmation::Confirmed => ("confirmed", String::new()),
+        Confirmation::NoString => (
+            "not_confirmed",
+            "It was answered with an empty body because [reestr] confirm_string is not set: set it and press confirm in the Reestr cabinet again.".into(),
+        ),
+        Confirmation::Failed(reason) => (
+            "not_confirmed",
+            match reason {
+                Some(reason) => format!("It was not answered with the confirmation string: {reason}."),
+                None => "It was not answered with the confirmation string.".into(),
+            },
+        ),
+    };
+    json!({
+        "state": state,
+        "why": why,
+        "capture": last["id"],
+        "received_at": capture.received_at_rfc3339(),
+        "path": capture.request.path,
+    })
+}
+
 fn credentials_set(config: &Config) -> Value {
     json!({
         "reestr": {
