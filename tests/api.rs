@@ -296,6 +296,50 @@ async fn the_event_stream_resumes_with_exactly_what_was_missed() {
     assert_eq!(capture["provider"], "green-api");
 }
 
+/// A client that stops reading fills its socket and then falls behind the feed; the listener
+/// and a client that reads go on as before, and the stalled one, reading again, gets every
+/// capture from the store: none missed, none twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_reading_holds_up_nobody_and_catches_up_after() {
+    const POSTS: usize = 1200;
+    let l = start(|_| {}).await;
+    let api = Api::of(&l);
+    let mut stalled = Events::open(&api, "/events", None).await;
+    let mut reading = Events::open(&api, "/events", None).await;
+    // ~40 KB an event (the body twice, as text and base64): ~50 MB, many times what the
+    // stalled client's socket buffers hold.
+    let body = format!("{{\"text\":\"{}\"}}", "x".repeat(16 * 1024));
+    let mut posting = tokio::task::JoinSet::new();
+    for worker in 0..4 {
+        let (client, base, body) = (l.client.clone(), l.base.clone(), body.clone());
+        posting.spawn(async move {
+            let mut ids = Vec::new();
+            for n in 0..POSTS / 4 {
+                let r = client
+                    .post(format!("{base}/slow/{worker}/{n}"))
+                    .body(body.clone());
+                ids.push(capture_id(&r.send().await.unwrap()));
+            }
+            ids
+        });
+    }
+    let seen = reading.captures(POSTS).await;
+    let mut posted: Vec<i64> = posting.join_all().await.into_iter().flatten().collect();
+    posted.sort_unstable();
+    assert_eq!(
+        seen, posted,
+        "the reading client got every capture in order"
+    );
+
+    let caught_up = stalled.captures(POSTS).await;
+    assert_eq!(
+        caught_up, posted,
+        "the stalled client, reading again, missed nothing"
+    );
+    let after = capture_id(&l.post("/after-the-stall", &[], "{}").await);
+    assert_eq!(stalled.captures(1).await, [after], "and goes on live");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wait_returns_the_first_match_or_408() {
     let l = start(|_| {}).await;
