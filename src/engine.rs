@@ -79,6 +79,13 @@ async fn start_api(
             data_dir.display()
         )
     })?;
+    let users = api::users::watch(data_dir);
+    if open_to_others(asked) && users.borrow().is_empty() {
+        return Err(format!(
+            "The API is off: {}",
+            beyond_loopback_without_users(asked)
+        ));
+    }
     let socket = tokio::net::TcpListener::bind(asked).await.map_err(|e| {
         format!("The API is off: it could not listen on {asked} ({e}); choose another address with [api] listen or --api-listen, or port 0 for any free one.")
     })?;
@@ -89,6 +96,7 @@ async fn start_api(
         listener,
         addr,
         token,
+        users,
         started_at: time::OffsetDateTime::now_utc(),
         feed: api::CaptureFeed::start(store, config.subscribe()),
     });
@@ -108,6 +116,30 @@ async fn start_api(
         data_dir: data_dir.to_owned(),
     };
     Ok((addr, running))
+}
+
+/// What keeps `config` from serving as it is, each a sentence: the rules that cannot be used,
+/// and an API beyond loopback with no user tokens in the data folder `data_dir`. Mistakes in
+/// the file itself are said when it is read.
+pub fn check_settings(config: &Config, data_dir: &Path) -> Vec<String> {
+    let (_, _, problems) = rules(config, config.listener.listen, None);
+    let mut said: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    if config.api.enabled && open_to_others(config.api.listen) {
+        match api::users::Users::load(data_dir) {
+            Ok(users) if users.is_empty() => {
+                said.push(beyond_loopback_without_users(config.api.listen))
+            }
+            Ok(_) => {}
+            Err(e) => said.push(e.to_string()),
+        }
+    }
+    said
+}
+
+/// Why the API does not listen at `addr`, beyond this computer, while no user has a token: the
+/// owner's token would be the only one, handed to the whole team.
+pub fn beyond_loopback_without_users(addr: SocketAddr) -> String {
+    format!("[api] listen = {addr} reaches beyond this computer, and no user token exists yet. Add one for each developer with `hookscope api token add NAME` and start again, or keep the API on 127.0.0.1 and reach it through an SSH tunnel.")
 }
 
 /// Whether other machines can reach a listener at `addr`: any but a loopback address. Said at

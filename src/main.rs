@@ -53,7 +53,14 @@ enum Command {
         /// picks a free one).
         #[arg(long, value_name = "ADDR")]
         api_listen: Option<SocketAddr>,
+        /// Only read the settings and say whether serve could start with them: exits 0 when
+        /// they are fine, 1 with each mistake otherwise (for a service's ExecStartPre).
+        #[arg(long)]
+        check_config: bool,
     },
+    /// The API's user tokens, for developers attaching to this host.
+    #[command(subcommand)]
+    Api(ApiCommand),
     /// Wait for a capture that matches, print it and exit 0; exit 1 when none comes in time
     /// (asks the API of the serve or app running for this data folder).
     Wait(cli::wait::Wait),
@@ -191,6 +198,13 @@ enum Command {
     /// Kontur.Reestro's feed of Rosreestr document-flow events.
     #[command(subcommand, visible_alias = "rosreestr")]
     Kontur(KonturCommand),
+}
+
+#[derive(Subcommand)]
+enum ApiCommand {
+    /// Add, list or revoke a developer's token.
+    #[command(subcommand)]
+    Token(cli::api::TokenCommand),
 }
 
 #[derive(Subcommand)]
@@ -344,6 +358,7 @@ fn main() -> ExitCode {
             forward_filter,
             pass_through,
             api_listen,
+            check_config,
         } => {
             let forward = forward_to.map(|target| hookscope::config::ForwardRule {
                 target,
@@ -355,8 +370,17 @@ fn main() -> ExitCode {
                 },
                 ..Default::default()
             });
-            cli::serve::serve(&paths, listen, api_listen, forward)
+            let asked = cli::serve::Asked {
+                listen,
+                api_listen,
+                forward,
+            };
+            match check_config {
+                true => cli::serve::check_config(&paths, asked),
+                false => cli::serve::serve(&paths, asked),
+            }
         }
+        Command::Api(ApiCommand::Token(command)) => cli::api::token(&paths, command),
         Command::Wait(asked) => return cli::wait::wait(&paths, asked),
         Command::Attach(asked) => cli::attach::attach(&paths, asked),
         Command::Mcp {

@@ -6,7 +6,9 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{capture_id, start, Listener, GREEN_TEXT, MOYSKLAD_UPDATE, REESTR_CONFIRM};
-use hookscope::engine::ApiState;
+use hookscope::api::users::Users;
+use hookscope::config::Config;
+use hookscope::engine::{ApiState, Engine};
 use serde_json::{json, Value};
 
 /// The API of `l`, with its token.
@@ -93,6 +95,24 @@ impl Events {
                 .ok()?;
             self.buffer
                 .push_str(&String::from_utf8_lossy(&chunk.unwrap()?));
+        }
+    }
+
+    /// Whether the server ends the stream within `within` (keep-alive comments aside).
+    async fn ends(&mut self, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        loop {
+            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                return false;
+            };
+            match tokio::time::timeout(left, self.response.chunk()).await {
+                Ok(Ok(Some(chunk))) => {
+                    let text = String::from_utf8_lossy(&chunk);
+                    assert!(text.trim_start().starts_with(':'), "an event came: {text}");
+                }
+                Ok(Ok(None) | Err(_)) => return true,
+                Err(_) => return false,
+            }
         }
     }
 
@@ -338,6 +358,114 @@ async fn a_client_that_stops_reading_holds_up_nobody_and_catches_up_after() {
     );
     let after = capture_id(&l.post("/after-the-stall", &[], "{}").await);
     assert_eq!(stalled.captures(1).await, [after], "and goes on live");
+}
+
+/// A team host's users: each one's token reads and follows captures, none may make the host
+/// send requests out, and a revoked one is refused at once, its open stream closed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_users_token_reads_and_follows_until_it_is_revoked() {
+    let l = start(|_| {}).await;
+    let as_user = |token: String| Api {
+        token,
+        ..Api::of(&l)
+    };
+    let anna = as_user(Users::add(l.dir.path(), "anna").unwrap());
+    let boris = as_user(Users::add(l.dir.path(), "boris").unwrap());
+    // The running API reads the users file again within half a second.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while anna.json("/status").await.0 != 200 {
+        assert!(
+            Instant::now() < deadline,
+            "the new user's token was never accepted"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let id = capture_id(&l.post("/green-api", &[], GREEN_TEXT).await);
+    let (status, list) = anna.json("/captures").await;
+    assert_eq!(
+        (status, &list["captures"][0]["id"]),
+        (200, &json!(id)),
+        "{list}"
+    );
+    let mut annas = Events::open(&anna, "/events", Some(id - 1)).await;
+    assert_eq!(annas.captures(1).await, [id]);
+    let mut boriss = Events::open(&boris, "/events", None).await;
+
+    let replay = anna
+        .http
+        .post(format!("{}/captures/{id}/replay", anna.base))
+        .bearer_auth(&anna.token)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replay.status(), 403);
+    let said: Value = replay.json().await.unwrap();
+    assert!(
+        said["error"].as_str().unwrap().contains("owner only"),
+        "{said}"
+    );
+    assert!(l.reader().deliveries(id).unwrap().is_empty());
+
+    Users::revoke(l.dir.path(), "anna").unwrap();
+    assert!(
+        annas.ends(Duration::from_secs(3)).await,
+        "the revoked token's stream goes on"
+    );
+    let (status, refused) = anna.json("/captures").await;
+    assert_eq!(status, 401);
+    assert!(
+        refused["error"]
+            .as_str()
+            .unwrap()
+            .contains("hookscope api token add"),
+        "{refused}"
+    );
+    let next = capture_id(&l.post("/after-the-revocation", &[], "{}").await);
+    assert_eq!(boriss.captures(1).await, [next], "the other user goes on");
+}
+
+/// An API that other machines reach holds every capture for whoever has a token, so it does
+/// not start with only the owner's; once users have theirs, it answers to its addresses and
+/// to the names a proxy in front calls it by.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_goes_beyond_loopback_only_once_users_have_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("captures.sqlite3");
+    let mut config = Config::default();
+    config.listener.listen = "127.0.0.1:0".parse().unwrap();
+    config.api.listen = "0.0.0.0:0".parse().unwrap();
+    config.api.hosts = vec!["api.team.example".into()];
+    let engine = Engine::start(config.clone(), &store).await.unwrap();
+    let ApiState::Failed(sentence) = engine.api().clone() else {
+        panic!(
+            "the API listens beyond loopback without users: {:?}",
+            engine.api()
+        );
+    };
+    assert!(
+        sentence.contains("hookscope api token add NAME"),
+        "{sentence}"
+    );
+    engine.stop().await;
+
+    let token = Users::add(dir.path(), "anna").unwrap();
+    let engine = Engine::start(config, &store).await.unwrap();
+    let ApiState::Listening(addr) = engine.api().clone() else {
+        panic!("{:?}", engine.api());
+    };
+    assert!(addr.ip().is_unspecified(), "{addr}");
+    let status = |host: &'static str| {
+        reqwest::Client::new()
+            .get(format!("http://127.0.0.1:{}/api/v1/status", addr.port()))
+            .header("host", host)
+            .bearer_auth(&token)
+            .send()
+    };
+    assert_eq!(status("api.team.example").await.unwrap().status(), 200);
+    assert_eq!(status("evil.example").await.unwrap().status(), 403);
+    engine.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

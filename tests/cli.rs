@@ -1314,3 +1314,68 @@ fn attach_refuses_a_wrong_token_and_a_host_that_is_not_hookscope() {
     );
     host.terminate();
 }
+
+/// A team host's tokens from the command line, and `serve --check-config` for a service: the
+/// API beyond loopback is refused until a user has a token, with what to do.
+#[test]
+fn api_tokens_are_added_listed_and_revoked_and_check_config_says_what_would_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let fine = run(dir.path(), &["serve", "--check-config"]);
+    assert!(fine.status.success(), "{}", stderr(&fine));
+    assert!(stdout(&fine).contains("are fine"), "{}", stdout(&fine));
+
+    let settings = |text: &str| std::fs::write(dir.path().join("config.toml"), text).unwrap();
+    settings("[[forward]]\ntarget = \"not a url\"\n");
+    let mistake = run(dir.path(), &["serve", "--check-config"]);
+    assert!(!mistake.status.success());
+    assert!(
+        stderr(&mistake).contains("line 2, target"),
+        "{}",
+        stderr(&mistake)
+    );
+
+    settings(
+        "[listener]\nlisten = \"127.0.0.1:8787\"\n\n[api]\nlisten = \"0.0.0.0:8788\"\n\n\
+         [[forward]]\ntarget = \"http://127.0.0.1:8787/hooks\"\n",
+    );
+    let refused = run(dir.path(), &["serve", "--check-config"]);
+    assert!(!refused.status.success());
+    let said = stderr(&refused);
+    assert!(said.contains("is hookscope's own listener"), "{said}");
+    assert!(said.contains("hookscope api token add NAME"), "{said}");
+
+    let added = run(dir.path(), &["api", "token", "add", "anna"]);
+    assert!(added.status.success(), "{}", stderr(&added));
+    let token = stdout(&added).trim().to_string();
+    assert!(token.starts_with("hsu_"), "{token}");
+    assert!(
+        stderr(&added).contains("not shown again"),
+        "{}",
+        stderr(&added)
+    );
+    let users = std::fs::read_to_string(dir.path().join("data/api-users.json")).unwrap();
+    assert!(!users.contains(&token), "the token itself is kept: {users}");
+    let twice = run(dir.path(), &["api", "token", "add", "anna"]);
+    assert!(!twice.status.success());
+    let said = stderr(&twice);
+    assert!(said.contains("There is a user \"anna\" already"), "{said}");
+    assert!(stdout(&run(dir.path(), &["api", "token", "list"])).starts_with("anna "));
+
+    settings("[api]\nlisten = \"0.0.0.0:8788\"\n");
+    let now_fine = run(dir.path(), &["serve", "--check-config"]);
+    assert!(now_fine.status.success(), "{}", stderr(&now_fine));
+
+    let revoked = run(dir.path(), &["api", "token", "revoke", "anna"]);
+    assert!(revoked.status.success(), "{}", stderr(&revoked));
+    let listed = run(dir.path(), &["api", "token", "list"]);
+    assert_eq!(stdout(&listed), "");
+    assert!(
+        stderr(&listed).contains("no user has a token"),
+        "{}",
+        stderr(&listed)
+    );
+    let unknown = run(dir.path(), &["api", "token", "revoke", "anna"]);
+    assert!(!unknown.status.success());
+    let said = stderr(&unknown);
+    assert!(said.contains("There is no user \"anna\""), "{said}");
+}

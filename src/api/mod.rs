@@ -23,13 +23,14 @@ pub mod client;
 mod feed;
 mod stream;
 pub mod token;
+pub mod users;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Extension, Path, Query, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -47,6 +48,7 @@ use crate::store::{Store, StoreReader};
 pub use feed::CaptureFeed;
 pub use stream::parse_duration;
 pub use token::{Announced, Token};
+use users::Users;
 
 /// Which API this is: raised when a client of an older one could no longer understand it
 /// (`attach` refuses a host whose API is newer than its own).
@@ -68,6 +70,8 @@ pub struct Api {
     /// This API's own address, for the `Host` check.
     pub addr: SocketAddr,
     pub token: Token,
+    /// The team host's users and their tokens, as the users file says now.
+    pub users: watch::Receiver<Arc<Users>>,
     pub started_at: time::OffsetDateTime,
     /// Every commit's captures with their JSON, for the event stream and the long poll.
     pub feed: CaptureFeed,
@@ -117,15 +121,38 @@ pub fn router(api: Api) -> Router {
         .with_state(api)
 }
 
-/// Refuses a request with a foreign `Host` or without the token, before any handler runs.
-async fn guard(State(api): State<Api>, request: Request, next: Next) -> Response {
+/// Who a request comes from, by its token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Caller {
+    /// The owner's token (`api-token`): everything.
+    Owner,
+    /// A team host's user, by name: reading and following captures, not sending requests out.
+    User(String),
+}
+
+impl Caller {
+    /// Refuses what only the host's owner may ask for.
+    fn owner_only(&self, what: &str) -> Result<(), Refusal> {
+        match self {
+            Caller::Owner => Ok(()),
+            Caller::User(name) => Err(Refusal::new(
+                StatusCode::FORBIDDEN,
+                format!("{what} is for the host's owner only; {name}'s token cannot ask for it. Ask on the host, or from there with its own token."),
+            )),
+        }
+    }
+}
+
+/// Refuses a request with a foreign `Host` or without a token, before any handler runs, and
+/// says who made it to the handlers ([`Caller`]).
+async fn guard(State(api): State<Api>, mut request: Request, next: Next) -> Response {
     let host = request
         .headers()
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .or_else(|| request.uri().authority().map(|a| a.as_str()))
         .unwrap_or("");
-    if !own_host(host, api.addr) {
+    if !own_host(host, api.addr, &api.config.borrow().api.hosts) {
         let sentence = format!(
             "The Host {host:?} is not this API's address; call it as http://{} or http://localhost:{}.",
             api.addr,
@@ -139,26 +166,41 @@ async fn guard(State(api): State<Api>, request: Request, next: Next) -> Response
         .and_then(|h| h.to_str().ok())
         .and_then(|h| h.strip_prefix("Bearer "))
         .unwrap_or("");
-    if !api.token.accepts(offered.trim()) {
-        let sentence = format!(
-            "This API needs Authorization: Bearer <token>, with the token in {}.",
-            api.token.file.display()
-        );
-        return Refusal::new(StatusCode::UNAUTHORIZED, sentence).into_response();
-    }
+    let offered = offered.trim();
+    let caller = match api.token.accepts(offered) {
+        true => Caller::Owner,
+        false => match api.users.borrow().who(offered) {
+            Some(name) => Caller::User(name.to_string()),
+            None => {
+                let sentence = format!(
+                    "This API needs Authorization: Bearer <token>: the owner's token is in {}, and a team host's user gets one from `hookscope api token add NAME` on the host.",
+                    api.token.file.display()
+                );
+                return Refusal::new(StatusCode::UNAUTHORIZED, sentence).into_response();
+            }
+        },
+    };
+    request.extensions_mut().insert(caller);
     next.run(request).await
 }
 
-/// Whether `host` (a `Host` header) names the API at `addr`: its own address or `localhost`,
-/// with its port when a port is given.
-fn own_host(host: &str, addr: SocketAddr) -> bool {
+/// Whether `host` (a `Host` header) names the API at `addr`: its own address (any address
+/// when it listens on all of them) or `localhost`, with its port when a port is given; or one
+/// of the names in `[api] hosts`, with any port (a proxy in front may listen on another).
+fn own_host(host: &str, addr: SocketAddr, also: &[String]) -> bool {
     let (name, port) = match host.rsplit_once(':') {
         Some((name, port)) if !port.contains(']') => (name, Some(port)),
         _ => (host, None),
     };
-    let port_ok = port.is_none_or(|p| p.parse::<u16>() == Ok(addr.port()));
     let name = name.trim_start_matches('[').trim_end_matches(']');
-    let ip_ok = name.parse::<std::net::IpAddr>() == Ok(addr.ip());
+    if also.iter().any(|h| h.eq_ignore_ascii_case(name)) {
+        return true;
+    }
+    let port_ok = port.is_none_or(|p| p.parse::<u16>() == Ok(addr.port()));
+    let ip_ok = match name.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip == addr.ip() || addr.ip().is_unspecified(),
+        Err(_) => false,
+    };
     port_ok && (ip_ok || name.eq_ignore_ascii_case("localhost"))
 }
 
@@ -333,7 +375,14 @@ async fn posted(request: Request) -> Result<Value, Refusal> {
 /// `{"to": URL, "method", "path", "query", "headers": {name: value}, "body": text}`: sends the
 /// capture again as the CLI's `replay` does, and records the attempt with it. Without `to`, it
 /// goes to hookscope's own listener.
-async fn replay(State(api): State<Api>, Path(id): Path<i64>, request: Request) -> Reply {
+/// The owner's only: the host would send requests wherever a user asks.
+async fn replay(
+    State(api): State<Api>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<i64>,
+    request: Request,
+) -> Reply {
+    caller.owner_only("Replay")?;
     let asked = posted(request).await?;
     let original = api.capture(id).await?;
     let text = |name: &str| asked.get(name).and_then(Value::as_str).map(str::to_string);
@@ -444,16 +493,31 @@ mod tests {
     #[test]
     fn only_its_own_address_or_localhost_is_a_host() {
         let addr = "127.0.0.1:8788".parse().unwrap();
-        assert!(own_host("127.0.0.1:8788", addr));
-        assert!(own_host("localhost:8788", addr));
-        assert!(own_host("LOCALHOST", addr));
-        assert!(own_host("127.0.0.1", addr));
-        assert!(!own_host("127.0.0.1:9999", addr));
-        assert!(!own_host("evil.example:8788", addr));
-        assert!(!own_host("localhost.evil.example:8788", addr));
-        assert!(!own_host("", addr));
+        let own = |host| own_host(host, addr, &[]);
+        assert!(own("127.0.0.1:8788"));
+        assert!(own("localhost:8788"));
+        assert!(own("LOCALHOST"));
+        assert!(own("127.0.0.1"));
+        assert!(!own("127.0.0.1:9999"));
+        assert!(!own("evil.example:8788"));
+        assert!(!own("localhost.evil.example:8788"));
+        assert!(!own("10.0.0.5:8788"));
+        assert!(!own(""));
         let v6 = "[::1]:8788".parse().unwrap();
-        assert!(own_host("[::1]:8788", v6));
-        assert!(!own_host("[::2]:8788", v6));
+        assert!(own_host("[::1]:8788", v6, &[]));
+        assert!(!own_host("[::2]:8788", v6, &[]));
+    }
+
+    #[test]
+    fn a_host_on_every_address_answers_to_its_addresses_and_the_names_it_is_given() {
+        let addr = "0.0.0.0:8788".parse().unwrap();
+        let names = ["api.team.example".to_string()];
+        let own = |host| own_host(host, addr, &names);
+        assert!(own("10.0.0.5:8788"));
+        assert!(own("api.team.example"));
+        assert!(own("API.team.example:443"));
+        assert!(!own("10.0.0.5:9999"));
+        assert!(!own("evil.example:8788"));
+        assert!(!own("team.example"));
     }
 }

@@ -11,15 +11,18 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::State;
+use axum::extract::{Extension, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::IntoResponse;
+use futures_util::StreamExt;
 use serde_json::{json, Value};
 use tokio::sync::broadcast::{self, error::RecvError};
+use tokio::sync::watch;
 
 use super::feed::{self, CaptureFeed, Published};
-use super::{filter, param, unmasked, Api, Params, Refusal, Reply, LONGEST_WAIT};
+use super::users::Users;
+use super::{filter, param, unmasked, Api, Caller, Params, Refusal, Reply, LONGEST_WAIT};
 use crate::capture::Capture;
 use crate::export::Masker;
 use crate::filter::Filter;
@@ -209,7 +212,13 @@ fn resume_after(headers: &HeaderMap, params: &Params) -> Result<Option<i64>, Ref
 /// `GET /api/v1/events`: one `capture` event per committed capture matching `filter` (its id
 /// the capture's), `delivery` events when a forward attempt or pass-through answer changes a
 /// capture, and a keep-alive comment every 15 s.
-pub(super) async fn events(State(api): State<Api>, headers: HeaderMap, params: Params) -> Reply {
+/// A user's stream closes as soon as their token is revoked.
+pub(super) async fn events(
+    State(api): State<Api>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    params: Params,
+) -> Reply {
     let filter = filter(&params)?;
     let after = resume_after(&headers, &params)?;
     let follow = Follow::start(&api, filter, after, true).await?;
@@ -228,6 +237,7 @@ pub(super) async fn events(State(api): State<Api>, headers: HeaderMap, params: P
         };
         Some((Ok::<_, Infallible>(event), (follow, shown)))
     });
+    let stream = stream.take_until(revoked(api.users.clone(), caller));
     Ok(Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
         .into_response())
@@ -245,7 +255,11 @@ fn change_json(change: &Change) -> Value {
 
 /// `GET /api/v1/wait?filter=&after=&timeout=30s`: the first capture after `after` (or after
 /// now) that matches, or 408 once `timeout` has passed.
-pub(super) async fn wait(State(api): State<Api>, params: Params) -> Reply {
+pub(super) async fn wait(
+    State(api): State<Api>,
+    Extension(caller): Extension<Caller>,
+    params: Params,
+) -> Reply {
     let filter = filter(&params)?;
     let after = param(&params, "after")?;
     let timeout = match params.get("timeout") {
@@ -259,7 +273,14 @@ pub(super) async fn wait(State(api): State<Api>, params: Params) -> Reply {
     }
     .min(LONGEST_WAIT);
     let mut follow = Follow::start(&api, filter, after, false).await?;
-    match tokio::time::timeout(timeout, follow.next()).await {
+    let waited = tokio::select! {
+        waited = tokio::time::timeout(timeout, follow.next()) => waited,
+        () = revoked(api.users.clone(), caller) => Ok(Err(Refusal::new(
+            StatusCode::UNAUTHORIZED,
+            "This token was revoked while it waited.",
+        ))),
+    };
+    match waited {
         Ok(Ok(Pending::Capture(ready))) => Ok((
             [(axum::http::header::CONTENT_TYPE, "application/json")],
             ready.shown(&api.masker(&params), unmasked(&params)),
@@ -274,6 +295,18 @@ pub(super) async fn wait(State(api): State<Api>, params: Params) -> Reply {
                 crate::forward::seconds_or_ms(timeout)
             ),
         )),
+    }
+}
+
+/// Completes once `caller`'s token is revoked: never for the owner's.
+async fn revoked(mut users: watch::Receiver<Arc<Users>>, caller: Caller) {
+    let Caller::User(name) = caller else {
+        return std::future::pending().await;
+    };
+    while users.borrow_and_update().has(&name) {
+        if users.changed().await.is_err() {
+            return std::future::pending().await;
+        }
     }
 }
 

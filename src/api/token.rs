@@ -66,9 +66,13 @@ impl Token {
 
     /// Compares in time that does not depend on where the first difference is.
     pub fn accepts(&self, offered: &str) -> bool {
-        let (a, b) = (self.value.as_bytes(), offered.as_bytes());
-        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+        same(self.value.as_bytes(), offered.as_bytes())
     }
+}
+
+/// Whether two secrets are equal, in time that does not depend on where they first differ.
+pub(super) fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// What a running hookscope says of its API in the data folder.

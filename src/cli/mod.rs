@@ -1,6 +1,7 @@
 //! The CLI: what each command does, one file per command group. Errors come back as
 //! sentences for `fail` to print.
 
+pub mod api;
 pub mod attach;
 pub mod captures;
 pub mod forward;

@@ -153,23 +153,58 @@ async fn follow_tunnel(config: TunnelConfig, port: u16, printer: Printer) {
     }
 }
 
-pub fn serve(
-    paths: &Paths,
-    listen: Option<SocketAddr>,
-    api_listen: Option<SocketAddr>,
-    forward: Option<ForwardRule>,
-) -> anyhow::Result<()> {
+/// What the command line asks of `serve` beyond the settings file.
+pub struct Asked {
+    pub listen: Option<SocketAddr>,
+    pub api_listen: Option<SocketAddr>,
+    pub forward: Option<ForwardRule>,
+}
+
+/// The settings with what the command line asks put over them.
+fn settings(paths: &Paths, asked: Asked) -> anyhow::Result<Config> {
     let mut config = Config::load_or_create(&paths.config_file)?;
-    if let Some(addr) = listen {
+    if let Some(addr) = asked.listen {
         config.listener.listen = addr;
     }
-    if let Some(addr) = api_listen {
+    if let Some(addr) = asked.api_listen {
         config.api.listen = addr;
     }
-    if let Some(rule) = forward {
+    if let Some(rule) = asked.forward {
         forward::check_target(&rule.target)?;
         config.forward.push(rule);
     }
+    Ok(config)
+}
+
+/// `serve --check-config`: whether serve could start with these settings, without starting.
+pub fn check_config(paths: &Paths, asked: Asked) -> anyhow::Result<()> {
+    let config = settings(paths, asked)?;
+    let problems = hookscope::engine::check_settings(&config, &paths.data_dir);
+    if !problems.is_empty() {
+        anyhow::bail!(
+            "The settings ({}) would not serve as they are; fix them and check again:\n{}",
+            paths.config_file.display(),
+            problems
+                .iter()
+                .map(|p| format!("  {p}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+    println!(
+        "The settings ({}) are fine: listener {}, API {}.",
+        paths.config_file.display(),
+        config.listener.listen,
+        match config.api.enabled {
+            true => config.api.listen.to_string(),
+            false => "off".into(),
+        }
+    );
+    Ok(())
+}
+
+pub fn serve(paths: &Paths, asked: Asked) -> anyhow::Result<()> {
+    let config = settings(paths, asked)?;
     let rules = config.forward.clone();
     let responses = config.respond.clone();
     let config_now = config.clone();
@@ -209,7 +244,15 @@ pub fn serve(
         }
         printer.say(format!("  captures   {}", paths.store_file().display()));
         match engine.api() {
-            ApiState::Listening(addr) => printer.say(format!("  api        http://{addr}/api/v1")),
+            ApiState::Listening(addr) => {
+                printer.say(format!("  api        http://{addr}/api/v1"));
+                if hookscope::engine::open_to_others(*addr) {
+                    let users = hookscope::api::users::Users::load(&paths.data_dir).map(|u| u.list().len()).unwrap_or(0);
+                    printer.warn(format!(
+                        "the API at {addr} can be reached from other machines, by {users} user token(s) and the owner's (`hookscope api token list`); it is plain HTTP, so keep it on a VPN or behind TLS (README: A team's host)."
+                    ));
+                }
+            }
             ApiState::Failed(sentence) => printer.warn(sentence.clone()),
             ApiState::Off => {}
         }

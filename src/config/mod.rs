@@ -119,8 +119,12 @@ impl WindowConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct ApiConfig {
     pub enabled: bool,
-    /// Loopback by default: the API serves every capture to whoever holds its token.
+    /// Loopback by default: the API serves every capture to whoever holds its token. Beyond
+    /// loopback only once user tokens exist (`hookscope api token add NAME`).
     pub listen: SocketAddr,
+    /// Names the API is also called by, behind a reverse proxy or tunnel (`api.team.example`):
+    /// any other name in `Host` is refused, against DNS rebinding.
+    pub hosts: Vec<String>,
 }
 
 impl Default for ApiConfig {
@@ -128,6 +132,7 @@ impl Default for ApiConfig {
         ApiConfig {
             enabled: true,
             listen: SocketAddr::from(([127, 0, 0, 1], 8788)),
+            hosts: Vec::new(),
         }
     }
 }
