@@ -35,11 +35,7 @@ impl Token {
             return Ok(token);
         }
         owner_only::create_dir(dir)?;
-        let value = format!(
-            "hs_{}{}",
-            uuid::Uuid::new_v4().simple(),
-            uuid::Uuid::new_v4().simple()
-        );
+        let value = new_secret("hs_");
         let file = dir.join(TOKEN_FILE);
         owner_only::write(&file, format!("{value}\n").as_bytes())?;
         Ok(Token { value, file })
@@ -68,6 +64,12 @@ impl Token {
     pub fn accepts(&self, offered: &str) -> bool {
         same(self.value.as_bytes(), offered.as_bytes())
     }
+}
+
+/// A new random token: `prefix` and two random UUIDs (244 random bits) in hex.
+pub(super) fn new_secret(prefix: &str) -> String {
+    let half = || uuid::Uuid::new_v4().simple().to_string();
+    format!("{prefix}{}{}", half(), half())
 }
 
 /// Whether two secrets are equal, in time that does not depend on where they first differ.

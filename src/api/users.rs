@@ -98,11 +98,7 @@ impl Users {
         {
             return Err(UsersError::Taken { name: name.into() });
         }
-        let token = format!(
-            "hsu_{}{}",
-            uuid::Uuid::new_v4().simple(),
-            uuid::Uuid::new_v4().simple()
-        );
+        let token = super::token::new_secret("hsu_");
         users.users.push(User {
             name: name.into(),
             sha256: sha256(&token),

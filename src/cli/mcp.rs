@@ -304,41 +304,12 @@ impl Hookscope {
             "settings_file".into(),
             json!(self.config_file.display().to_string()),
         );
-        let config = match Config::load_or_create(&self.config_file) {
-            Ok(config) => config,
+        match Config::load_or_create(&self.config_file) {
+            Ok(config) => webhooks(&config, client.as_ref(), &mut answer).await,
             Err(e) => {
                 answer.insert("settings_error".into(), json!(e.to_string()));
-                return Ok(CallToolResult::success(vec![ContentBlock::text(
-                    Value::Object(answer).to_string(),
-                )]));
             }
-        };
-        answer.insert("credentials_set".into(), credentials_set(&config));
-        let public = tunnel::find(&config.tunnel, config.listener.listen.port()).await;
-        let public = match public {
-            Ok(found) => {
-                answer.insert("public_url".into(), json!(found.url));
-                Some(found.url)
-            }
-            Err(e) => {
-                answer.insert("public_url".into(), Value::Null);
-                answer.insert("public_url_missing".into(), json!(e.to_string()));
-                None
-            }
-        };
-        let public = public.as_deref();
-        let (green_api, moysklad) = tokio::join!(
-            registration::green_api(&config, public),
-            registration::moysklad(&config, public),
-        );
-        let reestr = match &client {
-            Ok(client) => last_confirm(client, &config).await,
-            Err(sentence) => json!({ "state": "not_asked", "why": sentence }),
-        };
-        answer.insert(
-            "webhooks".into(),
-            json!({ "reestr": reestr, "green-api": green_api, "moysklad": moysklad }),
-        );
+        }
         Ok(CallToolResult::success(vec![ContentBlock::text(
             Value::Object(answer).to_string(),
         )]))
@@ -448,6 +419,40 @@ fn readable(capture: &mut Value, most: usize) {
 }
 
 /// Which credentials of each provider the settings hold: booleans only, never a value.
+/// What the settings and the providers say: which credentials are set, the public URL, and
+/// where each provider's webhook points.
+async fn webhooks(
+    config: &Config,
+    client: Result<&Client, &String>,
+    answer: &mut serde_json::Map<String, Value>,
+) {
+    answer.insert("credentials_set".into(), credentials_set(config));
+    let public = match tunnel::find(&config.tunnel, config.listener.listen.port()).await {
+        Ok(found) => {
+            answer.insert("public_url".into(), json!(found.url));
+            Some(found.url)
+        }
+        Err(e) => {
+            answer.insert("public_url".into(), Value::Null);
+            answer.insert("public_url_missing".into(), json!(e.to_string()));
+            None
+        }
+    };
+    let public = public.as_deref();
+    let (green_api, moysklad) = tokio::join!(
+        registration::green_api(config, public),
+        registration::moysklad(config, public),
+    );
+    let reestr = match client {
+        Ok(client) => last_confirm(client, config).await,
+        Err(sentence) => json!({ "state": "not_asked", "why": sentence }),
+    };
+    answer.insert(
+        "webhooks".into(),
+        json!({ "reestr": reestr, "green-api": green_api, "moysklad": moysklad }),
+    );
+}
+
 /// Reestr's confirmation, as its last `confirm` request shows it: Reestr has no API that says
 /// where it sends, and confirms an address by sending `confirm` to it.
 async fn last_confirm(client: &Client, config: &Config) -> Value {
