@@ -455,7 +455,7 @@ async fn lateness_of_events(
     mut response: reqwest::Response,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) -> Vec<Duration> {
-    let (mut late, mut buffer) = (Vec::new(), String::new());
+    let (mut late, mut buffer) = (Vec::new(), Vec::new());
     loop {
         let chunk = tokio::select! {
             chunk = response.chunk() => chunk,
@@ -465,13 +465,16 @@ async fn lateness_of_events(
             return late;
         };
         let now = time::OffsetDateTime::now_utc();
-        buffer.push_str(&String::from_utf8_lossy(&chunk));
-        while let Some(end) = buffer.find("\n\n") {
-            let block: String = buffer.drain(..end + 2).collect();
+        buffer.extend_from_slice(&chunk);
+        let mut read = 0;
+        while let Some(end) = buffer[read..].windows(2).position(|w| w == b"\n\n") {
+            let block = &buffer[read..read + end];
+            read += end + 2;
             // Only the arrival time is read: a whole JSON parse per event and client would
-            // make the clients, which share these two cores, the bottleneck.
-            let received = block
-                .split_once("\"received_at\":\"")
+            // make the clients, which share the cores, the bottleneck.
+            let received = std::str::from_utf8(block)
+                .ok()
+                .and_then(|block| block.split_once("\"received_at\":\""))
                 .and_then(|(_, rest)| rest.split_once('"'))
                 .and_then(|(at, _)| {
                     time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
@@ -481,5 +484,6 @@ async fn lateness_of_events(
                 late.push((now - received).max(time::Duration::ZERO).unsigned_abs());
             }
         }
+        buffer.drain(..read);
     }
 }

@@ -129,6 +129,7 @@ impl Client {
         Ok(Events {
             response,
             buffer: Vec::new(),
+            read: 0,
         })
     }
 
@@ -177,6 +178,8 @@ pub struct Events {
     response: reqwest::Response,
     /// Bytes received and not yet made into events.
     buffer: Vec<u8>,
+    /// How much of `buffer` has been handed on as events.
+    read: usize,
 }
 
 /// One Server-Sent Event: its `id:`, `event:` and `data:` lines.
@@ -196,7 +199,11 @@ impl Events {
                 return Ok(Some(event));
             }
             match self.response.chunk().await? {
-                Some(bytes) => self.buffer.extend_from_slice(&bytes),
+                Some(bytes) => {
+                    self.buffer.drain(..self.read);
+                    self.read = 0;
+                    self.buffer.extend_from_slice(&bytes);
+                }
                 None => return Ok(None),
             }
         }
@@ -205,10 +212,12 @@ impl Events {
     /// The next event among the bytes already received, without waiting.
     pub fn received(&mut self) -> Option<ServerEvent> {
         loop {
-            let end = self.buffer.windows(2).position(|w| w == b"\n\n")?;
-            let block: Vec<u8> = self.buffer.drain(..end + 2).collect();
-            if let Some(event) = parse_event(&String::from_utf8_lossy(&block)) {
-                return Some(event);
+            let unread = &self.buffer[self.read..];
+            let end = unread.windows(2).position(|w| w == b"\n\n")? + 2;
+            let event = parse_event(&String::from_utf8_lossy(&unread[..end]));
+            self.read += end;
+            if event.is_some() {
+                return event;
             }
         }
     }

@@ -11,16 +11,17 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::body::{Body, Bytes};
 use axum::extract::{Extension, State};
+use axum::http::header;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::IntoResponse;
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::sync::watch;
 
-use super::feed::{self, CaptureFeed, Published};
+use super::feed::{self, CaptureFeed, Commit, Published};
 use super::users::Users;
 use super::{filter, param, unmasked, Api, Caller, Params, Refusal, Reply, LONGEST_WAIT};
 use crate::capture::Capture;
@@ -30,6 +31,8 @@ use crate::store::Change;
 
 /// Captures read from the store at once while catching up.
 const CATCH_UP: usize = 200;
+/// The most bytes of events one write holds: a client far behind gets its catch-up in pieces.
+const BATCH: usize = 64 * 1024;
 /// How often an idle stream says it is alive.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// An event stream that has handed on all it had waits this long before it looks again, so
@@ -43,32 +46,34 @@ enum Pending {
     Change(Change),
 }
 
-/// A matching capture: from the feed, with its JSON made already, or read from the store.
+/// A matching capture: from the feed, with its event made already, or read from the store.
 enum Ready {
-    Published(Arc<Published>, usize),
+    Published(Arc<Commit>, usize),
     Read(Box<Capture>),
 }
 
 impl Ready {
     fn capture(&self) -> &Capture {
         match self {
-            Ready::Published(published, at) => match published.as_ref() {
-                Published::Captures { captures, .. } => &captures[*at],
-                Published::Missed => unreachable!("only captures are kept as ready"),
-            },
+            Ready::Published(commit, at) => &commit.captures[*at],
             Ready::Read(capture) => capture,
         }
     }
 
-    /// Its capture JSON, with the secrets of `masker` masked; the feed's, made once, unless the
-    /// request asked for them `unmasked`.
-    fn shown(&self, masker: &Masker, unmasked: bool) -> String {
+    /// Its `capture` event, with the secrets of `masker` masked unless the request asked for
+    /// them `unmasked`: the feed's, shared, or made for this one read from the store.
+    fn event(&self, masker: &Masker, unmasked: bool) -> Bytes {
         match self {
-            Ready::Published(published, at) if !unmasked => match published.as_ref() {
-                Published::Captures { shown, .. } => shown[*at].clone(),
-                Published::Missed => unreachable!("only captures are kept as ready"),
-            },
-            ready => feed::shown(masker, ready.capture()).to_string(),
+            Ready::Published(commit, at) => commit.events[*at].event(self.capture(), unmasked),
+            Ready::Read(capture) => feed::event(capture.id, &feed::shown(masker, capture)),
+        }
+    }
+
+    /// Only its capture JSON.
+    fn json(&self, masker: &Masker, unmasked: bool) -> Bytes {
+        match self {
+            Ready::Published(commit, at) => commit.events[*at].json(self.capture(), unmasked),
+            Ready::Read(capture) => feed::shown(masker, capture).to_string().into(),
         }
     }
 }
@@ -78,7 +83,7 @@ struct Follow {
     filter: Arc<Filter>,
     /// The last capture handed on (or skipped): the cursor.
     after: i64,
-    feed: broadcast::Receiver<Arc<Published>>,
+    feed: broadcast::Receiver<Published>,
     changes: Option<broadcast::Receiver<Change>>,
     /// Read from the store or the feed, not handed on yet.
     ready: std::collections::VecDeque<Ready>,
@@ -147,25 +152,20 @@ impl Follow {
                 None => self.feed.recv().await,
             };
             match received {
-                Ok(published) => {
-                    let Published::Captures { captures, .. } = published.as_ref() else {
-                        // The feed fell behind the store: what it missed is in the store.
-                        self.caught_up = false;
-                        continue;
-                    };
-                    for (at, capture) in captures.iter().enumerate() {
+                Ok(Published::Commit(commit)) => {
+                    for (at, capture) in commit.captures.iter().enumerate() {
                         if capture.id <= self.after {
                             continue;
                         }
                         self.after = capture.id;
                         if self.filter.matches(capture) {
-                            self.ready
-                                .push_back(Ready::Published(published.clone(), at));
+                            self.ready.push_back(Ready::Published(commit.clone(), at));
                         }
                     }
                 }
-                // Behind the feed: what was missed is in the store.
-                Err(RecvError::Lagged(_)) => self.caught_up = false,
+                // The feed fell behind the store, or this follower behind the feed: what was
+                // missed is in the store.
+                Ok(Published::Missed) | Err(RecvError::Lagged(_)) => self.caught_up = false,
                 Err(RecvError::Closed) => {
                     return Err(Refusal::new(
                         StatusCode::SERVICE_UNAVAILABLE,
@@ -174,6 +174,12 @@ impl Follow {
                 }
             }
         }
+    }
+
+    /// Whether [`Follow::next`] may have something without reading the store: captures read
+    /// already, or the feed's.
+    fn has_ready(&self) -> bool {
+        !self.ready.is_empty() || self.caught_up
     }
 
     /// Reads the matching captures after the cursor from the store, a page at a time, until
@@ -221,26 +227,66 @@ pub(super) async fn events(
 ) -> Reply {
     let filter = filter(&params)?;
     let after = resume_after(&headers, &params)?;
-    let follow = Follow::start(&api, filter, after, true).await?;
-    let (masker, unmasked) = (api.masker(&params), unmasked(&params));
-    let shown = move |ready: &Ready| ready.shown(&masker, unmasked);
-    let stream = futures_util::stream::unfold((follow, shown), |(mut follow, shown)| async move {
-        let event = match follow.next().await {
-            Ok(Pending::Capture(ready)) => Event::default()
-                .id(ready.capture().id.to_string())
-                .event("capture")
-                .data(shown(&ready)),
-            Ok(Pending::Change(change)) => Event::default()
-                .event("delivery")
-                .data(change_json(&change).to_string()),
-            Err(_) => return None,
-        };
-        Some((Ok::<_, Infallible>(event), (follow, shown)))
+    let stream = EventStream {
+        follow: Follow::start(&api, filter, after, true).await?,
+        masker: api.masker(&params),
+        unmasked: unmasked(&params),
+    };
+    let writes = futures_util::stream::unfold(stream, |mut stream| async move {
+        let write = stream.next_write().await?;
+        Some((Ok::<_, Infallible>(write), stream))
     });
-    let stream = stream.take_until(revoked(api.users.clone(), caller));
-    Ok(Sse::new(stream)
-        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+    let writes = writes.take_until(revoked(api.users.clone(), caller));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/event-stream"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        Body::from_stream(writes),
+    )
         .into_response())
+}
+
+/// An event stream's follower and how it shows captures.
+struct EventStream {
+    follow: Follow,
+    masker: Masker,
+    unmasked: bool,
+}
+
+impl EventStream {
+    /// What goes out in the next write: every event ready now (up to [`BATCH`] bytes) in one
+    /// piece, or a keep-alive comment after [`KEEP_ALIVE`] without any; `None` once the
+    /// stream ends.
+    async fn next_write(&mut self) -> Option<Bytes> {
+        let first = match tokio::time::timeout(KEEP_ALIVE, self.follow.next()).await {
+            Err(_) => return Some(Bytes::from_static(b": keep-alive\n\n")),
+            Ok(next) => self.event(next.ok()?),
+        };
+        let mut batch: Option<Vec<u8>> = None;
+        // What is ready without waiting goes out in the same write; a page still to be read
+        // from the store is not, so that no read is started and dropped.
+        while self.follow.has_ready() {
+            let Some(Ok(next)) = self.follow.next().now_or_never() else {
+                break;
+            };
+            let batch = batch.get_or_insert_with(|| first.to_vec());
+            batch.extend_from_slice(&self.event(next));
+            if batch.len() >= BATCH {
+                break;
+            }
+        }
+        Some(batch.map_or(first, Bytes::from))
+    }
+
+    fn event(&self, pending: Pending) -> Bytes {
+        match pending {
+            Pending::Capture(ready) => ready.event(&self.masker, self.unmasked),
+            Pending::Change(change) => {
+                format!("event: delivery\ndata: {}\n\n", change_json(&change)).into()
+            }
+        }
+    }
 }
 
 fn change_json(change: &Change) -> Value {
@@ -283,7 +329,7 @@ pub(super) async fn wait(
     match waited {
         Ok(Ok(Pending::Capture(ready))) => Ok((
             [(axum::http::header::CONTENT_TYPE, "application/json")],
-            ready.shown(&api.masker(&params), unmasked(&params)),
+            ready.json(&api.masker(&params), unmasked(&params)),
         )
             .into_response()),
         Ok(Ok(Pending::Change(_))) => unreachable!("a wait does not follow changes"),
