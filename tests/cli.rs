@@ -1315,6 +1315,125 @@ fn attach_refuses_a_wrong_token_and_a_host_that_is_not_hookscope() {
     host.terminate();
 }
 
+/// The host restarted (same addresses, same data) while two developers are attached: both
+/// mirrors come back on their own and end with every capture once, in the host's order.
+#[test]
+fn both_mirrors_resume_after_the_host_restarts_with_nothing_lost() {
+    let host_dir = tempfile::tempdir().unwrap();
+    let (anna, boris) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let host = Serve::start(host_dir.path());
+    let api = api_of(&host);
+    let token = std::fs::read_to_string(host_dir.path().join("data").join("api-token")).unwrap();
+    // Nothing listens there: these mirrors only mirror.
+    let nowhere = "http://127.0.0.1:9/hooks";
+    let mut mirrors =
+        [anna.path(), boris.path()].map(|dir| attach(dir, &api, token.trim(), nowhere));
+    for n in 0..50 {
+        assert_eq!(
+            post(&host.base, "/hook", "", &format!("{{\"n\":{n}}}")),
+            200
+        );
+    }
+    for dir in [anna.path(), boris.path()] {
+        assert_eq!(mirrored(dir, 50).len(), 50);
+    }
+
+    let listen = host.base.strip_prefix("http://").unwrap().to_string();
+    let api_listen = api
+        .strip_prefix("http://")
+        .and_then(|a| a.strip_suffix("/api/v1"))
+        .unwrap()
+        .to_string();
+    assert!(host.terminate().success());
+    let mut again = hookscope(host_dir.path());
+    again
+        .args(["serve", "--listen", &listen, "--api-listen", &api_listen])
+        .stderr(Stdio::null());
+    let host = Serve::spawn(again);
+    for n in 50..100 {
+        assert_eq!(
+            post(&host.base, "/hook", "", &format!("{{\"n\":{n}}}")),
+            200
+        );
+    }
+    for dir in [anna.path(), boris.path()] {
+        assert_eq!(
+            mirrored(dir, 100),
+            (1..=100).collect::<Vec<i64>>(),
+            "each host capture once, in order"
+        );
+    }
+    for mirror in &mut mirrors {
+        mirror.kill().unwrap();
+        mirror.wait().unwrap();
+    }
+    host.terminate();
+}
+
+/// A token revoked while attached, and a host whose API is newer than this hookscope's, end
+/// `attach` with a sentence that says what to do.
+#[test]
+fn attach_ends_on_a_revoked_token_and_a_newer_host() {
+    let (host_dir, dev_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let added = run(host_dir.path(), &["api", "token", "add", "anna"]);
+    let token = stdout(&added).trim().to_string();
+    let host = Serve::start(host_dir.path());
+    let api = api_of(&host);
+    let mut mirror = hookscope(dev_dir.path())
+        .args(["attach", &api])
+        .env("HOOKSCOPE_TOKEN", &token)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    assert_eq!(post(&host.base, "/hook", "", "{}"), 200);
+    assert_eq!(mirrored(dev_dir.path(), 1).len(), 1);
+    let revoked = run(host_dir.path(), &["api", "token", "revoke", "anna"]);
+    assert!(revoked.status.success(), "{}", stderr(&revoked));
+    let started = std::time::Instant::now();
+    while mirror.try_wait().unwrap().is_none() {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "attach goes on with a revoked token"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = mirror.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("refused the token"),
+        "{}",
+        stderr(&out)
+    );
+    host.terminate();
+
+    // A host that speaks a newer API version.
+    let newer = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let newer_url = format!("http://{}", newer.local_addr().unwrap());
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for mut stream in newer.incoming().flatten() {
+            let mut request = [0; 4096];
+            let _ = stream.read(&mut request);
+            let body = r#"{"api_version": 99, "version": "9.0.0"}"#;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let other = tempfile::tempdir().unwrap();
+    let out = hookscope(other.path())
+        .args(["attach", &newer_url, "--token", "hs_x"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let said = stderr(&out);
+    assert!(said.contains("speaks API version 99"), "{said}");
+    assert!(said.contains("update hookscope here"), "{said}");
+}
+
 /// A team host's tokens from the command line, and `serve --check-config` for a service: the
 /// API beyond loopback is refused until a user has a token, with what to do.
 #[test]
