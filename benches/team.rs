@@ -104,7 +104,7 @@ async fn attach(host: &Host, filter: &str) -> Developer {
     let mirror = Mirror {
         client: Client::new(&format!("http://{}", host.api), Token::given(&host.token)),
         store: store.clone(),
-        routes: forward::routes(&config, None).0,
+        routes: tokio::sync::watch::channel(forward::routes(&config, None).0).1,
         outbox,
         filter: filter.to_string(),
         config,

@@ -8,9 +8,11 @@
 //! twice. A capture is committed here before the next is asked for; the host never waits for
 //! a client (a stream that falls behind is dropped there and resumed from here).
 
+use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
+use tokio::sync::watch;
 
 use crate::api::client::{Client, ClientError, ServerEvent};
 use crate::api::API_VERSION;
@@ -19,6 +21,8 @@ use crate::config::Config;
 use crate::forward::outbox::Outbox;
 use crate::store::{Routes, Store, StoreError};
 
+/// The file in a data folder that names the host it mirrors.
+const HOST_FILE: &str = "attached-to";
 /// The most events committed in one go while catching up.
 const BATCH: usize = 1000;
 /// The longest wait between two tries to reach a host that is away.
@@ -35,13 +39,29 @@ pub enum AttachError {
     NewerApi { url: String, host: u64, ours: u32 },
     #[error("The captures could not be saved here, so mirroring stopped: {0}")]
     Store(#[from] StoreError),
+    #[error("The data folder {folder} mirrors {held}, not {host}; use another data folder for this host (--data-dir).")]
+    MirrorsAnother {
+        folder: String,
+        held: String,
+        host: String,
+    },
+    #[error("The data folder {folder} could not be made the mirror of a host: {source}.")]
+    Claim {
+        folder: String,
+        source: std::io::Error,
+    },
 }
 
 /// What happened while mirroring, for whoever shows it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum News {
-    /// The stream is open; mirroring goes on after the host's capture `after`.
-    Connected { version: String, after: i64 },
+    /// The stream is open; mirroring goes on after the host's capture `after`, and the host's
+    /// newest is `newest`.
+    Connected {
+        version: String,
+        after: i64,
+        newest: i64,
+    },
     /// Captures committed here, up to the host's capture `last`.
     Mirrored { count: usize, last: i64 },
     /// A capture the host sent that could not be read; it stays on the host only.
@@ -54,8 +74,9 @@ pub enum News {
 pub struct Mirror {
     pub client: Client,
     pub store: Store,
-    /// Forward rules; deliveries are made in each capture's own commit, as for a live one.
-    pub routes: Routes,
+    /// Forward rules as they stand; deliveries are made in each capture's own commit, as for
+    /// a live one.
+    pub routes: watch::Receiver<Routes>,
     pub outbox: Outbox,
     /// In the filter language; only matching captures are mirrored.
     pub filter: String,
@@ -101,8 +122,9 @@ impl Mirror {
         }
     }
 
-    /// Asks the host who it is: a hookscope whose API this one understands, and its version.
-    async fn check(&self) -> Result<String, Ended> {
+    /// Asks the host who it is: a hookscope whose API this one understands, its version, and
+    /// its newest capture's id.
+    async fn check(&self) -> Result<(String, i64), Ended> {
         let status = self
             .client
             .get("/status", &[], Duration::from_secs(10))
@@ -124,7 +146,10 @@ impl Mirror {
                 ours: API_VERSION,
             }));
         }
-        Ok(status["version"].as_str().unwrap_or("?").to_string())
+        Ok((
+            status["version"].as_str().unwrap_or("?").to_string(),
+            status["newest_id"].as_i64().unwrap_or(0),
+        ))
     }
 
     /// One connection: the stream from `after` on, committed in batches until it ends.
@@ -134,7 +159,7 @@ impl Mirror {
         connected: &mut bool,
         said: &mut impl FnMut(News),
     ) -> Result<(), Ended> {
-        let version = self.check().await?;
+        let (version, newest) = self.check().await?;
         let query = [
             ("after", after.to_string()),
             ("filter", self.filter.clone()),
@@ -145,6 +170,7 @@ impl Mirror {
         said(News::Connected {
             version,
             after: *after,
+            newest,
         });
         loop {
             let first = match events.next().await {
@@ -170,9 +196,10 @@ impl Mirror {
             let Some(last) = captures.last().and_then(|c| c.host_id) else {
                 continue;
             };
+            let routes = self.routes.borrow().clone();
             let count = self
                 .store
-                .commit_in_order(captures, &self.routes)
+                .commit_in_order(captures, &routes)
                 .await
                 .map_err(|(_, e)| Ended::from(e))?;
             self.outbox.wake();
@@ -208,5 +235,91 @@ fn ended(e: ClientError) -> Ended {
         ClientError::Refused { .. } => Ended::Fatal(AttachError::Refused(e)),
         ClientError::NotHookscope { .. } => Ended::Fatal(AttachError::NotHookscope(e)),
         other => Ended::Lost(other.to_string()),
+    }
+}
+
+/// Makes the data folder `data_dir` the mirror of `host`, or refuses when it mirrors another:
+/// the two hosts' ids would not be one sequence, and resuming would skip captures.
+pub fn claim(data_dir: &Path, host: &str) -> Result<(), AttachError> {
+    let claim_error = |source| AttachError::Claim {
+        folder: data_dir.display().to_string(),
+        source,
+    };
+    crate::owner_only::create_dir(data_dir).map_err(claim_error)?;
+    let file = data_dir.join(HOST_FILE);
+    match std::fs::read_to_string(&file) {
+        Ok(held) if held.trim() == host => Ok(()),
+        Ok(held) => Err(AttachError::MirrorsAnother {
+            folder: data_dir.display().to_string(),
+            held: held.trim().to_string(),
+            host: host.to_string(),
+        }),
+        Err(_) => {
+            crate::owner_only::write(&file, format!("{host}\n").as_bytes()).map_err(claim_error)
+        }
+    }
+}
+
+/// How mirroring a host stands, for a window to show.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Attached {
+    /// The host's API, as the client calls it.
+    pub host: String,
+    pub link: Link,
+    /// The newest host capture mirrored here.
+    pub mirrored: i64,
+    /// The host's newest capture, as far as is known here.
+    pub newest: i64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Link {
+    Connecting,
+    Connected,
+    /// Away; tried again soon.
+    Lost(String),
+    /// Stopped for good, in a sentence: trying again would not help.
+    Ended(String),
+}
+
+impl Attached {
+    /// How many host captures are not mirrored yet.
+    pub fn behind(&self) -> i64 {
+        (self.newest - self.mirrored).max(0)
+    }
+
+    fn hear(&mut self, news: News) {
+        match news {
+            News::Connected { after, newest, .. } => {
+                self.link = Link::Connected;
+                self.mirrored = after;
+                self.newest = newest.max(after);
+            }
+            News::Mirrored { last, .. } => {
+                self.mirrored = last;
+                self.newest = self.newest.max(last);
+            }
+            News::Unreadable { .. } => {}
+            News::Lost { why, .. } => self.link = Link::Lost(why),
+        }
+    }
+}
+
+impl Mirror {
+    /// Mirrors on a task of its own, its state told on the channel returned.
+    pub fn start(self) -> (tokio::task::JoinHandle<()>, watch::Receiver<Attached>) {
+        let (told, state) = watch::channel(Attached {
+            host: self.client.base.clone(),
+            link: Link::Connecting,
+            mirrored: 0,
+            newest: 0,
+        });
+        let task = tokio::spawn(async move {
+            let outcome = self.run(|news| told.send_modify(|a| a.hear(news))).await;
+            if let Err(e) = outcome {
+                told.send_modify(|a| a.link = Link::Ended(e.to_string()));
+            }
+        });
+        (task, state)
     }
 }

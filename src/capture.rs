@@ -510,6 +510,8 @@ pub struct CaptureRow {
     pub pinned: bool,
     /// How its forwarding stands, when a forward rule matched it.
     pub forward: Option<DeliveryState>,
+    /// Mirrored from a team host: the capture's id there.
+    pub host_id: Option<i64>,
 }
 
 impl CaptureRow {
@@ -614,6 +616,7 @@ impl From<&Capture> for CaptureRow {
                 && matches!(j.reason, Some(Reason::NotJson { .. } | Reason::EmptyBody)),
             pinned: c.pinned,
             forward: None,
+            host_id: c.host_id,
         }
     }
 }

@@ -8,6 +8,7 @@ use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
 use crate::api;
+use crate::attach::{self, AttachError, Attached, Mirror};
 use crate::config::Config;
 use crate::forward;
 use crate::forward::outbox::Outbox;
@@ -174,6 +175,10 @@ pub struct Engine {
     fell_back: Arc<watch::Sender<forward::FellBack>>,
     api: ApiState,
     api_running: Option<RunningApi>,
+    /// Where the store, the API's token and the mirrored host's name are.
+    data_dir: std::path::PathBuf,
+    /// Mirroring a team host into this store, while attached.
+    mirroring: Option<JoinHandle<()>>,
 }
 
 impl Engine {
@@ -239,6 +244,8 @@ impl Engine {
             fell_back,
             api,
             api_running,
+            data_dir,
+            mirroring: None,
         })
     }
 
@@ -294,8 +301,40 @@ impl Engine {
         &self.outbox
     }
 
+    /// Mirrors the team host whose API is at `host` into this store, as `hookscope attach`
+    /// does: its captures join the table and go through the forward rules in force. Ends
+    /// mirroring another host first. Refused when the data folder mirrors another host.
+    pub fn attach(
+        &mut self,
+        host: &str,
+        token: &str,
+    ) -> Result<tokio::sync::watch::Receiver<Attached>, AttachError> {
+        self.detach();
+        let client = api::client::Client::new(host, api::Token::given(token));
+        attach::claim(&self.data_dir, &client.base)?;
+        let (task, state) = Mirror {
+            client,
+            store: self.store.clone(),
+            routes: self.routes.subscribe(),
+            outbox: self.outbox.clone(),
+            filter: String::new(),
+            config: Config::clone(&self.config()),
+        }
+        .start();
+        self.mirroring = Some(task);
+        Ok(state)
+    }
+
+    /// Stops mirroring the team host.
+    pub fn detach(&mut self) {
+        if let Some(mirroring) = self.mirroring.take() {
+            mirroring.abort();
+        }
+    }
+
     /// Stops accepting, lets in-flight requests finish and commits everything.
     pub async fn stop(mut self) {
+        self.detach();
         if let Some(running) = self.api_running.take() {
             let _ = running.stop.send(());
             let _ = running.server.await;

@@ -957,8 +957,12 @@ impl Fixture {
     /// Replaces the text of the input labelled `label`.
     fn fill(&mut self, label: &str, text: &str) {
         let field = || {
-            by().label(label)
-                .predicate(|n| matches!(n.role(), Role::TextInput | Role::MultilineTextInput))
+            by().label(label).predicate(|n| {
+                matches!(
+                    n.role(),
+                    Role::TextInput | Role::MultilineTextInput | Role::PasswordInput
+                )
+            })
         };
         self.harness.get(field()).focus();
         self.harness
@@ -1495,4 +1499,100 @@ fn settings_keep_language_and_theme_in_the_settings_file() {
     assert_eq!(saved.window.theme, Theme::Light);
     let text = std::fs::read_to_string(f.dir.path().join("config.toml")).unwrap();
     assert!(text.contains("[window]"), "{text}");
+}
+
+/// Connect to a team host: the host's captures appear here marked 🌐, the top bar says the
+/// window is attached and connected, a wrong address is refused in the window, and the host
+/// and token are remembered, so the next start attaches again; Disconnect stops mirroring.
+#[test]
+fn the_app_attaches_to_a_team_host_and_mirrors_its_captures() {
+    let mut f = start("127.0.0.1:0", &[], Theme::Dark);
+    let host_dir = tempfile::tempdir().unwrap();
+    let mut host_config = Config::default();
+    host_config.listener.listen = "127.0.0.1:0".parse().unwrap();
+    host_config.api.listen = "127.0.0.1:0".parse().unwrap();
+    let host = f
+        .runtime
+        .block_on(Engine::start(
+            host_config,
+            &host_dir.path().join("captures.sqlite3"),
+        ))
+        .unwrap();
+    let hookscope::engine::ApiState::Listening(api) = host.api().clone() else {
+        panic!("the host's API is off: {:?}", host.api());
+    };
+    let token = std::fs::read_to_string(host_dir.path().join("api-token")).unwrap();
+    let host_url = format!("http://{api}");
+    let post_to_host = |f: &Fixture, body: &str| {
+        let request = f
+            .client
+            .post(format!("http://{}/green-api/team", host.local_addr()))
+            .body(body.to_string());
+        f.runtime
+            .block_on(async { request.send().await.unwrap().status() })
+    };
+    assert!(post_to_host(&f, r#"{"typeWebhook":"before"}"#).is_success());
+
+    f.harness.get_by_label("🌐 Connect to a team host…").click();
+    f.wait_for("the team host window", |h| {
+        h.query_by_label("Host's API").is_some()
+    });
+    f.fill("Host's API", "api.team.example");
+    f.fill("Token", token.trim());
+    f.harness.get_by_label("Connect").click();
+    f.wait_for("the refusal", |h| {
+        h.query_by_label_contains("with http:// or https://")
+            .is_some()
+    });
+    f.fill("Host's API", &host_url);
+    f.harness.get_by_label("Connect").click();
+    f.wait_for("the captures the host had", |h| {
+        h.query_all_by_label("before").next().is_some()
+    });
+    assert!(post_to_host(&f, r#"{"typeWebhook":"while attached"}"#).is_success());
+    f.wait_for("a capture that arrived at the host later", |h| {
+        h.query_all_by_label("while attached").next().is_some()
+    });
+    f.wait_for("the top bar's state", |h| {
+        h.query_by_label_contains(&format!("attached to {host_url} ✔ connected"))
+            .is_some()
+    });
+    let mirrored: Vec<Option<i64>> = f.stored().iter().map(|c| c.host_id).collect();
+    assert_eq!(mirrored, [Some(1), Some(2)], "the host's ids kept");
+    assert_eq!(f.harness.query_all_by_label("🌐").count(), 2);
+    let saved = Config::load_or_create(&f.dir.path().join("config.toml")).unwrap();
+    assert_eq!(saved.team.host, host_url);
+    assert_eq!(saved.team.token.expose(), token.trim());
+    assert!(saved.team.attached);
+    assert!(
+        f.harness.query_by_label_contains(token.trim()).is_none(),
+        "the token must stay masked"
+    );
+
+    f.harness.get_by_label_contains("attached to").click();
+    f.wait_for("the team host window", |h| {
+        h.query_by_label("Disconnect").is_some()
+    });
+    f.harness.get_by_label("Disconnect").click();
+    f.wait_for("the button that connects again", |h| {
+        h.query_by_label("🌐 Connect to a team host…").is_some()
+    });
+    assert!(post_to_host(&f, r#"{"typeWebhook":"after"}"#).is_success());
+    std::thread::sleep(Duration::from_millis(500));
+    let _ = f.harness.try_run();
+    assert_eq!(f.stored().len(), 2, "nothing is mirrored once disconnected");
+    let saved = Config::load_or_create(&f.dir.path().join("config.toml")).unwrap();
+    assert!(!saved.team.attached);
+
+    // An app that was attached when it closed attaches again at start.
+    let mut again = start_with("127.0.0.1:0", &[], Theme::Dark, |c, _| {
+        c.team.host = host_url.clone();
+        c.team.token = hookscope::config::Secret::new(token.trim());
+        c.team.attached = true;
+    });
+    again.wait_for("the host's captures, attached at start", |h| {
+        h.query_all_by_label("after").next().is_some()
+    });
+    assert_eq!(again.stored().len(), 3);
+    f.runtime.block_on(host.stop());
 }

@@ -274,7 +274,9 @@ impl Api {
 }
 
 async fn status(State(api): State<Api>) -> Reply {
-    let (count, bytes) = api.read(|r| Ok((r.count()?, r.used_bytes()?))).await?;
+    let (count, newest, bytes) = api
+        .read(|r| Ok((r.count()?, r.newest_id()?, r.used_bytes()?)))
+        .await?;
     let config = api.config.borrow().clone();
     let base = format!("http://{}", api.listener);
     let webhooks: serde_json::Map<String, Value> =
@@ -291,6 +293,7 @@ async fn status(State(api): State<Api>) -> Reply {
         "public_url": public,
         "api": format!("http://{}/api/v1", api.addr),
         "captures": count,
+        "newest_id": newest,
         "store_bytes": bytes,
         "store": api.store.path().display().to_string(),
         "started_at": crate::capture::format_rfc3339(api.started_at),

@@ -2,7 +2,6 @@
 //! capture as `serve` prints them, and forwards them to the developer's own app through the
 //! local outbox.
 
-use std::path::Path;
 use std::time::Duration;
 
 use anyhow::bail;
@@ -16,9 +15,6 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::printer::Printer;
 use super::runtime;
-
-/// The file in the data folder that names the host it mirrors.
-const HOST_FILE: &str = "attached-to";
 
 #[derive(clap::Args)]
 pub struct Attach {
@@ -56,7 +52,7 @@ pub fn attach(paths: &Paths, asked: Attach) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("The filter has a mistake: {e}"))?;
     }
     let client = Client::new(&asked.url, Token::given(&asked.token));
-    claim(&paths.data_dir, &client.base)?;
+    hookscope::attach::claim(&paths.data_dir, &client.base)?;
     let (routes, problems) = forward::routes(&config, None);
     if let Some(problem) = problems.first() {
         bail!("{problem}");
@@ -88,7 +84,7 @@ pub fn attach(paths: &Paths, asked: Attach) -> anyhow::Result<()> {
         let mirror = Mirror {
             client,
             store: store.clone(),
-            routes,
+            routes: tokio::sync::watch::channel(routes).1,
             outbox,
             filter: asked.filter.unwrap_or_default(),
             config,
@@ -109,7 +105,7 @@ pub fn attach(paths: &Paths, asked: Attach) -> anyhow::Result<()> {
 
 fn say(printer: &Printer, host: &str, news: News) {
     match news {
-        News::Connected { version, after } => printer.say(match after {
+        News::Connected { version, after, .. } => printer.say(match after {
             0 => format!("attached to {host} (hookscope {version}); mirroring from its first capture"),
             n => format!("attached to {host} (hookscope {version}); mirroring after its capture #{n}"),
         }),
@@ -121,21 +117,5 @@ fn say(printer: &Printer, host: &str, news: News) {
             "not attached to {host}: {why}; trying again in {} s",
             pause.as_secs()
         )),
-    }
-}
-
-/// Makes this data folder the mirror of `host`, or refuses when it mirrors another: the
-/// host's ids would not be one sequence, and resuming would skip captures.
-fn claim(data_dir: &Path, host: &str) -> anyhow::Result<()> {
-    hookscope::owner_only::create_dir(data_dir)?;
-    let file = data_dir.join(HOST_FILE);
-    match std::fs::read_to_string(&file) {
-        Ok(held) if held.trim() == host => Ok(()),
-        Ok(held) => bail!(
-            "The data folder {} mirrors {}, not {host}; use another folder for this host (--data-dir).",
-            data_dir.display(),
-            held.trim()
-        ),
-        Err(_) => Ok(hookscope::owner_only::write(&file, format!("{host}\n").as_bytes())?),
     }
 }

@@ -58,7 +58,19 @@ pub struct Config {
     pub respond: Vec<ResponseRule>,
     pub pass_through: PassThroughConfig,
     pub api: ApiConfig,
+    pub team: TeamConfig,
     pub window: WindowConfig,
+}
+
+/// `[team]`: the team host the app mirrors (`attach`), remembered between runs.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TeamConfig {
+    /// The host's API, e.g. `https://api.team.example`.
+    pub host: String,
+    pub token: Secret,
+    /// Attach at start: connected when the app last closed.
+    pub attached: bool,
 }
 
 /// `[window]`: how the app looks; `serve` has no window and ignores it.

@@ -52,6 +52,14 @@ pub enum Command {
     /// What to paste into an MCP client's settings to give it `hookscope mcp`.
     CopyMcpConfig,
     SaveSettings(Box<Config>),
+    OpenTeamHost,
+    CloseTeamHost,
+    /// Mirrors the team host whose API is at `host` into this window.
+    Attach {
+        host: String,
+        token: String,
+    },
+    Detach,
     SetPublicUrl(String),
     ToggleProviders,
     CloseProviders,

@@ -201,7 +201,7 @@ impl StoreReader {
                     size, repeat_of, verdict, pinned, note, response_body = x'' AS answer_empty,
                     verdict = 'ok' AND reason_code ->> 'code' IN ('not_json', 'empty_body')
                         AS malformed,
-                    {FORWARD_STATE} AS forward
+                    {FORWARD_STATE} AS forward, host_id
                  FROM captures WHERE {order}"
         ))?;
         let rows = stmt
@@ -235,6 +235,7 @@ impl StoreReader {
                     forward: row
                         .get::<_, Option<String>>("forward")?
                         .map(|s| DeliveryState::from_name(&s)),
+                    host_id: row.get("host_id")?,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;

@@ -3,11 +3,12 @@
 //! comes back through `drain`. Each family of commands has its own module; this one routes
 //! them and handles the table's and the window's own.
 
-use super::{files, forward, lifecycle, providers, responses, Work};
+use super::{files, forward, lifecycle, providers, responses, team, Work};
 use crate::export;
 use crate::gui::command::{Command, ProviderTab, ReestrCall, TunnelCall};
 use crate::gui::queries::Query;
 use crate::gui::state::files::{Chooser, Purpose};
+use crate::gui::state::team::TeamDraft;
 use crate::gui::state::{settings, AppState};
 use crate::store::Edit;
 
@@ -88,6 +89,10 @@ pub fn handle(state: &mut AppState, work: &mut Work, command: Command) {
             state.settings = Some(settings::Draft::new(&state.config));
         }
         Command::CloseSettings => state.settings = None,
+        Command::OpenTeamHost => state.team = Some(TeamDraft::new(&state.config)),
+        Command::CloseTeamHost => state.team = None,
+        Command::Attach { host, token } => team::attach(state, work, &host, &token),
+        Command::Detach => team::detach(state, work),
         Command::SaveSettings(config) => {
             lifecycle::save_settings(state, work, *config);
         }

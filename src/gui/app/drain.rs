@@ -39,6 +39,11 @@ pub fn drain(state: &mut AppState, work: &mut Work) {
             state.fell_back = fell_back.borrow_and_update().clone();
         }
     }
+    if let Some(attached) = &mut work.attached {
+        if attached.has_changed().unwrap_or(false) {
+            state.attached = Some(attached.borrow_and_update().clone());
+        }
+    }
     forward::read_targets_when_due(state, work);
     while let Ok(message) = work.notices.1.try_recv() {
         state.notify(message);

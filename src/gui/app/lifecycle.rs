@@ -59,6 +59,7 @@ pub fn started(state: &mut AppState, work: &mut Work, engine: Engine) {
     let damaged = engine.store().damage().is_some();
     work.engine = Some(engine);
     forward::refresh(state, work, &[]);
+    super::team::resume(state, work);
     if damaged {
         store_found_damaged(state, work);
     }
@@ -126,6 +127,7 @@ pub fn restart_listener(state: &mut AppState, work: &mut Work, addr: SocketAddr)
 fn take_engine(state: &mut AppState, work: &mut Work) -> Option<Engine> {
     state.listening = None;
     state.api = None;
+    state.attached = None;
     work.take_engine()
 }
 

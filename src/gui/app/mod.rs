@@ -12,6 +12,7 @@ mod forward;
 mod lifecycle;
 pub mod providers;
 mod responses;
+mod team;
 mod work;
 
 use std::time::Duration;

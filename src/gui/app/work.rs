@@ -35,6 +35,8 @@ pub struct Work {
     pub(super) changes: Option<broadcast::Receiver<Change>>,
     /// Pass-through requests answered by hookscope because their queue was busy.
     pub(super) fell_back: Option<tokio::sync::watch::Receiver<crate::forward::FellBack>>,
+    /// How mirroring the team host stands, while attached.
+    pub(super) attached: Option<tokio::sync::watch::Receiver<crate::attach::Attached>>,
     pub(super) restarts: Channel<Restarted>,
     /// Messages from background work (export, import, samples) for the notice line.
     pub(super) notices: Channel<String>,
@@ -72,6 +74,7 @@ impl Work {
             arrivals: None,
             changes: None,
             fell_back: None,
+            attached: None,
             restarts: mpsc::channel(),
             notices: mpsc::channel(),
             filed: mpsc::channel(),
@@ -120,6 +123,7 @@ impl Work {
         self.arrivals = None;
         self.changes = None;
         self.fell_back = None;
+        self.attached = None;
         self.engine.take()
     }
 }

@@ -246,6 +246,7 @@ pub(super) fn row(id: i64) -> CaptureRow {
         malformed: false,
         pinned: false,
         forward: None,
+        host_id: None,
     }
 }
 

@@ -14,6 +14,7 @@ pub mod prompt;
 pub mod providers;
 pub mod responses;
 pub mod settings;
+pub mod team;
 
 use std::net::SocketAddr;
 use std::time::Instant;
@@ -172,6 +173,10 @@ pub struct AppState {
     pub shown_rows: usize,
     pub scroll_to_selected: bool,
     pub settings: Option<settings::Draft>,
+    /// The team host window, while open.
+    pub team: Option<team::TeamDraft>,
+    /// How mirroring the team host stands, while attached.
+    pub attached: Option<crate::attach::Attached>,
     /// The note being written, and for which capture.
     pub note: Option<(i64, String)>,
     /// The note field was just opened: it takes the keyboard.
@@ -231,6 +236,8 @@ impl AppState {
             shown_rows: 0,
             scroll_to_selected: false,
             settings: None,
+            team: None,
+            attached: None,
             note: None,
             note_focus: false,
             notice: None,

@@ -11,6 +11,7 @@ mod responses;
 mod settings;
 mod shortcuts;
 mod table;
+mod team;
 pub mod theme;
 mod timeline;
 mod top_bar;
@@ -25,6 +26,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState) {
     detail::show(ui, state);
     table::show(ui, state);
     settings::show(&ctx, state);
+    team::window(&ctx, state);
     files::show(&ctx, state);
     prompt::show(&ctx, state);
     providers::show(&ctx, state);

@@ -395,6 +395,10 @@ fn cells(
         if c.repeat_of.is_some() {
             ui.label("↻").on_hover_text(t.repeat_flag);
         }
+        if let Some(host_id) = c.host_id {
+            ui.label("🌐")
+                .on_hover_text(t.mirrored_flag.replace("{n}", &host_id.to_string()));
+        }
         if c.rejected {
             ui.colored_label(ui.visuals().error_fg_color, "⛔")
                 .on_hover_text(t.rejected_flag);

@@ -52,6 +52,7 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
             if ui.button(t.settings).clicked() {
                 state.commands.push(Command::OpenSettings);
             }
+            super::team::top_bar(ui, state);
             super::forward::top_bar(ui, state);
             super::responses::top_bar(ui, state);
         });
