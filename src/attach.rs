@@ -17,7 +17,7 @@ use tokio::sync::watch;
 use crate::api::client::{Client, ClientError, ServerEvent};
 use crate::api::API_VERSION;
 use crate::capture::Capture;
-use crate::config::Config;
+use crate::config::{Config, ResponseRule};
 use crate::forward::outbox::Outbox;
 use crate::store::{Routes, Store, StoreError};
 
@@ -61,6 +61,8 @@ pub enum News {
         version: String,
         after: i64,
         newest: i64,
+        /// The host's response rules that are on, by number: its answers and faults.
+        responses: Vec<(usize, ResponseRule)>,
     },
     /// Captures committed here, up to the host's capture `last`.
     Mirrored { count: usize, last: i64 },
@@ -82,6 +84,13 @@ pub struct Mirror {
     pub filter: String,
     /// Judges what a capture's JSON leaves out.
     pub config: Config,
+}
+
+/// What the host says of itself when a session starts.
+struct HostStatus {
+    version: String,
+    newest: i64,
+    responses: Vec<(usize, ResponseRule)>,
 }
 
 /// How a session with the host ended.
@@ -122,9 +131,8 @@ impl Mirror {
         }
     }
 
-    /// Asks the host who it is: a hookscope whose API this one understands, its version, and
-    /// its newest capture's id.
-    async fn check(&self) -> Result<(String, i64), Ended> {
+    /// Asks the host who it is: a hookscope whose API this one understands, and how it stands.
+    async fn check(&self) -> Result<HostStatus, Ended> {
         let status = self
             .client
             .get("/status", &[], Duration::from_secs(10))
@@ -146,10 +154,22 @@ impl Mirror {
                 ours: API_VERSION,
             }));
         }
-        Ok((
-            status["version"].as_str().unwrap_or("?").to_string(),
-            status["newest_id"].as_i64().unwrap_or(0),
-        ))
+        let responses = status["responses"]
+            .as_array()
+            .map_or_else(Vec::new, |rules| {
+                rules
+                    .iter()
+                    .filter_map(|r| {
+                        let rule = serde_json::from_value(r["as"].clone()).ok()?;
+                        Some((usize::try_from(r["rule"].as_u64()?).ok()?, rule))
+                    })
+                    .collect()
+            });
+        Ok(HostStatus {
+            version: status["version"].as_str().unwrap_or("?").to_string(),
+            newest: status["newest_id"].as_i64().unwrap_or(0),
+            responses,
+        })
     }
 
     /// One connection: the stream from `after` on, committed in batches until it ends.
@@ -159,7 +179,11 @@ impl Mirror {
         connected: &mut bool,
         said: &mut impl FnMut(News),
     ) -> Result<(), Ended> {
-        let (version, newest) = self.check().await?;
+        let HostStatus {
+            version,
+            newest,
+            responses,
+        } = self.check().await?;
         let query = [
             ("after", after.to_string()),
             ("filter", self.filter.clone()),
@@ -171,6 +195,7 @@ impl Mirror {
             version,
             after: *after,
             newest,
+            responses,
         });
         loop {
             let first = match events.next().await {
@@ -270,6 +295,8 @@ pub struct Attached {
     pub mirrored: i64,
     /// The host's newest capture, as far as is known here.
     pub newest: i64,
+    /// The host's response rules that are on, as of the last connection.
+    pub responses: Vec<(usize, ResponseRule)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -290,10 +317,16 @@ impl Attached {
 
     fn hear(&mut self, news: News) {
         match news {
-            News::Connected { after, newest, .. } => {
+            News::Connected {
+                after,
+                newest,
+                responses,
+                ..
+            } => {
                 self.link = Link::Connected;
                 self.mirrored = after;
                 self.newest = newest.max(after);
+                self.responses = responses;
             }
             News::Mirrored { last, .. } => {
                 self.mirrored = last;
@@ -313,6 +346,7 @@ impl Mirror {
             link: Link::Connecting,
             mirrored: 0,
             newest: 0,
+            responses: Vec::new(),
         });
         let task = tokio::spawn(async move {
             let outcome = self.run(|news| told.send_modify(|a| a.hear(news))).await;

@@ -1511,6 +1511,12 @@ fn the_app_attaches_to_a_team_host_and_mirrors_its_captures() {
     let mut host_config = Config::default();
     host_config.listener.listen = "127.0.0.1:0".parse().unwrap();
     host_config.api.listen = "127.0.0.1:0".parse().unwrap();
+    // A fault of the host's: the attached window shows it is on.
+    host_config.respond = vec![hookscope::config::ResponseRule {
+        action: hookscope::capture::ResponseAction::HangUp,
+        path: "/moysklad*".into(),
+        ..Default::default()
+    }];
     let host = f
         .runtime
         .block_on(Engine::start(
@@ -1557,6 +1563,10 @@ fn the_app_attaches_to_a_team_host_and_mirrors_its_captures() {
         h.query_by_label_contains(&format!("attached to {host_url} ✔ connected"))
             .is_some()
     });
+    assert!(f
+        .harness
+        .query_by_label_contains("⚡ host's rule 1: hang up")
+        .is_some());
     let mirrored: Vec<Option<i64>> = f.stored().iter().map(|c| c.host_id).collect();
     assert_eq!(mirrored, [Some(1), Some(2)], "the host's ids kept");
     assert_eq!(f.harness.query_all_by_label("🌐").count(), 2);

@@ -285,6 +285,12 @@ async fn status(State(api): State<Api>) -> Reply {
             .map(|p| (p.name().to_string(), json!(p.webhook_url(&base))))
             .collect();
     let public = Some(config.tunnel.public_url.as_str()).filter(|u| !u.is_empty());
+    // The host's own answers and faults, for those attached to it to see.
+    let responses: Vec<Value> = (1..)
+        .zip(&config.respond)
+        .filter(|(_, rule)| rule.enabled)
+        .map(|(n, rule)| json!({ "rule": n, "as": rule }))
+        .collect();
     Ok(axum::Json(json!({
         "version": env!("CARGO_PKG_VERSION"),
         "api_version": API_VERSION,
@@ -296,6 +302,7 @@ async fn status(State(api): State<Api>) -> Reply {
         "newest_id": newest,
         "store_bytes": bytes,
         "store": api.store.path().display().to_string(),
+        "responses": responses,
         "started_at": crate::capture::format_rfc3339(api.started_at),
     }))
     .into_response())

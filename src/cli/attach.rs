@@ -105,10 +105,22 @@ pub fn attach(paths: &Paths, asked: Attach) -> anyhow::Result<()> {
 
 fn say(printer: &Printer, host: &str, news: News) {
     match news {
-        News::Connected { version, after, .. } => printer.say(match after {
-            0 => format!("attached to {host} (hookscope {version}); mirroring from its first capture"),
-            n => format!("attached to {host} (hookscope {version}); mirroring after its capture #{n}"),
-        }),
+        News::Connected {
+            version,
+            after,
+            responses,
+            ..
+        } => {
+            printer.say(match after {
+                0 => format!("attached to {host} (hookscope {version}); mirroring from its first capture"),
+                n => format!("attached to {host} (hookscope {version}); mirroring after its capture #{n}"),
+            });
+            // Its answers and faults are the host's: said, since they shape what arrives.
+            for (n, rule) in &responses {
+                let line = super::serve::response_line(*n, rule, &Config::default());
+                printer.say(format!("  host's     {line}"));
+            }
+        }
         News::Mirrored { .. } => {}
         News::Unreadable { host_id, why } => printer.warn(format!(
             "the host's capture #{host_id} could not be read here ({why}); it stays on the host only"

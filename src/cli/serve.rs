@@ -31,7 +31,7 @@ fn rule_line(rule: &ForwardRule) -> String {
 }
 
 /// A response rule as `serve` lists it, with what it breaks of a provider's contract.
-fn response_line(number: usize, rule: &ResponseRule, config: &Config) -> String {
+pub(super) fn response_line(number: usize, rule: &ResponseRule, config: &Config) -> String {
     let what = match rule.action {
         ResponseAction::Answer => format!("answer {}", rule.status),
         ResponseAction::Fail => "fail on purpose".to_string(),

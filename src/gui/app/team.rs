@@ -61,6 +61,7 @@ pub fn resume(state: &mut AppState, work: &mut Work) {
             link: Link::Ended(why),
             mirrored: 0,
             newest: 0,
+            responses: Vec::new(),
         });
     }
 }

@@ -237,6 +237,8 @@ texts! {
     team_needs_listener: "Start the listener first: mirrored captures are saved in its store.", "Сначала запустите приёмник: повторённые запросы сохраняются в его хранилище.";
     team_attached_notice: "Attached to {host}: its captures are mirrored here.", "Подключено к {host}: его запросы повторяются здесь.";
     team_detached: "Detached from {host}; what was mirrored stays here.", "Отключено от {host}; уже полученные запросы остаются здесь.";
+    host_fault_on: "⚡ host's rule {n}: {what}", "⚡ правило хоста {n}: {what}";
+    host_fault_hint: "The team host answers the providers by this response rule of its own settings; it is changed on the host.", "Командный хост отвечает провайдерам по этому правилу своих настроек; менять его нужно на хосте.";
     mirrored_flag: "Mirrored from the team host, where it is capture #{n}.", "Получен с командного хоста, там это запрос №{n}.";
     repeat_flag: "repeat", "повтор";
     rejected_flag: "rejected", "отклонён";

@@ -15,7 +15,7 @@ use crate::responses::breaches;
 /// How wide a rule's filter, path and method fields are.
 const FIELD_WIDTH: f32 = 320.0;
 
-fn action_text(action: ResponseAction, t: &Texts) -> &'static str {
+pub(super) fn action_text(action: ResponseAction, t: &Texts) -> &'static str {
     match action {
         ResponseAction::Answer => t.do_answer,
         ResponseAction::Fail => t.do_fail,

@@ -30,6 +30,16 @@ pub fn top_bar(ui: &mut Ui, state: &mut AppState) {
     if button.clicked() {
         state.commands.push(Command::OpenTeamHost);
     }
+    // The host answers the providers by its own rules: shown, not editable here.
+    for (n, rule) in &attached.responses {
+        let what = super::responses::action_text(rule.action, t).to_lowercase();
+        let text = t
+            .host_fault_on
+            .replace("{n}", &n.to_string())
+            .replace("{what}", &what);
+        ui.label(RichText::new(text).color(ui.visuals().warn_fg_color))
+            .on_hover_text(t.host_fault_hint);
+    }
 }
 
 /// "attached to HOST ✔ connected · 12 behind", and why it is not connected, if it is not.
