@@ -25,6 +25,8 @@ use crate::store::{Routes, Store, StoreError};
 const HOST_FILE: &str = "attached-to";
 /// The most events committed in one go while catching up.
 const BATCH: usize = 1000;
+/// How long events are gathered after the first of a batch, to be committed together.
+const GATHER: Duration = Duration::from_millis(20);
 /// The longest wait between two tries to reach a host that is away.
 const LONGEST_PAUSE: Duration = Duration::from_secs(10);
 
@@ -201,13 +203,30 @@ impl Mirror {
             let first = match events.next().await {
                 Ok(Some(event)) => event,
                 Ok(None) => return Ok(()),
-                Err(e) => return Err(Ended::Lost(format!("the stream broke off ({e})"))),
+                Err(e) => return Err(broke_off(e)),
             };
+            // What arrives within GATHER of the first is committed with it: one commit (and
+            // one sync) for many under load, each a few milliseconds later when alone.
             let mut batch = vec![first];
+            let gathered = tokio::time::Instant::now() + GATHER;
+            // How the stream ended while gathering: handled once the batch is committed.
+            let mut ending = None;
             while batch.len() < BATCH {
-                match events.received() {
-                    Some(event) => batch.push(event),
-                    None => break,
+                if let Some(event) = events.received() {
+                    batch.push(event);
+                    continue;
+                }
+                match tokio::time::timeout_at(gathered, events.next()).await {
+                    Ok(Ok(Some(event))) => batch.push(event),
+                    Ok(Ok(None)) => {
+                        ending = Some(Ok(()));
+                        break;
+                    }
+                    Ok(Err(e)) => {
+                        ending = Some(Err(broke_off(e)));
+                        break;
+                    }
+                    Err(_) => break,
                 }
             }
             let mut captures = Vec::with_capacity(batch.len());
@@ -218,18 +237,20 @@ impl Mirror {
                     Err((host_id, why)) => said(News::Unreadable { host_id, why }),
                 }
             }
-            let Some(last) = captures.last().and_then(|c| c.host_id) else {
-                continue;
-            };
-            let routes = self.routes.borrow().clone();
-            let count = self
-                .store
-                .commit_in_order(captures, &routes)
-                .await
-                .map_err(|(_, e)| Ended::from(e))?;
-            self.outbox.wake();
-            *after = last;
-            said(News::Mirrored { count, last });
+            if let Some(last) = captures.last().and_then(|c| c.host_id) {
+                let routes = self.routes.borrow().clone();
+                let count = self
+                    .store
+                    .commit_in_order(captures, &routes)
+                    .await
+                    .map_err(|(_, e)| Ended::from(e))?;
+                self.outbox.wake();
+                *after = last;
+                said(News::Mirrored { count, last });
+            }
+            if let Some(ending) = ending {
+                return ending;
+            }
         }
     }
 
@@ -251,6 +272,10 @@ impl Mirror {
         capture.note.clear();
         Ok(capture)
     }
+}
+
+fn broke_off(e: reqwest::Error) -> Ended {
+    Ended::Lost(format!("the stream broke off ({e})"))
 }
 
 /// A client error as the end of a session: a refused token or a host that is not hookscope
