@@ -33,6 +33,8 @@ pub enum Advice {
     KonturOrganisation,
     /// GREEN-API knows no instance with this idInstance and apiTokenInstance.
     GreenCredentials { id: String },
+    /// GREEN-API has no such method at this API URL: most often a MAX instance without `/v3`.
+    GreenApiUrl,
     /// Reestr did not accept the access token.
     ReestrToken,
     /// Reestr does not know the order.
@@ -49,6 +51,7 @@ impl fmt::Display for Advice {
             Advice::KonturKey => f.write_str("the apiKey was not accepted. Check the apiKey in the Rosreestr events panel (and that it is for this stand: production or test)."),
             Advice::KonturOrganisation => f.write_str("this apiKey has no access to that organisation. Check the orgId (portal.orgid) in the Rosreestr events panel."),
             Advice::GreenCredentials { id } => write!(f, "idInstance {id} and this apiTokenInstance do not match an instance. Copy both again from the GREEN-API console; a console that shows its own API host (e.g. https://1101.api.green-api.com) wants that host as the API URL too."),
+            Advice::GreenApiUrl => f.write_str("nothing answers this method at the API URL. Check the API URL in the GREEN-API panel: a MAX instance (typeInstance v3) is reached at https://api.green-api.com/v3, WhatsApp and Telegram ones at https://api.green-api.com (or the host their console shows)."),
             Advice::ReestrToken => f.write_str("Check the access token in the Reestr panel."),
             Advice::ReestrOrder => f.write_str("Check the order id."),
             Advice::MoyskladToken => f.write_str("check the token in the MoySklad panel, or log in again"),

@@ -237,8 +237,9 @@ pub enum Breach {
     /// A Reestr confirm must get 200 with the confirmation string, or the address stays
     /// unconfirmed.
     ReestrConfirm,
-    /// MoySklad waits 1.5 s, retries three times back to back, then drops the event.
+    /// MoySklad waits 1.5 s; no answer by then is not delivered and not resent.
     MoyskladDeadline,
+    /// After an invalid answer MoySklad tries three more times back to back, then drops it.
     MoyskladRetries,
     /// GREEN-API resends every 60 s and holds every later notification behind this one for up
     /// to a day.
@@ -249,8 +250,8 @@ impl std::fmt::Display for Breach {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Breach::ReestrConfirm => "a Reestr confirm answered by it fails: Reestr needs 200 with the confirmation string",
-            Breach::MoyskladDeadline => "MoySklad gives up after 1.5 s: a longer delay counts as a failure, and after three it drops the event",
-            Breach::MoyskladRetries => "MoySklad retries three times at once, then drops the event for good",
+            Breach::MoyskladDeadline => "MoySklad waits 1.5 s: no answer by then counts as not delivered and is not resent (its changelog of 2022-03-15), so the event is lost",
+            Breach::MoyskladRetries => "after an invalid answer MoySklad tries three more times at once, then drops the event for good",
             Breach::GreenApiHolds => "GREEN-API resends it every 60 s and holds every later notification behind it for up to a day",
         })
     }

@@ -171,6 +171,31 @@ pub const SAMPLES: &[Sample] = &[
         "a message was edited"
     ),
     sample!(
+        "green-api-max-text",
+        "/green-api",
+        "a text from MAX (typeInstance v3), the same webhook format"
+    ),
+    sample!(
+        "green-api-telegram-text",
+        "/green-api",
+        "a text in a Telegram supergroup: numeric chat ids, chatType and senderType"
+    ),
+    sample!(
+        "green-api-interactive-buttons",
+        "/green-api",
+        "a message with interactive buttons sent through the API"
+    ),
+    sample!(
+        "green-api-interactive-buttons-reply",
+        "/green-api",
+        "an incoming message with interactive reply buttons"
+    ),
+    sample!(
+        "green-api-button-clicked",
+        "/green-api",
+        "the customer pressed a button (interactiveButtonsResponse)"
+    ),
+    sample!(
         "green-api-deleted-message",
         "/green-api",
         "a message was deleted"

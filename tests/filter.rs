@@ -243,3 +243,30 @@ async fn pins_and_notes_are_searchable() {
     assert_eq!(f.ids("дубль"), [f.generic]);
     assert_eq!(f.ids("ДУ"), [f.generic]);
 }
+
+/// GREEN-API's MAX and Telegram instances and its buttons are found by the words people look
+/// for: the messenger, the message kind, the text of the button pressed.
+#[tokio::test]
+async fn max_telegram_and_button_messages_are_found_by_their_words() {
+    let listener = start(|_| {}).await;
+    let mut ids = Vec::new();
+    for body in [
+        include_str!("../assets/samples/green-api-max-text.json"),
+        include_str!("../assets/samples/green-api-telegram-text.json"),
+        include_str!("../assets/samples/green-api-interactive-buttons.json"),
+        include_str!("../assets/samples/green-api-button-clicked.json"),
+    ] {
+        ids.push(capture_id(&listener.post("/green-api", &[], body).await));
+    }
+    let found = |query: &str| -> Vec<i64> {
+        let filter = Filter::parse(query).unwrap();
+        let listed = listener.reader().list(&filter, None).unwrap();
+        listed.iter().map(|c| c.id).collect()
+    };
+    assert_eq!(found("telegram"), [ids[1]]);
+    assert_eq!(found("supergroup"), [ids[1]]);
+    assert_eq!(found("interactiveButtonsResponse"), [ids[3]]);
+    // Any case: the MAX text says "завтра", the buttons offer "Завтра", the customer chose it.
+    assert_eq!(found("ЗАВТРА"), [ids[0], ids[2], ids[3]]);
+    assert_eq!(found("interactiveButtons").len(), 2);
+}

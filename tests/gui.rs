@@ -672,6 +672,18 @@ fn moysklad_panel_marks_this_tunnel_and_repoints_an_older_one() {
         h.query_by_label("Enable").is_some()
     });
     assert_eq!(fake.webhooks()[0]["enabled"], false);
+    // A disabled webhook says why MoySklad itself may have disabled it, and one click enables
+    // it again; under the table, why a change may have brought no delivery.
+    assert!(f.harness.query_by_label("✖ disabled").is_some());
+    assert!(f
+        .harness
+        .query_by_label_contains("X-Lognex-WebHook-DisableByPrefix")
+        .is_some());
+    f.harness.get_by_label("Enable").click();
+    f.wait_for("the enabled webhook", |h| {
+        h.query_by_label("✖ disabled").is_none()
+    });
+    assert_eq!(fake.webhooks()[0]["enabled"], true);
 }
 
 #[test]

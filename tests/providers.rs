@@ -141,6 +141,30 @@ fn green_api_set_webhook_points_the_instance_here_and_keeps_the_token_for_the_li
     assert_eq!(fake.settings()["webhookUrl"], "");
 }
 
+/// A MAX instance's API base ends in `/v3` (GREEN-API's docs of 2026); the CLI takes it as
+/// written, with or without a trailing slash, and without it says what GREEN-API answered.
+#[test]
+fn green_api_max_instances_are_reached_under_v3() {
+    let fake = FakeGreenApi::start_max(GREEN_ID, GREEN_TOKEN);
+    for api_url in [
+        format!("{}/v3", fake.api_url()),
+        format!("{}/v3/", fake.api_url()),
+    ] {
+        let s = setup(|c| {
+            c.green_api.api_url = api_url.clone();
+            c.green_api.id_instance = GREEN_ID.into();
+            c.green_api.api_token_instance = Secret::new(GREEN_TOKEN);
+        });
+        let shown = ok(&s.run(&["green-api", "settings"]));
+        assert!(shown.contains("79001234567@c.us"), "{api_url}: {shown}");
+    }
+    let s = green_setup(&fake);
+    let said = failed(&s.run(&["green-api", "settings"]));
+    assert!(said.contains("404"), "{said}");
+    assert!(said.contains("https://api.green-api.com/v3"), "{said}");
+    assert!(!said.contains(GREEN_TOKEN), "{said}");
+}
+
 #[test]
 fn green_api_errors_say_what_to_do_and_never_print_the_token() {
     let fake = FakeGreenApi::start(GREEN_ID, "the-real-token");

@@ -69,12 +69,19 @@ pub enum Field {
     Object,
     SecretKey,
     Instance,
+    /// GREEN-API's `typeInstance`: WhatsApp, MAX or Telegram.
+    Messenger,
     Time,
     Sender,
     Chat,
+    ChatType,
+    SenderType,
+    Phone,
     MessageId,
     MessageType,
     Text,
+    Buttons,
+    ButtonPressed,
     File,
     FileType,
     DownloadUrl,
@@ -103,12 +110,18 @@ impl Field {
             Field::Object => "Object",
             Field::SecretKey => "Secret key",
             Field::Instance => "Instance",
+            Field::Messenger => "Messenger",
             Field::Time => "Time",
             Field::Sender => "Sender",
             Field::Chat => "Chat",
+            Field::ChatType => "Chat type",
+            Field::SenderType => "Sender type",
+            Field::Phone => "Phone",
             Field::MessageId => "Message id",
             Field::MessageType => "Message type",
             Field::Text => "Text",
+            Field::Buttons => "Buttons",
+            Field::ButtonPressed => "Button pressed",
             Field::File => "File",
             Field::FileType => "File type",
             Field::DownloadUrl => "Download URL",
@@ -278,6 +291,55 @@ pub(crate) mod tests {
                 (field.label(), value)
             })
             .collect()
+    }
+
+    /// GREEN-API's MAX and Telegram instances and its button messages, as its 2026 docs show
+    /// them: the messenger, Telegram's chat and sender types, the buttons and the one pressed.
+    #[test]
+    fn overview_decodes_max_telegram_and_buttons() {
+        let has = |overview: &[(&str, String)], label: &str, value: &str| {
+            assert!(
+                overview.contains(&(label, value.to_string())),
+                "{label}: {value} not in {overview:?}"
+            );
+        };
+        let max = overview_of(
+            "/green-api",
+            include_str!("../../assets/samples/green-api-max-text.json"),
+        );
+        has(&max, "Messenger", "MAX");
+        has(
+            &max,
+            "Text",
+            "Добрый день! Пишу из MAX: можно забрать заказ завтра?",
+        );
+        let telegram = overview_of(
+            "/green-api",
+            include_str!("../../assets/samples/green-api-telegram-text.json"),
+        );
+        has(&telegram, "Messenger", "Telegram");
+        has(&telegram, "Chat", "Поддержка магазина (-1002000000001)");
+        has(&telegram, "Chat type", "supergroup");
+        has(&telegram, "Sender type", "user");
+        has(&telegram, "Phone", "79161234567");
+        let offered = overview_of(
+            "/green-api",
+            include_str!("../../assets/samples/green-api-interactive-buttons.json"),
+        );
+        has(&offered, "Text", "Когда удобно получить заказ?");
+        has(&offered, "Buttons", "Сегодня · Завтра · Открыть заказ");
+        let reply = overview_of(
+            "/green-api",
+            include_str!("../../assets/samples/green-api-interactive-buttons-reply.json"),
+        );
+        has(&reply, "Text", "Выберите время доставки");
+        has(&reply, "Buttons", "Утром · Вечером");
+        let pressed = overview_of(
+            "/green-api",
+            include_str!("../../assets/samples/green-api-button-clicked.json"),
+        );
+        has(&pressed, "Button pressed", "Завтра");
+        has(&pressed, "Message type", "interactiveButtonsResponse");
     }
 
     #[test]

@@ -253,12 +253,18 @@ impl Language {
             Field::Object => "Объект",
             Field::SecretKey => "Секретный ключ",
             Field::Instance => "Инстанс",
+            Field::Messenger => "Мессенджер",
             Field::Time => "Время",
             Field::Sender => "Отправитель",
             Field::Chat => "Чат",
+            Field::ChatType => "Тип чата",
+            Field::SenderType => "Тип отправителя",
+            Field::Phone => "Телефон",
             Field::MessageId => "Id сообщения",
             Field::MessageType => "Тип сообщения",
             Field::Text => "Текст",
+            Field::Buttons => "Кнопки",
+            Field::ButtonPressed => "Нажатая кнопка",
             Field::File => "Файл",
             Field::FileType => "Тип файла",
             Field::DownloadUrl => "Ссылка на файл",
@@ -376,8 +382,8 @@ impl Language {
         }
         match breach {
             Breach::ReestrConfirm => "подтверждение Реестра с таким ответом не пройдёт: Реестру нужен 200 со строкой подтверждения",
-            Breach::MoyskladDeadline => "МойСклад ждёт 1,5 с: более долгая задержка считается отказом, а после трёх он бросает событие",
-            Breach::MoyskladRetries => "МойСклад сразу повторит три раза, а потом бросит событие навсегда",
+            Breach::MoyskladDeadline => "МойСклад ждёт 1,5 с: ответ позже считается недоставкой и не повторяется (журнал изменений от 15.03.2022), так что событие теряется",
+            Breach::MoyskladRetries => "после неверного ответа МойСклад сразу сделает ещё три попытки, а потом бросит событие навсегда",
             Breach::GreenApiHolds => "GREEN-API будет присылать его каждые 60 с и держать все следующие уведомления за ним до суток",
         }
         .into()
@@ -400,6 +406,7 @@ fn russian_advice(advice: &Advice) -> String {
         Advice::KonturKey => "apiKey не принят. Проверьте apiKey в панели событий Росреестра (и что он для этого стенда: боевого или тестового).".into(),
         Advice::KonturOrganisation => "у этого apiKey нет доступа к организации. Проверьте orgId (portal.orgid) в панели событий Росреестра.".into(),
         Advice::GreenCredentials { id } => format!("idInstance {id} и этот apiTokenInstance не подходят ни к одному инстансу. Скопируйте оба заново из консоли GREEN-API; если консоль показывает свой хост API (например, https://1101.api.green-api.com), укажите его и как адрес API."),
+        Advice::GreenApiUrl => "по этому адресу API такого метода нет. Проверьте адрес API в панели GREEN-API: инстанс MAX (typeInstance v3) доступен по https://api.green-api.com/v3, инстансы WhatsApp и Telegram — по https://api.green-api.com (или по хосту, который показывает их консоль).".into(),
         Advice::ReestrToken => "Проверьте токен доступа в панели Реестра.".into(),
         Advice::ReestrOrder => "Проверьте номер заказа.".into(),
         Advice::MoyskladToken => "проверьте токен в панели МоегоСклада или войдите заново".into(),

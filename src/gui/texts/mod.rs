@@ -239,6 +239,9 @@ texts! {
     team_detached: "Detached from {host}; what was mirrored stays here.", "Отключено от {host}; уже полученные запросы остаются здесь.";
     host_fault_on: "⚡ host's rule {n}: {what}", "⚡ правило хоста {n}: {what}";
     host_fault_hint: "The team host answers the providers by this response rule of its own settings; it is changed on the host.", "Командный хост отвечает провайдерам по этому правилу своих настроек; менять его нужно на хосте.";
+    sklad_off: "disabled", "выключен";
+    sklad_disabled_why: "Disabled here or in MoySklad, or by MoySklad itself: it disables a webhook whose receiver answered only errors (or could not be reached) on more than 7 of the last 10 days, and e-mails the account's owner. Make sure this receiver answers, then Enable.", "Выключен здесь или в МоёмСкладе — или самим МоимСкладом: он выключает вебхук, приёмник которого более 7 из последних 10 дней отвечал только ошибками (или был недоступен), и пишет владельцу аккаунта. Убедитесь, что приёмник отвечает, и нажмите «Включить».";
+    sklad_silent_change: "A change made in MoySklad brought no delivery? The webhook may be disabled (above), or the change was written through the API with the header X-Lognex-WebHook-DisableByPrefix, which fires no webhook whose URL starts with the prefix it names (integrations use it to silence their own echoes).", "Изменение в МоёмСкладе не принесло вебхука? Вебхук может быть выключен (см. выше), или изменение записано через API с заголовком X-Lognex-WebHook-DisableByPrefix: тогда не срабатывают вебхуки, URL которых начинается с указанного в нём префикса (так интеграции глушат собственное эхо).";
     mirrored_flag: "Mirrored from the team host, where it is capture #{n}.", "Получен с командного хоста, там это запрос №{n}.";
     repeat_flag: "repeat", "повтор";
     rejected_flag: "rejected", "отклонён";

@@ -205,6 +205,10 @@ impl Instance {
                 };
                 return Err(ApiError::refused(SERVICE, status, "").advised(advice));
             }
+            404 => {
+                let refused = ApiError::refused(SERVICE, status, reply.text_clipped());
+                return Err(refused.advised(Advice::GreenApiUrl));
+            }
             // Quota errors carry an `invokeStatus` object with a description.
             466 => {
                 let description = serde_json::from_slice::<Value>(&reply.body)

@@ -1,4 +1,6 @@
-//! GREEN-API (WhatsApp gateway) webhooks.
+//! GREEN-API webhooks, one format for its three messengers: WhatsApp, MAX (`typeInstance`
+//! `"v3"`) and Telegram (`"telegram"`: numeric chat ids without `@c.us`, `chatType` and
+//! `senderType` in `senderData`).
 //!
 //! Any answer but HTTP 200 (or none within 180 s) makes GREEN-API wait 60 s and send the same
 //! notification again, for up to 24 h, so everything genuine gets a plain 200. With
@@ -105,8 +107,14 @@ pub fn overview(body: &Json) -> Vec<(Field, String)> {
     vec![
         (Field::Type, at(body, "/typeWebhook")),
         (Field::Instance, at(body, "/instanceData/idInstance")),
+        (
+            Field::Messenger,
+            messenger(&at(body, "/instanceData/typeInstance")),
+        ),
         (Field::Time, time),
         (Field::Sender, sender),
+        (Field::SenderType, at(body, "/senderData/senderType")),
+        (Field::Phone, at(body, "/senderData/senderPhoneNumber")),
         (
             Field::Chat,
             if chat.is_empty() {
@@ -115,9 +123,12 @@ pub fn overview(body: &Json) -> Vec<(Field, String)> {
                 chat
             },
         ),
+        (Field::ChatType, at(body, "/senderData/chatType")),
         (Field::MessageId, at(body, "/idMessage")),
         (Field::MessageType, at(body, &format!("{data}/typeMessage"))),
         (Field::Text, raw_text(body)),
+        (Field::Buttons, buttons(body)),
+        (Field::ButtonPressed, first_text(body, PRESSED)),
         (
             Field::File,
             at(body, &format!("{data}/fileMessageData/fileName")),
@@ -136,18 +147,73 @@ pub fn overview(body: &Json) -> Vec<(Field, String)> {
     ]
 }
 
-/// The full text of a message (not shortened), or its caption.
+/// `typeInstance` as people call the messenger.
+fn messenger(type_instance: &str) -> String {
+    match type_instance {
+        "whatsapp" => "WhatsApp".into(),
+        "v3" => "MAX".into(),
+        "telegram" => "Telegram".into(),
+        other => other.into(),
+    }
+}
+
+/// Where a message with buttons keeps its text: interactive buttons (`titleText`,
+/// `contentText`), and the reply-button kind, which GREEN-API's docs show both with those
+/// names and as `header`/`body`.
+const BUTTONS_TEXT: &[&str] = &[
+    "/messageData/interactiveButtons/contentText",
+    "/messageData/interactiveButtons/titleText",
+    "/messageData/interactiveButtonsReply/contentText",
+    "/messageData/interactiveButtonsReply/body",
+    "/messageData/interactiveButtonsReply/titleText",
+    "/messageData/interactiveButtonsReply/header",
+];
+
+/// Where the text of a pressed button is, for each kind of button GREEN-API has had.
+const PRESSED: &[&str] = &[
+    "/messageData/interactiveButtonsResponse/selectedDisplayText",
+    "/messageData/templateButtonReplyMessage/selectedDisplayText",
+    "/messageData/buttonsResponseMessage/selectedButtonText",
+];
+
+/// The first of `paths` that holds text.
+fn first_text(body: &Json, paths: &[&str]) -> String {
+    paths
+        .iter()
+        .map(|p| at(body, p))
+        .find(|t| !t.is_empty())
+        .unwrap_or_default()
+}
+
+/// The full text of a message (not shortened), its caption, the text above its buttons or
+/// the button pressed.
 fn raw_text(body: &Json) -> String {
-    [
+    let plain = [
         "/messageData/textMessageData/textMessage",
         "/messageData/extendedTextMessageData/text",
         "/messageData/fileMessageData/caption",
         "/messageData/editedMessageData/textMessage",
-    ]
-    .iter()
-    .map(|p| at(body, p))
-    .find(|t| !t.is_empty())
-    .unwrap_or_default()
+    ];
+    let paths: Vec<&str> = plain
+        .into_iter()
+        .chain(BUTTONS_TEXT.iter().copied())
+        .chain(PRESSED.iter().copied())
+        .collect();
+    first_text(body, &paths)
+}
+
+/// A message's buttons, by their text: `Today · Tomorrow`.
+fn buttons(body: &Json) -> String {
+    ["interactiveButtons", "interactiveButtonsReply"]
+        .iter()
+        .filter_map(|kind| {
+            body.pointer(&format!("/messageData/{kind}/buttons"))?
+                .as_array()
+        })
+        .flatten()
+        .filter_map(|b| b.get("buttonText").and_then(Json::as_str))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 fn phone(chat_id: &str) -> &str {
@@ -259,6 +325,14 @@ fn message_text(body: &Json) -> String {
         }
         "contactMessage" => first(&["/contactMessageData/displayName"]),
         "pollMessage" => first(&["/pollMessageData/name"]),
+        "interactiveButtons" | "interactiveButtonsReply" => {
+            place = first_text(body, BUTTONS_TEXT);
+            Some(place.as_str()).filter(|p| !p.is_empty())
+        }
+        "interactiveButtonsResponse" | "templateButtonReplyMessage" | "buttonsResponseMessage" => {
+            place = first_text(body, PRESSED);
+            Some(place.as_str()).filter(|p| !p.is_empty())
+        }
         _ => first(&[
             "/extendedTextMessageData/text",
             "/fileMessageData/caption",
@@ -384,6 +458,35 @@ mod tests {
         assert_eq!(
             (j.summary.as_str(), j.answer.status),
             ("somethingNew from 1", 200)
+        );
+    }
+
+    #[test]
+    fn telegram_ids_and_buttons_read_well_in_the_summary() {
+        let summary = |body: &str| {
+            judge(
+                &request("/green-api", &[], body),
+                &GreenApiConfig::default(),
+            )
+            .summary
+        };
+        assert_eq!(
+            summary(include_str!(
+                "../../../assets/samples/green-api-telegram-text.json"
+            )),
+            "incomingMessageReceived from 10000000: \"Где мой заказ №1542?\""
+        );
+        assert_eq!(
+            summary(include_str!(
+                "../../../assets/samples/green-api-interactive-buttons.json"
+            )),
+            "outgoingAPIMessageReceived to 79161234567: [interactiveButtons] \"Когда удобно получить заказ?\""
+        );
+        assert_eq!(
+            summary(include_str!(
+                "../../../assets/samples/green-api-button-clicked.json"
+            )),
+            "incomingMessageReceived from 79161234567: [interactiveButtonsResponse] \"Завтра\""
         );
     }
 

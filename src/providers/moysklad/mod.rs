@@ -1,7 +1,8 @@
 //! MoySklad JSON API 1.2 webhook deliveries.
 //!
-//! MoySklad wants 200 or 204 within 1500 ms, else it retries three times back to back and then
-//! drops the event for good; retries keep the same `?requestId=`, the redelivery key. The body
+//! MoySklad wants 200 or 204 within 1500 ms. After an invalid answer it tries three more times
+//! back to back and then drops the event for good; no answer in time counts as not delivered
+//! and is not resent at all. Retries keep the same `?requestId=`, the redelivery key. The body
 //! is `{auditContext?, events: [...]}` — `events` may hold several items — or, for stock
 //! webhooks, `{accountId, stockType, reportType, reportUrl}`.
 

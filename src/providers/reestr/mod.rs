@@ -127,7 +127,17 @@ fn summary(kind: &str, object: &str, object_id: &str) -> String {
         "payment" => format!("payment for order {object_id}"),
         "service_done" => format!("service {object} of order {object_id} done"),
         "" => "notification without a type".into(),
-        other => format!("{other}: {object} {object_id}"),
+        // A type announced later (a cadastral value change, say) is still a notification.
+        other => {
+            let named: Vec<&str> = [object, object_id]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect();
+            match named.is_empty() {
+                true => format!("{other} (a new type, accepted)"),
+                false => format!("{other} (a new type, accepted): {}", named.join(" ")),
+            }
+        }
     }
 }
 
@@ -182,8 +192,25 @@ mod tests {
             &request("/reestr", &[], r#"{"type":"refund","x":1}"#),
             &config("", ""),
         );
-        assert_eq!(unknown.answer.status, 200);
+        assert_eq!(
+            (unknown.answer.status, unknown.answer.body.as_slice()),
+            (200, &b"OK"[..])
+        );
+        assert_eq!(unknown.verdict, Verdict::Ok);
         assert_eq!(unknown.event, "refund");
+        assert_eq!(unknown.summary, "refund (a new type, accepted)");
+        let cadastral = judge(
+            &request(
+                "/reestr",
+                &[],
+                r#"{"type":"cadastral_value","object":"77:01:0001001:1010","object_id":"880300"}"#,
+            ),
+            &config("", ""),
+        );
+        assert_eq!(
+            cadastral.summary,
+            "cadastral_value (a new type, accepted): 77:01:0001001:1010 880300"
+        );
     }
 
     #[test]

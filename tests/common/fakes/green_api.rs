@@ -58,6 +58,16 @@ struct InstanceState {
 
 impl FakeGreenApi {
     pub fn start(id_instance: &str, api_token_instance: &str) -> FakeGreenApi {
+        FakeGreenApi::start_at("", id_instance, api_token_instance)
+    }
+
+    /// A MAX instance (`typeInstance` `"v3"`): the same methods under the API base's `/v3`,
+    /// and nothing at the root.
+    pub fn start_max(id_instance: &str, api_token_instance: &str) -> FakeGreenApi {
+        FakeGreenApi::start_at("/v3", id_instance, api_token_instance)
+    }
+
+    fn start_at(base_path: &str, id_instance: &str, api_token_instance: &str) -> FakeGreenApi {
         let mut settings = json!({
             "wid": "79001234567@c.us",
             "countryInstance": "ru",
@@ -79,7 +89,10 @@ impl FakeGreenApi {
             }),
         });
         let router = Router::new()
-            .route("/{instance}/{method}/{token}", any(call))
+            .route(
+                &format!("{base_path}/{{instance}}/{{method}}/{{token}}"),
+                any(call),
+            )
             .fallback(|| async { error(StatusCode::NOT_FOUND, "No such method") })
             .with_state(instance.clone());
         FakeGreenApi {

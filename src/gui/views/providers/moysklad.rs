@@ -91,7 +91,12 @@ fn webhook_table(ui: &mut Ui, state: &mut AppState, public: Option<&str>, t: &Te
                 ui.label(&webhook.entity_type);
                 ui.label(&webhook.action);
                 ui.label(&webhook.diff_type);
-                ui.label(if webhook.enabled { "✔" } else { "✖" });
+                if webhook.enabled {
+                    ui.label("✔");
+                } else {
+                    ui.colored_label(ui.visuals().warn_fg_color, format!("✖ {}", t.sklad_off))
+                        .on_hover_text(t.sklad_disabled_why);
+                }
                 ui.horizontal(|ui| {
                     ui.monospace(&webhook.url);
                     match webhook.whereabouts(public, webhooks) {
@@ -152,6 +157,7 @@ fn webhook_table(ui: &mut Ui, state: &mut AppState, public: Option<&str>, t: &Te
                 ui.end_row();
             }
         });
+    ui.weak(t.sklad_silent_change);
 }
 
 fn create_form(ui: &mut Ui, state: &mut AppState, here: Option<String>, t: &Texts) {
