@@ -57,6 +57,10 @@ enum Command {
         /// they are fine, 1 with each mistake otherwise (for a service's ExecStartPre).
         #[arg(long)]
         check_config: bool,
+        /// Start a quick tunnel to the listener with this program, installed here; it stops
+        /// with serve.
+        #[arg(long, value_name = "PROGRAM", value_parser = ["cloudflared", "ngrok"])]
+        tunnel: Option<String>,
     },
     /// The API's user tokens, for developers attaching to this host.
     #[command(subcommand)]
@@ -359,6 +363,7 @@ fn main() -> ExitCode {
             pass_through,
             api_listen,
             check_config,
+            tunnel,
         } => {
             let forward = forward_to.map(|target| hookscope::config::ForwardRule {
                 target,
@@ -370,10 +375,16 @@ fn main() -> ExitCode {
                 },
                 ..Default::default()
             });
+            let tunnel = tunnel.and_then(|name| {
+                hookscope::tunnel::quick::Program::ALL
+                    .into_iter()
+                    .find(|p| p.name() == name)
+            });
             let asked = cli::serve::Asked {
                 listen,
                 api_listen,
                 forward,
+                tunnel,
             };
             match check_config {
                 true => cli::serve::check_config(&paths, asked),

@@ -1498,3 +1498,65 @@ fn api_tokens_are_added_listed_and_revoked_and_check_config_says_what_would_fail
     let said = stderr(&unknown);
     assert!(said.contains("There is no user \"anna\""), "{said}");
 }
+
+/// `serve --tunnel cloudflared` starts the program found on PATH (here a stand-in that prints
+/// what cloudflared prints), shows its URL as the public URL and stops it with serve; a program
+/// that is not installed is said with where to get it.
+#[test]
+fn serve_starts_a_quick_tunnel_and_stops_it_with_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = common::stand_in_cloudflared(dir.path());
+    let pid_file = dir.path().join("cloudflared.pid");
+
+    let mut command = hookscope(dir.path());
+    command
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--api-listen",
+            "127.0.0.1:0",
+        ])
+        .args(["--tunnel", "cloudflared"])
+        .env("PATH", &bin)
+        .stderr(Stdio::null());
+    let host = Serve::spawn(command);
+    let port = host.base.rsplit(':').next().unwrap().to_string();
+    let line = host.line_with("public URL");
+    assert!(
+        line.contains("https://calm-river-words.trycloudflare.com"),
+        "{line}"
+    );
+    assert!(line.contains("hookscope started"), "{line}");
+    let pid = std::fs::read_to_string(&pid_file).unwrap();
+    let alive = common::alive;
+    assert!(alive(&pid));
+    let args = std::fs::read_to_string(dir.path().join("cloudflared.pid.args")).unwrap();
+    assert_eq!(
+        args.trim(),
+        format!("tunnel --no-autoupdate --url http://127.0.0.1:{port}")
+    );
+    assert!(host.terminate().success());
+    let started = std::time::Instant::now();
+    while alive(&pid) && started.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(!alive(&pid), "cloudflared still runs after serve stopped");
+
+    let missing = hookscope(dir.path())
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--api-listen",
+            "127.0.0.1:0",
+        ])
+        .args(["--tunnel", "ngrok"])
+        .env("PATH", &bin)
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+    let said = stderr(&missing);
+    assert!(said.contains("ngrok is not installed here"), "{said}");
+    assert!(said.contains("https://ngrok.com/download"), "{said}");
+}

@@ -1618,3 +1618,55 @@ fn the_app_attaches_to_a_team_host_and_mirrors_its_captures() {
     assert_eq!(again.stored().len(), 3);
     f.runtime.block_on(host.stop());
 }
+
+/// Start tunnel runs the program found on PATH (a stand-in that prints what cloudflared
+/// prints), its URL becomes the public URL at once, and Stop tunnel stops the program.
+#[test]
+fn start_tunnel_runs_cloudflared_and_stop_tunnel_stops_it() {
+    let programs = tempfile::tempdir().unwrap();
+    let bin = common::stand_in_cloudflared(programs.path());
+    // Put first on this test process's PATH, which the app's runtime shares; the other tests
+    // find their programs behind it as before.
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut paths = vec![bin];
+    paths.extend(std::env::split_paths(&path));
+    std::env::set_var("PATH", std::env::join_paths(paths).unwrap());
+
+    let mut f = start("127.0.0.1:0", &[], Theme::Dark);
+    f.harness.get_by_label("Start tunnel").click();
+    f.wait_for("the programs", |h| {
+        h.query_by_label("cloudflared").is_some()
+    });
+    f.harness.get_by_label("cloudflared").click();
+    f.wait_for("the tunnel's URL", |h| {
+        h.query_by_label_contains(
+            "quick tunnel is up at https://calm-river-words.trycloudflare.com",
+        )
+        .is_some()
+    });
+    f.wait_for("the URL as the public URL", |h| {
+        h.query_by_label("https://calm-river-words.trycloudflare.com")
+            .is_some()
+    });
+    let pid_file = programs.path().join("cloudflared.pid");
+    let pid = std::fs::read_to_string(&pid_file).unwrap();
+    assert!(common::alive(&pid));
+    let saved = std::fs::read_to_string(f.dir.path().join("config.toml")).unwrap();
+    assert!(
+        !saved.contains("trycloudflare"),
+        "a started tunnel is not saved: {saved}"
+    );
+
+    f.harness.get_by_label("Stop tunnel").click();
+    f.wait_for("Start tunnel again", |h| {
+        h.query_by_label("Start tunnel").is_some()
+    });
+    let started = Instant::now();
+    while common::alive(&pid) && started.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        !common::alive(&pid),
+        "cloudflared still runs after Stop tunnel"
+    );
+}

@@ -10,6 +10,7 @@ use hookscope::engine::{ApiState, Engine};
 use hookscope::forward;
 use hookscope::responses;
 use hookscope::store::{Change, Store, StoreError};
+use hookscope::tunnel::quick::{self, Program};
 use hookscope::tunnel::{self, Source};
 use tokio::sync::broadcast::error::RecvError;
 
@@ -146,7 +147,7 @@ async fn follow_tunnel(config: TunnelConfig, port: u16, printer: Printer) {
             )),
             Some(_) => {}
         }
-        if found.source == Source::Typed {
+        if matches!(found.source, Source::Typed | Source::Started { .. }) {
             return;
         }
         shown = Some(found.url);
@@ -158,6 +159,8 @@ pub struct Asked {
     pub listen: Option<SocketAddr>,
     pub api_listen: Option<SocketAddr>,
     pub forward: Option<ForwardRule>,
+    /// A quick tunnel to start in front of the listener.
+    pub tunnel: Option<Program>,
 }
 
 /// The settings with what the command line asks put over them.
@@ -204,11 +207,12 @@ pub fn check_config(paths: &Paths, asked: Asked) -> anyhow::Result<()> {
 }
 
 pub fn serve(paths: &Paths, asked: Asked) -> anyhow::Result<()> {
+    let start_tunnel = asked.tunnel;
     let config = settings(paths, asked)?;
     let rules = config.forward.clone();
     let responses = config.respond.clone();
     let config_now = config.clone();
-    let tunnel_config = config.tunnel.clone();
+    let mut tunnel_config = config.tunnel.clone();
     runtime()?.block_on(async {
         let engine = Engine::start(config, &paths.store_file()).await?;
         // A rule that cannot be used would leave a fault test testing nothing: refused.
@@ -269,6 +273,27 @@ pub fn serve(paths: &Paths, asked: Asked) -> anyhow::Result<()> {
             engine.store().clone(),
             printer.clone(),
         ));
+        // Held until serve stops, which stops the program.
+        let _tunnel = match start_tunnel {
+            Some(program) => {
+                printer.say(format!("  tunnel     starting {program}…"));
+                match quick::start(program, engine.local_addr().port()).await {
+                    Ok(running) => {
+                        printer.say(format!(
+                            "  tunnel     {} is this run's own: register it with the providers (`hookscope green-api set-webhook`, `hookscope moysklad webhooks create …`), or move an earlier tunnel's webhooks with `hookscope tunnel --repoint OLD_URL`",
+                            running.tunnel.url
+                        ));
+                        tunnel_config.started = Some(running.tunnel.clone());
+                        Some(running)
+                    }
+                    Err(e) => {
+                        engine.stop().await;
+                        anyhow::bail!("{e}");
+                    }
+                }
+            }
+            None => None,
+        };
         tokio::spawn(follow_tunnel(
             tunnel_config,
             engine.local_addr().port(),

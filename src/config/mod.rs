@@ -413,14 +413,28 @@ impl Default for KonturConfig {
 pub struct TunnelConfig {
     /// Typed by the user; wins over detection.
     pub public_url: String,
+    /// A quick tunnel this process started (`tunnel::quick`): its URL wins while it runs, and
+    /// is never written to the settings file.
+    #[serde(skip)]
+    pub started: Option<StartedTunnel>,
     pub ngrok_api: String,
     pub cloudflared_metrics: String,
+}
+
+/// A quick tunnel hookscope started, while it runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StartedTunnel {
+    /// `https://…`, without a trailing slash.
+    pub url: String,
+    /// `cloudflared` or `ngrok`.
+    pub program: String,
 }
 
 impl Default for TunnelConfig {
     fn default() -> Self {
         TunnelConfig {
             public_url: String::new(),
+            started: None,
             ngrok_api: "http://127.0.0.1:4040".into(),
             cloudflared_metrics: "127.0.0.1:20241-20245".into(),
         }

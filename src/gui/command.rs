@@ -120,7 +120,13 @@ pub enum ProviderTab {
 #[derive(Clone, Debug)]
 pub enum TunnelCall {
     Detect,
-    Repoint { old: String, new: String },
+    Repoint {
+        old: String,
+        new: String,
+    },
+    /// Starts a quick tunnel to the listener with this program; it stops with the app.
+    Start(crate::tunnel::quick::Program),
+    Stop,
 }
 
 #[derive(Clone, Debug)]

@@ -76,3 +76,32 @@ pub const GREEN_TEXT: &str = include_str!("../../assets/samples/green-api-incomi
 pub const MOYSKLAD_UPDATE: &str = include_str!("../../assets/samples/moysklad-product-update.json");
 pub const REESTR_DONE: &str = include_str!("../../assets/samples/reestr-service-done.json");
 pub const REESTR_CONFIRM: &str = include_str!("../../assets/samples/reestr-confirm.json");
+
+/// A stand-in `cloudflared` in a `bin` folder of `dir`: it prints what cloudflared prints for a
+/// quick tunnel (`https://calm-river-words.trycloudflare.com`) and waits, its pid written to
+/// `cloudflared.pid` and its arguments to `cloudflared.pid.args`. The `bin` folder's path.
+pub fn stand_in_cloudflared(dir: &std::path::Path) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let pid_file = dir.join("cloudflared.pid");
+    let program = bin.join("cloudflared");
+    std::fs::write(
+        &program,
+        format!(
+            "#!/bin/sh\necho $$ > {pid}\necho \"$*\" > {pid}.args\n\
+             echo 'INF Requesting new quick Tunnel on trycloudflare.com...' >&2\n\
+             echo 'INF |  https://calm-river-words.trycloudflare.com                      |' >&2\n\
+             exec /bin/sleep 600\n",
+            pid = pid_file.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+    bin
+}
+
+/// Whether the process `pid` (as a pid file holds it) still runs.
+pub fn alive(pid: &str) -> bool {
+    std::path::Path::new(&format!("/proc/{}", pid.trim())).exists()
+}

@@ -49,6 +49,8 @@ pub struct Work {
     /// How the replay of what the table showed goes, and the handle that stops it.
     pub(super) replayed: Channel<Replayed>,
     pub(super) replay: Option<tokio::task::AbortHandle>,
+    /// The quick tunnel the app started, while it runs: dropping it stops the program.
+    pub(super) quick_tunnel: Option<crate::tunnel::quick::Running>,
     /// Where the tunnel watcher looks: the tunnel settings and the listener's port.
     pub(super) tunnel_watch: Option<tokio::sync::watch::Sender<(TunnelConfig, u16)>>,
 }
@@ -82,6 +84,7 @@ impl Work {
             done: mpsc::channel(),
             replayed: mpsc::channel(),
             replay: None,
+            quick_tunnel: None,
             tunnel_watch: None,
         }
     }

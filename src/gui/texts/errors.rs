@@ -13,6 +13,7 @@ use crate::providers::{Field, FieldValue};
 use crate::repoint::Repointed;
 use crate::responses::Breach;
 use crate::store::StoreError;
+use crate::tunnel::quick::{Program, StartError};
 use crate::tunnel::{Missed, NgrokMiss, NotFound, Source};
 
 impl Language {
@@ -192,10 +193,40 @@ impl Language {
         }
     }
 
+    /// Why a quick tunnel did not start.
+    pub fn tunnel_start_error(self, error: &StartError) -> String {
+        if self == Language::English {
+            return error.to_string();
+        }
+        match error {
+            StartError::NotInstalled { program } => format!(
+                "{program} здесь не установлен (его нет в PATH). Установите его ({}) или запустите туннель сами — hookscope его найдёт.",
+                match program {
+                    Program::Cloudflared => "https://developers.cloudflare.com/cloudflare-one/connections/connect-networks/downloads/, для быстрого туннеля учётная запись не нужна",
+                    Program::Ngrok => "https://ngrok.com/download, затем один раз `ngrok config add-authtoken TOKEN`",
+                }
+            ),
+            StartError::Spawn { program, source } => {
+                format!("{program} не удалось запустить: {source}.")
+            }
+            StartError::Stopped { program, said } => {
+                format!("{program} завершился, не дав публичного URL; последнее, что он сказал: {said}")
+            }
+            StartError::NoUrl { program, said } => format!(
+                "{program} не дал публичного URL за 30 с и был остановлен; последнее, что он сказал: {said}"
+            ),
+        }
+    }
+
     /// Where a public URL came from.
     pub fn tunnel_source(self, source: &Source) -> String {
         match (self, source) {
             (Language::English, source) => source.to_string(),
+            (Language::Russian, Source::Started { program }) => {
+                format!(
+                    "быстрый туннель {program}, запущенный hookscope (остановится вместе с ним)"
+                )
+            }
             (Language::Russian, Source::Typed) => {
                 "введён в настройках ([tunnel] public_url)".into()
             }

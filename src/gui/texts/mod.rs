@@ -242,6 +242,12 @@ texts! {
     sklad_off: "disabled", "выключен";
     sklad_disabled_why: "Disabled here or in MoySklad, or by MoySklad itself: it disables a webhook whose receiver answered only errors (or could not be reached) on more than 7 of the last 10 days, and e-mails the account's owner. Make sure this receiver answers, then Enable.", "Выключен здесь или в МоёмСкладе — или самим МоимСкладом: он выключает вебхук, приёмник которого более 7 из последних 10 дней отвечал только ошибками (или был недоступен), и пишет владельцу аккаунта. Убедитесь, что приёмник отвечает, и нажмите «Включить».";
     sklad_silent_change: "A change made in MoySklad brought no delivery? The webhook may be disabled (above), or the change was written through the API with the header X-Lognex-WebHook-DisableByPrefix, which fires no webhook whose URL starts with the prefix it names (integrations use it to silence their own echoes).", "Изменение в МоёмСкладе не принесло вебхука? Вебхук может быть выключен (см. выше), или изменение записано через API с заголовком X-Lognex-WebHook-DisableByPrefix: тогда не срабатывают вебхуки, URL которых начинается с указанного в нём префикса (так интеграции глушат собственное эхо).";
+    start_tunnel: "Start tunnel", "Запустить туннель";
+    start_tunnel_hint: "Starts a quick tunnel to the listener with cloudflared or ngrok, when it is installed; it stops with the app.", "Запускает быстрый туннель к приёмнику через cloudflared или ngrok, если он установлен; туннель остановится вместе с приложением.";
+    stop_tunnel: "Stop tunnel", "Остановить туннель";
+    tunnel_starting: "starting {program}…", "запускаю {program}…";
+    tunnel_started: "The {program} quick tunnel is up at {url}; it stops with the app.", "Быстрый туннель {program} работает: {url}; он остановится вместе с приложением.";
+    tunnel_stopped: "The quick tunnel was stopped.", "Быстрый туннель остановлен.";
     mirrored_flag: "Mirrored from the team host, where it is capture #{n}.", "Получен с командного хоста, там это запрос №{n}.";
     repeat_flag: "repeat", "повтор";
     rejected_flag: "rejected", "отклонён";

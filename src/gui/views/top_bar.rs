@@ -10,6 +10,7 @@ use crate::gui::state::prompt::Prompt;
 use crate::gui::state::AppState;
 use crate::gui::texts::Counted;
 use crate::providers::reestr::Confirmation;
+use crate::tunnel::quick::Program;
 use crate::tunnel::Source;
 
 pub fn show(ui: &mut Ui, state: &mut AppState) {
@@ -95,6 +96,7 @@ pub fn show(ui: &mut Ui, state: &mut AppState) {
                 ui.data_mut(|d| d.remove::<String>(id));
                 state.commands.push(Command::SetPublicUrl(String::new()));
             }
+            quick_tunnel(ui, state);
             if let Some(found) = state
                 .panels
                 .tunnel
@@ -365,6 +367,32 @@ fn toggle_chip(filter: &str, provider: Provider, on: bool) -> String {
         kept.push(format!("provider:{}", provider.name()));
     }
     kept.join(" ")
+}
+
+/// Start tunnel (with the programs to choose from), its progress, or Stop tunnel.
+fn quick_tunnel(ui: &mut Ui, state: &mut AppState) {
+    let t = state.texts();
+    if let Some(program) = state.panels.starting {
+        ui.spinner();
+        ui.label(t.tunnel_starting.replace("{program}", program.name()));
+    } else if state.config.tunnel.started.is_some() {
+        if ui.button(t.stop_tunnel).clicked() {
+            state.commands.push(Command::Tunnel(TunnelCall::Stop));
+        }
+    } else {
+        ui.menu_button(t.start_tunnel, |ui| {
+            for program in Program::ALL {
+                if ui.button(program.name()).clicked() {
+                    state
+                        .commands
+                        .push(Command::Tunnel(TunnelCall::Start(program)));
+                    ui.close();
+                }
+            }
+        })
+        .response
+        .on_hover_text(t.start_tunnel_hint);
+    }
 }
 
 #[cfg(test)]

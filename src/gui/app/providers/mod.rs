@@ -21,11 +21,14 @@ use crate::gui::command::{Command, KonturMove, ProviderTab, TunnelCall};
 use crate::gui::state::AppState;
 use crate::http::ApiError;
 use crate::repoint::{self, Repointing};
+use crate::tunnel::quick;
 use crate::tunnel::{self, Found, NotFound};
 
 /// What a call brought back.
 pub enum Done {
     Tunnel(Result<Found, NotFound>),
+    /// A quick tunnel started, or why not.
+    TunnelStarted(Result<quick::Running, quick::StartError>),
     Repointed(Vec<Repointing>),
     GreenApi(green_api::GreenApiDone),
     Moysklad(moysklad::MoyskladDone),
@@ -86,6 +89,7 @@ pub fn drain(state: &mut AppState, work: &mut Work) {
 pub(super) fn apply(state: &mut AppState, work: &mut Work, done: Done) {
     match done {
         Done::Tunnel(found) => tunnel_found(state, found),
+        Done::TunnelStarted(started) => tunnel_started(state, work, started),
         Done::Repointed(outcomes) => state.panels.repointed = outcomes,
         Done::GreenApi(done) => green_api::apply(state, work, done),
         Done::Moysklad(done) => moysklad::apply(state, work, done),
@@ -172,6 +176,42 @@ pub fn tunnel(state: &mut AppState, work: &mut Work, call: TunnelCall) {
         TunnelCall::Repoint { old, new } => spawn(state, work, None, async move {
             Done::Repointed(repoint::repoint(&config, &old, &new).await)
         }),
+        TunnelCall::Start(program) => {
+            let (_, port) = where_to_look(state);
+            state.panels.starting = Some(program);
+            spawn(state, work, None, async move {
+                Done::TunnelStarted(quick::start(program, port).await)
+            });
+        }
+        TunnelCall::Stop => {
+            work.quick_tunnel = None;
+            state.config.tunnel.started = None;
+            let stopped = state.texts().tunnel_stopped;
+            state.notify(stopped);
+        }
+    }
+}
+
+/// A quick tunnel the user started: its URL is the public URL while it runs (the watcher
+/// finds it at once, and a changed URL offers to move the providers over), never saved.
+fn tunnel_started(
+    state: &mut AppState,
+    work: &mut Work,
+    started: Result<quick::Running, quick::StartError>,
+) {
+    state.panels.starting = None;
+    match started {
+        Ok(running) => {
+            let t = state.texts();
+            state.notify(
+                t.tunnel_started
+                    .replace("{program}", &running.tunnel.program)
+                    .replace("{url}", &running.tunnel.url),
+            );
+            state.config.tunnel.started = Some(running.tunnel.clone());
+            work.quick_tunnel = Some(running);
+        }
+        Err(e) => state.notify(state.language.tunnel_start_error(&e)),
     }
 }
 

@@ -46,6 +46,8 @@ pub struct Panels {
     pub announce_detect: bool,
     /// A look for the tunnel the user asked for is under way.
     pub detecting: bool,
+    /// A quick tunnel is being started with this program.
+    pub starting: Option<crate::tunnel::quick::Program>,
     /// `(old, new)` when a detected URL replaced the one providers were registered with.
     pub url_changed: Option<(String, String)>,
     pub repointed: Vec<Repointing>,
@@ -69,6 +71,7 @@ impl Panels {
             tunnel_missing: None,
             announce_detect: false,
             detecting: false,
+            starting: None,
             url_changed: None,
             repointed: Vec::new(),
             loaded: None,

@@ -8,7 +8,10 @@
 //!   `GET /quicktunnel` → `{"hostname": "x.trycloudflare.com"}` (no scheme; empty for named
 //!   tunnels, whose URL only the user knows).
 //!
-//! A URL the user typed wins over both.
+//! A quick tunnel hookscope started itself (`quick`) wins over a URL the user typed, which wins
+//! over both.
+
+pub mod quick;
 
 use std::fmt;
 use std::time::Duration;
@@ -23,14 +26,28 @@ pub const DETECT_EVERY: Duration = Duration::from_secs(10);
 /// Where a public URL came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Source {
+    /// A quick tunnel hookscope started, which stops with it.
+    Started {
+        program: String,
+    },
     Typed,
-    Ngrok { api: String },
-    Cloudflared { metrics: String },
+    Ngrok {
+        api: String,
+    },
+    Cloudflared {
+        metrics: String,
+    },
 }
 
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Source::Started { program } => {
+                write!(
+                    f,
+                    "the {program} quick tunnel hookscope started (it stops with hookscope)"
+                )
+            }
             Source::Typed => f.write_str("typed in the settings ([tunnel] public_url)"),
             Source::Ngrok { api } => write!(f, "the ngrok agent at {api}"),
             Source::Cloudflared { metrics } => {
@@ -117,8 +134,17 @@ impl fmt::Display for Missed {
     }
 }
 
-/// The public URL for a listener on `port`: the typed one, else a detected one.
+/// The public URL for a listener on `port`: the tunnel hookscope started, else the typed
+/// one, else a detected one.
 pub async fn find(config: &TunnelConfig, port: u16) -> Result<Found, NotFound> {
+    if let Some(started) = &config.started {
+        return Ok(Found {
+            url: started.url.clone(),
+            source: Source::Started {
+                program: started.program.clone(),
+            },
+        });
+    }
     let typed = config.public_url.trim().trim_end_matches('/');
     if !typed.is_empty() {
         return Ok(Found {
