@@ -37,12 +37,21 @@ pub fn read_local_offset() {
     LOCAL_OFFSET.get_or_init(|| UtcOffset::current_local_offset().unwrap_or(UtcOffset::UTC));
 }
 
+/// The app's id: the window's class on X11 and its app id on Wayland, which desktops match to
+/// `hookscope.desktop` (its `StartupWMClass`) for the icon and the dock.
+pub const APP_ID: &str = "hookscope";
+
+/// The window's icon (`assets/icon/hookscope.svg`, drawn at 256 px).
+const ICON: &[u8] = include_bytes!("../../assets/icon/hookscope-256.png");
+
 /// Opens the window and blocks until it closes; the listener stops with it.
 pub fn run(config: Config, paths: Paths, runtime: tokio::runtime::Runtime) -> anyhow::Result<()> {
     let engine = runtime.block_on(Engine::start(config.clone(), &paths.store_file()));
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("hookscope")
+            .with_app_id(APP_ID)
+            .with_icon(eframe::icon_data::from_png_bytes(ICON).expect("the icon is a PNG"))
             .with_inner_size([1280.0, 800.0])
             .with_min_inner_size([640.0, 400.0]),
         // The window's own state (size, columns, filter) beside the store it shows, so two
@@ -62,4 +71,29 @@ pub fn run(config: Config, paths: Paths, runtime: tokio::runtime::Runtime) -> an
             "The window could not open ({e}). Without a display, run `hookscope serve`."
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The icon the window shows, and the desktop file that names the same app id, so that a
+    /// dock shows one icon for the window and its launcher.
+    #[test]
+    fn the_window_and_its_desktop_file_are_one_app() {
+        let icon = eframe::icon_data::from_png_bytes(ICON).unwrap();
+        assert_eq!((icon.width, icon.height), (256, 256));
+        let desktop = include_str!("../../assets/hookscope.desktop");
+        for line in [
+            format!("StartupWMClass={APP_ID}"),
+            format!("Icon={APP_ID}"),
+            "Exec=hookscope".to_string(),
+            "Categories=Development;Network;".to_string(),
+        ] {
+            assert!(desktop.lines().any(|l| l == line), "{line} missing");
+        }
+        let metainfo = include_str!("../../assets/hookscope.metainfo.xml");
+        assert!(metainfo.contains(&format!("<id>{APP_ID}</id>")));
+        assert!(metainfo.contains(&format!("desktop-id\">{APP_ID}.desktop<")));
+    }
 }
