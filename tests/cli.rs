@@ -1499,6 +1499,16 @@ fn api_tokens_are_added_listed_and_revoked_and_check_config_says_what_would_fail
     assert!(said.contains("There is no user \"anna\""), "{said}");
 }
 
+/// `serve --tunnel PROGRAM` on free ports, with only `bin` on PATH.
+fn serve_with_tunnel(dir: &Path, bin: &Path, program: &str) -> Command {
+    let mut command = hookscope(dir);
+    command
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(["--api-listen", "127.0.0.1:0", "--tunnel", program])
+        .env("PATH", bin);
+    command
+}
+
 /// `serve --tunnel cloudflared` starts the program found on PATH (here a stand-in that prints
 /// what cloudflared prints), shows its URL as the public URL and stops it with serve; a program
 /// that is not installed is said with where to get it.
@@ -1508,18 +1518,8 @@ fn serve_starts_a_quick_tunnel_and_stops_it_with_itself() {
     let bin = common::stand_in_cloudflared(dir.path());
     let pid_file = dir.path().join("cloudflared.pid");
 
-    let mut command = hookscope(dir.path());
-    command
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--api-listen",
-            "127.0.0.1:0",
-        ])
-        .args(["--tunnel", "cloudflared"])
-        .env("PATH", &bin)
-        .stderr(Stdio::null());
+    let mut command = serve_with_tunnel(dir.path(), &bin, "cloudflared");
+    command.stderr(Stdio::null());
     let host = Serve::spawn(command);
     let port = host.base.rsplit(':').next().unwrap().to_string();
     let line = host.line_with("public URL");
@@ -1543,16 +1543,7 @@ fn serve_starts_a_quick_tunnel_and_stops_it_with_itself() {
     }
     assert!(!alive(&pid), "cloudflared still runs after serve stopped");
 
-    let missing = hookscope(dir.path())
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--api-listen",
-            "127.0.0.1:0",
-        ])
-        .args(["--tunnel", "ngrok"])
-        .env("PATH", &bin)
+    let missing = serve_with_tunnel(dir.path(), &bin, "ngrok")
         .output()
         .unwrap();
     assert!(!missing.status.success());

@@ -461,15 +461,17 @@ mod tests {
         );
     }
 
+    /// The summary of a GREEN-API body judged with the default settings.
+    fn summary(body: &str) -> String {
+        judge(
+            &request("/green-api", &[], body),
+            &GreenApiConfig::default(),
+        )
+        .summary
+    }
+
     #[test]
     fn telegram_ids_and_buttons_read_well_in_the_summary() {
-        let summary = |body: &str| {
-            judge(
-                &request("/green-api", &[], body),
-                &GreenApiConfig::default(),
-            )
-            .summary
-        };
         assert_eq!(
             summary(include_str!(
                 "../../../assets/samples/green-api-telegram-text.json"
@@ -492,13 +494,6 @@ mod tests {
 
     #[test]
     fn edits_locations_and_calls_say_what_changed_where_and_how() {
-        let summary = |body: &str| {
-            judge(
-                &request("/green-api", &[], body),
-                &GreenApiConfig::default(),
-            )
-            .summary
-        };
         assert_eq!(
             summary(include_str!(
                 "../../../assets/samples/green-api-edited-message.json"
