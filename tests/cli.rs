@@ -1266,7 +1266,9 @@ async fn attach_resumes_after_kill_9_with_nothing_missed_or_twice_and_forwards_i
         }
     }
     let again = seen.len() - bodies.len();
-    assert!(again <= 4, "{again} sent again");
+    // The outbox keeps at most four records on their way to the store, and one more may have
+    // been answered but not yet handed to the store.
+    assert!(again <= 5, "{again} sent again");
     let sent: Vec<String> = (0..600).map(|n| format!("{{\"n\":{n}}}")).collect();
     assert!(
         bodies == sent,
@@ -1530,6 +1532,8 @@ fn serve_starts_a_quick_tunnel_and_stops_it_with_itself() {
     assert!(line.contains("hookscope started"), "{line}");
     let pid = std::fs::read_to_string(&pid_file).unwrap();
     let alive = common::alive;
+    // Still running a while after its URL was read, logging all the time.
+    std::thread::sleep(Duration::from_millis(500));
     assert!(alive(&pid));
     let args = std::fs::read_to_string(dir.path().join("cloudflared.pid.args")).unwrap();
     assert_eq!(

@@ -1650,6 +1650,8 @@ fn start_tunnel_runs_cloudflared_and_stop_tunnel_stops_it() {
     });
     let pid_file = programs.path().join("cloudflared.pid");
     let pid = std::fs::read_to_string(&pid_file).unwrap();
+    // Still running a while after its URL was read, logging all the time.
+    std::thread::sleep(Duration::from_millis(500));
     assert!(common::alive(&pid));
     let saved = std::fs::read_to_string(f.dir.path().join("config.toml")).unwrap();
     assert!(

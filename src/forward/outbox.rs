@@ -51,6 +51,9 @@ impl Outbox {
 
 /// How long the worker sleeps when nothing is scheduled; a commit or a user wakes it sooner.
 const IDLE: Duration = Duration::from_secs(30);
+/// Deliveries sent whose records may still be on their way to the store: what a crash can
+/// make a target see twice.
+const UNRECORDED: usize = 4;
 
 /// Delivers until aborted (the engine stops it before closing the store). `wake` is notified
 /// when deliveries are created or a user asks for a retry. An attempt cut off by the stop is
@@ -119,13 +122,16 @@ async fn due(store: &Store, reader: &mut Option<StoreReader>) -> Result<Due, Str
 }
 
 /// Delivers a queue's due run in order, stopping at the first that is not taken. Attempts
-/// are recorded as they happen, without waiting for each commit; the run ends when all are
-/// committed, so that the next read of the queue sees them. (A crash before a record is
-/// committed makes that delivery go once more: a target may see a delivery twice, never lose
-/// one.)
+/// are recorded as they happen, without waiting for each commit, but never more than
+/// [`UNRECORDED`] ahead of the store; the run ends when all are committed, so that the next
+/// read of the queue sees them. (A crash before a record is committed makes that delivery go
+/// once more: a target may see the last few deliveries twice, never lose one.)
 async fn deliver(store: &Store, http: &reqwest::Client, run: Vec<(Delivery, Capture)>) {
     let mut records = JoinSet::new();
     for (delivery, capture) in run {
+        while records.len() >= UNRECORDED {
+            said_if_failed(records.join_next().await);
+        }
         let (attempt, _) = send(
             http,
             &capture,
@@ -143,10 +149,16 @@ async fn deliver(store: &Store, http: &reqwest::Client, run: Vec<(Delivery, Capt
             break;
         }
     }
-    while let Some(recorded) = records.join_next().await {
-        if let Ok(Err(e)) = recorded {
-            tracing::warn!("could not record a delivery attempt: {e}");
-        }
+    while !records.is_empty() {
+        said_if_failed(records.join_next().await);
+    }
+}
+
+fn said_if_failed(
+    recorded: Option<Result<Result<(), crate::store::StoreError>, tokio::task::JoinError>>,
+) {
+    if let Some(Ok(Err(e))) = recorded {
+        tracing::warn!("could not record a delivery attempt: {e}");
     }
 }
 

@@ -166,7 +166,8 @@ pub async fn start(program: Program, port: u16) -> Result<Running, StartError> {
     }
 }
 
-/// Passes on each line of `from`, until it ends or nobody listens.
+/// Passes on each line of `from` while someone listens, and reads on until it ends: a program
+/// whose output is no longer read dies of a broken pipe at its next log line.
 fn read_lines(
     from: Option<impl AsyncRead + Unpin + Send + 'static>,
     to: mpsc::UnboundedSender<String>,
@@ -177,9 +178,7 @@ fn read_lines(
     tokio::spawn(async move {
         let mut lines = BufReader::new(from).lines();
         while let Ok(Some(line)) = lines.next_line().await {
-            if to.send(line).is_err() {
-                return;
-            }
+            let _ = to.send(line);
         }
     });
 }

@@ -78,7 +78,8 @@ pub const REESTR_DONE: &str = include_str!("../../assets/samples/reestr-service-
 pub const REESTR_CONFIRM: &str = include_str!("../../assets/samples/reestr-confirm.json");
 
 /// A stand-in `cloudflared` in a `bin` folder of `dir`: it prints what cloudflared prints for a
-/// quick tunnel (`https://calm-river-words.trycloudflare.com`) and waits, its pid written to
+/// quick tunnel (`https://calm-river-words.trycloudflare.com`), then goes on logging as
+/// cloudflared does (so it dies if its output is no longer read), its pid written to
 /// `cloudflared.pid` and its arguments to `cloudflared.pid.args`. The `bin` folder's path.
 pub fn stand_in_cloudflared(dir: &std::path::Path) -> std::path::PathBuf {
     use std::os::unix::fs::PermissionsExt;
@@ -92,7 +93,7 @@ pub fn stand_in_cloudflared(dir: &std::path::Path) -> std::path::PathBuf {
             "#!/bin/sh\necho $$ > {pid}\necho \"$*\" > {pid}.args\n\
              echo 'INF Requesting new quick Tunnel on trycloudflare.com...' >&2\n\
              echo 'INF |  https://calm-river-words.trycloudflare.com                      |' >&2\n\
-             exec /bin/sleep 600\n",
+             while echo 'INF Registered tunnel connection' >&2; do /bin/sleep 0.1; done\n",
             pid = pid_file.display()
         ),
     )
@@ -101,7 +102,13 @@ pub fn stand_in_cloudflared(dir: &std::path::Path) -> std::path::PathBuf {
     bin
 }
 
-/// Whether the process `pid` (as a pid file holds it) still runs.
+/// Whether the process `pid` (as a pid file holds it) still runs: it exists and is not a
+/// zombie waiting for its parent to read its end.
 pub fn alive(pid: &str) -> bool {
-    std::path::Path::new(&format!("/proc/{}", pid.trim())).exists()
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())) else {
+        return false;
+    };
+    // `pid (name) state …`: the state follows the name's closing parenthesis.
+    let state = stat.rsplit_once(") ").map(|(_, rest)| rest.chars().next());
+    !matches!(state, Some(Some('Z' | 'X')))
 }

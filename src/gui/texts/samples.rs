@@ -42,6 +42,15 @@ fn russian(name: &str) -> Option<&'static str> {
         "green-api-incoming-block" => "чат заблокировал инстанс",
         "green-api-quota-exceeded" => "превышена квота тарифа (без timestamp)",
         "green-api-edited-message" => "сообщение изменено",
+        "green-api-max-text" => "текст из MAX (typeInstance v3), тот же формат вебхука",
+        "green-api-telegram-text" => {
+            "текст в супергруппе Telegram: числовые id чатов, chatType и senderType"
+        }
+        "green-api-interactive-buttons" => {
+            "сообщение с интерактивными кнопками, отправленное через API"
+        }
+        "green-api-interactive-buttons-reply" => "входящее сообщение с кнопками ответа",
+        "green-api-button-clicked" => "клиент нажал кнопку (interactiveButtonsResponse)",
         "green-api-deleted-message" => "сообщение удалено",
         "green-api-redelivery" => "входящий текст отправлен дважды",
         "green-api-wrong-token" => "входящий текст с неверным токеном; 401, если токен задан",
