@@ -53,7 +53,7 @@ impl Outbox {
 const IDLE: Duration = Duration::from_secs(30);
 /// Deliveries sent whose records may still be on their way to the store: what a crash can
 /// make a target see twice.
-const UNRECORDED: usize = 4;
+const UNRECORDED: usize = 16;
 
 /// Delivers until aborted (the engine stops it before closing the store). `wake` is notified
 /// when deliveries are created or a user asks for a retry. An attempt cut off by the stop is
