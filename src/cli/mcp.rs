@@ -418,7 +418,6 @@ fn readable(capture: &mut Value, most: usize) {
     }
 }
 
-/// Which credentials of each provider the settings hold: booleans only, never a value.
 /// What the settings and the providers say: which credentials are set, the public URL, and
 /// where each provider's webhook points.
 async fn webhooks(
@@ -497,6 +496,7 @@ async fn last_confirm(client: &Client, config: &Config) -> Value {
     })
 }
 
+/// Which credentials of each provider the settings hold: booleans only, never a value.
 fn credentials_set(config: &Config) -> Value {
     json!({
         "reestr": {

@@ -11,7 +11,7 @@ use crate::gui::state::AppState;
 pub fn attach(state: &mut AppState, work: &mut Work, host: &str, token: &str) {
     let t = state.texts();
     let host = host.trim().trim_end_matches('/');
-    let refused = if !(host.starts_with("http://") || host.starts_with("https://")) {
+    let refused = if crate::config::http_url(host).is_none() {
         Some(t.team_bad_url.to_string())
     } else if token.trim().is_empty() {
         Some(t.team_no_token.to_string())
