@@ -638,8 +638,12 @@ pub fn ellipsize(text: &str, max: usize) -> String {
     }
 }
 
-/// Compares secrets without leaking, through timing, how much of a guess was right.
+/// Compares secrets without leaking, through timing, how much of a guess was right. Nothing
+/// matches an empty secret: one kept in a keyring that did not give it back is empty.
 pub fn secrets_match(given: &str, expected: &str) -> bool {
+    if expected.is_empty() {
+        return false;
+    }
     let (a, b) = (given.as_bytes(), expected.as_bytes());
     let mut diff = (a.len() != b.len()) as u8;
     for i in 0..a.len().max(b.len()) {
@@ -688,7 +692,7 @@ mod tests {
         assert!(!secrets_match("ab", "abc"));
         assert!(!secrets_match("abcd", "abc"));
         assert!(!secrets_match("", "abc"));
-        assert!(secrets_match("", ""));
+        assert!(!secrets_match("", ""));
     }
 
     #[test]

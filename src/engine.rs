@@ -125,6 +125,10 @@ async fn start_api(
 pub fn check_settings(config: &Config, data_dir: &Path) -> Vec<String> {
     let (_, _, problems) = rules(config, config.listener.listen, None);
     let mut said: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    let unread = crate::config::vault::unread(config);
+    if !unread.is_empty() {
+        said.push(format!("The keyring did not give back {}: the checks against them refuse every delivery. Run serve where the keyring is unlocked, or move the tokens to the settings file there (`hookscope secrets --move-to file`).", unread.join(", ")));
+    }
     if config.api.enabled && open_to_others(config.api.listen) {
         match api::users::Users::load(data_dir) {
             Ok(users) if users.is_empty() => {

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use cli::moysklad::WebhookAction;
+use hookscope::config::KeepIn;
 use hookscope::http::ApiError;
 use hookscope::providers::moysklad::api::NewWebhook;
 
@@ -184,6 +185,13 @@ enum Command {
     /// Check the capture store, or set a damaged one aside.
     #[command(subcommand)]
     Store(StoreCommand),
+    /// Say where the settings' tokens are kept (the system keyring or the settings file), or
+    /// move them all.
+    Secrets {
+        /// Move every token to the system keyring or to the settings file.
+        #[arg(long, value_name = "PLACE", value_parser = ["keyring", "file"])]
+        move_to: Option<String>,
+    },
     /// Print the public URL of the tunnel in front of the listener and where it was found.
     Tunnel {
         /// Then move every provider registration from this old public URL to the current one.
@@ -443,6 +451,13 @@ fn main() -> ExitCode {
             to.as_deref(),
         ),
         Command::Import { file } => cli::captures::import(&paths, &file),
+        Command::Secrets { move_to } => cli::secrets::secrets(
+            &paths,
+            move_to.map(|place| match place.as_str() {
+                "keyring" => KeepIn::Keyring,
+                _ => KeepIn::File,
+            }),
+        ),
         Command::Store(StoreCommand::Check) => cli::store::check(&paths),
         Command::Store(StoreCommand::SetAside) => cli::store::set_aside(&paths),
         Command::Tunnel { repoint } => cli::tunnel::tunnel(&paths, repoint.as_deref()),

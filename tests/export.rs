@@ -11,7 +11,7 @@ use std::process::{Command, Output, Stdio};
 use base64::Engine as _;
 use common::{start, Listener, GREEN_TEXT, MOYSKLAD_UPDATE, REESTR_DONE};
 use hookscope::capture::{Capture, HeaderValue, Provider, Verdict};
-use hookscope::config::{Config, Secret};
+use hookscope::config::{Config, KeepIn, Secret};
 use hookscope::filter::Filter;
 use hookscope::store::{Edit, StoreReader};
 use serde_json::Value;
@@ -304,6 +304,8 @@ async fn configured_secrets_never_leave_in_an_export() {
     let work = tempfile::tempdir().unwrap();
     let config = work.path().join("config.toml");
     let mut settings = Config::default();
+    // The tokens these tests make stay out of the keyring of the machine running them.
+    settings.secrets.keep_in = KeepIn::File;
     configure(&mut settings);
     settings.save(&config).unwrap();
     for format in ["har", "ndjson", "curl"] {

@@ -9,7 +9,7 @@ use egui::accesskit::Role;
 use egui_kittest::kittest::{by, Queryable};
 use egui_kittest::{Harness, SnapshotOptions};
 use hookscope::capture::Capture;
-use hookscope::config::{Config, Language, Paths, Theme};
+use hookscope::config::{Config, KeepIn, Language, Paths, Theme};
 use hookscope::engine::Engine;
 use hookscope::gui::{App, Remembered};
 use hookscope::providers;
@@ -65,6 +65,8 @@ fn launch(
     config.tunnel.cloudflared_metrics = "127.0.0.1:9".into();
     config.window.theme = theme;
     config.window.language = Some(Language::English);
+    // The tokens these tests make stay out of the keyring of the machine running them.
+    config.secrets.keep_in = KeepIn::File;
     let mut remembered = Remembered::default();
     configure(&mut config, &mut remembered);
     config.save(&paths.config_file).unwrap();
@@ -1511,6 +1513,50 @@ fn settings_keep_language_and_theme_in_the_settings_file() {
     assert_eq!(saved.window.theme, Theme::Light);
     let text = std::fs::read_to_string(f.dir.path().join("config.toml")).unwrap();
     assert!(text.contains("[window]"), "{text}");
+}
+
+/// Settings says where the tokens are kept, and moves them: to the system keyring where one
+/// answers (here, or not: both are said), and back to the file, with nothing lost.
+#[test]
+fn settings_say_where_tokens_are_kept_and_move_them() {
+    const TOKEN: &str = "sklad-token-4f1e";
+    let mut f = start_with("127.0.0.1:0", &[], Theme::Dark, |config, _| {
+        config.moysklad.token = hookscope::config::Secret::new(TOKEN);
+    });
+    let file = f.dir.path().join("config.toml");
+    f.harness.get_by_label("Settings").click();
+    f.wait_for("where the tokens are", |h| {
+        h.query_by_label("Kept in the settings file, readable by you only.")
+            .is_some()
+    });
+    f.harness.get_by_label("System keyring").click();
+    f.harness.get_by_label("Apply").click();
+    f.wait_for("where the tokens went", |h| {
+        h.query_by_label_contains("Kept in the system keyring")
+            .is_some()
+            || h.query_by_label_contains("No keyring answered (").is_some()
+    });
+    let in_keyring = f
+        .harness
+        .query_by_label_contains("Kept in the system keyring")
+        .is_some();
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("keep_in = \"keyring\""), "{text}");
+    assert_eq!(text.contains(TOKEN), !in_keyring, "{text}");
+
+    f.harness.get_by_label("Settings").click();
+    f.wait_for("the Settings window", |h| {
+        h.query_by_label("Settings file").is_some()
+    });
+    f.harness.get_by_label("Settings file").click();
+    f.harness.get_by_label("Apply").click();
+    f.wait_for("the tokens back in the file", |h| {
+        h.query_by_label("Kept in the settings file, readable by you only.")
+            .is_some()
+    });
+    let saved = Config::load_or_create(&file).unwrap();
+    assert_eq!(saved.moysklad.token.expose(), TOKEN);
+    assert!(std::fs::read_to_string(&file).unwrap().contains(TOKEN));
 }
 
 /// Connect to a team host: the host's captures appear here marked 🌐, the top bar says the

@@ -12,7 +12,7 @@ use std::time::Duration;
 use common::fakes::green_api::FakeGreenApi;
 use common::fakes::moysklad::FakeMoysklad;
 use common::{capture_id, start, Listener, GREEN_TEXT, MOYSKLAD_UPDATE, REESTR_CONFIRM};
-use hookscope::config::{Config, Secret};
+use hookscope::config::{Config, KeepIn, Secret};
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
@@ -47,6 +47,8 @@ impl Mcp {
         let mut config = Config::default();
         config.moysklad.token = Secret::new(SECRET);
         config.moysklad.api_url = "http://127.0.0.1:9/api/remap/1.2".into();
+        // The tokens these tests make stay out of the keyring of the machine running them.
+        config.secrets.keep_in = KeepIn::File;
         configure(&mut config);
         config.save(&config_file).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_hookscope"))

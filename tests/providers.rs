@@ -13,7 +13,8 @@ use common::fakes::kontur::FakeReestro;
 use common::fakes::moysklad::FakeMoysklad;
 use common::fakes::ngrok::{FakeNgrok, Tunnel};
 use common::fakes::reestr::FakeReestr;
-use hookscope::config::{Config, Secret};
+use common::{failed, ok};
+use hookscope::config::{Config, KeepIn, Secret};
 use hookscope::providers::green_api::api::Instance;
 use hookscope::providers::kontur::Feed;
 use hookscope::providers::moysklad::api::{obtain_token, Account};
@@ -38,6 +39,8 @@ fn setup(configure: impl FnOnce(&mut Config)) -> Setup {
     // Nothing of the user's machine may answer tunnel discovery in these tests.
     config.tunnel.ngrok_api = "http://127.0.0.1:9".into();
     config.tunnel.cloudflared_metrics = "127.0.0.1:9".into();
+    // The tokens these tests make stay out of the keyring of the machine running them.
+    config.secrets.keep_in = KeepIn::File;
     configure(&mut config);
     config.save(&dir.path().join("config.toml")).unwrap();
     Setup { dir, config }
@@ -65,25 +68,6 @@ impl Setup {
     fn saved(&self) -> Config {
         Config::load_or_create(&self.dir.path().join("config.toml")).unwrap()
     }
-}
-
-fn ok(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "failed: {}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn failed(output: &Output) -> String {
-    assert!(
-        !output.status.success(),
-        "should have failed: {}",
-        String::from_utf8_lossy(&output.stdout)
-    );
-    String::from_utf8(output.stderr.clone()).unwrap()
 }
 
 fn green_setup(fake: &FakeGreenApi) -> Setup {

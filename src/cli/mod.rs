@@ -12,6 +12,7 @@ pub mod moysklad;
 mod printer;
 pub mod reestr;
 pub mod samples;
+pub mod secrets;
 pub mod serve;
 pub mod store;
 pub mod tunnel;

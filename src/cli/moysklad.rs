@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::bail;
 use hookscope::capture::Provider;
-use hookscope::config::Paths;
+use hookscope::config::{Paths, Place};
 use hookscope::providers::moysklad::api::{self as sklad, Account, NewWebhook, Whereabouts};
 use hookscope::tunnel;
 
@@ -54,11 +54,12 @@ pub fn login(paths: &Paths, login: &str) -> anyhow::Result<()> {
         &password,
     ))?;
     config.moysklad.token = token;
-    config.save(&paths.config_file)?;
-    println!(
-        "Logged in to MoySklad as {login}; the token is saved in {} (readable by you only).",
-        paths.config_file.display()
-    );
+    let kept = config.save(&paths.config_file)?;
+    let place = match kept.place {
+        Place::Keyring => "the system keyring".to_string(),
+        Place::File { .. } => format!("{} (readable by you only)", paths.config_file.display()),
+    };
+    println!("Logged in to MoySklad as {login}; the token is kept in {place}.");
     Ok(())
 }
 

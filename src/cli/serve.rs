@@ -232,6 +232,10 @@ pub fn serve(paths: &Paths, asked: Asked) -> anyhow::Result<()> {
         let (mut fell_back_said, mut fell_back_said_at) = (0, None::<std::time::Instant>);
         let printer = Printer::start();
         printer.say(format!("listening on {base}"));
+        if !hookscope::config::vault::unread(&config_now).is_empty() {
+            let kept = hookscope::config::vault::kept(&config_now);
+            printer.say(super::secrets::where_kept(&kept, &paths.config_file));
+        }
         if hookscope::engine::open_to_others(engine.local_addr()) {
             printer.warn(format!(
                 "{} can be reached from other machines: anyone there can send requests that are captured, answered and forwarded to your app. A tunnel needs only 127.0.0.1 (--listen 127.0.0.1:{}).",

@@ -11,34 +11,63 @@ use crate::capture::ResponseAction;
 use crate::owner_only;
 
 mod check;
+pub mod vault;
 
-/// A token or password. It prints as `***` so it cannot end up in a log by accident.
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
+pub use vault::{KeepIn, Kept, Place, SecretsConfig};
+
+/// A token or password. It prints as `***` so it cannot end up in a log by accident. The
+/// settings file holds its value, or names the keyring entry that does ([`vault`]).
+#[derive(Clone, Default)]
+pub struct Secret {
+    value: String,
+    /// The keyring entry holding it, when it is kept there.
+    entry: Option<String>,
+}
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
+        Secret {
+            value: value.into(),
+            entry: None,
+        }
     }
 
     pub fn expose(&self) -> &str {
-        &self.0
+        &self.value
     }
 
     pub fn is_set(&self) -> bool {
-        !self.0.is_empty()
+        !self.value.is_empty()
+    }
+
+    /// Set, or kept in a keyring that did not give it back: a check against it refuses all
+    /// rather than letting all through.
+    pub fn exists(&self) -> bool {
+        self.is_set() || self.entry.is_some()
     }
 
     /// For the app's masked text fields.
     pub fn edit(&mut self) -> &mut String {
-        &mut self.0
+        &mut self.value
     }
 }
 
+/// Two tokens are the same when their values are: where one is kept is not a change to it.
+impl PartialEq for Secret {
+    fn eq(&self, other: &Secret) -> bool {
+        self.value == other.value
+    }
+}
+
+impl Eq for Secret {}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.is_set() { "***" } else { "(not set)" })
+        f.write_str(match (self.is_set(), &self.entry) {
+            (true, _) => "***",
+            (false, Some(_)) => "(in the keyring, not read)",
+            (false, None) => "(not set)",
+        })
     }
 }
 
@@ -60,6 +89,7 @@ pub struct Config {
     pub api: ApiConfig,
     pub team: TeamConfig,
     pub window: WindowConfig,
+    pub secrets: SecretsConfig,
 }
 
 /// `[team]`: the team host the app mirrors (`attach`), remembered between runs.
@@ -518,6 +548,34 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// Every token of the settings, by its key.
+    fn secrets_mut(&mut self) -> [(&'static str, &mut Secret); 7] {
+        [
+            ("reestr.secret_key", &mut self.reestr.secret_key),
+            ("reestr.access_token", &mut self.reestr.access_token),
+            (
+                "green_api.api_token_instance",
+                &mut self.green_api.api_token_instance,
+            ),
+            (
+                "green_api.webhook_url_token",
+                &mut self.green_api.webhook_url_token,
+            ),
+            ("moysklad.token", &mut self.moysklad.token),
+            ("kontur.api_key", &mut self.kontur.api_key),
+            ("team.token", &mut self.team.token),
+        ]
+    }
+
+    /// Every token of the settings, by its key.
+    pub fn tokens(&self) -> Vec<(&'static str, Secret)> {
+        let mut copy = self.clone();
+        copy.secrets_mut()
+            .into_iter()
+            .map(|(key, secret)| (key, secret.clone()))
+            .collect()
+    }
+
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let invalid = |message| ConfigError::Invalid {
             path: path.to_owned(),
@@ -539,10 +597,12 @@ impl Config {
                     path: path.to_owned(),
                     source,
                 })?;
-                Config::parse(&text, path)
+                let mut config = Config::parse(&text, path)?;
+                vault::read(&mut config);
+                Ok(config)
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let config = Config::default();
+                let mut config = Config::default();
                 config.save(path)?;
                 Ok(config)
             }
@@ -553,8 +613,9 @@ impl Config {
         }
     }
 
-    /// Writes the whole file atomically, mode 0600 from the first byte.
-    pub fn save(&self, path: &Path) -> Result<(), ConfigError> {
+    /// Writes the whole file atomically, mode 0600 from the first byte, with the tokens where
+    /// `[secrets]` asks (see [`vault`]); says where they went, and remembers it.
+    pub fn save(&mut self, path: &Path) -> Result<Kept, ConfigError> {
         let err = |source| ConfigError::Write {
             path: path.to_owned(),
             source,
@@ -562,13 +623,17 @@ impl Config {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(err)?;
         }
+        let plan = vault::plan(self, path);
         let text = format!(
-            "# hookscope settings. This file holds API tokens: keep it readable by you only.\n\n{}",
-            toml::to_string_pretty(self).expect("settings always serialize")
+            "# hookscope settings. This file may hold API tokens: keep it readable by you only.\n\n{}",
+            toml::to_string_pretty(&plan.file).expect("settings always serialize")
         );
         let tmp = path.with_extension("toml.tmp");
         owner_only::write(&tmp, text.as_bytes()).map_err(err)?;
-        std::fs::rename(&tmp, path).map_err(err)
+        std::fs::rename(&tmp, path).map_err(err)?;
+        vault::remove(plan.remove);
+        *self = plan.file;
+        Ok(plan.kept)
     }
 }
 

@@ -112,3 +112,24 @@ pub fn alive(pid: &str) -> bool {
     let state = stat.rsplit_once(") ").map(|(_, rest)| rest.chars().next());
     !matches!(state, Some(Some('Z' | 'X')))
 }
+
+/// The standard output of a command that had to succeed.
+pub fn ok(output: &std::process::Output) -> String {
+    assert!(
+        output.status.success(),
+        "failed: {}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+/// The standard error of a command that had to fail.
+pub fn failed(output: &std::process::Output) -> String {
+    assert!(
+        !output.status.success(),
+        "should have failed: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    String::from_utf8(output.stderr.clone()).unwrap()
+}

@@ -8,8 +8,8 @@ use std::net::SocketAddr;
 use tokio::sync::broadcast;
 
 use super::{forward, Work};
-use crate::config::Config;
 use crate::config::Theme;
+use crate::config::{vault, Config, Kept, Place};
 use crate::engine::{Engine, EngineError};
 use crate::gui::queries::Queries;
 use crate::gui::state::AppState;
@@ -80,12 +80,16 @@ pub fn apply_look(state: &AppState, work: &Work) {
     });
 }
 
-/// Writes the settings file and hands the settings to the running engine.
-pub fn save_config(state: &mut AppState, work: &mut Work, config: Config) {
-    if let Err(e) = config.save(&work.paths.config_file) {
-        state.notify(state.language.config_error(&e));
-        return;
-    }
+/// Writes the settings file and hands the settings to the running engine; says where the
+/// tokens went.
+pub fn save_config(state: &mut AppState, work: &mut Work, mut config: Config) -> Option<Kept> {
+    let kept = match config.save(&work.paths.config_file) {
+        Ok(kept) => kept,
+        Err(e) => {
+            state.notify(state.language.config_error(&e));
+            return None;
+        }
+    };
     if let Some(engine) = &mut work.engine {
         engine.set_config(config.clone());
         // New rules start their counts afresh.
@@ -93,15 +97,31 @@ pub fn save_config(state: &mut AppState, work: &mut Work, config: Config) {
     }
     state.language = config.window.language();
     state.config = config;
+    Some(kept)
+}
+
+/// Tokens the file still holds while the keyring is asked for (a first start, an older
+/// settings file) move to it at start; Settings says where they are.
+pub fn move_tokens_where_asked(state: &mut AppState, work: &mut Work) {
+    let kept = vault::kept(&state.config);
+    if kept.place == Place::Keyring && !kept.not_moved.is_empty() {
+        save_config(state, work, state.config.clone());
+    }
 }
 
 /// The Settings window's Apply: saved, and the listener moved when its address changed.
 pub fn save_settings(state: &mut AppState, work: &mut Work, config: Config) {
     let listen_changed = config.listener.listen != state.config.listener.listen;
-    save_config(state, work, config);
+    let moved = config.secrets != state.config.secrets;
+    let kept = save_config(state, work, config);
     state.settings = None;
-    let saved = state.texts().settings_saved;
-    state.notify(saved);
+    match kept.filter(|_| moved) {
+        Some(kept) => state.notify(state.language.tokens_kept(&kept)),
+        None => {
+            let saved = state.texts().settings_saved;
+            state.notify(saved);
+        }
+    }
     apply_look(state, work);
     if listen_changed || work.engine.is_none() {
         restart_listener(state, work, state.config.listener.listen);

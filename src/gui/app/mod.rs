@@ -51,6 +51,7 @@ impl App {
         super::views::theme::set_up(&cc.egui_ctx);
         let mut work = Work::new(runtime, paths, cc.egui_ctx.clone());
         lifecycle::close_when_asked_to_stop(&work);
+        lifecycle::move_tokens_where_asked(&mut state, &mut work);
         work.queries.ask(Query::Newest(FIRST_PAGE));
         match engine {
             Ok(engine) => lifecycle::started(&mut state, &mut work, engine),

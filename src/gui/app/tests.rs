@@ -4,7 +4,7 @@
 use super::providers::moysklad::MoyskladDone;
 use super::providers::{self, Done};
 use super::*;
-use crate::config::{ForwardRule, ResponseRule};
+use crate::config::{ForwardRule, KeepIn, ResponseRule};
 use crate::gui::command::{ForwardCall, ProviderTab, ResponsesCall};
 use crate::gui::state::responses::RuleDraft;
 use crate::http::ApiError;
@@ -32,6 +32,8 @@ impl Fixture {
         let mut config = Config::default();
         config.listener.listen = "127.0.0.1:0".parse().unwrap();
         config.api.enabled = false;
+        // The tokens these tests make stay out of the keyring of the machine running them.
+        config.secrets.keep_in = KeepIn::File;
         let engine = runtime.block_on(Engine::start(config.clone(), &paths.store_file()));
         let mut state = AppState::new(config, Remembered::default(), UtcOffset::UTC);
         let mut work = Work::new(runtime.handle().clone(), paths, egui::Context::default());

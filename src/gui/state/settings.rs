@@ -1,6 +1,6 @@
 //! The Settings window's form: nothing changes until Apply.
 
-use crate::config::{Config, Language, Theme};
+use crate::config::{vault, Config, KeepIn, Kept, Language, Theme};
 
 /// The form being edited; nothing changes until Apply.
 pub struct Draft {
@@ -13,6 +13,9 @@ pub struct Draft {
     pub theme: Theme,
     /// None: the system's.
     pub language: Option<Language>,
+    pub keep_in: KeepIn,
+    /// Where the tokens are now.
+    pub tokens: Kept,
 }
 
 impl Draft {
@@ -26,6 +29,8 @@ impl Draft {
             generic_body: config.generic.body.clone(),
             theme: config.window.theme,
             language: config.window.language,
+            keep_in: config.secrets.keep_in,
+            tokens: vault::kept(config),
         }
     }
 }

@@ -5,7 +5,7 @@
 use super::{Counted, Language};
 use crate::capture::Reason;
 use crate::capture::ResponseAction;
-use crate::config::ConfigError;
+use crate::config::{ConfigError, Kept, Place};
 use crate::engine::EngineError;
 use crate::filter::{FilterError, FIELDS};
 use crate::http::{fields_text, refusal_text, Advice, ApiError, Mistake, Setting, Unread, Unset};
@@ -17,6 +17,26 @@ use crate::tunnel::quick::{Program, StartError};
 use crate::tunnel::{Missed, NgrokMiss, NotFound, Source};
 
 impl Language {
+    /// Where the settings' tokens are kept, and what is amiss with them.
+    pub fn tokens_kept(self, kept: &Kept) -> String {
+        let t = self.texts();
+        let mut said = match &kept.place {
+            Place::Keyring => t.tokens_in_keyring.to_string(),
+            Place::File { why: None } => t.tokens_in_file.to_string(),
+            Place::File { why: Some(why) } => t.tokens_no_keyring.replace("{why}", why),
+        };
+        for (keys, text) in [
+            (&kept.not_moved, t.tokens_not_moved),
+            (&kept.unread, t.tokens_unread),
+        ] {
+            if !keys.is_empty() {
+                said.push(' ');
+                said.push_str(&text.replace("{keys}", &keys.join(", ")));
+            }
+        }
+        said
+    }
+
     /// The settings file could not be read or written, in this language.
     pub fn config_error(self, error: &ConfigError) -> String {
         if self == Language::English {

@@ -148,6 +148,14 @@ texts! {
     send: "Send", "Отправить";
     target_url: "Target URL", "Адрес назначения";
     api_heading: "API for scripts and assistants", "API для скриптов и ассистентов";
+    tokens: "Tokens", "Токены";
+    keep_in_keyring: "System keyring", "Хранилище ключей системы";
+    keep_in_file: "Settings file", "Файл настроек";
+    tokens_in_keyring: "Kept in the system keyring; the settings file names them, never holds them.", "Хранятся в хранилище ключей системы; файл настроек только ссылается на них.";
+    tokens_in_file: "Kept in the settings file, readable by you only.", "Хранятся в файле настроек, доступном только вам.";
+    tokens_no_keyring: "No keyring answered ({why}), so they are kept in the settings file, readable by you only.", "Хранилище ключей не ответило ({why}), поэтому они хранятся в файле настроек, доступном только вам.";
+    tokens_not_moved: "Not moved yet: {keys}; Apply moves them.", "Ещё не перенесены: {keys}; «Применить» перенесёт их.";
+    tokens_unread: "The keyring did not give back {keys}: unlock it and start hookscope again, or type them again.", "Хранилище ключей не выдало {keys}: разблокируйте его и запустите hookscope снова или введите их заново.";
     api_off: "Off ([api] enabled = false in the settings file).", "Выключен ([api] enabled = false в файле настроек).";
     api_hint: "Every request needs the token as Authorization: Bearer <token>; `hookscope wait` and `hookscope mcp` find both by themselves.", "Каждому запросу нужен токен: Authorization: Bearer <токен>; `hookscope wait` и `hookscope mcp` находят и адрес, и токен сами.";
     copy_api_token: "Copy token", "Копировать токен";

@@ -1,7 +1,7 @@
 //! The Settings window: listener, retention, the generic answer, theme and language, and where
 //! the API for scripts and assistants listens, with its token and MCP settings to copy.
 
-use crate::config::{Language, Theme};
+use crate::config::{KeepIn, Language, Theme};
 use crate::engine::ApiState;
 use crate::gui::command::Command;
 use crate::gui::state::AppState;
@@ -9,6 +9,7 @@ use crate::gui::texts::Texts;
 
 pub fn show(ctx: &egui::Context, state: &mut AppState) {
     let t = state.texts();
+    let language = state.language;
     let api = state.api.clone();
     let Some(draft) = &mut state.settings else {
         return;
@@ -76,6 +77,17 @@ pub fn show(ctx: &egui::Context, state: &mut AppState) {
                         ui.selectable_value(&mut draft.language, None, t.language_system);
                     });
                     ui.end_row();
+                    ui.label(t.tokens);
+                    ui.vertical(|ui| {
+                        ui.horizontal(|ui| {
+                            let keep_in = &mut draft.keep_in;
+                            ui.selectable_value(keep_in, KeepIn::Keyring, t.keep_in_keyring);
+                            ui.selectable_value(keep_in, KeepIn::File, t.keep_in_file);
+                        });
+                        ui.set_max_width(360.0);
+                        ui.weak(language.tokens_kept(&draft.tokens));
+                    });
+                    ui.end_row();
                 });
             ui.separator();
             if ui
@@ -98,6 +110,7 @@ pub fn show(ctx: &egui::Context, state: &mut AppState) {
         config.generic.body = draft.generic_body.clone();
         config.window.theme = draft.theme;
         config.window.language = draft.language;
+        config.secrets.keep_in = draft.keep_in;
         state.commands.push(Command::SaveSettings(Box::new(config)));
     }
     if !open {

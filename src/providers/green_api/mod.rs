@@ -46,7 +46,7 @@ pub fn judge(request: &Incoming, config: &GreenApiConfig) -> Judgement {
 }
 
 fn check_token(request: &Incoming, config: &GreenApiConfig) -> Option<Reason> {
-    if !config.webhook_url_token.is_set() {
+    if !config.webhook_url_token.exists() {
         return None;
     }
     let Some(header) = request.header("authorization") else {
@@ -405,6 +405,17 @@ mod tests {
             assert_eq!(j.verdict, Verdict::Rejected);
             assert!(j.reason_text().contains("webhook_url_token"));
             assert_eq!(j.reason, Some(reason));
+        }
+    }
+
+    #[test]
+    fn a_token_the_keyring_kept_back_refuses_every_delivery() {
+        let text =
+            "[green_api]\nwebhook_url_token = { keyring = \"green_api.webhook_url_token (c)\" }\n";
+        let config = crate::config::Config::parse(text, std::path::Path::new("c")).unwrap();
+        for headers in [vec![("Authorization", "Bearer ")], vec![]] {
+            let j = judge(&request("/green-api", &headers, TEXT), &config.green_api);
+            assert_eq!(j.answer.status, 401, "{headers:?}");
         }
     }
 

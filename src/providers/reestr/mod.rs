@@ -52,7 +52,7 @@ pub fn judge(request: &Incoming, config: &ReestrConfig) -> Judgement {
 
 /// `secret_key` is Reestr's only authenticity signal.
 fn check_secret(body: &Json, config: &ReestrConfig, is_confirm: bool) -> Option<Reason> {
-    if !config.secret_key.is_set() {
+    if !config.secret_key.exists() {
         return None;
     }
     match text_field(body, "secret_key") {
