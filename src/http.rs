@@ -15,12 +15,24 @@ pub const TIMEOUT: Duration = Duration::from_secs(20);
 /// The client every provider call goes through: gzip on (MoySklad requires it), a timeout,
 /// and hookscope's name in the User-Agent.
 pub fn client() -> reqwest::Client {
+    builder()
+        .build()
+        .expect("the HTTP client's settings are valid")
+}
+
+/// A client that leaves answers as they came, compressed or not: for passing them on.
+pub fn passing_on() -> reqwest::Client {
+    builder()
+        .no_gzip()
+        .build()
+        .expect("the HTTP client's settings are valid")
+}
+
+fn builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .user_agent(concat!("hookscope/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(Duration::from_secs(10))
         .timeout(TIMEOUT)
-        .build()
-        .expect("the HTTP client's settings are valid")
 }
 
 /// What to do about a provider's refusal, where hookscope knows; `Display` says it in English,
@@ -124,6 +136,10 @@ pub enum ApiError {
         advice: Option<Advice>,
         fields: Vec<FieldError>,
     },
+    /// A team host lending its account refused the request, or could not pass it on: its
+    /// own sentence.
+    #[error("The team host did not pass the request on to {service}: {said}")]
+    Host { service: &'static str, said: String },
     #[error("{service} answered HTTP {status} with something hookscope could not read ({detail}): {body}")]
     Unreadable {
         service: &'static str,
@@ -358,6 +374,13 @@ pub async fn send(
     let status = response.status();
     let headers = response.headers().clone();
     let body = response.bytes().await.map_err(transport)?.to_vec();
+    if headers.contains_key(crate::api::REFUSAL) {
+        let said = serde_json::from_slice::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v["error"].as_str().map(str::to_string))
+            .unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned());
+        return Err(ApiError::Host { service, said });
+    }
     Ok(Reply {
         service,
         status,

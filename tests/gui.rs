@@ -1637,6 +1637,18 @@ fn the_app_attaches_to_a_team_host_and_mirrors_its_captures() {
         "the token must stay masked"
     );
 
+    // The provider panels act on the host's accounts, and this host has no GREEN-API one.
+    f.harness.get_by_label("Providers").click();
+    f.wait_for("the panels, lent by the host", |h| {
+        h.query_by_label_contains("these panels act on the host")
+            .is_some()
+    });
+    f.wait_for("the host's answer", |h| {
+        h.query_by_label_contains("The host has no GREEN-API account set up")
+            .is_some()
+    });
+    f.harness.get_by_label("Close window").click();
+
     f.harness.get_by_label_contains("attached to").click();
     f.wait_for("the team host window", |h| {
         h.query_by_label("Disconnect").is_some()

@@ -14,10 +14,16 @@ use common::fakes::moysklad::FakeMoysklad;
 use common::fakes::ngrok::{FakeNgrok, Tunnel};
 use common::fakes::reestr::FakeReestr;
 use common::{failed, ok};
+use hookscope::api::providers::borrowed;
+use hookscope::api::users::Users;
 use hookscope::config::{Config, KeepIn, Secret};
+use hookscope::engine::{ApiState, Engine};
+use hookscope::http::ApiError;
 use hookscope::providers::green_api::api::Instance;
+use hookscope::providers::green_api::api::Notification;
 use hookscope::providers::kontur::Feed;
 use hookscope::providers::moysklad::api::{obtain_token, Account};
+use hookscope::providers::reestr::api::order as reestr_order;
 use hookscope::{repoint, tunnel};
 use serde_json::{json, Value};
 
@@ -742,4 +748,104 @@ fn missing_credentials_are_explained_before_anything_is_sent() {
     // The sentence says which file to fill in.
     let file = s.dir.path().join("config.toml").display().to_string();
     assert!(err.ends_with(&format!("Settings file: {file}\n")), "{err}");
+}
+
+/// A team host lends its provider accounts through its API: a user's token reads them (the
+/// host's own tokens never leave it), changing them is the owner's, a host without an account
+/// says so, and a wrong token is refused with the API's sentence.
+#[tokio::test]
+async fn a_team_host_lends_its_provider_accounts_to_those_attached() {
+    let green = FakeGreenApi::start(GREEN_ID, GREEN_TOKEN);
+    let sklad = FakeMoysklad::start(SKLAD_TOKEN);
+    sklad.add_webhook("customerorder", "CREATE", "https://host.example/moysklad");
+    let product = "/entity/product/8a1b6c3e-1d2f-11ee-0a80-0d5f00000001";
+    sklad.add_object(product, json!({"name": "Кофе в зёрнах"}));
+    let kontur = FakeReestro::start(KONTUR_KEY, KONTUR_ORG, 3);
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::default();
+    config.listener.listen = "127.0.0.1:0".parse().unwrap();
+    config.api.listen = "127.0.0.1:0".parse().unwrap();
+    config.green_api.api_url = green.api_url();
+    config.green_api.id_instance = GREEN_ID.into();
+    config.green_api.api_token_instance = Secret::new(GREEN_TOKEN);
+    config.moysklad.api_url = sklad.api_url();
+    config.moysklad.token = Secret::new(SKLAD_TOKEN);
+    config.kontur.api_url = kontur.api_url();
+    config.kontur.api_key = Secret::new(KONTUR_KEY);
+    config.kontur.org_id = KONTUR_ORG.into();
+    // Made before the host starts, so its API knows the user from the first request.
+    let anna = Secret::new(Users::add(dir.path(), "anna").unwrap());
+    let host = Engine::start(config, &dir.path().join("captures.sqlite3"))
+        .await
+        .unwrap();
+    let ApiState::Listening(api) = host.api().clone() else {
+        panic!("the host's API is off: {:?}", host.api());
+    };
+    let url = format!("http://{api}");
+    let owner = std::fs::read_to_string(dir.path().join("api-token")).unwrap();
+    let as_anna = borrowed(&Config::default(), &url, &anna);
+    let as_owner = borrowed(&Config::default(), &url, &Secret::new(owner.trim()));
+
+    // GREEN-API: read by anyone attached; changed only by the owner.
+    let settings = Instance::new(&as_anna.green_api)
+        .unwrap()
+        .settings()
+        .await
+        .unwrap();
+    assert_eq!(Value::Object(settings), green.settings());
+    let hook = "https://team.example/green-api";
+    let on = Notification::defaults();
+    let refused = Instance::new(&as_anna.green_api)
+        .unwrap()
+        .connect(hook, "", &on)
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, ApiError::Host { .. }), "{refused:?}");
+    let said = refused.to_string();
+    assert!(said.contains("for the host's owner only"), "{said}");
+    assert!(green.set_settings_calls().is_empty());
+    Instance::new(&as_owner.green_api)
+        .unwrap()
+        .connect(hook, "", &on)
+        .await
+        .unwrap();
+    assert_eq!(green.settings()["webhookUrl"], hook);
+
+    // MoySklad: the list comes gzipped through the host; a delivery's object by its href.
+    let account = Account::new(&as_anna.moysklad).unwrap();
+    assert_eq!(account.webhooks().await.unwrap().len(), 1);
+    let href = format!("https://api.moysklad.ru/api/remap/1.2{product}");
+    assert_eq!(account.load(&href).await.unwrap()["name"], "Кофе в зёрнах");
+    let bearer = format!("Bearer {SKLAD_TOKEN}");
+    for seen in sklad.requests() {
+        let header = |name| {
+            seen.headers
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(header("authorization").as_deref(), Some(bearer.as_str()));
+        assert!(header("accept-encoding").is_some_and(|v| v.contains("gzip")));
+    }
+
+    // Kontur.Reestro's feed, paged as it is.
+    let page = Feed::new(&as_anna.kontur).unwrap().page(None, 2).await;
+    assert_eq!(page.unwrap().events.len(), 2);
+
+    // No Reestr account on the host; and a token the host does not know.
+    let missing = reestr_order(&as_anna.reestr, "42").await.unwrap_err();
+    assert!(
+        missing
+            .to_string()
+            .contains("The host has no Reestr account set up"),
+        "{missing}"
+    );
+    let stranger = borrowed(&Config::default(), &url, &Secret::new("hsu_not-a-user"));
+    let refused = Instance::new(&stranger.green_api)
+        .unwrap()
+        .settings()
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("Authorization"), "{refused}");
+    host.stop().await;
 }

@@ -14,6 +14,8 @@
 //! * `GET /api/v1/events?filter=&after=` — Server-Sent Events ([`stream`])
 //! * `GET /api/v1/wait?filter=&after=&timeout=` — the first match, or 408
 //! * `POST /api/v1/captures/{id}/replay`, `POST /api/v1/samples/{name}`
+//! * `/api/v1/providers/{green-api|moysklad|reestr|kontur}/…` — the host's provider accounts,
+//!   lent to those attached ([`providers`])
 //!
 //! A capture is what `hookscope captures --json` prints, with the configured secrets masked
 //! as in exports unless `?unmasked=1`: whoever holds the token can read the settings file's
@@ -21,6 +23,7 @@
 
 pub mod client;
 mod feed;
+pub mod providers;
 mod stream;
 pub mod token;
 pub mod users;
@@ -34,7 +37,7 @@ use axum::extract::{Extension, Path, Query, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::Router;
 use serde_json::{json, Value};
 use tokio::sync::watch;
@@ -77,8 +80,12 @@ pub struct Api {
     pub feed: CaptureFeed,
 }
 
-/// A refusal, as JSON: `{"error": "a sentence"}`.
+/// A refusal, as JSON: `{"error": "a sentence"}`, marked [`REFUSAL`] so that a provider
+/// client reaching a host's lent account tells it from the provider's own answer.
 pub struct Refusal(StatusCode, String);
+
+/// The header on every refusal of the API.
+pub const REFUSAL: &str = "x-hookscope-refusal";
 
 impl Refusal {
     fn new(status: StatusCode, sentence: impl Into<String>) -> Refusal {
@@ -88,7 +95,8 @@ impl Refusal {
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        (self.0, axum::Json(json!({ "error": self.1 }))).into_response()
+        let marked = [(REFUSAL, "1")];
+        (self.0, marked, axum::Json(json!({ "error": self.1 }))).into_response()
     }
 }
 
@@ -111,6 +119,7 @@ pub fn router(api: Api) -> Router {
         .route("/api/v1/events", get(stream::events))
         .route("/api/v1/wait", get(stream::wait))
         .route("/api/v1/samples/{name}", post(sample))
+        .route("/api/v1/providers/{provider}/{*rest}", any(providers::lend))
         .fallback(|| async {
             Refusal::new(
                 StatusCode::NOT_FOUND,
@@ -165,7 +174,9 @@ async fn guard(State(api): State<Api>, mut request: Request, next: Next) -> Resp
         .get(header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
         .and_then(|h| h.strip_prefix("Bearer "))
-        .unwrap_or("");
+        .map(str::to_string)
+        .or_else(|| providers::presented(&request))
+        .unwrap_or_default();
     let offered = offered.trim();
     let caller = match api.token.accepts(offered) {
         true => Caller::Owner,

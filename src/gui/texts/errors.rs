@@ -210,6 +210,9 @@ impl Language {
                 "{service} ответил HTTP {status}, но hookscope не смог прочитать ответ ({}): {body}",
                 russian_unreadable(detail)
             ),
+            ApiError::Host { service, said } => {
+                format!("Командный хост не выполнил запрос к {service}: {said}")
+            }
         }
     }
 

@@ -244,6 +244,7 @@ texts! {
     team_no_token: "Paste the token the host's owner gave you.", "Вставьте токен, который выдал владелец хоста.";
     team_needs_listener: "Start the listener first: mirrored captures are saved in its store.", "Сначала запустите приёмник: повторённые запросы сохраняются в его хранилище.";
     team_attached_notice: "Attached to {host}: its captures are mirrored here.", "Подключено к {host}: его запросы повторяются здесь.";
+    team_lent: "🌐 Attached to {host}: these panels act on the host's accounts (its settings below are not used); only the host owner's token may change them.", "🌐 Подключено к {host}: эти панели работают с учётными записями хоста (настройки ниже не используются); менять их может только токен владельца хоста.";
     team_detached: "Detached from {host}; what was mirrored stays here.", "Отключено от {host}; уже полученные запросы остаются здесь.";
     host_fault_on: "⚡ host's rule {n}: {what}", "⚡ правило хоста {n}: {what}";
     host_fault_hint: "The team host answers the providers by this response rule of its own settings; it is changed on the host.", "Командный хост отвечает провайдерам по этому правилу своих настроек; менять его нужно на хосте.";

@@ -18,6 +18,8 @@ use crate::tunnel;
 
 const SERVICE: &str = "MoySklad";
 const ACCEPT: &str = "application/json;charset=utf-8";
+/// Where the JSON API's objects live under MoySklad's API URL; an href names one after it.
+const REMAP: &str = "/api/remap/1.2";
 /// 429s waited out before giving up (the limit is 45 requests per 3 s per account).
 const RETRIES: usize = 3;
 /// The longest single wait a 429 may ask for before hookscope gives up instead.
@@ -295,8 +297,15 @@ impl Account {
     }
 
     /// Reads the object a delivery's event names by its `meta.href`. The token goes only to
-    /// the configured API: a delivery has no signature, so its href cannot be trusted.
+    /// the configured API: a delivery has no signature, so its href cannot be trusted. Through
+    /// a team host's lent account the href's path goes to the host, which asks its own API.
     pub async fn load(&self, href: &str) -> Result<Value, ApiError> {
+        let lent = format!("{}moysklad", crate::api::providers::PREFIX);
+        let through_host = match href.split_once(REMAP) {
+            Some((_, path)) if self.api_url.ends_with(&lent) => format!("{}{path}", self.api_url),
+            _ => href.to_string(),
+        };
+        let href = through_host.as_str();
         let inside = href
             .strip_prefix(&self.api_url)
             .is_some_and(|rest| rest.starts_with('/'));

@@ -16,6 +16,7 @@ use serde_json::Value;
 use tokio::sync::watch;
 
 use super::{commands::handle, lifecycle, Work};
+use crate::api::providers::borrowed;
 use crate::config::{Config, TunnelConfig};
 use crate::gui::command::{Command, KonturMove, ProviderTab, TunnelCall};
 use crate::gui::state::AppState;
@@ -54,7 +55,7 @@ fn spawn(
 }
 
 /// Saves the panels' fields when they changed, so a call uses (and keeps) what is typed;
-/// the settings a call runs with.
+/// the settings a call runs with: while attached to a team host, its lent accounts.
 pub fn keep_drafts(state: &mut AppState, work: &mut Work) -> Config {
     let mut config = state.config.clone();
     let draft = &state.panels.draft;
@@ -65,7 +66,10 @@ pub fn keep_drafts(state: &mut AppState, work: &mut Work) -> Config {
     if config != state.config {
         lifecycle::save_config(state, work, config.clone());
     }
-    config
+    match &state.attached {
+        Some(attached) => borrowed(&config, &attached.host, &state.config.team.token),
+        None => config,
+    }
 }
 
 /// Applies finished calls, and tells the tunnel watcher where to look.

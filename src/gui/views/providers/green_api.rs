@@ -27,11 +27,11 @@ fn notification_label(t: &Texts, notification: Notification) -> &'static str {
 }
 
 pub fn show(ui: &mut Ui, state: &mut AppState, t: &'static Texts) {
+    let lent = state.attached.is_some();
     let p = &mut state.panels;
     let credentials = &p.draft.green_api;
     if !p.green.asked
-        && !credentials.id_instance.is_empty()
-        && credentials.api_token_instance.is_set()
+        && (lent || !credentials.id_instance.is_empty() && credentials.api_token_instance.is_set())
     {
         p.green.asked = true;
         state

@@ -49,6 +49,10 @@ pub fn show(ctx: &egui::Context, state: &mut AppState) {
                     ui.label(t.working);
                 }
             });
+            if let Some(attached) = &state.attached {
+                let lent = t.team_lent.replace("{host}", &attached.host);
+                ui.colored_label(ui.visuals().warn_fg_color, lent);
+            }
             ui.separator();
             egui::ScrollArea::vertical()
                 .auto_shrink(false)
