@@ -103,6 +103,15 @@ pub fn save_config(state: &mut AppState, work: &mut Work, mut config: Config) ->
 /// Tokens the file still holds while the keyring is asked for (a first start, an older
 /// settings file) move to it at start; Settings says where they are.
 pub fn move_tokens_where_asked(state: &mut AppState, work: &mut Work) {
+    // No token, nothing to move: the keyring is not asked at every start.
+    if !state
+        .config
+        .tokens()
+        .iter()
+        .any(|(_, token)| token.is_set())
+    {
+        return;
+    }
     let kept = vault::kept(&state.config);
     if kept.place == Place::Keyring && !kept.not_moved.is_empty() {
         save_config(state, work, state.config.clone());
