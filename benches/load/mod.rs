@@ -33,6 +33,18 @@ pub fn setting(name: &str, default: usize) -> usize {
 
 /// POSTs over `connections` keep-alive connections until `until`; each body is unique.
 pub async fn drive(addr: SocketAddr, until: Until, connections: usize, tag: &str) -> Run {
+    drive_at(addr, None, until, connections, tag).await
+}
+
+/// As [`drive`], `per_second` at most when given: the n-th POST goes out no sooner than
+/// n / `per_second` seconds after the start.
+pub async fn drive_at(
+    addr: SocketAddr,
+    per_second: Option<f64>,
+    until: Until,
+    connections: usize,
+    tag: &str,
+) -> Run {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(connections)
         .build()
@@ -51,6 +63,10 @@ pub async fn drive(addr: SocketAddr, until: Until, connections: usize, tag: &str
                 };
                 if done {
                     break;
+                }
+                if let Some(rate) = per_second {
+                    let due = started + Duration::from_secs_f64(n as f64 / rate);
+                    tokio::time::sleep_until(due.into()).await;
                 }
                 let body = BODY.replace("\"ID\"", &format!("\"{tag}-{n}\""));
                 let sent = Instant::now();
