@@ -18,7 +18,7 @@ use hookscope::config::{Config, ForwardMode, ForwardRule};
 use hookscope::engine::Engine;
 
 mod load;
-use load::{drive, ms, row, setting, Until, BODY};
+use load::{drive, ms, quantile, row, setting, Until, BODY};
 
 async fn bare_axum() -> SocketAddr {
     let app = axum::Router::new().fallback(|body: axum::body::Bytes| async move {
@@ -293,7 +293,7 @@ async fn stream(engine: &Engine, data_dir: &std::path::Path, load: Until, connec
         late.extend(seen);
     }
     late.sort();
-    let at = |q: f64| late[((late.len() as f64 * q) as usize).min(late.len() - 1)];
+    let at = |q: f64| quantile(&late, q);
     println!();
     println!("event stream: {CLIENTS} clients of /api/v1/events while the same load is taken");
     println!("{:<34} {:>10} {:>9} {:>9}", "", "req/s", "p50 ms", "p99 ms");

@@ -21,7 +21,7 @@ use hookscope::store::Store;
 use tokio::sync::broadcast::error::RecvError;
 
 mod load;
-use load::{drive, drive_at, ms, setting, Run, Until};
+use load::{drive, drive_at, ms, quantile, setting, Run, Until};
 
 /// A host: `hookscope serve` with its API, and the owner's token.
 struct Host {
@@ -163,10 +163,13 @@ fn cpu_of(pid: &str) -> Duration {
     Duration::from_secs_f64(ticks as f64 / clock_ticks())
 }
 
-/// The kernel's clock ticks a second, in which `/proc` counts CPU time.
+/// The kernel's clock ticks a second, in which `/proc` counts CPU time: asked once.
 fn clock_ticks() -> f64 {
-    let out = Command::new("getconf").arg("CLK_TCK").output().unwrap();
-    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+    static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *TICKS.get_or_init(|| {
+        let out = Command::new("getconf").arg("CLK_TCK").output().unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+    })
 }
 
 /// A loopback address with a port free a moment ago.
@@ -295,8 +298,7 @@ async fn complete(clients: &[Developer], count: u64, newest: i64) -> (usize, Dur
 /// The median and the 99th percentile of `late`.
 fn p50_p99(late: &mut [Duration]) -> (f64, f64) {
     late.sort();
-    let at = |q: f64| ms(late[((late.len() as f64 * q) as usize).min(late.len() - 1)]);
-    (at(0.5), at(0.99))
+    (ms(quantile(late, 0.5)), ms(quantile(late, 0.99)))
 }
 
 async fn clients_following(seconds: u64, clients: usize, steady: f64, connections: usize) {

@@ -94,7 +94,7 @@ pub async fn drive_at(
     }
     let elapsed = started.elapsed();
     latencies.sort();
-    let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
+    let at = |q: f64| quantile(&latencies, q);
     Run {
         per_second: latencies.len() as f64 / elapsed.as_secs_f64(),
         p50: at(0.50),
@@ -112,6 +112,11 @@ pub fn row(name: &str, run: &Run) {
         run.p50.as_secs_f64() * 1000.0,
         run.p99.as_secs_f64() * 1000.0
     );
+}
+
+/// The `q` quantile (0.5 the median, 1.0 the most) of `sorted`, which is not empty.
+pub fn quantile(sorted: &[Duration], q: f64) -> Duration {
+    sorted[((sorted.len() as f64 * q) as usize).min(sorted.len() - 1)]
 }
 
 pub fn ms(d: Duration) -> f64 {
